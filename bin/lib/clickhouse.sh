@@ -1,0 +1,114 @@
+# ClickHouse from Debian's clickhouse-server package, with its own config so that data and logs live under the
+# work dir and it listens on 127.0.0.1 only.
+
+CH_DIR="$CDC_WORK_DIR/clickhouse"
+CH_PID="$CH_DIR/clickhouse.pid"
+CH_LOG="$CH_DIR/log/clickhouse-server.log"
+CH_ERRLOG="$CH_DIR/log/clickhouse-server.err.log"
+CH_STDOUT="$CH_DIR/log/stdout.log"
+
+ch_url() { printf 'http://%s:%s' "$CDC_BIND_HOST" "$CDC_CH_HTTP_PORT"; }
+
+ch_running() { is_alive "$CH_PID"; }
+
+ch_healthy() { [ "$(curl -fsS --max-time 2 "$(ch_url)/ping" 2>/dev/null)" = "Ok." ]; }
+
+ch_query() { curl -fsS --max-time 10 --data-binary "$1" "$(ch_url)/"; }
+
+ch_configure() {
+  mkdir -p "$CH_DIR/data" "$CH_DIR/tmp" "$CH_DIR/user_files" "$CH_DIR/format_schemas" "$CH_DIR/log"
+  # Re-written on every start so that changed ports take effect; the data folder is kept.
+  cat >"$CH_DIR/config.xml" <<XML
+<?xml version="1.0"?>
+<!-- Written by bin/cdc stack up. The <yandex> root is what 18.16 reads; newer servers accept it too. -->
+<yandex>
+    <logger>
+        <level>information</level>
+        <log>$CH_LOG</log>
+        <errorlog>$CH_ERRLOG</errorlog>
+        <size>100M</size>
+        <count>3</count>
+    </logger>
+    <listen_host>$CDC_BIND_HOST</listen_host>
+    <http_port>$CDC_CH_HTTP_PORT</http_port>
+    <tcp_port>$CDC_CH_NATIVE_PORT</tcp_port>
+    <interserver_http_port>$CDC_CH_INTERSERVER_PORT</interserver_http_port>
+    <path>$CH_DIR/data/</path>
+    <tmp_path>$CH_DIR/tmp/</tmp_path>
+    <user_files_path>$CH_DIR/user_files/</user_files_path>
+    <format_schema_path>$CH_DIR/format_schemas/</format_schema_path>
+    <users_config>$CH_DIR/users.xml</users_config>
+    <default_profile>default</default_profile>
+    <default_database>default</default_database>
+    <timezone>UTC</timezone>
+    <max_concurrent_queries>100</max_concurrent_queries>
+    <mark_cache_size>268435456</mark_cache_size>
+    <uncompressed_cache_size>268435456</uncompressed_cache_size>
+</yandex>
+XML
+  cat >"$CH_DIR/users.xml" <<XML
+<?xml version="1.0"?>
+<!-- Written by bin/cdc stack up: one passwordless 'default' user that only local clients can use. -->
+<yandex>
+    <profiles>
+        <default>
+            <max_memory_usage>4000000000</max_memory_usage>
+            <load_balancing>random</load_balancing>
+        </default>
+    </profiles>
+    <users>
+        <default>
+            <password></password>
+            <networks>
+                <ip>127.0.0.1</ip>
+                <ip>::1</ip>
+            </networks>
+            <profile>default</profile>
+            <quota>default</quota>
+        </default>
+    </users>
+    <quotas>
+        <default>
+            <interval>
+                <duration>3600</duration>
+                <queries>0</queries>
+                <errors>0</errors>
+                <result_rows>0</result_rows>
+                <read_rows>0</read_rows>
+                <execution_time>0</execution_time>
+            </interval>
+        </default>
+    </quotas>
+</yandex>
+XML
+}
+
+ch_start() {
+  if ch_running && ch_healthy; then
+    log "clickhouse: already running at $(ch_url)"
+    return 0
+  fi
+  ch_configure
+  log "clickhouse: starting on $(ch_url) (native port $CDC_CH_NATIVE_PORT)"
+  start_detached "$CH_PID" "$CH_STDOUT" "$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)" --config-file="$CH_DIR/config.xml"
+}
+
+ch_wait() {
+  if ! wait_until "$CDC_CH_START_TIMEOUT" clickhouse ch_healthy; then
+    show_log_tail clickhouse "$CH_ERRLOG"
+    show_log_tail "clickhouse stdout" "$CH_STDOUT"
+    die "clickhouse did not start"
+  fi
+}
+
+ch_stop() {
+  if ch_running; then
+    log "clickhouse: stopping"
+    stop_pid clickhouse "$CH_PID"
+  fi
+  rm -f "$CH_PID"
+}
+
+ch_version() { ch_query 'SELECT version()' 2>/dev/null; }
+ch_endpoint() { printf '%s (native %s:%s)' "$(ch_url)" "$CDC_BIND_HOST" "$CDC_CH_NATIVE_PORT"; }
+ch_log() { printf '%s' "$CH_ERRLOG"; }

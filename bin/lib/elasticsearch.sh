@@ -1,0 +1,82 @@
+# Elasticsearch 8.19 single node from the Maven Central distribution zip. It refuses to run as root, so it runs as
+# the system user $CDC_ES_USER; its install, data and logs all live under the work dir.
+
+ES_DIR="$CDC_WORK_DIR/elasticsearch"
+ES_HOME="$CDC_WORK_DIR/dist/elasticsearch-$CDC_ES_VERSION"
+ES_CONF="$ES_DIR/config"
+ES_PID="$ES_DIR/elasticsearch.pid"
+ES_LOG="$ES_DIR/logs/cdc-stack.log"
+ES_STDOUT="$ES_DIR/logs/stdout.log"
+
+es_url() { printf 'http://%s:%s' "$CDC_BIND_HOST" "$CDC_ES_PORT"; }
+
+es_running() { is_alive "$ES_PID"; }
+
+# GET / answers 405 on this distribution; cluster health is the liveness check that works.
+es_healthy() { curl -fsS --max-time 3 "$(es_url)/_cluster/health?wait_for_status=yellow&timeout=2s" >/dev/null 2>&1; }
+
+es_configure() {
+  mkdir -p "$ES_DIR/data" "$ES_DIR/logs" "$ES_DIR/tmp"
+  # The distribution stays read-only; the node gets its own config folder, since it writes its keystore there.
+  [ -d "$ES_CONF" ] || cp -r "$ES_HOME/config" "$ES_CONF"
+  cat >"$ES_CONF/elasticsearch.yml" <<YML
+# Written by bin/cdc stack up.
+cluster.name: cdc-stack
+node.name: cdc-stack-1
+network.host: $CDC_BIND_HOST
+http.port: $CDC_ES_PORT
+transport.port: $CDC_ES_TRANSPORT_PORT
+discovery.type: single-node
+xpack.security.enabled: false
+path.data: $ES_DIR/data
+path.logs: $ES_DIR/logs
+cluster.routing.allocation.disk.threshold_enabled: false
+action.destructive_requires_name: false
+YML
+  cat >"$ES_CONF/jvm.options.d/cdc-stack.options" <<OPTS
+-Xms$CDC_ES_HEAP
+-Xmx$CDC_ES_HEAP
+-XX:-AlwaysPreTouch
+OPTS
+  chown -R "$CDC_ES_USER": "$ES_DIR"
+  ensure_traversable "$CDC_ES_USER" "$ES_DIR"
+  ensure_traversable "$CDC_ES_USER" "$ES_HOME"
+  ensure_traversable "$CDC_ES_USER" "$(java_home)"
+}
+
+es_start() {
+  if es_running && es_healthy; then
+    log "elasticsearch: already running at $(es_url)"
+    return 0
+  fi
+  es_configure
+  log "elasticsearch: starting on $(es_url) (heap $CDC_ES_HEAP)"
+  rm -f "$ES_PID"
+  # -d daemonizes and -p writes the server's pid; JAVA_HOME is ignored by ES, ES_JAVA_HOME is read.
+  runuser -u "$CDC_ES_USER" -- env ES_JAVA_HOME="$(java_home)" ES_TMPDIR="$ES_DIR/tmp" ES_PATH_CONF="$ES_CONF" \
+    "$ES_HOME/bin/elasticsearch" -d -p "$ES_PID" >"$ES_STDOUT" 2>&1 </dev/null 9>&- \
+    || { show_log_tail "elasticsearch launcher" "$ES_STDOUT"; show_log_tail elasticsearch "$ES_LOG"; die "elasticsearch did not start"; }
+}
+
+es_wait() {
+  if ! wait_until "$CDC_ES_START_TIMEOUT" elasticsearch es_healthy; then
+    show_log_tail "elasticsearch launcher" "$ES_STDOUT"
+    show_log_tail elasticsearch "$ES_LOG"
+    die "elasticsearch did not become healthy"
+  fi
+}
+
+es_stop() {
+  if es_running; then
+    log "elasticsearch: stopping"
+    stop_pid elasticsearch "$ES_PID"
+  fi
+  rm -f "$ES_PID"
+}
+
+es_version() {
+  curl -fsS --max-time 5 "$(es_url)/_nodes/_local?filter_path=nodes.*.version" 2>/dev/null \
+    | grep -o '"version":"[^"]*"' | head -n1 | cut -d'"' -f4
+}
+es_endpoint() { es_url; }
+es_log() { printf '%s' "$ES_LOG"; }

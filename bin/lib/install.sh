@@ -1,0 +1,112 @@
+# Installs what a fresh Debian 12 machine lacks for the local stack. Each step checks first and does nothing when
+# its result is already there, so it is cheap on every 'stack up'.
+
+APT_UPDATED=""
+
+apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "missing Debian packages: ${missing[*]}; run 'bin/cdc stack up' as root once to install them"
+  log "installing Debian packages: ${missing[*]}"
+  if [ -z "$APT_UPDATED" ]; then
+    apt-get update -qq >"$CDC_WORK_DIR/logs/apt.log" 2>&1 || { show_log_tail apt "$CDC_WORK_DIR/logs/apt.log"; die "apt-get update failed"; }
+    APT_UPDATED=1
+  fi
+  # policy-rc.d on build machines refuses to start the packaged services; harmless, we start our own.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >>"$CDC_WORK_DIR/logs/apt.log" 2>&1 \
+    || { show_log_tail apt "$CDC_WORK_DIR/logs/apt.log"; die "apt-get install ${missing[*]} failed"; }
+}
+
+ensure_system_user() {
+  local user="$1"
+  id -u "$user" >/dev/null 2>&1 && return 0
+  [ "$(id -u)" -eq 0 ] || die "system user '$user' is missing; run 'bin/cdc stack up' as root once to create it"
+  log "creating system user $user"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
+}
+
+# The servers that refuse root must reach their folders under the work dir: every parent needs the x bit for them.
+ensure_traversable() {
+  local user="$1" dir="$2" d
+  runuser -u "$user" -- test -x "$dir" 2>/dev/null && return 0
+  d="$dir"
+  while [ "$d" != "/" ]; do
+    if ! runuser -u "$user" -- test -x "$d" 2>/dev/null; then
+      log "granting others search (x) permission on $d so that user '$user' can reach $dir"
+      chmod o+x "$d"
+    fi
+    d="$(dirname "$d")"
+  done
+}
+
+install_base() {
+  command -v unzip >/dev/null 2>&1 || apt_install unzip
+  command -v curl >/dev/null 2>&1 || apt_install curl
+  command -v java >/dev/null 2>&1 || apt_install openjdk-17-jdk-headless
+}
+
+install_postgres() {
+  apt_install postgresql-15
+}
+
+install_clickhouse() {
+  apt_install clickhouse-server clickhouse-client
+}
+
+# The Elasticsearch distribution comes from Maven Central as a zip (no bundled JDK: ES_JAVA_HOME points at ours).
+install_elasticsearch() {
+  local dist="$CDC_WORK_DIR/dist/elasticsearch-$CDC_ES_VERSION"
+  ensure_system_user "$CDC_ES_USER"
+  if [ ! -x "$dist/bin/elasticsearch" ]; then
+    log "downloading Elasticsearch $CDC_ES_VERSION from Maven Central"
+    local tmp="$CDC_WORK_DIR/dist/.es-download"
+    rm -rf "$tmp" && mkdir -p "$tmp"
+    mvnw dependency:copy -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$CDC_ES_VERSION:zip" \
+      -DoutputDirectory="$tmp" -Dmdep.stripVersion=false || die "could not fetch the Elasticsearch $CDC_ES_VERSION zip"
+    unzip -q "$tmp"/elasticsearch-*.zip -d "$tmp"
+    rm -rf "$dist"
+    mv "$tmp/elasticsearch-$CDC_ES_VERSION" "$dist"
+    rm -rf "$tmp"
+  fi
+}
+
+# Kafka and Connect run from jars on Maven Central: stack/kafka/pom.xml lists them, Maven resolves the classpath.
+install_kafka() {
+  local cp="$CDC_WORK_DIR/dist/kafka-$CDC_KAFKA_VERSION.classpath"
+  if [ ! -s "$cp" ]; then
+    log "resolving Kafka $CDC_KAFKA_VERSION broker and Connect worker from Maven Central"
+    mvnw -f "$CDC_HOME/stack/kafka/pom.xml" dependency:build-classpath -Dmdep.includeScope=runtime \
+      -Dmdep.outputFile="$cp.tmp" || die "could not resolve the Kafka $CDC_KAFKA_VERSION classpath"
+    mv "$cp.tmp" "$cp"
+  fi
+}
+
+# The Connect worker's plugin.path: Debezium's Postgres connector plugin and our own bundle, each in its folder.
+install_connect_plugins() {
+  local plugins="$CDC_WORK_DIR/connect/plugins"
+  mkdir -p "$plugins"
+  if [ ! -d "$plugins/debezium-connector-postgres" ]; then
+    log "fetching the Debezium $CDC_DEBEZIUM_VERSION Postgres connector plugin from Maven Central"
+    mvnw dependency:unpack -Dartifact="io.debezium:debezium-connector-postgres:$CDC_DEBEZIUM_VERSION:tar.gz:plugin" \
+      -DoutputDirectory="$plugins" || die "could not fetch the Debezium Postgres connector plugin"
+  fi
+  install_own_plugin "$plugins"
+}
+
+# Our bundle is copied, not linked, so that rebuilding the project never rewrites jars under a running worker.
+install_own_plugin() {
+  local plugins="$1" built="$CDC_HOME/connectors/connect-plugin/target/plugin/cdc-pipeline"
+  if [ ! -d "$built/lib" ]; then
+    log "building our Connect plugin bundle (./mvnw package -pl connectors/connect-plugin -am)"
+    (cd "$CDC_HOME" && mvnw -DskipTests package -pl connectors/connect-plugin -am) \
+      || die "building the plugin bundle failed"
+  fi
+  if ! diff -rq "$built" "$plugins/cdc-pipeline" >/dev/null 2>&1; then
+    rm -rf "$plugins/cdc-pipeline"
+    cp -r "$built" "$plugins/cdc-pipeline"
+    OWN_PLUGIN_CHANGED=1
+  fi
+}

@@ -1,0 +1,167 @@
+# A single-node KRaft Kafka broker and one Kafka Connect distributed worker, run from the classpath that
+# install_kafka resolved from Maven Central.
+
+KAFKA_DIR="$CDC_WORK_DIR/kafka"
+KAFKA_PID="$KAFKA_DIR/kafka.pid"
+KAFKA_LOG="$KAFKA_DIR/kafka.log"
+CONNECT_DIR="$CDC_WORK_DIR/connect"
+CONNECT_PID="$CONNECT_DIR/connect.pid"
+CONNECT_LOG="$CONNECT_DIR/connect.log"
+
+kafka_classpath() { cat "$CDC_WORK_DIR/dist/kafka-$CDC_KAFKA_VERSION.classpath"; }
+kafka_bootstrap() { printf '%s:%s' "$CDC_BIND_HOST" "$CDC_KAFKA_PORT"; }
+connect_url() { printf 'http://%s:%s' "$CDC_BIND_HOST" "$CDC_CONNECT_PORT"; }
+
+# kafka_java HEAP LOG4J_FILE: sets KAFKA_JAVA to the java command line (without main class) that runs Kafka or
+# Connect on the resolved classpath; an array rather than a function, so start_detached can exec it.
+kafka_java() {
+  KAFKA_JAVA=("$(java_home)/bin/java" "-Xms$1" "-Xmx$1" -XX:+UseG1GC -Djava.awt.headless=true
+    "-Dlog4j2.configurationFile=$2" -cp "$(kafka_classpath)")
+}
+
+write_log4j() {
+  cat >"$1" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<Configuration status="WARN">
+  <Appenders>
+    <Console name="out" target="SYSTEM_OUT">
+      <PatternLayout pattern="[%d] %p %m (%c)%n"/>
+    </Console>
+  </Appenders>
+  <Loggers>
+    <Logger name="org.apache.kafka.clients" level="WARN"/>
+    <Logger name="org.reflections" level="ERROR"/>
+    <Root level="INFO">
+      <AppenderRef ref="out"/>
+    </Root>
+  </Loggers>
+</Configuration>
+XML
+}
+
+kafka_running() { is_alive "$KAFKA_PID"; }
+
+# The broker is ready when it accepts connections and has logged that it finished starting.
+kafka_healthy() { port_open "$CDC_KAFKA_PORT" && grep -q 'Kafka Server started' "$KAFKA_LOG" 2>/dev/null; }
+
+kafka_configure() {
+  mkdir -p "$KAFKA_DIR/data"
+  write_log4j "$KAFKA_DIR/log4j2.xml"
+  cat >"$KAFKA_DIR/server.properties" <<PROPS
+# Written by bin/cdc stack up: one node that is broker and controller at once (KRaft).
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=$CDC_BIND_HOST:$CDC_KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://$CDC_BIND_HOST:$CDC_KAFKA_PORT,CONTROLLER://$CDC_BIND_HOST:$CDC_KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$CDC_BIND_HOST:$CDC_KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$KAFKA_DIR/data
+num.partitions=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+PROPS
+  if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
+    local cluster_id
+    kafka_java 256m "$KAFKA_DIR/log4j2.xml"
+    cluster_id="$("${KAFKA_JAVA[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)"
+    [ -n "$cluster_id" ] || die "kafka: could not generate a cluster id"
+    "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format -t "$cluster_id" \
+      -c "$KAFKA_DIR/server.properties" --standalone >"$KAFKA_DIR/format.log" 2>&1 \
+      || { show_log_tail "kafka storage format" "$KAFKA_DIR/format.log"; die "kafka: formatting the log folder failed"; }
+  fi
+}
+
+kafka_start() {
+  if kafka_running && kafka_healthy; then
+    log "kafka: already running at $(kafka_bootstrap)"
+    return 0
+  fi
+  kafka_configure
+  log "kafka: starting on $(kafka_bootstrap) (KRaft, controller port $CDC_KAFKA_CONTROLLER_PORT)"
+  kafka_java 768m "$KAFKA_DIR/log4j2.xml"
+  start_detached "$KAFKA_PID" "$KAFKA_LOG" "${KAFKA_JAVA[@]}" kafka.Kafka "$KAFKA_DIR/server.properties"
+}
+
+kafka_wait() {
+  wait_until "$CDC_KAFKA_START_TIMEOUT" kafka kafka_healthy || { show_log_tail kafka "$KAFKA_LOG"; die "kafka did not start"; }
+}
+
+kafka_stop() {
+  if kafka_running; then
+    log "kafka: stopping"
+    stop_pid kafka "$KAFKA_PID"
+  fi
+  rm -f "$KAFKA_PID"
+}
+
+kafka_version() { printf '%s' "$(kafka_classpath | tr ':' '\n' | grep -o 'kafka_2.13-[^/]*\.jar' | head -n1 | sed 's/kafka_2.13-//; s/\.jar//')"; }
+
+connect_running() { is_alive "$CONNECT_PID"; }
+
+connect_healthy() { curl -fsS --max-time 3 "$(connect_url)/connector-plugins" >/dev/null 2>&1; }
+
+connect_configure() {
+  mkdir -p "$CONNECT_DIR"
+  write_log4j "$CONNECT_DIR/log4j2.xml"
+  # service_load discovery starts tasks in seconds instead of scanning every jar; it needs each plugin class
+  # listed in META-INF/services, which the Debezium plugin and our bundle both do.
+  cat >"$CONNECT_DIR/connect-distributed.properties" <<PROPS
+# Written by bin/cdc stack up.
+bootstrap.servers=$(kafka_bootstrap)
+group.id=cdc-connect
+key.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+config.storage.topic=cdc-connect-configs
+offset.storage.topic=cdc-connect-offsets
+status.storage.topic=cdc-connect-status
+config.storage.replication.factor=1
+offset.storage.replication.factor=1
+status.storage.replication.factor=1
+offset.flush.interval.ms=5000
+listeners=$(connect_url)
+rest.advertised.host.name=$CDC_BIND_HOST
+rest.advertised.port=$CDC_CONNECT_PORT
+plugin.path=$CONNECT_DIR/plugins
+plugin.discovery=service_load
+config.providers=env,file
+config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider
+config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider
+PROPS
+}
+
+connect_start() {
+  if connect_running && connect_healthy && [ -z "${OWN_PLUGIN_CHANGED:-}" ]; then
+    log "connect: already running at $(connect_url)"
+    return 0
+  fi
+  if connect_running; then
+    log "connect: our plugin bundle changed; restarting the worker to load it"
+    connect_stop
+  fi
+  connect_configure
+  log "connect: starting a distributed worker on $(connect_url)"
+  kafka_java 768m "$CONNECT_DIR/log4j2.xml"
+  start_detached "$CONNECT_PID" "$CONNECT_LOG" "${KAFKA_JAVA[@]}" org.apache.kafka.connect.cli.ConnectDistributed \
+    "$CONNECT_DIR/connect-distributed.properties"
+}
+
+connect_wait() {
+  wait_until "$CDC_CONNECT_START_TIMEOUT" connect connect_healthy || { show_log_tail connect "$CONNECT_LOG"; die "kafka connect did not start"; }
+}
+
+connect_stop() {
+  if connect_running; then
+    log "connect: stopping"
+    stop_pid connect "$CONNECT_PID"
+  fi
+  rm -f "$CONNECT_PID"
+}
+
+connect_version() { curl -fsS --max-time 3 "$(connect_url)/" 2>/dev/null | grep -o '"version":"[^"]*"' | cut -d'"' -f4; }

@@ -1,0 +1,164 @@
+# bin/cdc stack up|down|status|env: the local stack of real servers that the pipeline and its tests run against.
+
+source "$CDC_HOME/bin/lib/install.sh"
+source "$CDC_HOME/bin/lib/postgres.sh"
+source "$CDC_HOME/bin/lib/clickhouse.sh"
+source "$CDC_HOME/bin/lib/elasticsearch.sh"
+source "$CDC_HOME/bin/lib/kafka.sh"
+
+# Present while the stack was brought up with --with-kafka, so status and env know Kafka belongs to it.
+KAFKA_MARKER="$CDC_WORK_DIR/stack.with-kafka"
+
+stack_main() {
+  local sub="${1:-}"
+  [ $# -gt 0 ] && shift
+  case "$sub" in
+    up) stack_up "$@" ;;
+    down) stack_down "$@" ;;
+    status) stack_status "$@" ;;
+    env) stack_env "$@" ;;
+    *) echo "usage: bin/cdc stack up [--with-kafka] | down | status | env" >&2; exit 2 ;;
+  esac
+}
+
+# One 'up' or 'down' at a time per work dir: several test JVMs may ask for the stack at once.
+stack_lock() {
+  mkdir -p "$CDC_WORK_DIR/logs"
+  exec 9>"$CDC_WORK_DIR/stack.lock"
+  flock -w 900 9 || die "another 'bin/cdc stack' command holds $CDC_WORK_DIR/stack.lock"
+}
+
+stack_up() {
+  local with_kafka=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --with-kafka) with_kafka=1 ;;
+      *) die "stack up: unknown option '$1' (expected --with-kafka)" ;;
+    esac
+    shift
+  done
+  [ -f "$KAFKA_MARKER" ] && with_kafka=1   # keep Kafka in a stack that already has it
+  stack_lock
+  local was_up=""
+  stack_all_up "$with_kafka" && was_up=1
+
+  local t0=$SECONDS
+  install_base
+  install_postgres
+  install_clickhouse
+  install_elasticsearch
+  if [ -n "$with_kafka" ]; then
+    install_kafka
+    install_connect_plugins
+  fi
+  local t_install=$((SECONDS - t0))
+
+  # Slow starters first, then wait for all: Elasticsearch dominates, so the others start in its shadow.
+  es_start
+  ch_start
+  pg_start
+  if [ -n "$with_kafka" ]; then
+    touch "$KAFKA_MARKER"
+    kafka_start
+  fi
+  ch_wait
+  if [ -n "$with_kafka" ]; then
+    kafka_wait
+    connect_start
+  fi
+  es_wait
+  [ -n "$with_kafka" ] && connect_wait
+
+  stack_summary
+  if [ -n "$was_up" ] && [ -z "${OWN_PLUGIN_CHANGED:-}" ]; then
+    log "stack: everything was already up; nothing changed"
+  else
+    log "stack: up in $((SECONDS - t0))s (installing took ${t_install}s); 'bin/cdc stack env' prints the endpoints"
+  fi
+}
+
+# stack_all_up WITH_KAFKA: true when every server of the stack answers.
+stack_all_up() {
+  pg_healthy && ch_healthy && es_healthy || return 1
+  if [ -n "$1" ]; then
+    kafka_running && kafka_healthy && connect_healthy || return 1
+  fi
+}
+
+stack_summary() {
+  printf '%-14s %-48s %s\n' SERVER ENDPOINT VERSION
+  printf '%-14s %-48s %s\n' postgres "$(pg_endpoint)" "$(pg_version)"
+  printf '%-14s %-48s %s\n' clickhouse "$(ch_endpoint)" "$(ch_version)"
+  printf '%-14s %-48s %s\n' elasticsearch "$(es_endpoint)" "$(es_version)"
+  if [ -f "$KAFKA_MARKER" ]; then
+    printf '%-14s %-48s %s\n' kafka "$(kafka_bootstrap)" "$(kafka_version)"
+    printf '%-14s %-48s %s\n' connect "$(connect_url)" "$(connect_version)"
+  fi
+}
+
+stack_down() {
+  stack_lock
+  connect_stop
+  kafka_stop
+  es_stop
+  ch_stop
+  pg_stop
+  rm -f "$KAFKA_MARKER"
+  # Anything still running from the work dir was started by us and lost its pid file: name it and stop it.
+  local left
+  left="$(pgrep -f -- "$CDC_WORK_DIR/" || true)"
+  if [ -n "$left" ]; then
+    warn "processes still running from $CDC_WORK_DIR: $(echo $left); stopping them"
+    kill -TERM $left 2>/dev/null || true
+    sleep 3
+    left="$(pgrep -f -- "$CDC_WORK_DIR/" || true)"
+    [ -z "$left" ] || { kill -KILL $left 2>/dev/null || true; }
+  fi
+  log "stack: down"
+}
+
+stack_status() {
+  local all=0
+  status_line postgres pg_healthy "$(pg_endpoint)" || all=1
+  status_line clickhouse ch_healthy "$(ch_endpoint)" || all=1
+  status_line elasticsearch es_healthy "$(es_endpoint)" || all=1
+  if [ -f "$KAFKA_MARKER" ]; then
+    status_line kafka kafka_healthy "$(kafka_bootstrap)" || all=1
+    status_line connect connect_healthy "$(connect_url)" || all=1
+  else
+    printf '%-14s %-5s %s\n' kafka "-" "not part of this stack (bin/cdc stack up --with-kafka)"
+    printf '%-14s %-5s %s\n' connect "-" "not part of this stack (bin/cdc stack up --with-kafka)"
+  fi
+  return $all
+}
+
+status_line() {
+  local name="$1" check="$2" endpoint="$3"
+  if "$check"; then
+    printf '%-14s %-5s %s\n' "$name" up "$endpoint"
+  else
+    printf '%-14s %-5s %s\n' "$name" down "$endpoint"
+    return 1
+  fi
+}
+
+# KEY=value lines for eval, tests and scripts. The Kafka keys appear only when Kafka belongs to the stack.
+stack_env() {
+  cat <<ENV
+CDC_WORK_DIR=$CDC_WORK_DIR
+CDC_PG_HOST=$CDC_BIND_HOST
+CDC_PG_PORT=$CDC_PG_PORT
+CDC_PG_USER=$CDC_PG_USER
+CDC_PG_JDBC_URL=jdbc:postgresql://$CDC_BIND_HOST:$CDC_PG_PORT/postgres
+CDC_CH_URL=$(ch_url)
+CDC_CH_HOST=$CDC_BIND_HOST
+CDC_CH_NATIVE_PORT=$CDC_CH_NATIVE_PORT
+CDC_ES_URL=$(es_url)
+ENV
+  if [ -f "$KAFKA_MARKER" ]; then
+    cat <<ENV
+CDC_KAFKA_BOOTSTRAP=$(kafka_bootstrap)
+CDC_CONNECT_URL=$(connect_url)
+ENV
+  fi
+}

@@ -1,0 +1,2 @@
+/** The Kafka Connect sink connector for ClickHouse. */
+package io.cdcpipeline.sink.clickhouse;

@@ -1,0 +1,2 @@
+/** The Kafka Connect sink connector for Elasticsearch. */
+package io.cdcpipeline.sink.elasticsearch;
