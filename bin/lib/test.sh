@@ -1,0 +1,40 @@
+# bin/cdc test [maven args]: the whole test suite on real servers, in timed phases.
+#   1. stack up --with-kafka (installs what is missing, starts what is down)
+#   2. ./mvnw verify: unit tests (Surefire) and integration tests (Failsafe) of every module on that one stack
+#   3. stack down, but only when this command was the one that brought the stack up
+
+test_main() {
+  local started_stack="" rc=0 t_up t_verify=0 t_down=0 t0
+
+  "$CDC_HOME/bin/cdc" stack status >/dev/null 2>&1 || started_stack=1
+
+  t0=$SECONDS
+  log "== phase 1/3: stack up --with-kafka"
+  "$CDC_HOME/bin/cdc" stack up --with-kafka || rc=$?
+  t_up=$((SECONDS - t0))
+
+  if [ "$rc" -eq 0 ]; then
+    t0=$SECONDS
+    log "== phase 2/3: ./mvnw verify $*"
+    (cd "$CDC_HOME" && ./mvnw -B --no-transfer-progress verify "$@") || rc=$?
+    t_verify=$((SECONDS - t0))
+  fi
+
+  if [ -n "$started_stack" ] && [ -z "${CDC_KEEP_STACK:-}" ]; then
+    t0=$SECONDS
+    log "== phase 3/3: stack down (this command started it; set CDC_KEEP_STACK=1 to keep it)"
+    "$CDC_HOME/bin/cdc" stack down || { [ "$rc" -ne 0 ] || rc=1; }
+    t_down=$((SECONDS - t0))
+  else
+    log "== phase 3/3: stack left up (it was up before, or CDC_KEEP_STACK is set)"
+  fi
+
+  log ""
+  log "phase times: stack up ${t_up}s, build and tests ${t_verify}s, stack down ${t_down}s"
+  if [ "$rc" -eq 0 ]; then
+    log "test: all phases passed"
+  else
+    log "test: FAILED (exit $rc)"
+  fi
+  return "$rc"
+}

@@ -1,0 +1,108 @@
+package io.cdcpipeline.testkit;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Finds the running stack, or starts it, through the same {@code bin/cdc stack} script users run. Endpoints given
+ * in the environment ({@code CDC_PG_PORT}, {@code CDC_CH_URL}, {@code CDC_ES_URL}, ...) win: that is how tests are
+ * pointed at servers the project did not start.
+ */
+final class StackLauncher {
+
+    private static final long STACK_UP_TIMEOUT_MINUTES = 20;
+
+    private StackLauncher() {
+    }
+
+    static StackEndpoints obtain(boolean needKafka) {
+        Map<String, String> env = System.getenv();
+        if (env.containsKey("CDC_ES_URL") && env.containsKey("CDC_CH_URL") && env.containsKey("CDC_PG_PORT")) {
+            StackEndpoints given = StackEndpoints.fromEnv(env);
+            if (needKafka && !given.hasKafka()) {
+                throw new IllegalStateException("CDC_* endpoints come from the environment but CDC_KAFKA_BOOTSTRAP or "
+                        + "CDC_CONNECT_URL is missing, and this test needs Kafka");
+            }
+            return given;
+        }
+        Path cdc = projectRoot().resolve("bin/cdc");
+        List<String> up = new ArrayList<>(List.of(cdc.toString(), "stack", "up"));
+        if (needKafka) {
+            up.add("--with-kafka");
+        }
+        // 'stack up' is idempotent and takes well under a second when the stack is already up.
+        run(up, true);
+        return StackEndpoints.fromEnv(parseEnvLines(run(List.of(cdc.toString(), "stack", "env"), false)));
+    }
+
+    static Map<String, String> parseEnvLines(String output) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String line : output.split("\\R")) {
+            int eq = line.indexOf('=');
+            if (eq > 0 && !line.startsWith("#")) {
+                values.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+            }
+        }
+        return values;
+    }
+
+    /** The project folder: the {@code cdc.project.root} system property (set by the build), else the nearest
+     *  parent of the working directory that holds {@code bin/cdc}. */
+    static Path projectRoot() {
+        String configured = System.getProperty("cdc.project.root");
+        if (configured != null && Files.isExecutable(Paths.get(configured, "bin", "cdc"))) {
+            return Paths.get(configured);
+        }
+        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isExecutable(dir.resolve("bin/cdc"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("cannot find bin/cdc from " + Paths.get("").toAbsolutePath()
+                + "; set -Dcdc.project.root to the project folder");
+    }
+
+    /** Runs a bin/cdc command. Its output is read through a pipe and, when asked, echoed line by line: a child
+     *  writing straight to the test JVM's stdout would corrupt Surefire's channel to the forked JVM. */
+    private static String run(List<String> command, boolean echo) {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        try {
+            Process process = builder.start();
+            StringBuilder output = new StringBuilder();
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    output.append(line).append('\n');
+                    if (echo) {
+                        System.out.println("[bin/cdc] " + line);
+                    }
+                }
+            }
+            if (!process.waitFor(STACK_UP_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + " did not finish within "
+                        + STACK_UP_TIMEOUT_MINUTES + " minutes");
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed with exit code "
+                        + process.exitValue() + ":\n" + output);
+            }
+            return output.toString();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + String.join(" ", command), e);
+        }
+    }
+}
