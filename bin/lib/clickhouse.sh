@@ -84,9 +84,13 @@ XML
 }
 
 ch_start() {
-  if ch_running && ch_healthy; then
-    log "clickhouse: already running at $(ch_url)"
-    return 0
+  if ch_running; then
+    if ch_healthy; then
+      log "clickhouse: already running at $(ch_url)"
+      return 0
+    fi
+    log "clickhouse: pid $(pid_of "$CH_PID") is running but not answering; restarting it"
+    ch_stop
   fi
   ch_configure
   log "clickhouse: starting on $(ch_url) (native port $CDC_CH_NATIVE_PORT)"

@@ -45,9 +45,13 @@ OPTS
 }
 
 es_start() {
-  if es_running && es_healthy; then
-    log "elasticsearch: already running at $(es_url)"
-    return 0
+  if es_running; then
+    if es_healthy; then
+      log "elasticsearch: already running at $(es_url)"
+      return 0
+    fi
+    log "elasticsearch: pid $(pid_of "$ES_PID") is running but not healthy; restarting it"
+    es_stop
   fi
   es_configure
   log "elasticsearch: starting on $(es_url) (heap $CDC_ES_HEAP)"

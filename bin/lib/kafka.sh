@@ -79,9 +79,13 @@ PROPS
 }
 
 kafka_start() {
-  if kafka_running && kafka_healthy; then
-    log "kafka: already running at $(kafka_bootstrap)"
-    return 0
+  if kafka_running; then
+    if kafka_healthy; then
+      log "kafka: already running at $(kafka_bootstrap)"
+      return 0
+    fi
+    log "kafka: pid $(pid_of "$KAFKA_PID") is running but not ready; restarting it"
+    kafka_stop
   fi
   kafka_configure
   log "kafka: starting on $(kafka_bootstrap) (KRaft, controller port $CDC_KAFKA_CONTROLLER_PORT)"
@@ -137,12 +141,16 @@ PROPS
 }
 
 connect_start() {
-  if connect_running && connect_healthy && [ -z "${OWN_PLUGIN_CHANGED:-}" ]; then
-    log "connect: already running at $(connect_url)"
-    return 0
-  fi
   if connect_running; then
-    log "connect: our plugin bundle changed; restarting the worker to load it"
+    if connect_healthy && [ -z "${OWN_PLUGIN_CHANGED:-}" ]; then
+      log "connect: already running at $(connect_url)"
+      return 0
+    fi
+    if [ -n "${OWN_PLUGIN_CHANGED:-}" ]; then
+      log "connect: our plugin bundle changed; restarting the worker to load it"
+    else
+      log "connect: pid $(pid_of "$CONNECT_PID") is running but not answering; restarting it"
+    fi
     connect_stop
   fi
   connect_configure

@@ -7,7 +7,7 @@ PG_LOG="$PG_DIR/postgres.log"
 
 pg_as() { runuser -u postgres -- "$@"; }
 
-pg_psql() { "$CDC_PG_BIN/psql" -h "$CDC_BIND_HOST" -p "$CDC_PG_PORT" -U "$CDC_PG_USER" -d postgres -tAq -X "$@"; }
+pg_psql() { PGCONNECT_TIMEOUT=5 timeout 15 "$CDC_PG_BIN/psql" -h "$CDC_BIND_HOST" -p "$CDC_PG_PORT" -U "$CDC_PG_USER" -d postgres -tAq -X "$@"; }
 
 pg_running() { [ -f "$PG_DATA/postmaster.pid" ] && is_alive "$PG_DATA/postmaster.pid"; }
 
@@ -36,9 +36,13 @@ CONF
 }
 
 pg_start() {
-  if pg_running && pg_healthy; then
-    log "postgres: already running at $CDC_BIND_HOST:$CDC_PG_PORT"
-    return 0
+  if pg_running; then
+    if pg_healthy; then
+      log "postgres: already running at $CDC_BIND_HOST:$CDC_PG_PORT"
+      return 0
+    fi
+    log "postgres: pid $(pid_of "$PG_DATA/postmaster.pid") is running but not answering; restarting it"
+    pg_stop
   fi
   pg_init
   log "postgres: starting on $CDC_BIND_HOST:$CDC_PG_PORT"

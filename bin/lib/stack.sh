@@ -39,6 +39,7 @@ stack_up() {
   done
   [ -f "$KAFKA_MARKER" ] && with_kafka=1   # keep Kafka in a stack that already has it
   stack_lock
+  preflight_ports "$with_kafka"
   local was_up=""
   stack_all_up "$with_kafka" && was_up=1
 
@@ -75,6 +76,40 @@ stack_up() {
   else
     log "stack: up in $((SECONDS - t0))s (installing took ${t_install}s); 'bin/cdc stack env' prints the endpoints"
   fi
+}
+
+# Before installing or starting anything: every port a server of ours is about to listen on must be free. A port
+# taken by someone else's server would otherwise make that server look healthy to our checks.
+preflight_ports() {
+  local busy=()
+  pg_running || port_free_or_note busy CDC_PG_PORT
+  if ! ch_running; then
+    port_free_or_note busy CDC_CH_HTTP_PORT
+    port_free_or_note busy CDC_CH_NATIVE_PORT
+    port_free_or_note busy CDC_CH_INTERSERVER_PORT
+  fi
+  if ! es_running; then
+    port_free_or_note busy CDC_ES_PORT
+    port_free_or_note busy CDC_ES_TRANSPORT_PORT
+  fi
+  if [ -n "$1" ]; then
+    if ! kafka_running; then
+      port_free_or_note busy CDC_KAFKA_PORT
+      port_free_or_note busy CDC_KAFKA_CONTROLLER_PORT
+    fi
+    connect_running || port_free_or_note busy CDC_CONNECT_PORT
+  fi
+  if [ ${#busy[@]} -gt 0 ]; then
+    die "ports already in use by processes this stack did not start: ${busy[*]}; stop those processes or choose other ports with the variables named (nothing was started)"
+  fi
+}
+
+# port_free_or_note ARRAY VARIABLE: appends "VARIABLE=port" to ARRAY when that port is taken.
+port_free_or_note() {
+  local -n list="$1"
+  local port="${!2}"
+  port_open "$port" && list+=("$2=$port")
+  return 0
 }
 
 # stack_all_up WITH_KAFKA: true when every server of the stack answers.

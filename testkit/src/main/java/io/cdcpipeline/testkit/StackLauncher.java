@@ -72,10 +72,15 @@ final class StackLauncher {
                 + "; set -Dcdc.project.root to the project folder");
     }
 
-    /** Runs a bin/cdc command. Its output is read through a pipe and, when asked, echoed line by line: a child
-     *  writing straight to the test JVM's stdout would corrupt Surefire's channel to the forked JVM. */
-    private static String run(List<String> command, boolean echo) {
+    /** What a finished bin/cdc command printed (stdout and stderr together) and its exit code. */
+    record Result(int exitCode, String output) {
+    }
+
+    /** Runs a bin/cdc command with extra environment variables. Its output is read through a pipe and, when asked,
+     *  echoed line by line: a child writing straight to the test JVM's stdout would corrupt Surefire's channel. */
+    static Result exec(List<String> command, Map<String, String> extraEnv, boolean echo) {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(extraEnv);
         try {
             Process process = builder.start();
             StringBuilder output = new StringBuilder();
@@ -93,16 +98,21 @@ final class StackLauncher {
                 throw new IllegalStateException(String.join(" ", command) + " did not finish within "
                         + STACK_UP_TIMEOUT_MINUTES + " minutes");
             }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed with exit code "
-                        + process.exitValue() + ":\n" + output);
-            }
-            return output.toString();
+            return new Result(process.exitValue(), output.toString());
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + String.join(" ", command), e);
         }
+    }
+
+    private static String run(List<String> command, boolean echo) {
+        Result result = exec(command, Map.of(), echo);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed with exit code "
+                    + result.exitCode() + ":\n" + result.output());
+        }
+        return result.output();
     }
 }
