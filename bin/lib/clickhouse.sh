@@ -98,10 +98,11 @@ ch_start() {
 }
 
 ch_wait() {
-  if ! wait_until "$CDC_CH_START_TIMEOUT" clickhouse ch_healthy; then
+  if ! wait_until "$CDC_CH_START_TIMEOUT" clickhouse --pid "$CH_PID" ch_healthy; then
     show_log_tail clickhouse "$CH_ERRLOG"
     show_log_tail "clickhouse stdout" "$CH_STDOUT"
-    die "clickhouse did not start"
+    ch_stop
+    die "clickhouse did not start (stopped what was left of it; its logs are in $CH_DIR/log)"
   fi
 }
 

@@ -52,11 +52,17 @@ pid_of() { head -n1 "$1" | tr -dc '0-9'; }
 # port_open PORT: true when something accepts TCP connections on 127.0.0.1:PORT.
 port_open() { (exec 3<>"/dev/tcp/$CDC_BIND_HOST/$1") 2>/dev/null; }
 
-# wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND every half second until it succeeds or time runs out.
+# wait_until SECONDS DESCRIPTION [--pid PIDFILE] COMMAND...: polls COMMAND every half second until it succeeds or
+# time runs out; with --pid it gives up at once when that process has exited, instead of waiting out the timeout.
 wait_until() {
-  local timeout="$1" what="$2"; shift 2
+  local timeout="$1" what="$2" pidfile=""; shift 2
+  if [ "${1:-}" = "--pid" ]; then pidfile="$2"; shift 2; fi
   local deadline=$((SECONDS + timeout))
   until "$@" >/dev/null 2>&1; do
+    if [ -n "$pidfile" ] && ! is_alive "$pidfile"; then
+      warn "$what exited while starting"
+      return 1
+    fi
     if [ "$SECONDS" -ge "$deadline" ]; then
       warn "$what did not become ready within ${timeout}s"
       return 1

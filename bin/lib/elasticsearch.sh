@@ -63,10 +63,11 @@ es_start() {
 }
 
 es_wait() {
-  if ! wait_until "$CDC_ES_START_TIMEOUT" elasticsearch es_healthy; then
+  if ! wait_until "$CDC_ES_START_TIMEOUT" elasticsearch --pid "$ES_PID" es_healthy; then
     show_log_tail "elasticsearch launcher" "$ES_STDOUT"
     show_log_tail elasticsearch "$ES_LOG"
-    die "elasticsearch did not become healthy"
+    es_stop
+    die "elasticsearch did not become healthy (stopped it; its logs are in $ES_DIR/logs)"
   fi
 }
 

@@ -94,7 +94,11 @@ kafka_start() {
 }
 
 kafka_wait() {
-  wait_until "$CDC_KAFKA_START_TIMEOUT" kafka kafka_healthy || { show_log_tail kafka "$KAFKA_LOG"; die "kafka did not start"; }
+  if ! wait_until "$CDC_KAFKA_START_TIMEOUT" kafka --pid "$KAFKA_PID" kafka_healthy; then
+    show_log_tail kafka "$KAFKA_LOG"
+    kafka_stop
+    die "kafka did not start (stopped it; its log is $KAFKA_LOG)"
+  fi
 }
 
 kafka_stop() {
@@ -161,7 +165,11 @@ connect_start() {
 }
 
 connect_wait() {
-  wait_until "$CDC_CONNECT_START_TIMEOUT" connect connect_healthy || { show_log_tail connect "$CONNECT_LOG"; die "kafka connect did not start"; }
+  if ! wait_until "$CDC_CONNECT_START_TIMEOUT" connect --pid "$CONNECT_PID" connect_healthy; then
+    show_log_tail connect "$CONNECT_LOG"
+    connect_stop
+    die "kafka connect did not start (stopped it; its log is $CONNECT_LOG)"
+  fi
 }
 
 connect_stop() {
