@@ -1,2 +1,0 @@
-/** The Kafka Connect sink connector for ClickHouse. */
-package io.cdcpipeline.sink.clickhouse;

@@ -1,0 +1,93 @@
+package io.cdcpipeline.sink.elasticsearch;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import co.elastic.clients.transport.rest_client.RestClientTransport;
+import io.cdcpipeline.core.ChangeEvent;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.http.HttpHost;
+import org.apache.http.auth.AuthScope;
+import org.apache.http.auth.UsernamePasswordCredentials;
+import org.apache.http.impl.client.BasicCredentialsProvider;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.elasticsearch.client.RestClient;
+import org.elasticsearch.client.RestClientBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes each batch to Elasticsearch before {@link #put} returns, so every offset committed afterwards is already
+ * acknowledged by Elasticsearch.
+ */
+public class ElasticsearchSinkTask extends SinkTask {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchSinkTask.class);
+
+    private RestClientTransport transport;
+    private BulkWriter writer;
+
+    @Override
+    public String version() {
+        return ElasticsearchSinkConnector.VERSION;
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        ElasticsearchSinkConfig config = new ElasticsearchSinkConfig(props);
+        RestClientBuilder builder = RestClient.builder(config.urls().stream().map(HttpHost::create).toArray(HttpHost[]::new));
+        if (!config.username().isEmpty()) {
+            BasicCredentialsProvider credentials = new BasicCredentialsProvider();
+            credentials.setCredentials(AuthScope.ANY, new UsernamePasswordCredentials(config.username(), config.password()));
+            builder.setHttpClientConfigCallback(http -> http.setDefaultCredentialsProvider(credentials));
+        }
+        transport = new RestClientTransport(builder.build(), new JacksonJsonpMapper());
+        ErrantRecordReporter reporter = context == null ? null : context.errantRecordReporter();
+        writer = new BulkWriter(new ElasticsearchClient(transport), config, (record, reason) -> {
+            if (reporter == null) {
+                throw new ConnectException("no dead-letter path is configured and a record cannot be written: "
+                        + reason.getMessage(), reason);
+            }
+            LOG.warn("Dead-lettering {}: {}", ChangeEvent.describe(record), reason.getMessage());
+            try {
+                reporter.report(record, reason).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ConnectException("interrupted while dead-lettering a record", e);
+            } catch (ExecutionException e) {
+                throw new ConnectException("dead-lettering a record failed: " + e.getCause().getMessage(), e.getCause());
+            }
+        });
+        LOG.info("Elasticsearch sink writing to {}", config.urls());
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        if (!records.isEmpty()) {
+            writer.write(records);
+        }
+    }
+
+    @Override
+    public void flush(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        // Nothing is buffered between puts.
+    }
+
+    @Override
+    public void stop() {
+        if (transport != null) {
+            try {
+                transport.close();
+            } catch (IOException e) {
+                LOG.warn("Closing the Elasticsearch client failed", e);
+            }
+        }
+    }
+}

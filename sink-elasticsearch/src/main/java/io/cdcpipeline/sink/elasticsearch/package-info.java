@@ -1,2 +1,0 @@
-/** The Kafka Connect sink connector for Elasticsearch. */
-package io.cdcpipeline.sink.elasticsearch;
