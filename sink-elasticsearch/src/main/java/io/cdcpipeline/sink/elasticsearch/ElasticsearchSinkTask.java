@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.elasticsearch;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
 import io.cdcpipeline.core.ChangeEvent;
 import java.io.IOException;
@@ -48,7 +49,9 @@ public class ElasticsearchSinkTask extends SinkTask {
             credentials.setCredentials(AuthScope.ANY, new UsernamePasswordCredentials(config.username(), config.password()));
             builder.setHttpClientConfigCallback(http -> http.setDefaultCredentialsProvider(credentials));
         }
-        transport = new RestClientTransport(builder.build(), new JacksonJsonpMapper());
+        // A plain ObjectMapper keeps null columns in documents (the client's default mapper drops them), so a
+        // document shows every column of its row.
+        transport = new RestClientTransport(builder.build(), new JacksonJsonpMapper(new ObjectMapper()));
         ErrantRecordReporter reporter = context == null ? null : context.errantRecordReporter();
         writer = new BulkWriter(new ElasticsearchClient(transport), config, (record, reason) -> {
             if (reporter == null) {

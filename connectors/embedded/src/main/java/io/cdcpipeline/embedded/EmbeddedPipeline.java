@@ -1,0 +1,202 @@
+package io.cdcpipeline.embedded;
+
+import io.cdcpipeline.core.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.debezium.embedded.Connect;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.source.SourceConnector;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Debezium's Postgres connector in the Debezium embedded engine, feeding each batch to every sink. The source
+ * position is committed only for batches every sink has written and flushed: a crash or kill means redelivery,
+ * never loss, and the sinks' versioned writes make redelivery harmless.
+ */
+public final class EmbeddedPipeline implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPipeline.class);
+
+    private final PipelineFile file;
+    private final List<SinkRunner> sinks;
+    private final ProgressLog progress;
+    private final Map<String, Long> nextOffsets = new HashMap<>();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private ExecutorService executor;
+    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+
+    private EmbeddedPipeline(PipelineFile file, List<SinkRunner> sinks) {
+        this.file = file;
+        this.sinks = sinks;
+        this.progress = new ProgressLog(file.runner().progressIntervalMs());
+    }
+
+    /**
+     * Checks the whole pipeline file without connecting to anything: the runner settings, the source connector's
+     * config, every sink connector's config and transforms. A {@link ConfigException} names the key at fault.
+     */
+    public static EmbeddedPipeline validate(PipelineFile file) {
+        validateSource(file.source());
+        List<SinkRunner> sinks = new ArrayList<>();
+        for (Map.Entry<String, Map<String, String>> sink : file.sinks().entrySet()) {
+            sinks.add(SinkRunner.validate(sink.getKey(), sink.getValue(), file.runner()));
+        }
+        return new EmbeddedPipeline(file, sinks);
+    }
+
+    private static void validateSource(Map<String, String> source) {
+        String prefix = PipelineFile.SOURCE_PREFIX;
+        SourceConnector connector = TransformChain.instantiate(prefix + "connector.class", source.get("connector.class"),
+                SourceConnector.class);
+        for (ConfigValue value : connector.config().validate(source)) {
+            if (!value.errorMessages().isEmpty()) {
+                throw new ConfigException(prefix + value.name(), source.get(value.name()),
+                        String.join("; ", value.errorMessages()));
+            }
+        }
+    }
+
+    /** Starts the sinks, then the engine in a thread of its own. */
+    public void start() {
+        for (SinkRunner sink : sinks) {
+            sink.start();
+        }
+        Properties props = new Properties();
+        props.putAll(file.source());
+        props.setProperty("name", file.runner().name());
+        props.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+        props.setProperty("offset.storage.file.filename", file.runner().offsetFile().toAbsolutePath().toString());
+        props.setProperty("offset.flush.interval.ms", Long.toString(file.runner().offsetFlushIntervalMs()));
+        try {
+            Files.createDirectories(file.runner().offsetFile().toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the folder of offset file " + file.runner().offsetFile(), e);
+        }
+        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(props)
+                .using((success, message, error) -> {
+                    if (!success) {
+                        failure.compareAndSet(null, error != null ? error : new IllegalStateException(message));
+                        LOG.error("Pipeline {} stopped: {}", file.runner().name(), message, error);
+                    } else {
+                        LOG.info("Pipeline {} stopped: {}", file.runner().name(), message);
+                    }
+                    finished.countDown();
+                })
+                .notifying(this::handleBatch)
+                .build();
+        executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "cdc-engine-" + file.runner().name()));
+        executor.execute(engine);
+        LOG.info("Pipeline {} started: source {} -> sinks {}", file.runner().name(), file.source().get("connector.class"),
+                file.sinkNames());
+    }
+
+    private void handleBatch(List<RecordChangeEvent<SourceRecord>> batch,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        List<SinkRecord> records = new ArrayList<>(batch.size());
+        Instant newestCommit = null;
+        for (RecordChangeEvent<SourceRecord> event : batch) {
+            SinkRecord record = toSinkRecord(event.record());
+            records.add(record);
+            newestCommit = newer(newestCommit, record);
+        }
+        for (SinkRunner sink : sinks) {
+            sink.deliver(records);
+        }
+        // Only now, with every sink holding the batch, may the engine store the position past it.
+        for (RecordChangeEvent<SourceRecord> event : batch) {
+            committer.markProcessed(event);
+        }
+        committer.markBatchFinished();
+        progress.delivered(records.size(), newestCommit);
+    }
+
+    /** The same record as a Connect worker would hand a sink task; offsets count per topic in this run. */
+    private SinkRecord toSinkRecord(SourceRecord source) {
+        long offset = nextOffsets.merge(source.topic(), 1L, Long::sum) - 1;
+        int partition = source.kafkaPartition() == null ? 0 : source.kafkaPartition();
+        return new SinkRecord(source.topic(), partition, source.keySchema(), source.key(), source.valueSchema(),
+                source.value(), offset, source.timestamp(), TimestampType.CREATE_TIME, source.headers());
+    }
+
+    private static Instant newer(Instant newest, SinkRecord record) {
+        try {
+            Instant commit = ChangeEvent.of(record).sourceCommitTime();
+            return commit != null && (newest == null || commit.isAfter(newest)) ? commit : newest;
+        } catch (DataException e) {
+            return newest; // not a change event (e.g. a heartbeat): no commit time to report
+        }
+    }
+
+    /** Waits until the engine has stopped; true if it did within the timeout. */
+    public boolean awaitStop(long timeout, TimeUnit unit) throws InterruptedException {
+        return finished.await(timeout, unit);
+    }
+
+    /** Why the pipeline stopped by itself, if it failed. */
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    public long eventsDelivered() {
+        return progress.events();
+    }
+
+    /** Records each sink sent to its dead-letter file, by sink name. */
+    public Map<String, Long> deadLettered() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        sinks.forEach(s -> counts.put(s.name(), s.deadLettered()));
+        return counts;
+    }
+
+    /** Stops the engine (which stores the position of what was delivered), then the sinks. */
+    @Override
+    public void close() {
+        try {
+            if (engine != null) {
+                engine.close();
+            }
+            if (executor != null) {
+                executor.shutdown();
+                if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
+                    LOG.warn("The engine of pipeline {} did not stop within 60 s", file.runner().name());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Closing the engine failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            for (SinkRunner sink : sinks) {
+                try {
+                    sink.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("Stopping sink {} failed", sink.name(), e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.cdcpipeline.embedded;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/**
+ * The embedded runner's own settings: the keys of a pipeline file that are neither {@code source.*} (Debezium's
+ * connector) nor {@code sink.<name>.*} (a sink connector).
+ */
+public final class RunnerConfig extends AbstractConfig {
+
+    public static final String NAME = "name";
+    public static final String SINKS = "sinks";
+    public static final String OFFSET_FILE = "offset.storage.file";
+    public static final String OFFSET_FLUSH_INTERVAL_MS = "offset.flush.interval.ms";
+    public static final String PROGRESS_INTERVAL_MS = "progress.interval.ms";
+    public static final String DEAD_LETTER_DIR = "dead.letter.dir";
+    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+    public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
+
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+            .define(NAME, Type.STRING, "cdc-pipeline", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Name of the pipeline, used in logs and as the Debezium engine name.")
+            .define(SINKS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new NonEmptyList(), Importance.HIGH,
+                    "Names of the sinks to feed, e.g. clickhouse,elasticsearch. Each needs sink.<name>.connector.class "
+                            + "and that connector's own settings under sink.<name>.")
+            .define(OFFSET_FILE, Type.STRING, ".work/offsets/cdc-pipeline.offsets", new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, "File where the source position (LSN) is stored after every sink has the changes "
+                            + "before it. Delete it to replay everything from a new snapshot.")
+            .define(OFFSET_FLUSH_INTERVAL_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "How often the source position is written to the offset file. A crash redelivers at most this "
+                            + "much; sinks are idempotent, so redelivery is harmless.")
+            .define(PROGRESS_INTERVAL_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(100), Importance.LOW,
+                    "How often progress (events, events/s, source lag) is logged.")
+            .define(DEAD_LETTER_DIR, Type.STRING, ".work/dead-letters", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Folder of the dead-letter files, one JSON-lines file per sink: each record a sink refused, with "
+                            + "the reason.")
+            .define(RETRY_BACKOFF_MS, Type.LONG, 1_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Wait before a sink retries a batch it could not write for a passing reason (server down, 429).")
+            .define(RETRY_TIMEOUT_MS, Type.LONG, 600_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "How long a sink keeps retrying one batch before the runner stops with an error.");
+
+    public RunnerConfig(Map<String, String> props) {
+        super(CONFIG_DEF, props, false);
+    }
+
+    public String name() {
+        return getString(NAME);
+    }
+
+    public List<String> sinks() {
+        return getList(SINKS);
+    }
+
+    public Path offsetFile() {
+        return Path.of(getString(OFFSET_FILE));
+    }
+
+    public long offsetFlushIntervalMs() {
+        return getLong(OFFSET_FLUSH_INTERVAL_MS);
+    }
+
+    public long progressIntervalMs() {
+        return getLong(PROGRESS_INTERVAL_MS);
+    }
+
+    public Path deadLetterDir() {
+        return Path.of(getString(DEAD_LETTER_DIR));
+    }
+
+    public long retryBackoffMs() {
+        return getLong(RETRY_BACKOFF_MS);
+    }
+
+    public long retryTimeoutMs() {
+        return getLong(RETRY_TIMEOUT_MS);
+    }
+
+    static final class NonEmptyList implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null || ((List<?>) value).isEmpty()) {
+                throw new org.apache.kafka.common.config.ConfigException(name, value, "needs at least one sink name");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "non-empty list";
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.cdcpipeline.embedded;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
+import org.apache.kafka.connect.connector.ConnectorContext;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkConnector;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sink of the embedded runner: the very {@link SinkConnector} and {@link SinkTask} classes a Kafka Connect
+ * worker would run, with the sink's transforms, fed one batch at a time. {@link #deliver} returns only when the
+ * task has written the batch and flushed it, retrying passing failures, so the runner may then commit the source
+ * position.
+ */
+final class SinkRunner implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SinkRunner.class);
+
+    private final String name;
+    private final Map<String, String> config;
+    private final SinkConnector connector;
+    private final TransformChain transforms;
+    private final RunnerConfig runner;
+    private DeadLetterFile deadLetters;
+    private SinkTask task;
+    private Metrics metrics;
+
+    private SinkRunner(String name, Map<String, String> config, SinkConnector connector, TransformChain transforms,
+            RunnerConfig runner) {
+        this.name = name;
+        this.config = config;
+        this.connector = connector;
+        this.transforms = transforms;
+        this.runner = runner;
+    }
+
+    /** Checks the sink's config without connecting anywhere; a {@link ConfigException} names the key at fault. */
+    static SinkRunner validate(String name, Map<String, String> config, RunnerConfig runner) {
+        String prefix = PipelineFile.SINK_PREFIX + name + ".";
+        SinkConnector connector = TransformChain.instantiate(prefix + "connector.class", config.get("connector.class"),
+                SinkConnector.class);
+        Config validated = connector.validate(config);
+        for (ConfigValue value : validated.configValues()) {
+            if (!value.errorMessages().isEmpty()) {
+                throw new ConfigException(prefix + value.name(), config.get(value.name()),
+                        String.join("; ", value.errorMessages()));
+            }
+        }
+        return new SinkRunner(name, config, connector, TransformChain.from(prefix, config), runner);
+    }
+
+    String name() {
+        return name;
+    }
+
+    void start() {
+        deadLetters = new DeadLetterFile(runner.deadLetterDir().resolve(runner.name() + "-" + name + ".jsonl"));
+        metrics = new Metrics();
+        connector.initialize(new ConnectorContext() {
+            @Override
+            public void requestTaskReconfiguration() {
+                // one task, configured once: nothing to reconfigure in the embedded runner
+            }
+
+            @Override
+            public void raiseError(Exception e) {
+                throw new IllegalStateException("sink " + name + " failed: " + e.getMessage(), e);
+            }
+
+            @Override
+            public PluginMetrics pluginMetrics() {
+                return new PluginMetricsImpl(metrics, Map.of("connector", runner.name() + "-" + name));
+            }
+        });
+        connector.start(config);
+        Map<String, String> taskConfig = connector.taskConfigs(1).get(0);
+        try {
+            task = connector.taskClass().asSubclass(SinkTask.class).getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("sink " + name + ": cannot create task " + connector.taskClass(), e);
+        }
+        task.initialize(new EmbeddedSinkTaskContext(taskConfig, deadLetters,
+                new PluginMetricsImpl(metrics, Map.of("connector", runner.name() + "-" + name, "task", "0"))));
+        task.start(taskConfig);
+        task.open(List.of());
+        LOG.info("Sink {} started: {} (task {}), dead letters in {}", name, connector.getClass().getName(),
+                task.getClass().getSimpleName(), deadLetters.file());
+    }
+
+    /** Transforms the batch, has the task write it and flush it; retries passing failures until the retry timeout. */
+    void deliver(List<SinkRecord> batch) {
+        List<SinkRecord> records = new ArrayList<>(batch.size());
+        for (SinkRecord record : batch) {
+            SinkRecord transformed = transforms.apply(record);
+            if (transformed != null) {
+                records.add(transformed);
+            }
+        }
+        long deadline = System.currentTimeMillis() + runner.retryTimeoutMs();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                task.put(records);
+                task.preCommit(Map.of());
+                return;
+            } catch (RetriableException e) {
+                if (System.currentTimeMillis() >= deadline) {
+                    throw new IllegalStateException("sink " + name + " could not write a batch of " + records.size()
+                            + " records within " + runner.retryTimeoutMs() + " ms: " + e.getMessage(), e);
+                }
+                LOG.warn("Sink {} could not write a batch (attempt {}), retrying in {} ms: {}", name, attempt,
+                        runner.retryBackoffMs(), e.getMessage());
+                sleep(runner.retryBackoffMs());
+            }
+        }
+    }
+
+    long deadLettered() {
+        return deadLetters == null ? 0 : deadLetters.count();
+    }
+
+    Path deadLetterFile() {
+        return deadLetters == null ? null : deadLetters.file();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (task != null) {
+                task.close(List.of());
+                task.stop();
+            }
+            connector.stop();
+        } finally {
+            transforms.close();
+            if (metrics != null) {
+                metrics.close();
+            }
+            if (deadLetters != null) {
+                try {
+                    deadLetters.close();
+                } catch (IOException e) {
+                    LOG.warn("Closing the dead-letter file of sink {} failed", name, e);
+                }
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to retry", e);
+        }
+    }
+}

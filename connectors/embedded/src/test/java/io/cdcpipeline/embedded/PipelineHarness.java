@@ -1,0 +1,262 @@
+package io.cdcpipeline.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdcpipeline.testkit.ClickHouseTestDatabase;
+import io.cdcpipeline.testkit.ElasticsearchTestIndex;
+import io.cdcpipeline.testkit.PostgresTestDatabase;
+import io.cdcpipeline.testkit.StackEndpoints;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A test pipeline over a shop schema (customers, orders, order_items) from a test database of the stack's Postgres
+ * into a test database of its ClickHouse and test indices of its Elasticsearch, and the checks that the copies equal
+ * the source row for row and value for value.
+ */
+final class PipelineHarness {
+
+    static final String SCHEMA = """
+            CREATE TABLE customers (id integer PRIMARY KEY, email text NOT NULL, name text, balance numeric(12,2),
+                active boolean NOT NULL DEFAULT true, born date, updated_at timestamptz);
+            CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer NOT NULL, status text NOT NULL,
+                total numeric(12,2) NOT NULL, created_at timestamp NOT NULL);
+            CREATE TABLE order_items (order_id bigint, line integer, sku text NOT NULL, qty integer NOT NULL,
+                PRIMARY KEY (order_id, line));
+            """;
+
+    /** Per table: the Postgres query giving each row as the ClickHouse view shows it (18.16: seconds). */
+    private static final Map<String, String> CLICKHOUSE_FORM = Map.of(
+            "customers", "SELECT id::text, email, coalesce(name, '\\N'), coalesce(balance::text, '\\N'), "
+                    + "CASE WHEN active THEN '1' ELSE '0' END, coalesce(born::text, '\\N'), "
+                    + "coalesce(to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), '\\N') FROM customers ORDER BY id",
+            "orders", "SELECT id::text, customer_id::text, status, total::text, "
+                    + "to_char(created_at, 'YYYY-MM-DD HH24:MI:SS') FROM orders ORDER BY id",
+            "order_items", "SELECT order_id::text, line::text, sku, qty::text FROM order_items ORDER BY order_id, line");
+
+    private static final Map<String, String> CLICKHOUSE_COLUMNS = Map.of(
+            "customers", "toString(id), email, name, toString(balance), toString(active), toString(born), toString(updated_at) ORDER BY id",
+            "orders", "toString(id), toString(customer_id), status, toString(total), toString(created_at) ORDER BY id",
+            "order_items", "toString(order_id), toString(line), sku, toString(qty) ORDER BY order_id, line");
+
+    private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
+
+    private final StackEndpoints stack;
+    private final PostgresTestDatabase pg;
+    private final ClickHouseTestDatabase ch;
+    private final ElasticsearchTestIndex es;
+    private final Path workDir;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+
+    PipelineHarness(StackEndpoints stack, PostgresTestDatabase pg, ClickHouseTestDatabase ch, ElasticsearchTestIndex es,
+            Path workDir) {
+        this.stack = stack;
+        this.pg = pg;
+        this.ch = ch;
+        this.es = es;
+        this.workDir = workDir;
+    }
+
+    Map<String, String> pipelineConfig() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("name", "it-" + pg.name());
+        c.put("sinks", "clickhouse,elasticsearch");
+        c.put("offset.storage.file", workDir.resolve("offsets.dat").toString());
+        c.put("offset.flush.interval.ms", "500");
+        c.put("progress.interval.ms", "2000");
+        c.put("dead.letter.dir", workDir.resolve("dead-letters").toString());
+        c.put("source.connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        c.put("source.database.hostname", stack.pgHost());
+        c.put("source.database.port", Integer.toString(stack.pgPort()));
+        c.put("source.database.user", stack.pgUser());
+        c.put("source.database.password", "");
+        c.put("source.database.dbname", pg.name());
+        c.put("source.topic.prefix", pg.name());
+        c.put("source.plugin.name", "pgoutput");
+        c.put("source.slot.name", pg.name());
+        c.put("source.publication.name", pg.name() + "_pub");
+        c.put("source.publication.autocreate.mode", "filtered");
+        c.put("source.table.include.list", "public.customers,public.orders,public.order_items");
+        c.put("source.poll.interval.ms", "50");
+        c.put("sink.clickhouse.connector.class", "io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector");
+        c.put("sink.clickhouse.clickhouse.url", ch.url());
+        c.put("sink.clickhouse.clickhouse.database", ch.name());
+        c.put("sink.elasticsearch.connector.class", "io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector");
+        c.put("sink.elasticsearch.elasticsearch.urls", es.url());
+        c.put("sink.elasticsearch.index.name.format", es.name() + "_${table}");
+        return c;
+    }
+
+    Path offsetFile() {
+        return workDir.resolve("offsets.dat");
+    }
+
+    EmbeddedPipeline start() {
+        EmbeddedPipeline pipeline = EmbeddedPipeline.validate(PipelineFile.parse(pipelineConfig()));
+        pipeline.start();
+        return pipeline;
+    }
+
+    void sql(String... statements) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            for (String statement : statements) {
+                st.execute(statement);
+            }
+        }
+    }
+
+    /** Runs the statements in one transaction. */
+    void transaction(String... statements) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            conn.setAutoCommit(false);
+            for (String statement : statements) {
+                st.execute(statement);
+            }
+            conn.commit();
+        }
+    }
+
+    /** Waits until ClickHouse and Elasticsearch both equal Postgres for every table, then asserts it. */
+    void awaitCopiesEqualSource(long timeoutSeconds) throws Exception {
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        while (true) {
+            boolean equal = true;
+            for (String table : CLICKHOUSE_FORM.keySet()) {
+                equal &= clickHouseRows(table).equals(postgresRows(CLICKHOUSE_FORM.get(table)))
+                        && elasticsearchDocs(table).equals(expectedDocs(table));
+            }
+            if (equal || System.nanoTime() > deadline) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        for (String table : CLICKHOUSE_FORM.keySet()) {
+            assertThat(clickHouseRows(table)).as("ClickHouse view of %s", table)
+                    .isEqualTo(postgresRows(CLICKHOUSE_FORM.get(table)));
+            assertThat(elasticsearchDocs(table)).as("Elasticsearch index of %s", table).isEqualTo(expectedDocs(table));
+        }
+    }
+
+    List<List<String>> postgresRows(String query) throws Exception {
+        List<List<String>> rows = new ArrayList<>();
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                List<String> row = new ArrayList<>();
+                for (int i = 1; i <= columns; i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    List<List<String>> clickHouseRows(String table) throws Exception {
+        String view = ch.name() + "." + table + "_current";
+        String body = clickHouse("SELECT " + CLICKHOUSE_COLUMNS.get(table).replace(" ORDER BY", " FROM " + view + " ORDER BY")
+                + " FORMAT TabSeparated");
+        List<List<String>> rows = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            if (!line.isEmpty()) {
+                rows.add(List.of(line.split("\t", -1)));
+            }
+        }
+        return rows;
+    }
+
+    String clickHouse(String sql) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(ch.url() + "/?query="
+                + URLEncoder.encode(sql, StandardCharsets.UTF_8))).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 404 || response.body().contains("doesn't exist")) {
+            return "";
+        }
+        assertThat(response.statusCode()).as("ClickHouse answered %s", response.body()).isEqualTo(200);
+        return response.body();
+    }
+
+    /** Every document of a table's index, id to source, with values normalised for comparison. */
+    Map<String, Map<String, String>> elasticsearchDocs(String table) throws Exception {
+        String index = es.name() + "_" + table;
+        http.send(HttpRequest.newBuilder(URI.create(es.url() + "/" + index + "/_refresh"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(es.url() + "/" + index
+                + "/_search?size=10000")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":{\"match_all\":{}}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Map<String, Map<String, String>> docs = new TreeMap<>();
+        if (response.statusCode() == 404) {
+            return docs;
+        }
+        assertThat(response.statusCode()).as("Elasticsearch answered %s", response.body()).isEqualTo(200);
+        for (JsonNode hit : json.readTree(response.body()).path("hits").path("hits")) {
+            Map<String, String> doc = new TreeMap<>();
+            Iterator<Map.Entry<String, JsonNode>> fields = hit.path("_source").fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                doc.put(field.getKey(), normalise(field.getKey(), field.getValue()));
+            }
+            docs.put(hit.path("_id").asText(), doc);
+        }
+        return docs;
+    }
+
+    private static String normalise(String field, JsonNode value) {
+        if (value.isNull()) {
+            return null;
+        }
+        String text = value.asText();
+        return switch (field) {
+            case "updated_at" -> MICROS.format(LocalDateTime.ofInstant(Instant.parse(text), java.time.ZoneOffset.UTC));
+            case "created_at" -> MICROS.format(LocalDateTime.parse(text));
+            default -> text;
+        };
+    }
+
+    /** What each table's index should hold, built from Postgres. */
+    Map<String, Map<String, String>> expectedDocs(String table) throws Exception {
+        String query = switch (table) {
+            case "customers" -> "SELECT id::text AS _id, id::text AS id, email, name, balance::text AS balance, "
+                    + "active::text AS active, born::text AS born, "
+                    + "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') AS updated_at FROM customers";
+            case "orders" -> "SELECT id::text AS _id, id::text AS id, customer_id::text AS customer_id, status, "
+                    + "total::text AS total, to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.US') AS created_at FROM orders";
+            default -> "SELECT '[' || order_id || ',' || line || ']' AS _id, order_id::text AS order_id, "
+                    + "line::text AS line, sku, qty::text AS qty FROM order_items";
+        };
+        Map<String, Map<String, String>> docs = new TreeMap<>();
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            ResultSetMetaData meta = rs.getMetaData();
+            while (rs.next()) {
+                Map<String, String> doc = new TreeMap<>();
+                for (int i = 2; i <= meta.getColumnCount(); i++) {
+                    doc.put(meta.getColumnLabel(i), rs.getString(i));
+                }
+                docs.put(rs.getString(1), doc);
+            }
+        }
+        return docs;
+    }
+}
