@@ -152,8 +152,19 @@ final class PipelineHarness {
             Thread.sleep(500);
         }
         for (String table : CLICKHOUSE_FORM.keySet()) {
-            assertThat(clickHouseRows(table)).as("ClickHouse view of %s", table)
-                    .isEqualTo(postgresRows(CLICKHOUSE_FORM.get(table)));
+            List<List<String>> actual = clickHouseRows(table);
+            List<List<String>> expected = postgresRows(CLICKHOUSE_FORM.get(table));
+            List<List<String>> missing = new ArrayList<>(expected);
+            missing.removeAll(actual);
+            List<List<String>> extra = new ArrayList<>(actual);
+            extra.removeAll(expected);
+            assertThat(actual).as("ClickHouse view of %s: %d rows, %d expected; missing (first 5) %s; extra (first 5) %s; "
+                            + "raw versions of the first missing key %s", table, actual.size(), expected.size(),
+                    missing.subList(0, Math.min(5, missing.size())), extra.subList(0, Math.min(5, extra.size())),
+                    missing.isEmpty() ? "-" : clickHouse("SELECT *, _part FROM " + ch.name() + "." + table + " WHERE toString("
+                            + CLICKHOUSE_COLUMNS.get(table).split(",")[0].replace("toString(", "").replace(")", "")
+                            + ") = '" + missing.get(0).get(0) + "' FORMAT TabSeparated"))
+                    .isEqualTo(expected);
             assertThat(elasticsearchDocs(table)).as("Elasticsearch index of %s", table).isEqualTo(expectedDocs(table));
         }
     }
@@ -170,6 +181,12 @@ final class PipelineHarness {
                 rows.add(row);
             }
         }
+        return sorted(rows);
+    }
+
+    /** Rows in one order for both sides: the two servers sort text and numbers differently. */
+    private static List<List<String>> sorted(List<List<String>> rows) {
+        rows.sort(java.util.Comparator.comparing(row -> String.join("\u0001", row.stream().map(String::valueOf).toList())));
         return rows;
     }
 
@@ -183,7 +200,7 @@ final class PipelineHarness {
                 rows.add(List.of(line.split("\t", -1)));
             }
         }
-        return rows;
+        return sorted(rows);
     }
 
     String clickHouse(String sql) throws Exception {

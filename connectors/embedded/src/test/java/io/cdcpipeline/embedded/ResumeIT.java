@@ -1,0 +1,132 @@
+package io.cdcpipeline.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdcpipeline.testkit.ClickHouseTestDatabase;
+import io.cdcpipeline.testkit.ElasticsearchTestIndex;
+import io.cdcpipeline.testkit.PostgresTestDatabase;
+import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.StackEndpoints;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Stopping the runner mid-stream, cleanly or by SIGKILL, and restarting it loses nothing. */
+@RealStack
+class ResumeIT {
+
+    private static final int CHANGES = 1500;
+
+    @Test
+    void cleanStopMidStreamThenRestartLosesNothing(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
+        PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
+        h.sql(PipelineHarness.SCHEMA);
+
+        CompletableFuture<Void> load;
+        try (EmbeddedPipeline pipeline = h.start()) {
+            h.awaitCopiesEqualSource(90); // snapshot of the empty tables done, streaming
+            load = CompletableFuture.runAsync(() -> writeChanges(h));
+            awaitOrders(h, 100);
+        } // closed while the load goes on
+        load.get(120, TimeUnit.SECONDS);
+        assertThat(h.postgresRows("SELECT count(*) FROM orders").get(0).get(0)).isNotEqualTo("0");
+
+        try (EmbeddedPipeline pipeline = h.start()) {
+            h.awaitCopiesEqualSource(120);
+            assertThat(pipeline.failure()).isNull();
+        }
+    }
+
+    @Test
+    void killedRunnerRestartsWithoutLossAndStopsCleanlyOnSigterm(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
+        PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
+        h.sql(PipelineHarness.SCHEMA);
+        Path config = work.resolve("pipeline.properties");
+        Properties props = new Properties();
+        props.putAll(h.pipelineConfig());
+        try (Writer out = Files.newBufferedWriter(config)) {
+            props.store(out, "ResumeIT");
+        }
+
+        // Runner logs stay in target/ so a failure can be read after the temp folder is gone.
+        Path logs = Files.createDirectories(Path.of("target", "runner-logs", pg.name()));
+        Process runner = startRunner(config, logs.resolve("runner-1.log"));
+        h.awaitCopiesEqualSource(90);
+        CompletableFuture<Void> load = CompletableFuture.runAsync(() -> writeChanges(h));
+        awaitOrders(h, 100);
+        // Mid-stream means after the runner stored a streaming position. Killed before that, Debezium would take
+        // a new snapshot on restart, and a snapshot cannot tell the sinks about rows deleted in between.
+        awaitStreamingOffset(h.offsetFile());
+        runner.destroyForcibly(); // SIGKILL: no shutdown hook, no final offset flush
+        assertThat(runner.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(runner.exitValue()).isEqualTo(137);
+        load.get(120, TimeUnit.SECONDS);
+
+        Process restarted = startRunner(config, logs.resolve("runner-2.log"));
+        try {
+            h.awaitCopiesEqualSource(120);
+        } finally {
+            restarted.destroy(); // SIGTERM: the runner's shutdown hook stops the engine, then the sinks
+        }
+        assertThat(restarted.waitFor(60, TimeUnit.SECONDS)).as("runner stops on SIGTERM").isTrue();
+        // 143 = 128 + SIGTERM: the JVM's exit code after a signal, also when its shutdown hooks finished cleanly.
+        assertThat(restarted.exitValue()).as("exit code after SIGTERM").isEqualTo(143);
+        assertThat(Files.readString(logs.resolve("runner-2.log")))
+                .contains("stopped: Connector 'io.debezium.connector.postgresql.PostgresConnector' completed normally");
+    }
+
+    /** Single-row transactions: inserts, and updates and deletes of rows inserted a little earlier. */
+    private static void writeChanges(PipelineHarness h) {
+        try {
+            for (int i = 1; i <= CHANGES; i++) {
+                h.sql("INSERT INTO orders VALUES (" + i + ", " + (i % 7) + ", 'new', " + i + ".5, now())");
+                if (i % 5 == 0) {
+                    h.sql("UPDATE orders SET status = 'paid', total = total + 1 WHERE id = " + (i - 3));
+                }
+                if (i % 7 == 0) {
+                    h.sql("DELETE FROM orders WHERE id = " + (i - 5));
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void awaitOrders(PipelineHarness h, int atLeast) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (h.clickHouseRows("orders").size() >= atLeast) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("fewer than " + atLeast + " orders reached ClickHouse within 60 s");
+    }
+
+    private static void awaitStreamingOffset(Path offsets) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(offsets) && new String(Files.readAllBytes(offsets), java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .contains("lsn_proc")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the runner stored no streaming position in " + offsets + " within 60 s");
+    }
+
+    private static Process startRunner(Path config, Path log) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                RunnerMain.class.getName(), "--config", config.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+}
