@@ -38,6 +38,11 @@ public final class PipelineFile {
     }
 
     public static PipelineFile load(Path file) {
+        return load(file, System.getenv());
+    }
+
+    /** Loads a file, resolving {@code ${env:NAME}} from {@code environment} instead of the process environment. */
+    public static PipelineFile load(Path file, Map<String, String> environment) {
         Properties props = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             props.load(reader);
@@ -46,11 +51,15 @@ public final class PipelineFile {
         }
         Map<String, String> raw = new TreeMap<>();
         props.stringPropertyNames().forEach(k -> raw.put(k, props.getProperty(k).trim()));
-        return parse(raw);
+        return parse(raw, environment);
     }
 
     public static PipelineFile parse(Map<String, String> raw) {
-        Map<String, String> resolved = resolveProviders(raw);
+        return parse(raw, System.getenv());
+    }
+
+    public static PipelineFile parse(Map<String, String> raw, Map<String, String> environment) {
+        Map<String, String> resolved = resolveProviders(raw, environment);
         Map<String, String> runnerProps = new LinkedHashMap<>();
         Map<String, String> source = new LinkedHashMap<>();
         Map<String, String> sinkProps = new LinkedHashMap<>();
@@ -89,9 +98,9 @@ public final class PipelineFile {
         return new PipelineFile(runner, source, sinks);
     }
 
-    private static Map<String, String> resolveProviders(Map<String, String> raw) {
+    private static Map<String, String> resolveProviders(Map<String, String> raw, Map<String, String> environment) {
         Map<String, ConfigProvider> providers = new LinkedHashMap<>();
-        providers.put("env", new EnvVarConfigProvider());
+        providers.put("env", new EnvVarConfigProvider(environment));
         providers.put("file", new FileConfigProvider());
         providers.values().forEach(p -> p.configure(Map.of()));
         try {

@@ -1,0 +1,28 @@
+# bin/cdc run --config FILE: the embedded runner, and the build that makes its classpath.
+
+RUNNER_CP_FILE="$CDC_HOME/connectors/embedded/target/runner.classpath"
+
+# Builds the runner and its modules (no tests) and records its classpath; quiet unless it fails.
+runner_build() {
+  log "building the runner (./mvnw install -pl connectors/embedded -am, no tests)"
+  (cd "$CDC_HOME" && mvnw -DskipTests install -pl connectors/embedded -am \
+    && mvnw -f connectors/embedded/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime \
+      -Dmdep.outputFile="$RUNNER_CP_FILE") || die "building the runner failed"
+}
+
+runner_classpath() {
+  [ -s "$RUNNER_CP_FILE" ] || runner_build
+  printf '%s:%s' "$CDC_HOME/connectors/embedded/target/classes" "$(cat "$RUNNER_CP_FILE")"
+}
+
+# runner_java MAIN ARGS...: runs a main class of the runner module in the foreground.
+runner_java() {
+  local cp
+  cp="$(runner_classpath)"
+  exec "$(java_home)/bin/java" -Xmx1g -cp "$cp" "$@"
+}
+
+run_main() {
+  [ $# -gt 0 ] || die "usage: bin/cdc run --config FILE [--validate-only]"
+  runner_java io.cdcpipeline.embedded.RunnerMain "$@"
+}
