@@ -113,7 +113,10 @@ demo_stop() {
 }
 
 demo_cleanup() {
-  [ -n "$DEMO_LOAD_PID" ] && kill "$DEMO_LOAD_PID" 2>/dev/null
+  set +e # clean up as much as can be cleaned, whatever fails
+  if [ -n "$DEMO_LOAD_PID" ]; then
+    kill "$DEMO_LOAD_PID" 2>/dev/null
+  fi
   if [ -n "$DEMO_RUNNER_PID" ] && kill -0 "$DEMO_RUNNER_PID" 2>/dev/null; then
     kill -TERM "$DEMO_RUNNER_PID" 2>/dev/null
     wait "$DEMO_RUNNER_PID" 2>/dev/null
