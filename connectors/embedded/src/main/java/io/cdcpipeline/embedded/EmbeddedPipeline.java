@@ -1,6 +1,9 @@
 package io.cdcpipeline.embedded;
 
 import io.cdcpipeline.core.ChangeEvent;
+import io.debezium.config.Configuration;
+import io.debezium.connector.postgresql.PostgresConnector;
+import io.debezium.connector.postgresql.PostgresConnectorConfig;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
@@ -71,7 +74,13 @@ public final class EmbeddedPipeline implements AutoCloseable {
         String prefix = PipelineFile.SOURCE_PREFIX;
         SourceConnector connector = TransformChain.instantiate(prefix + "connector.class", source.get("connector.class"),
                 SourceConnector.class);
-        for (ConfigValue value : connector.config().validate(source)) {
+        List<ConfigValue> values = new ArrayList<>(connector.config().validate(source));
+        if (connector instanceof PostgresConnector) {
+            // Debezium checks most of its settings with its own field validators, which ConfigDef does not run;
+            // PostgresConnector.validate() would run them but then connect, which validation must not.
+            values.addAll(Configuration.from(source).validate(PostgresConnectorConfig.ALL_FIELDS).values());
+        }
+        for (ConfigValue value : values) {
             if (!value.errorMessages().isEmpty()) {
                 throw new ConfigException(prefix + value.name(), source.get(value.name()),
                         String.join("; ", value.errorMessages()));

@@ -1,0 +1,132 @@
+package io.cdcpipeline.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pipeline files are checked before anything connects, and every error names the key at fault. */
+class PipelineFileTest {
+
+    private static final Path CONFIGS = StackRoot.find().resolve("connect-configs/embedded");
+
+    private static final Map<String, String> STACK_ENV = Map.of("CDC_WORK_DIR", "/tmp/cdc-work", "CDC_PG_HOST", "127.0.0.1",
+            "CDC_PG_PORT", "25432", "CDC_PG_USER", "postgres", "CDC_CH_URL", "http://127.0.0.1:28123",
+            "CDC_ES_URL", "http://127.0.0.1:29200");
+
+    @Test
+    void demoConfigIsValidAndSplitsIntoConnectorConfigs() {
+        PipelineFile file = PipelineFile.load(CONFIGS.resolve("demo.properties"), STACK_ENV);
+        EmbeddedPipeline.validate(file);
+
+        assertThat(file.runner().name()).isEqualTo("demo");
+        assertThat(file.runner().offsetFile()).isEqualTo(Path.of("/tmp/cdc-work/demo/offsets.dat"));
+        assertThat(file.source()).containsEntry("connector.class", "io.debezium.connector.postgresql.PostgresConnector")
+                .containsEntry("database.port", "25432").containsEntry("plugin.name", "pgoutput");
+        assertThat(file.sinkNames()).containsExactly("clickhouse", "elasticsearch");
+        assertThat(file.sinks().get("clickhouse")).containsEntry("clickhouse.url", "http://127.0.0.1:28123")
+                .containsEntry("table.name.format", "${table}");
+        assertThat(file.sinks().get("elasticsearch")).containsEntry("index.name.format", "demo_${table}");
+    }
+
+    @Test
+    void templateIsValidOnceItsSecretsFileExists(@TempDir Path dir) throws Exception {
+        Path secrets = dir.resolve("secrets.properties");
+        Files.writeString(secrets, "pg.password=s3cret\nclickhouse.password=ch-s3cret\n");
+        Path template = dir.resolve("template.properties");
+        Files.writeString(template, Files.readString(CONFIGS.resolve("template.properties"))
+                .replace("/etc/cdc/secrets.properties", secrets.toString()));
+
+        PipelineFile file = PipelineFile.load(template, Map.of("PGHOST", "db.internal"));
+        EmbeddedPipeline.validate(file);
+
+        assertThat(file.source()).containsEntry("database.password", "s3cret").containsEntry("database.hostname", "db.internal");
+        assertThat(file.sinks().get("clickhouse")).containsEntry("clickhouse.password", "ch-s3cret");
+    }
+
+    @Test
+    void unknownTopLevelKeyIsNamed() {
+        Map<String, String> config = minimal();
+        config.put("offset.storage.fil", "x");
+        assertThatThrownBy(() -> PipelineFile.parse(config, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("offset.storage.fil");
+    }
+
+    @Test
+    void sinkKeyOfAnUnlistedSinkIsNamed() {
+        Map<String, String> config = minimal();
+        config.put("sink.kafka.connector.class", "x");
+        assertThatThrownBy(() -> PipelineFile.parse(config, Map.of())).hasMessageContaining("sink.kafka.connector.class");
+    }
+
+    @Test
+    void badSinkSettingIsNamedWithItsPrefix() {
+        Map<String, String> config = minimal();
+        config.put("sink.clickhouse.clickhouse.url", "ftp://clickhouse");
+        assertThatThrownBy(() -> EmbeddedPipeline.validate(PipelineFile.parse(config, Map.of())))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("sink.clickhouse.clickhouse.url")
+                .hasMessageContaining("http");
+    }
+
+    @Test
+    void badNameTemplateIsNamed() {
+        Map<String, String> config = minimal();
+        config.put("sink.clickhouse.table.name.format", "${tabel}");
+        assertThatThrownBy(() -> EmbeddedPipeline.validate(PipelineFile.parse(config, Map.of())))
+                .hasMessageContaining("sink.clickhouse.table.name.format").hasMessageContaining("${tabel}");
+    }
+
+    @Test
+    void missingTransformClassIsNamed() {
+        Map<String, String> config = minimal();
+        config.put("sink.clickhouse.transforms", "route");
+        config.put("sink.clickhouse.transforms.route.type", "com.example.NoSuchTransform");
+        assertThatThrownBy(() -> EmbeddedPipeline.validate(PipelineFile.parse(config, Map.of())))
+                .hasMessageContaining("sink.clickhouse.transforms.route.type").hasMessageContaining("not found");
+    }
+
+    @Test
+    void badSourceSettingIsNamedWithItsPrefix() {
+        Map<String, String> config = minimal();
+        config.put("source.snapshot.mode", "sometimes");
+        assertThatThrownBy(() -> EmbeddedPipeline.validate(PipelineFile.parse(config, Map.of())))
+                .hasMessageContaining("source.snapshot.mode");
+    }
+
+    @Test
+    void missingEnvironmentVariableIsNamed() {
+        Map<String, String> config = minimal();
+        config.put("source.database.password", "${env:PG_PASSWORD}");
+        assertThatThrownBy(() -> PipelineFile.parse(config, Map.of())).hasMessageContaining("source.database.password");
+    }
+
+    private static Map<String, String> minimal() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("sinks", "clickhouse");
+        c.put("source.connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        c.put("source.database.hostname", "127.0.0.1");
+        c.put("source.database.user", "postgres");
+        c.put("source.database.dbname", "shop");
+        c.put("source.topic.prefix", "shop");
+        c.put("sink.clickhouse.connector.class", "io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector");
+        return c;
+    }
+
+    /** The project folder, found from the module's working directory. */
+    static final class StackRoot {
+        static Path find() {
+            for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+                if (Files.isDirectory(dir.resolve("connect-configs"))) {
+                    return dir;
+                }
+            }
+            throw new IllegalStateException("cannot find connect-configs/ above " + Path.of("").toAbsolutePath());
+        }
+    }
+}
