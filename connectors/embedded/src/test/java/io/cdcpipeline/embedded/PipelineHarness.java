@@ -108,6 +108,19 @@ final class PipelineHarness {
         return c;
     }
 
+    /** No sink refused a record: each dead-letter file of the runner is absent or empty. */
+    void assertNoDeadLetters() throws java.io.IOException {
+        Path dir = workDir.resolve("dead-letters");
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return;
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (Path file : files.toList()) {
+                assertThat(java.nio.file.Files.readString(file)).as("dead letters in %s", file).isEmpty();
+            }
+        }
+    }
+
     Path offsetFile() {
         return workDir.resolve("offsets.dat");
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.Operation;
+import io.cdcpipeline.core.sink.DeadLetters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,11 +23,6 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * place, so a replayed or redelivered batch cannot make an older version win: ReplacingMergeTree keeps the highest.
  */
 final class ChangeWriter {
-
-    /** Where a record that cannot be written goes, with the reason. */
-    interface DeadLetters {
-        void report(SinkRecord record, Throwable reason);
-    }
 
     private final ClickHouseServer server;
     private final TableManager tables;

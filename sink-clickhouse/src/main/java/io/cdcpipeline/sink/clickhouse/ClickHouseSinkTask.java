@@ -1,11 +1,10 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import io.cdcpipeline.core.sink.DeadLetters;
 import java.util.Collection;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
@@ -34,22 +33,7 @@ public class ClickHouseSinkTask extends SinkTask {
         server = ClickHouseServer.connect(config);
         LOG.info("ClickHouse sink writing to {} (server {}, {} dialect), database {}", config.url(), server.version(),
                 server.dialect().getClass().getSimpleName(), config.database());
-        ErrantRecordReporter reporter = context == null ? null : context.errantRecordReporter();
-        writer = new ChangeWriter(server, config, (record, reason) -> {
-            if (reporter == null) {
-                throw new ConnectException("no dead-letter path is configured and a record cannot be written: "
-                        + reason.getMessage(), reason);
-            }
-            LOG.warn("Dead-lettering {}: {}", io.cdcpipeline.core.ChangeEvent.describe(record), reason.getMessage());
-            try {
-                reporter.report(record, reason).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ConnectException("interrupted while dead-lettering a record", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new ConnectException("dead-lettering a record failed: " + e.getCause().getMessage(), e.getCause());
-            }
-        });
+        writer = new ChangeWriter(server, config, DeadLetters.of(context, LOG));
     }
 
     @Override

@@ -9,6 +9,7 @@ import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.Operation;
+import io.cdcpipeline.core.sink.DeadLetters;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,11 +35,6 @@ import org.slf4j.LoggerFactory;
 final class BulkWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(BulkWriter.class);
-
-    /** Where a record that cannot be written goes, with the reason. */
-    interface DeadLetters {
-        void report(SinkRecord record, Throwable reason);
-    }
 
     private record Pending(SinkRecord record, BulkOperation operation) {
     }
@@ -140,6 +136,8 @@ final class BulkWriter {
             int status = item.status();
             if (status == 409) {
                 staleSkipped.incrementAndGet(); // an older version than the document holds: a replay
+                LOG.debug("Skipped {} in {}: Elasticsearch holds a newer version ({})", item.id(), item.index(),
+                        item.error().reason());
             } else if (status == 429 || status >= 500) {
                 retry.add(pending.get(i));
             } else {

@@ -4,19 +4,16 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
-import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.sink.DeadLetters;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import org.apache.http.HttpHost;
 import org.apache.http.auth.AuthScope;
 import org.apache.http.auth.UsernamePasswordCredentials;
 import org.apache.http.impl.client.BasicCredentialsProvider;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
 import org.elasticsearch.client.RestClient;
@@ -52,22 +49,7 @@ public class ElasticsearchSinkTask extends SinkTask {
         // A plain ObjectMapper keeps null columns in documents (the client's default mapper drops them), so a
         // document shows every column of its row.
         transport = new RestClientTransport(builder.build(), new JacksonJsonpMapper(new ObjectMapper()));
-        ErrantRecordReporter reporter = context == null ? null : context.errantRecordReporter();
-        writer = new BulkWriter(new ElasticsearchClient(transport), config, (record, reason) -> {
-            if (reporter == null) {
-                throw new ConnectException("no dead-letter path is configured and a record cannot be written: "
-                        + reason.getMessage(), reason);
-            }
-            LOG.warn("Dead-lettering {}: {}", ChangeEvent.describe(record), reason.getMessage());
-            try {
-                reporter.report(record, reason).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ConnectException("interrupted while dead-lettering a record", e);
-            } catch (ExecutionException e) {
-                throw new ConnectException("dead-lettering a record failed: " + e.getCause().getMessage(), e.getCause());
-            }
-        });
+        writer = new BulkWriter(new ElasticsearchClient(transport), config, DeadLetters.of(context, LOG));
         LOG.info("Elasticsearch sink writing to {}", config.urls());
     }
 
