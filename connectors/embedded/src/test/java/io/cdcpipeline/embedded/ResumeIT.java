@@ -77,6 +77,11 @@ class ResumeIT {
         Process restarted = startRunner(config, logs.resolve("runner-2.log"));
         try {
             h.awaitCopiesEqualSource(120);
+        } catch (AssertionError e) {
+            // A thread dump in the runner's log shows where a stalled runner waits.
+            new ProcessBuilder("kill", "-3", Long.toString(restarted.pid())).start().waitFor();
+            Thread.sleep(2000);
+            throw e;
         } finally {
             h.assertNoDeadLetters();
             restarted.destroy(); // SIGTERM: the runner's shutdown hook stops the engine, then the sinks
