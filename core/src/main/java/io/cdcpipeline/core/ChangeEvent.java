@@ -16,13 +16,18 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * {@link CdcFields} metadata fields.
  *
  * <h2>The change version</h2>
- * {@link #changeVersion()} is the change's own LSN ({@code source.lsn}). Sinks keep, per row, the write with the
- * highest version and drop anything older, which makes replays and redeliveries harmless. The LSN works as a version
- * because Postgres serialises changes to one row with row locks: a later committed change to a row is always written
- * to the WAL after the earlier one committed, so its LSN is higher, even across interleaved transactions and for
- * several updates of one row inside one transaction. Snapshot reads carry the snapshot's LSN, which is higher than
- * every change already in the table and lower than every change streamed after it, so a fresh snapshot replayed over
- * existing data writes the current state again and never lets an older state win.
+ * {@link #changeVersion()} comes from the change's own LSN ({@code source.lsn}). Sinks keep, per row, the write with
+ * the highest version and drop anything older, which makes replays and redeliveries harmless. The LSN works as a
+ * version because Postgres serialises changes to one row with row locks: a later committed change to a row is always
+ * written to the WAL after the earlier one committed, so its LSN is higher, even across interleaved transactions and
+ * for several updates of one row inside one transaction.
+ * <p>
+ * Snapshot reads carry the snapshot's LSN, its consistent point: they hold each row as it was <em>before</em> that
+ * point, while a streamed change can sit exactly at it. So the version is {@code 2 * lsn} for a snapshot read and
+ * {@code 2 * lsn + 1} for a streamed change: at an equal LSN the streamed change wins, and a snapshot never ties
+ * with the change that came after it (ClickHouse would keep the last write on a tie, Elasticsearch the first).
+ * A fresh snapshot replayed over existing data has a higher LSN than every change already applied, so it writes the
+ * current state again and never lets an older state win.
  *
  * <h2>Tables without a primary key</h2>
  * Their records have a null key ({@link #hasPrimaryKey()} is false). Without a key no sink can replace or delete
@@ -224,9 +229,15 @@ public final class ChangeEvent {
         return transactionId;
     }
 
-    /** The version sinks order writes of one row by: see the class comment. 0 for tombstones. */
+    /**
+     * The version sinks order writes of one row by: {@code 2 * lsn} for a snapshot read, {@code 2 * lsn + 1} for a
+     * streamed change (see the class comment). 0 for tombstones.
+     */
     public long changeVersion() {
-        return lsn;
+        if (operation == Operation.TOMBSTONE) {
+            return 0L;
+        }
+        return operation == Operation.READ ? lsn * 2 : lsn * 2 + 1;
     }
 
     public boolean isDelete() {

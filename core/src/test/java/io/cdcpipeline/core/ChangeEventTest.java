@@ -42,10 +42,28 @@ class ChangeEventTest {
         assertThat((BigDecimal) read.after().get("balance")).isEqualByComparingTo("10.50");
         assertThat(read.before()).isNull();
         assertThat(read.lsn()).isPositive();
-        assertThat(read.changeVersion()).isEqualTo(read.lsn());
+        assertThat(read.changeVersion()).isEqualTo(read.lsn() * 2);
         assertThat(read.transactionId()).isNotNull();
         assertThat(read.sourceCommitTime()).isNotNull();
         assertThat(event(1).lsn()).as("both snapshot reads carry the snapshot's LSN").isEqualTo(read.lsn());
+    }
+
+    @Test
+    void streamedChangeAtTheSnapshotLsnOutranksTheSnapshotRead() {
+        // A snapshot read holds the row as it was before the snapshot's LSN; a change streamed at that very LSN
+        // came after it and must win.
+        SinkRecord read = records.get(0);
+        Struct value = (Struct) read.value();
+        Struct streamed = new Struct(value.schema());
+        for (Field field : value.schema().fields()) {
+            streamed.put(field, value.get(field));
+        }
+        streamed.put("op", "u");
+        SinkRecord update = read.newRecord(read.topic(), read.kafkaPartition(), read.keySchema(), read.key(),
+                value.schema(), streamed, read.timestamp());
+
+        assertThat(ChangeEvent.of(update).lsn()).isEqualTo(event(0).lsn());
+        assertThat(ChangeEvent.of(update).changeVersion()).isGreaterThan(event(0).changeVersion());
     }
 
     @Test
