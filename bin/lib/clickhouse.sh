@@ -13,7 +13,8 @@ ch_running() { is_alive "$CH_PID"; }
 
 ch_healthy() { [ "$(curl -fsS --max-time 2 "$(ch_url)/ping" 2>/dev/null)" = "Ok." ]; }
 
-ch_query() { curl -fsS --max-time 10 --data-binary "$1" "$(ch_url)/"; }
+# ch_query SQL [SECONDS]: runs one statement over HTTP; DDL on a busy server may need more than the default 10 s.
+ch_query() { curl -fsS --max-time "${2:-10}" --data-binary "$1" "$(ch_url)/"; }
 
 ch_configure() {
   mkdir -p "$CH_DIR/data" "$CH_DIR/tmp" "$CH_DIR/user_files" "$CH_DIR/format_schemas" "$CH_DIR/log"

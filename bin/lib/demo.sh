@@ -68,8 +68,8 @@ demo_reset() {
   rm -rf "$DEMO_DIR/offsets.dat" "$DEMO_DIR/dead-letters"
   pg_psql -c "SELECT pg_drop_replication_slot('cdc_demo') FROM pg_replication_slots WHERE slot_name = 'cdc_demo'" >/dev/null
   pg_psql -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS demo WITH (FORCE)" -c "CREATE DATABASE demo" >/dev/null
-  ch_query "DROP DATABASE IF EXISTS demo" >/dev/null
-  ch_query "CREATE DATABASE demo" >/dev/null
+  ch_query "DROP DATABASE IF EXISTS demo" 120 >/dev/null || die "could not drop ClickHouse database demo"
+  ch_query "CREATE DATABASE demo" 120 >/dev/null
   curl -fsS -X DELETE "$CDC_ES_URL/demo_*?expand_wildcards=all" >/dev/null
 }
 

@@ -59,10 +59,14 @@ class ResumeIT {
         // Runner logs stay in target/ so a failure can be read after the temp folder is gone.
         Path logs = Files.createDirectories(Path.of("target", "runner-logs", pg.name()));
         Process runner = startRunner(config, logs.resolve("runner-1.log"));
-        awaitStreaming(h);
-        CompletableFuture<Void> load = CompletableFuture.runAsync(() -> writeChanges(h));
-        awaitOrders(h, 100);
-        runner.destroyForcibly(); // SIGKILL: no shutdown hook, no final offset flush
+        CompletableFuture<Void> load;
+        try {
+            awaitStreaming(h);
+            load = CompletableFuture.runAsync(() -> writeChanges(h));
+            awaitOrders(h, 100);
+        } finally {
+            runner.destroyForcibly(); // SIGKILL: no shutdown hook, no final offset flush
+        }
         assertThat(runner.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(runner.exitValue()).isEqualTo(137);
         load.get(120, TimeUnit.SECONDS);
