@@ -1,7 +1,6 @@
 package io.cdcpipeline.embedded;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -129,10 +128,6 @@ final class SinkRunner implements AutoCloseable {
 
     long deadLettered() {
         return deadLetters == null ? 0 : deadLetters.count();
-    }
-
-    Path deadLetterFile() {
-        return deadLetters == null ? null : deadLetters.file();
     }
 
     @Override

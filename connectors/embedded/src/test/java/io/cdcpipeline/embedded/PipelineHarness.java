@@ -131,22 +131,25 @@ final class PipelineHarness {
         return pipeline;
     }
 
+    /** Runs each statement in a transaction of its own. */
     void sql(String... statements) throws Exception {
-        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
-            for (String statement : statements) {
-                st.execute(statement);
-            }
-        }
+        execute(true, statements);
     }
 
     /** Runs the statements in one transaction. */
     void transaction(String... statements) throws Exception {
+        execute(false, statements);
+    }
+
+    private void execute(boolean autoCommit, String... statements) throws Exception {
         try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
-            conn.setAutoCommit(false);
+            conn.setAutoCommit(autoCommit);
             for (String statement : statements) {
                 st.execute(statement);
             }
-            conn.commit();
+            if (!autoCommit) {
+                conn.commit();
+            }
         }
     }
 

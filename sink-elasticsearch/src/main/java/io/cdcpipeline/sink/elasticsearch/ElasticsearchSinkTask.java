@@ -67,6 +67,10 @@ public class ElasticsearchSinkTask extends SinkTask {
 
     @Override
     public void stop() {
+        if (writer != null) {
+            LOG.info("Elasticsearch sink stopping: {} writes skipped because the document held a newer version",
+                    writer.staleSkipped());
+        }
         if (transport != null) {
             try {
                 transport.close();
