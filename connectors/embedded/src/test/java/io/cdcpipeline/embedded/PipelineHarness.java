@@ -240,7 +240,9 @@ final class PipelineHarness {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"query\":{\"match_all\":{}}}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         Map<String, Map<String, String>> docs = new TreeMap<>();
-        if (response.statusCode() == 404) {
+        // 404: the sink has not created the index yet; 503: it is creating it and the shard is not started yet.
+        // Either way nothing is visible yet, and the caller polls again.
+        if (response.statusCode() == 404 || response.statusCode() == 503) {
             return docs;
         }
         assertThat(response.statusCode()).as("Elasticsearch answered %s", response.body()).isEqualTo(200);
