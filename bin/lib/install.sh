@@ -110,3 +110,20 @@ install_own_plugin() {
     OWN_PLUGIN_CHANGED=1
   fi
 }
+
+# The modern ClickHouse engine (26.x) as a library: the npm package chdb ships libchdb.so. No server runs from it;
+# the tests call it in process to prove the SQL and RowBinary the sink sends to modern servers.
+CHDB_VERSION="3.4.0"
+CHDB_LIB="$CDC_WORK_DIR/chdb/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so"
+
+install_chdb() {
+  [ -f "$CHDB_LIB" ] && [ -f "$CDC_WORK_DIR/chdb/.version-$CHDB_VERSION" ] && return 0
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  log "installing the modern ClickHouse engine for tests (npm chdb@$CHDB_VERSION, ~560 MB)"
+  mkdir -p "$CDC_WORK_DIR/chdb"
+  (cd "$CDC_WORK_DIR/chdb" && npm install --no-audit --no-fund --loglevel=error "chdb@$CHDB_VERSION") \
+    >"$CDC_WORK_DIR/logs/chdb-install.log" 2>&1 \
+    || { show_log_tail "npm install chdb" "$CDC_WORK_DIR/logs/chdb-install.log"; die "installing chdb failed"; }
+  [ -f "$CHDB_LIB" ] || die "npm installed chdb but $CHDB_LIB is missing (is this machine linux x64 with glibc?)"
+  touch "$CDC_WORK_DIR/chdb/.version-$CHDB_VERSION"
+}

@@ -17,7 +17,8 @@ stack_main() {
     down) stack_down "$@" ;;
     status) stack_status "$@" ;;
     env) stack_env "$@" ;;
-    *) echo "usage: bin/cdc stack up [--with-kafka] | down | status | env" >&2; exit 2 ;;
+    stop) stack_stop_one "$@" ;;
+    *) echo "usage: bin/cdc stack up [--with-kafka] | down | status | env | stop SERVER" >&2; exit 2 ;;
   esac
 }
 
@@ -48,6 +49,7 @@ stack_up() {
   install_postgres
   install_clickhouse
   install_elasticsearch
+  install_chdb
   if [ -n "$with_kafka" ]; then
     install_kafka
     install_connect_plugins
@@ -152,6 +154,21 @@ stack_down() {
   log "stack: down"
 }
 
+# Stops one server (to rehearse an outage); 'stack up' starts it again.
+stack_stop_one() {
+  local server="${1:-}"
+  stack_lock
+  case "$server" in
+    postgres) pg_stop ;;
+    clickhouse) ch_stop ;;
+    elasticsearch) es_stop ;;
+    kafka) kafka_stop ;;
+    connect) connect_stop ;;
+    *) die "stack stop: name one server: postgres, clickhouse, elasticsearch, kafka or connect" ;;
+  esac
+  log "stack: $server stopped; 'bin/cdc stack up' starts it again"
+}
+
 stack_status() {
   local all=0
   status_line postgres pg_healthy "$(pg_endpoint)" || all=1
@@ -189,6 +206,7 @@ CDC_CH_URL=$(ch_url)
 CDC_CH_HOST=$CDC_BIND_HOST
 CDC_CH_NATIVE_PORT=$CDC_CH_NATIVE_PORT
 CDC_ES_URL=$(es_url)
+CDC_CHDB_LIB=$CHDB_LIB
 ENV
   if [ -f "$KAFKA_MARKER" ]; then
     cat <<ENV

@@ -2,8 +2,12 @@ package io.cdcpipeline.embedded;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import io.cdcpipeline.core.sink.ConfiguredSinkConnector;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
@@ -51,7 +55,9 @@ final class SinkRunner implements AutoCloseable {
         String prefix = PipelineFile.SINK_PREFIX + name + ".";
         SinkConnector connector = TransformChain.instantiate(prefix + "connector.class", config.get("connector.class"),
                 SinkConnector.class);
-        Config validated = connector.validate(config);
+        // Without connecting: servers may come up after the runner, and the runner retries until they do.
+        Config validated = connector instanceof ConfiguredSinkConnector configured
+                ? configured.validateWithoutConnecting(config) : new Config(connector.config().validate(config));
         for (ConfigValue value : validated.configValues()) {
             if (!value.errorMessages().isEmpty()) {
                 throw new ConfigException(prefix + value.name(), config.get(value.name()),
@@ -99,30 +105,61 @@ final class SinkRunner implements AutoCloseable {
                 task.getClass().getSimpleName(), deadLetters.file());
     }
 
-    /** Transforms the batch, has the task write it and flush it; retries passing failures until the retry timeout. */
+    /**
+     * Transforms the batch and has the task write it, then asks the task to commit until it reports every offset of
+     * the batch as written (a task may buffer: only its preCommit answer says what is durable). Passing failures
+     * are retried until the retry timeout.
+     */
     void deliver(List<SinkRecord> batch) {
         List<SinkRecord> records = new ArrayList<>(batch.size());
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (SinkRecord record : batch) {
+            offsets.merge(new TopicPartition(record.topic(), record.kafkaPartition()),
+                    new OffsetAndMetadata(record.kafkaOffset() + 1), (a, b) -> a.offset() >= b.offset() ? a : b);
             SinkRecord transformed = transforms.apply(record);
             if (transformed != null) {
                 records.add(transformed);
             }
         }
         long deadline = System.currentTimeMillis() + runner.retryTimeoutMs();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                task.put(records);
-                task.preCommit(Map.of());
-                return;
-            } catch (RetriableException e) {
-                if (System.currentTimeMillis() >= deadline) {
-                    throw new IllegalStateException("sink " + name + " could not write a batch of " + records.size()
-                            + " records within " + runner.retryTimeoutMs() + " ms: " + e.getMessage(), e);
-                }
-                LOG.warn("Sink {} could not write a batch (attempt {}), retrying in {} ms: {}", name, attempt,
-                        runner.retryBackoffMs(), e.getMessage());
-                sleep(runner.retryBackoffMs());
+        retry(deadline, records.size(), () -> {
+            task.put(records);
+            return true;
+        });
+        retry(deadline, records.size(), () -> covers(task.preCommit(offsets), offsets));
+    }
+
+    private static boolean covers(Map<TopicPartition, OffsetAndMetadata> committed,
+            Map<TopicPartition, OffsetAndMetadata> wanted) {
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : wanted.entrySet()) {
+            OffsetAndMetadata done = committed == null ? null : committed.get(entry.getKey());
+            if (done == null || done.offset() < entry.getValue().offset()) {
+                return false;
             }
+        }
+        return true;
+    }
+
+    private void retry(long deadline, int size, java.util.function.BooleanSupplier step) {
+        for (int attempt = 1; ; attempt++) {
+            String failure;
+            RetriableException cause = null;
+            try {
+                if (step.getAsBoolean()) {
+                    return;
+                }
+                failure = "the task has not written it yet";
+            } catch (RetriableException e) {
+                failure = e.getMessage();
+                cause = e;
+            }
+            if (System.currentTimeMillis() >= deadline) {
+                throw new IllegalStateException("sink " + name + " could not write a batch of " + size
+                        + " records within " + runner.retryTimeoutMs() + " ms: " + failure, cause);
+            }
+            LOG.warn("Sink {} could not write a batch (attempt {}), retrying in {} ms: {}", name, attempt,
+                    runner.retryBackoffMs(), failure);
+            sleep(runner.retryBackoffMs());
         }
     }
 

@@ -3,6 +3,7 @@ package io.cdcpipeline.core.sink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.Config;
 import org.apache.kafka.connect.sink.SinkConnector;
 
 /**
@@ -17,6 +18,14 @@ public abstract class ConfiguredSinkConnector extends SinkConnector {
     public void start(Map<String, String> props) {
         config().parse(props);
         this.props = Map.copyOf(props);
+    }
+
+    /**
+     * The checks of {@link #validate} that need no server: field validators and rules across fields. The embedded
+     * runner uses this to check a pipeline file before anything runs; {@link #validate} adds connectivity checks.
+     */
+    public Config validateWithoutConnecting(Map<String, String> props) {
+        return super.validate(props);
     }
 
     @Override

@@ -33,7 +33,7 @@ public final class LogicalValues {
             Map.entry("io.debezium.time.MicroTimestamp", v -> localDateTimeOfMicros(((Number) v).longValue())),
             Map.entry("io.debezium.time.NanoTimestamp", v -> localDateTimeOfNanos(((Number) v).longValue())),
             Map.entry("org.apache.kafka.connect.data.Timestamp", v -> ((java.util.Date) v).toInstant()),
-            Map.entry("io.debezium.time.ZonedTimestamp", v -> OffsetDateTime.parse((String) v).toInstant()),
+            Map.entry("io.debezium.time.ZonedTimestamp", v -> zonedTimestamp((String) v)),
             Map.entry("io.debezium.time.Time", v -> LocalTime.ofNanoOfDay(((Number) v).longValue() * 1_000_000L)),
             Map.entry("io.debezium.time.MicroTime", v -> LocalTime.ofNanoOfDay(((Number) v).longValue() * 1_000L)),
             Map.entry("io.debezium.time.NanoTime", v -> LocalTime.ofNanoOfDay(((Number) v).longValue())),
@@ -70,6 +70,15 @@ public final class LogicalValues {
                 yield converted;
             }
             default -> value;
+        };
+    }
+
+    /** Postgres' 'infinity' and '-infinity' come through as those words; they read as the ends of time. */
+    private static Instant zonedTimestamp(String text) {
+        return switch (text) {
+            case "infinity" -> Instant.MAX;
+            case "-infinity" -> Instant.MIN;
+            default -> OffsetDateTime.parse(text).toInstant();
         };
     }
 

@@ -1,11 +1,16 @@
 package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.NameTemplate;
+import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.sink.clickhouse.types.OutOfRange;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
 /** Settings of the ClickHouse sink connector. */
@@ -15,27 +20,90 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
     public static final String USER = "clickhouse.user";
     public static final String PASSWORD = "clickhouse.password";
     public static final String DATABASE = "clickhouse.database";
+    public static final String CONNECT_TIMEOUT_MS = "clickhouse.connect.timeout.ms";
+    public static final String REQUEST_TIMEOUT_MS = "clickhouse.request.timeout.ms";
     public static final String TABLE_NAME_FORMAT = "table.name.format";
     public static final String VIEW_SUFFIX = "view.suffix";
+    public static final String PARTITION_BY = "partition.by";
+    public static final String DROPPED_COLUMN_FILL = "dropped.column.fill";
+    public static final String TEMPORAL_OUT_OF_RANGE = "temporal.out.of.range";
+    public static final String TOAST_PLACEHOLDER = "toast.placeholder";
+    public static final String BATCH_MAX_ROWS = "batch.max.rows";
+    public static final String BATCH_MAX_BYTES = "batch.max.bytes";
+    public static final String BATCH_LINGER_MS = "batch.linger.ms";
+    public static final String RETRY_MAX_ATTEMPTS = "retry.max.attempts";
+    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
+
+    public static final String FILL_DEFAULT = "default";
+    public static final String FILL_NULL = "null";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(URL, Type.STRING, "http://127.0.0.1:8123", new HttpUrl(), Importance.HIGH,
                     "HTTP endpoint of the ClickHouse server, e.g. http://clickhouse:8123.")
             .define(USER, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "ClickHouse user the sink writes as.")
+                    "ClickHouse user the sink writes as. It needs CREATE TABLE, CREATE VIEW, ALTER, INSERT and SELECT "
+                            + "on the database.")
             .define(PASSWORD, Type.PASSWORD, "", Importance.HIGH,
                     "Password of that user; use a config provider such as ${env:CLICKHOUSE_PASSWORD} to keep it out of files.")
-            .define(DATABASE, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Database the tables and views are created in. It must exist.")
+            .define(DATABASE, Type.STRING, "default", Identifiers.validator(), Importance.HIGH,
+                    "Database the tables and views are created in. It must exist; validation checks it.")
+            .define(CONNECT_TIMEOUT_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW,
+                    "How long to wait for a TCP connection to ClickHouse before the attempt counts as failed (and is retried).")
+            .define(REQUEST_TIMEOUT_MS, Type.LONG, 120_000L, Range.atLeast(1_000), Importance.LOW,
+                    "How long one statement or insert may take before it counts as failed (and is retried).")
             .define(TABLE_NAME_FORMAT, Type.STRING, "${table}", NameTemplate.validator(), Importance.MEDIUM,
                     "Name of the ClickHouse table for a source table, from the placeholders ${schema} and ${table}. "
-                            + "Use ${schema}_${table} when several source schemas hold tables of the same name.")
-            .define(VIEW_SUFFIX, Type.STRING, "_current", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                            + "Use ${schema}_${table} when several source schemas hold tables of the same name. "
+                            + TableOverrides.PREFIX + "<schema>.<table>.name overrides it for one table.")
+            .define(VIEW_SUFFIX, Type.STRING, "_current", Identifiers.validator(), Importance.MEDIUM,
                     "Suffix of the current-state view created beside each table: newest version per key, deleted rows "
-                            + "left out. This view is what BI queries should read.");
+                            + "left out. This view is what BI queries should read.")
+            .define(PARTITION_BY, Type.STRING, "", Importance.MEDIUM,
+                    "PARTITION BY expression of tables the sink creates, e.g. toYYYYMM(_cdc_source_ts); empty for none. "
+                            + TableOverrides.PREFIX + "<schema>.<table>.partition.by overrides it for one table, as "
+                            + TableOverrides.PREFIX + "<schema>.<table>.order.by overrides the sorting key (default: the "
+                            + "primary key). Changing either later does not alter tables that exist.")
+            .define(DROPPED_COLUMN_FILL, Type.STRING, FILL_DEFAULT, ValidString.in(FILL_DEFAULT, FILL_NULL),
+                    Importance.MEDIUM,
+                    "What a ClickHouse column holds in rows written after its source column was dropped: 'default' "
+                            + "(the column's default: 0, '' or NULL if Nullable) or 'null' (the column is made Nullable "
+                            + "first, so later rows say NULL: unknown). The column itself is never dropped: history keeps it.")
+            .define(TEMPORAL_OUT_OF_RANGE, Type.STRING, OutOfRange.DEAD_LETTER.configValue(),
+                    ValidString.in(OutOfRange.DEAD_LETTER.configValue(), OutOfRange.CLAMP.configValue()),
+                    Importance.MEDIUM,
+                    "What happens to a date or timestamp the ClickHouse type cannot hold (DateTime on servers before "
+                            + "23.x: 1970 to 2105; DateTime64/Date32: 1900 to 2299; Postgres' infinity): 'dead-letter' "
+                            + "sends the record to the dead-letter queue with the column and value named; 'clamp' stores "
+                            + "the nearest value the type holds.")
+            .define(TOAST_PLACEHOLDER, Type.STRING, "__debezium_unavailable_value", new ConfigDef.NonEmptyString(),
+                    Importance.LOW,
+                    "Debezium's unavailable.value.placeholder. A column carrying it was not changed (unchanged "
+                            + "TOAST); the sink keeps the value ClickHouse holds for that key instead of writing it.")
+            .define(BATCH_MAX_ROWS, Type.INT, 100_000, Range.between(1, 10_000_000), Importance.MEDIUM,
+                    "Rows buffered per table before an insert is sent.")
+            .define(BATCH_MAX_BYTES, Type.LONG, 32L * 1024 * 1024, Range.atLeast(1024), Importance.MEDIUM,
+                    "Bytes (RowBinary) buffered over all tables before inserts are sent.")
+            .define(BATCH_LINGER_MS, Type.LONG, 1_000L, Range.between(0, 600_000), Importance.MEDIUM,
+                    "Longest time a change waits in the buffer before it is inserted, however small the batch. Lower "
+                            + "means fresher data and more, smaller parts in ClickHouse.")
+            .define(RETRY_MAX_ATTEMPTS, Type.INT, 10, Range.between(1, 1_000), Importance.LOW,
+                    "Attempts of an insert or statement that fails for a retriable reason (connection refused, timeout, "
+                            + "server overloaded) before the task gives the batch back to Connect to redeliver.")
+            .define(RETRY_BACKOFF_MS, Type.LONG, 200L, Range.between(1, 600_000), Importance.LOW,
+                    "First wait between retries; it doubles per attempt, with random jitter of up to half of it.")
+            .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 10_000L, Range.between(1, 3_600_000), Importance.LOW,
+                    "Longest wait between two retries.");
+
+    private final TableOverrides overrides;
 
     public ClickHouseSinkConfig(Map<String, String> props) {
         super(CONFIG_DEF, props);
+        this.overrides = TableOverrides.parse(originalsStrings());
+        if (getLong(RETRY_BACKOFF_MAX_MS) < getLong(RETRY_BACKOFF_MS)) {
+            throw new ConfigException(RETRY_BACKOFF_MAX_MS, getLong(RETRY_BACKOFF_MAX_MS),
+                    "must not be less than " + RETRY_BACKOFF_MS + " (" + getLong(RETRY_BACKOFF_MS) + ")");
+        }
     }
 
     public String url() {
@@ -55,12 +123,60 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
         return getString(DATABASE);
     }
 
-    public NameTemplate tableNames() {
-        return NameTemplate.parse(TABLE_NAME_FORMAT, getString(TABLE_NAME_FORMAT));
+    public long connectTimeoutMs() {
+        return getLong(CONNECT_TIMEOUT_MS);
+    }
+
+    public long requestTimeoutMs() {
+        return getLong(REQUEST_TIMEOUT_MS);
+    }
+
+    /** The ClickHouse table name of a source table: its override, else the name format. */
+    public String tableName(TableId source) {
+        String override = overrides.name(source);
+        return override != null ? override : NameTemplate.parse(TABLE_NAME_FORMAT, getString(TABLE_NAME_FORMAT)).apply(source);
+    }
+
+    public String partitionBy(TableId source) {
+        String override = overrides.partitionBy(source);
+        return override != null ? override : getString(PARTITION_BY).trim();
+    }
+
+    /** The sorting-key override of a table, or null for its primary key. */
+    public String orderBy(TableId source) {
+        return overrides.orderBy(source);
     }
 
     public String viewSuffix() {
         return getString(VIEW_SUFFIX);
+    }
+
+    public boolean fillDroppedWithNull() {
+        return FILL_NULL.equals(getString(DROPPED_COLUMN_FILL));
+    }
+
+    public OutOfRange temporalOutOfRange() {
+        return OutOfRange.fromConfig(getString(TEMPORAL_OUT_OF_RANGE));
+    }
+
+    public String toastPlaceholder() {
+        return getString(TOAST_PLACEHOLDER);
+    }
+
+    public int batchMaxRows() {
+        return getInt(BATCH_MAX_ROWS);
+    }
+
+    public long batchMaxBytes() {
+        return getLong(BATCH_MAX_BYTES);
+    }
+
+    public long batchLingerMs() {
+        return getLong(BATCH_LINGER_MS);
+    }
+
+    public Backoff backoff() {
+        return new Backoff(getInt(RETRY_MAX_ATTEMPTS), getLong(RETRY_BACKOFF_MS), getLong(RETRY_BACKOFF_MAX_MS));
     }
 
     /** Accepts http:// and https:// URLs only: the sink speaks ClickHouse's HTTP interface. */
@@ -69,8 +185,15 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
         public void ensureValid(String name, Object value) {
             String url = (String) value;
             if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
-                throw new org.apache.kafka.common.config.ConfigException(name, value,
-                        "must be an http:// or https:// URL of ClickHouse's HTTP interface");
+                throw new ConfigException(name, value, "must be an http:// or https:// URL of ClickHouse's HTTP interface");
+            }
+            try {
+                java.net.URI uri = new java.net.URI(url);
+                if (uri.getHost() == null) {
+                    throw new ConfigException(name, value, "names no host");
+                }
+            } catch (java.net.URISyntaxException e) {
+                throw new ConfigException(name, value, "is not a valid URL: " + e.getMessage());
             }
         }
 

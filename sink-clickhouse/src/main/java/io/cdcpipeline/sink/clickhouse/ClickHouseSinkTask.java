@@ -3,6 +3,9 @@ package io.cdcpipeline.sink.clickhouse;
 import io.cdcpipeline.core.sink.DeadLetters;
 import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -11,16 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes each batch to ClickHouse before {@link #put} returns, so every offset Connect commits afterwards is
- * already durable in ClickHouse: a crash means redelivery, never loss, and redelivery is harmless because writes
- * are versioned.
+ * Buffers change records and writes them to ClickHouse in batches ({@link ClickHouseChangeSink}). A timer flushes
+ * a batch once it is {@code batch.linger.ms} old even when no new records arrive; {@link #preCommit} flushes what is
+ * left and reports only offsets whose rows ClickHouse acknowledged, so a crash means redelivery, never loss.
  */
 public class ClickHouseSinkTask extends SinkTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSinkTask.class);
 
-    private ClickHouseServer server;
-    private ChangeWriter writer;
+    private ClickHouseConnection connection;
+    private SinkMetrics metrics;
+    private ClickHouseChangeSink sink;
+    private ScheduledExecutorService timer;
 
     @Override
     public String version() {
@@ -30,28 +35,57 @@ public class ClickHouseSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         ClickHouseSinkConfig config = new ClickHouseSinkConfig(props);
-        server = ClickHouseServer.connect(config);
-        LOG.info("ClickHouse sink writing to {} (server {}, {} dialect), database {}", config.url(), server.version(),
-                server.dialect().getClass().getSimpleName(), config.database());
-        writer = new ChangeWriter(server, config, DeadLetters.of(context, LOG));
+        connection = HttpClickHouseConnection.open(config);
+        LOG.info("ClickHouse sink writing to {} (server {}, {} dialect), database {}", config.url(),
+                connection.version(), connection.dialect().description(), config.database());
+        metrics = new SinkMetrics(context == null ? null : context.pluginMetrics());
+        sink = new ClickHouseChangeSink(connection, config, DeadLetters.of(context, LOG), metrics);
+        long period = Math.max(50, Math.min(1_000, config.batchLingerMs() / 2));
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "clickhouse-sink-linger");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleWithFixedDelay(this::flushIfDue, period, period, TimeUnit.MILLISECONDS);
     }
 
-    @Override
-    public void put(Collection<SinkRecord> records) {
-        if (!records.isEmpty()) {
-            writer.write(records);
+    private void flushIfDue() {
+        try {
+            sink.flushIfDue();
+        } catch (RuntimeException e) {
+            // The next put or preCommit meets the same failure on the task's own thread and reports it there.
+            LOG.warn("Timed flush failed: {}", e.getMessage());
         }
     }
 
     @Override
-    public void flush(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-        // Nothing is buffered between puts.
+    public void put(Collection<SinkRecord> records) {
+        sink.put(records);
+    }
+
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        return sink.preCommit(currentOffsets);
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        sink.forget(partitions);
     }
 
     @Override
     public void stop() {
-        if (server != null) {
-            server.close();
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        if (sink != null) {
+            sink.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (connection != null) {
+            connection.close();
         }
     }
 }

@@ -2,128 +2,270 @@ package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.sink.clickhouse.dialect.ClickHouseDialect;
+import io.cdcpipeline.sink.clickhouse.types.ClickHouseType;
+import io.cdcpipeline.sink.clickhouse.types.SqlText;
+import io.cdcpipeline.sink.clickhouse.types.TypeRegistry;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.StringJoiner;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.errors.DataException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates each target table from the first record of its source table ({@code ReplacingMergeTree} on the change
- * version, ordered by the primary key), its current-state view, and adds columns that appear later in the source.
+ * Keeps each target table in step with its source table's schema: creates it from the first record (engine,
+ * {@code ORDER BY} the primary key, optional {@code PARTITION BY}, the CDC columns) with its current-state view;
+ * adds a new source column before the batch that carries it; widens a column when the change is lossless; leaves a
+ * dropped source column in place (made Nullable if so configured); refuses any other type change with a reason
+ * that the records carry to the dead-letter queue.
  */
 final class TableManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(TableManager.class);
 
-    private final ClickHouseServer server;
+    private final ClickHouseConnection connection;
     private final ClickHouseSinkConfig config;
-    private final Map<TableId, TargetTable> known = new HashMap<>();
+    private final TypeRegistry types;
+    private final Backoff backoff;
+    private final Backoff.Listener retries;
+    private final ClickHouseType sourceTsType;
+    private final java.util.function.Consumer<String> beforeAlter;
+    /** The layout of the last schema seen per source table, or the reason it cannot be written. */
+    private final Map<TableId, Object> layouts = new HashMap<>();
 
-    TableManager(ClickHouseServer server, ClickHouseSinkConfig config) {
-        this.server = server;
+    /**
+     * @param beforeAlter called with a table's quoted name before its columns change: rows buffered in the old
+     *                    layout must be inserted first, as RowBinary is read by the table's column types at insert
+     */
+    TableManager(ClickHouseConnection connection, ClickHouseSinkConfig config, Backoff backoff, Backoff.Listener retries,
+            java.util.function.Consumer<String> beforeAlter) {
+        this.connection = connection;
+        this.beforeAlter = beforeAlter;
         this.config = config;
+        this.types = new TypeRegistry(connection.dialect(), config.temporalOutOfRange());
+        this.backoff = backoff;
+        this.retries = retries;
+        this.sourceTsType = types.columnType(SchemaBuilder.int64().name("io.debezium.time.MicroTimestamp").build(), true);
     }
 
-    /** The target of a row-carrying event, created or widened as needed. */
-    TargetTable tableFor(ChangeEvent event) {
-        TargetTable table = known.get(event.table());
-        if (table == null || !table.columns().keySet().containsAll(columnNames(event))) {
-            table = ensure(event);
-            known.put(event.table(), table);
+    /** The layout for a row-carrying event; the table is created or evolved first if needed. */
+    RowLayout layoutFor(ChangeEvent event) {
+        Object known = layouts.get(event.table());
+        Schema schema = event.rowSchema();
+        if (known instanceof RowLayout layout && (layout.schema() == schema || layout.schema().equals(schema))) {
+            return layout;
         }
-        return table;
+        if (known instanceof Refusal refusal && (refusal.schema() == schema || refusal.schema().equals(schema))) {
+            throw new DataException(refusal.reason());
+        }
+        try {
+            RowLayout layout = prepare(event);
+            layouts.put(event.table(), layout);
+            return layout;
+        } catch (DataException e) {
+            layouts.put(event.table(), new Refusal(schema, e.getMessage()));
+            throw e;
+        }
     }
 
-    /** The target of a table if it exists, without creating it (truncates need no new table). */
+    /** Forgets what is known of a table, so the next record reads it from ClickHouse again. */
+    void forget(TableId table) {
+        layouts.remove(table);
+    }
+
+    /** The quoted target of a source table if that table exists, without creating it (truncates need no table). */
     String existingTable(TableId source) {
-        String name = config.tableNames().apply(source);
-        List<String> found = server.queryLines("SELECT count() FROM system.tables WHERE database = "
-                + literal(config.database()) + " AND name = " + literal(name) + " FORMAT TabSeparated");
-        return "1".equals(found.get(0)) ? qualified(name) : null;
+        String name = config.tableName(source);
+        return existingColumns(name).isEmpty() ? null : qualified(name);
     }
 
-    private TargetTable ensure(ChangeEvent event) {
-        ClickHouseDialect dialect = server.dialect();
-        String name = config.tableNames().apply(event.table());
-        Set<String> keyColumns = new HashSet<>(event.keyColumns());
-        Map<String, ColumnType> columns = new LinkedHashMap<>();
-        Map<String, Schema> schemas = new LinkedHashMap<>();
-        for (Field field : event.columns()) {
-            columns.put(field.name(), ColumnType.of(field.schema(), dialect, keyColumns.contains(field.name())));
-            schemas.put(field.name(), field.schema());
+    private RowLayout prepare(ChangeEvent event) {
+        TableId source = event.table();
+        String name = config.tableName(source);
+        String problem = Identifiers.problem(name);
+        if (problem != null) {
+            throw new DataException("the ClickHouse table name '" + name + "' for " + source + " " + problem);
         }
-        Set<String> existing = new HashSet<>(server.queryLines("SELECT name FROM system.columns WHERE database = "
-                + literal(config.database()) + " AND table = " + literal(name) + " FORMAT TabSeparated"));
-        if (existing.isEmpty()) {
-            create(name, columns, event.keyColumns(), dialect);
-        } else {
-            for (Map.Entry<String, ColumnType> column : columns.entrySet()) {
-                if (!existing.contains(column.getKey())) {
-                    // Before the batch that carries it: the insert would otherwise fail on an unknown column.
-                    LOG.info("Adding column {} {} to {} (new in source table {})", column.getKey(),
-                            column.getValue().sql(), qualified(name), event.table());
-                    server.execute("ALTER TABLE " + qualified(name) + " ADD COLUMN " + quote(column.getKey()) + " "
-                            + column.getValue().sql() + " AFTER " + lastSourceColumn(existing, columns, column.getKey()));
-                    existing.add(column.getKey());
-                }
+        List<String> keyColumns = event.keyColumns();
+        List<Field> fields = event.columns();
+        Map<String, ClickHouseType> wanted = new LinkedHashMap<>();
+        for (Field field : fields) {
+            String columnProblem = Identifiers.problem(field.name());
+            if (columnProblem != null) {
+                throw new DataException("source column name '" + field.name() + "' " + columnProblem);
             }
+            if (CdcColumns.isCdcColumn(field.name())) {
+                throw new DataException("source column " + field.name() + " has the name of a CDC column the sink adds");
+            }
+            wanted.put(field.name(), types.columnType(field.schema(), keyColumns.contains(field.name())));
         }
-        return new TargetTable(qualified(name), columns);
+        Map<String, String> existing = existingColumns(name);
+        Map<String, ClickHouseType> encodeAs = existing.isEmpty()
+                ? create(source, name, wanted, keyColumns)
+                : evolve(source, name, wanted, keyColumns, existing);
+        List<ClickHouseType> columnTypes = new ArrayList<>();
+        fields.forEach(f -> columnTypes.add(encodeAs.get(f.name())));
+        return new RowLayout(qualified(name), event.rowSchema(), fields, columnTypes, keyColumns, sourceTsType);
     }
 
-    private void create(String name, Map<String, ColumnType> columns, List<String> keyColumns, ClickHouseDialect dialect) {
+    private Map<String, ClickHouseType> create(TableId source, String name, Map<String, ClickHouseType> columns,
+            List<String> keyColumns) {
+        ClickHouseDialect dialect = connection.dialect();
         StringJoiner ddl = new StringJoiner(",\n  ", "CREATE TABLE IF NOT EXISTS " + qualified(name) + " (\n  ", "\n)");
-        columns.forEach((column, type) -> ddl.add(quote(column) + " " + type.sql()));
-        ddl.add(CdcColumns.VERSION + " UInt64");
-        ddl.add(CdcColumns.DELETED + " UInt8");
-        ddl.add(CdcColumns.SOURCE_TS + " " + dialect.dateTimeType());
-        ddl.add(CdcColumns.WRITTEN_AT + " " + dialect.dateTimeType() + " DEFAULT " + dialect.nowExpression());
-        StringJoiner orderBy = new StringJoiner(", ", "(", ")");
-        keyColumns.forEach(k -> orderBy.add(quote(k)));
-        String sql = ddl + " ENGINE = " + dialect.engine(CdcColumns.VERSION, CdcColumns.DELETED) + " ORDER BY " + orderBy;
-        LOG.info("Creating ClickHouse table {} on server {}: {}", qualified(name), server.version(), sql);
-        server.execute(sql);
+        columns.forEach((column, type) -> ddl.add(SqlText.identifier(column) + " " + type.sql()));
+        CdcColumns.definitions(dialect).forEach(ddl::add);
+        String orderBy = config.orderBy(source);
+        if (orderBy == null) {
+            StringJoiner key = new StringJoiner(", ", "(", ")");
+            keyColumns.forEach(k -> key.add(SqlText.identifier(k)));
+            orderBy = key.toString();
+        }
+        StringBuilder sql = new StringBuilder(ddl.toString())
+                .append("\nENGINE = ").append(dialect.engine(CdcColumns.VERSION, CdcColumns.DELETED));
+        String partitionBy = config.partitionBy(source);
+        if (!partitionBy.isEmpty()) {
+            sql.append("\nPARTITION BY ").append(partitionBy);
+        }
+        sql.append("\nORDER BY ").append(orderBy);
+        boolean nullableKey = keyColumns.stream().anyMatch(k -> columns.get(k).nullable());
+        if (nullableKey) {
+            sql.append("\nSETTINGS ").append(dialect.nullableKeySetting());
+        }
+        LOG.info("Creating ClickHouse table {} for {} ({} dialect):\n{}", qualified(name), source, dialect.description(), sql);
+        execute(sql.toString());
         // The view is what BI reads: the newest version of each key, deleted keys left out.
-        String view = qualified(name + config.viewSuffix());
-        server.execute("CREATE VIEW IF NOT EXISTS " + view + " AS SELECT * FROM " + qualified(name) + " FINAL WHERE "
-                + CdcColumns.DELETED + " = 0");
+        execute("CREATE VIEW IF NOT EXISTS " + qualified(name + config.viewSuffix()) + " AS " + viewSelect(name));
+        return columns;
     }
 
-    private static String lastSourceColumn(Set<String> existing, Map<String, ColumnType> columns, String adding) {
+    private Map<String, ClickHouseType> evolve(TableId source, String name, Map<String, ClickHouseType> wanted,
+            List<String> keyColumns, Map<String, String> existing) {
+        Map<String, ClickHouseType> encodeAs = new LinkedHashMap<>();
         String previous = null;
-        for (String column : columns.keySet()) {
-            if (column.equals(adding)) {
-                break;
+        List<String> refusals = new ArrayList<>();
+        int alteredColumns = 0;
+        for (Map.Entry<String, ClickHouseType> column : wanted.entrySet()) {
+            String columnName = column.getKey();
+            String existingType = existing.get(columnName);
+            if (existingType == null) {
+                // Before the batch that carries it: the insert would otherwise fail on an unknown column.
+                LOG.info("Adding column {} {} to {} (new in source table {})", columnName, column.getValue().sql(),
+                        qualified(name), source);
+                beforeAlter.accept(qualified(name));
+                alteredColumns++;
+                execute("ALTER TABLE " + qualified(name) + " ADD COLUMN " + SqlText.identifier(columnName) + " "
+                        + column.getValue().sql() + " AFTER " + SqlText.identifier(previous == null
+                        ? lastSourceColumn(existing) : previous));
+                encodeAs.put(columnName, column.getValue());
+            } else {
+                ColumnEvolution.Decision decision = ColumnEvolution.decide(existingType, column.getValue(),
+                        keyColumns.contains(columnName));
+                if (decision.refusal() != null) {
+                    refusals.add("column " + columnName + ": " + decision.refusal());
+                    continue;
+                }
+                if (decision.modifyTo() != null) {
+                    LOG.info("Widening column {} of {} from {} to {} (source table {} changed)", columnName,
+                            qualified(name), existingType, decision.modifyTo(), source);
+                    beforeAlter.accept(qualified(name));
+                    alteredColumns++;
+                    execute("ALTER TABLE " + qualified(name) + " MODIFY COLUMN " + SqlText.identifier(columnName) + " "
+                            + decision.modifyTo() + connection.dialect().waitForMutation());
+                }
+                encodeAs.put(columnName, decision.encodeAs());
             }
-            if (existing.contains(column)) {
-                previous = column;
+            previous = columnName;
+        }
+        boolean altered = handleDropped(source, name, wanted, existing) || alteredColumns > 0;
+        if (altered) {
+            // Views keep the column list and types they were created with (SELECT * is expanded then).
+            for (String sql : connection.dialect().replaceView(qualified(name + config.viewSuffix()), viewSelect(name))) {
+                execute(sql);
             }
         }
-        return previous == null ? CdcColumns.WRITTEN_AT : quote(previous);
+        if (!refusals.isEmpty()) {
+            throw new DataException("incompatible change of source table " + source + " for ClickHouse table "
+                    + qualified(name) + ": " + String.join("; ", refusals));
+        }
+        return encodeAs;
     }
 
-    private static Set<String> columnNames(ChangeEvent event) {
-        Set<String> names = new HashSet<>();
-        event.columns().forEach(f -> names.add(f.name()));
-        return names;
+    /** Returns whether a column was altered. */
+    private boolean handleDropped(TableId source, String name, Map<String, ClickHouseType> wanted,
+            Map<String, String> existing) {
+        boolean altered = false;
+        for (Map.Entry<String, String> column : existing.entrySet()) {
+            String columnName = column.getKey();
+            if (wanted.containsKey(columnName) || CdcColumns.isCdcColumn(columnName)) {
+                continue;
+            }
+            String type = column.getValue();
+            if (config.fillDroppedWithNull() && !type.startsWith("Nullable(") && !type.startsWith("Array(")
+                    && !isSortingKey(name, columnName)) {
+                LOG.info("Column {} of {} is no longer in source table {}; making it Nullable so later rows hold NULL",
+                        columnName, qualified(name), source);
+                beforeAlter.accept(qualified(name));
+                execute("ALTER TABLE " + qualified(name) + " MODIFY COLUMN " + SqlText.identifier(columnName)
+                        + " Nullable(" + type + ")" + connection.dialect().waitForMutation());
+                altered = true;
+            } else {
+                LOG.info("Column {} of {} is no longer in source table {}; later rows hold its default", columnName,
+                        qualified(name), source);
+            }
+        }
+        return altered;
+    }
+
+    private boolean isSortingKey(String name, String column) {
+        List<String[]> rows = query("SELECT is_in_sorting_key FROM system.columns WHERE database = "
+                + SqlText.literal(config.database()) + " AND table = " + SqlText.literal(name) + " AND name = "
+                + SqlText.literal(column) + " FORMAT TabSeparated");
+        return !rows.isEmpty() && "1".equals(rows.get(0)[0]);
+    }
+
+    /** The last column before the CDC columns (ClickHouse before 23.x has no ADD COLUMN ... FIRST). */
+    private static String lastSourceColumn(Map<String, String> existing) {
+        String last = null;
+        for (String column : existing.keySet()) {
+            if (!CdcColumns.isCdcColumn(column)) {
+                last = column;
+            }
+        }
+        return last == null ? CdcColumns.VERSION : last;
+    }
+
+    private Map<String, String> existingColumns(String name) {
+        Map<String, String> columns = new LinkedHashMap<>();
+        for (String[] row : query("SELECT name, type FROM system.columns WHERE database = "
+                + SqlText.literal(config.database()) + " AND table = " + SqlText.literal(name) + " FORMAT TabSeparated")) {
+            columns.put(row[0], row[1]);
+        }
+        return columns;
+    }
+
+    private List<String[]> query(String sql) {
+        return backoff.call("query of " + sql, () -> connection.queryRows(sql), retries);
+    }
+
+    private void execute(String sql) {
+        backoff.run(sql.lines().findFirst().orElse(sql), () -> connection.execute(sql), retries);
+    }
+
+    private String viewSelect(String name) {
+        return "SELECT * FROM " + qualified(name) + " FINAL WHERE " + CdcColumns.DELETED + " = 0";
     }
 
     String qualified(String table) {
-        return quote(config.database()) + "." + quote(table);
+        return SqlText.identifier(config.database()) + "." + SqlText.identifier(table);
     }
 
-    static String quote(String identifier) {
-        return "`" + identifier.replace("\\", "\\\\").replace("`", "\\`") + "`";
-    }
-
-    static String literal(String value) {
-        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    private record Refusal(Schema schema, String reason) {
     }
 }

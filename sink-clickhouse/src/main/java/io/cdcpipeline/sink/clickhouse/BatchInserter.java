@@ -1,0 +1,69 @@
+package io.cdcpipeline.sink.clickhouse;
+
+import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.sink.DeadLetters;
+import io.cdcpipeline.sink.clickhouse.types.RowBinaryOutput;
+import java.util.List;
+import org.apache.kafka.connect.errors.DataException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the rows of one layout as {@code RowBinary} inserts. Retriable failures are retried with backoff; when the
+ * server refuses the data itself, the batch is split in halves until the refused rows are found, and only those go
+ * to the dead-letter queue: the rest of the batch still lands.
+ */
+final class BatchInserter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchInserter.class);
+
+    private final ClickHouseConnection connection;
+    private final Backoff backoff;
+    private final DeadLetters deadLetters;
+    private final SinkMetrics metrics;
+
+    BatchInserter(ClickHouseConnection connection, Backoff backoff, DeadLetters deadLetters, SinkMetrics metrics) {
+        this.connection = connection;
+        this.backoff = backoff;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+    }
+
+    void insert(RowLayout layout, List<EncodedRow> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        RowBinaryOutput body = new RowBinaryOutput(rows.size() * rows.get(0).data().length + 16);
+        for (EncodedRow row : rows) {
+            body.writeBytes(row.data());
+        }
+        long started = System.nanoTime();
+        try {
+            backoff.run("insert of " + rows.size() + " rows into " + layout.table(),
+                    () -> connection.insertRowBinary(layout.table(), layout.insertColumns(), body.toByteArray()),
+                    failure -> metrics.retried());
+        } catch (ClickHouseFailure failure) {
+            if (failure.kind() != ClickHouseFailure.Kind.DATA) {
+                throw failure;
+            }
+            isolate(layout, rows, failure);
+            return;
+        }
+        metrics.inserted(layout.table(), rows, System.nanoTime() - started);
+    }
+
+    private void isolate(RowLayout layout, List<EncodedRow> rows, ClickHouseFailure failure) {
+        if (rows.size() == 1) {
+            EncodedRow row = rows.get(0);
+            deadLetters.report(row.record(), new DataException(ChangeEvent.describe(row.record()) + ": ClickHouse refused "
+                    + "the row for " + layout.table() + ": " + failure.getMessage(), failure));
+            metrics.deadLettered();
+            return;
+        }
+        LOG.warn("ClickHouse refused a batch of {} rows for {} ({}); splitting it to find the rows at fault",
+                rows.size(), layout.table(), failure.getMessage());
+        int half = rows.size() / 2;
+        insert(layout, rows.subList(0, half));
+        insert(layout, rows.subList(half, rows.size()));
+    }
+}

@@ -1,0 +1,305 @@
+package io.cdcpipeline.sink.clickhouse;
+
+import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.Operation;
+import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.sink.DeadLetters;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns change records into versioned ClickHouse rows, buffered per table and inserted when a batch is big enough
+ * (rows or bytes), old enough (linger) or a commit is due. Nothing is updated in place: ReplacingMergeTree keeps the
+ * highest version of each key, so a replay can never make an older version win. Offsets are reported as
+ * acknowledged only when everything buffered up to them is in ClickHouse (or in the dead-letter queue).
+ */
+final class ClickHouseChangeSink implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClickHouseChangeSink.class);
+
+    private final ClickHouseConnection connection;
+    private final ClickHouseSinkConfig config;
+    private final DeadLetters deadLetters;
+    private final SinkMetrics metrics;
+    private final Backoff backoff;
+    private final TableManager tables;
+    private final RowEncoder encoder;
+    private final ToastPlaceholder placeholder;
+    private final ToastResolver toast;
+    private final BatchInserter inserter;
+
+    private final Map<String, TableBatch> batches = new LinkedHashMap<>();
+    private int bufferedRows;
+    private long bufferedBytes;
+    private long oldestBufferedAt;
+    private final Map<TopicPartition, Long> accepted = new HashMap<>();
+    private final Map<TopicPartition, Long> acknowledged = new HashMap<>();
+
+    ClickHouseChangeSink(ClickHouseConnection connection, ClickHouseSinkConfig config, DeadLetters deadLetters,
+            SinkMetrics metrics) {
+        this.connection = connection;
+        this.config = config;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.backoff = config.backoff();
+        Backoff.Listener retries = failure -> metrics.retried();
+        this.tables = new TableManager(connection, config, backoff, retries, this::flushTable);
+        this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
+        this.encoder = new RowEncoder(placeholder);
+        this.toast = new ToastResolver(connection, backoff, retries);
+        this.inserter = new BatchInserter(connection, backoff, this::deadLetter, metrics);
+    }
+
+    /**
+     * Accepts a batch of records. If the buffer is still full from a failed flush, the batch is refused with a
+     * {@link RetriableException} (Connect delivers it again); otherwise every record is buffered or dead-lettered.
+     */
+    synchronized void put(Collection<SinkRecord> records) {
+        if (isFull()) {
+            flush(); // throws RetriableException, before anything of this batch is accepted
+        }
+        List<Parsed> parsed = new ArrayList<>(records.size());
+        for (SinkRecord record : records) {
+            try {
+                parsed.add(new Parsed(record, ChangeEvent.of(record)));
+            } catch (DataException e) {
+                deadLetter(record, e);
+            }
+        }
+        Map<TableId, Map<ByteKey, Map<String, byte[]>>> stored = new HashMap<>();
+        for (Parsed p : parsed) {
+            accept(p, parsed, stored);
+        }
+        for (SinkRecord record : records) {
+            // The partition Connect consumed it from, even if a transform renamed its topic.
+            accepted.merge(new TopicPartition(record.originalTopic(), record.originalKafkaPartition()),
+                    record.originalKafkaOffset() + 1, Math::max);
+        }
+        metrics.buffered(bufferedRows);
+        if (isFull() || isDue()) {
+            tryFlush();
+        }
+    }
+
+    private void accept(Parsed p, List<Parsed> all, Map<TableId, Map<ByteKey, Map<String, byte[]>>> stored) {
+        ChangeEvent event = p.event;
+        if (event.operation() == Operation.TOMBSTONE) {
+            return; // the delete before it already wrote the versioned marker
+        }
+        if (event.operation() == Operation.TRUNCATE) {
+            truncate(event);
+            return;
+        }
+        if (!event.hasPrimaryKey()) {
+            deadLetter(p.record, new DataException(ChangeEvent.describe(p.record) + ": table " + event.table()
+                    + " has no primary key, so its rows cannot be replaced or deleted; add a primary key or set "
+                    + "Debezium's message.key.columns for it"));
+            return;
+        }
+        try {
+            RowLayout layout = tables.layoutFor(event);
+            EncodedRow row = encoder.encode(event, layout, p.record);
+            if (row.hasHoles()) {
+                row = fillHoles(row, event, all, stored);
+            }
+            batches.computeIfAbsent(layout.table(), t -> new TableBatch()).add(row);
+            bufferedRows++;
+            bufferedBytes += row.data().length;
+            if (oldestBufferedAt == 0) {
+                oldestBufferedAt = System.currentTimeMillis();
+            }
+        } catch (DataException e) {
+            deadLetter(p.record, new DataException(ChangeEvent.describe(p.record) + " (" + event.table() + "): "
+                    + e.getMessage(), e));
+        }
+    }
+
+    /**
+     * Fills unchanged-TOAST holes with the value the key last had: from the newest buffered row of that key if
+     * there is one, else from what ClickHouse stores (read once per table and batch).
+     */
+    private EncodedRow fillHoles(EncodedRow row, ChangeEvent event, List<Parsed> all,
+            Map<TableId, Map<ByteKey, Map<String, byte[]>>> stored) {
+        EncodedRow previous = batches.containsKey(row.layout().table())
+                ? batches.get(row.layout().table()).latest.get(row.key()) : null;
+        byte[][] values = new byte[row.holes().length][];
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < row.holes().length; i++) {
+            String column = row.layout().fields().get(row.holes()[i]).name();
+            byte[] value = previous == null ? null : previous.cell(column);
+            if (value == null) {
+                Map<ByteKey, Map<String, byte[]>> fromClickHouse = stored.computeIfAbsent(event.table(),
+                        t -> readStored(row.layout(), event.table(), all));
+                Map<String, byte[]> storedRow = fromClickHouse.get(row.key());
+                value = storedRow == null ? null : storedRow.get(column);
+            }
+            if (value == null) {
+                missing.add(column);
+            }
+            values[i] = value;
+        }
+        if (!missing.isEmpty()) {
+            throw new DataException("columns " + missing + " hold Debezium's unchanged-TOAST placeholder, and ClickHouse "
+                    + "has no earlier version of this key to keep their values from. Set REPLICA IDENTITY FULL on "
+                    + "the source table (ALTER TABLE " + event.table() + " REPLICA IDENTITY FULL) so that updates "
+                    + "carry every column");
+        }
+        return row.filled(values);
+    }
+
+    private Map<ByteKey, Map<String, byte[]>> readStored(RowLayout layout, TableId table, List<Parsed> all) {
+        List<ChangeEvent> withHoles = new ArrayList<>();
+        Set<String> columns = new HashSet<>();
+        for (Parsed p : all) {
+            if (p.event.table().equals(table) && p.event.after() != null && p.event.hasPrimaryKey()) {
+                boolean any = false;
+                for (Field field : p.event.after().schema().fields()) {
+                    if (placeholder.matches(p.event.after().get(field))) {
+                        columns.add(field.name());
+                        any = true;
+                    }
+                }
+                if (any) {
+                    withHoles.add(p.event);
+                }
+            }
+        }
+        // What is buffered is not in ClickHouse yet, and an older stored value must not win over it: flush first.
+        flushTable(layout.table());
+        return toast.storedValues(layout, withHoles, columns);
+    }
+
+    private void truncate(ChangeEvent event) {
+        String table = tables.existingTable(event.table());
+        if (table == null) {
+            return;
+        }
+        flushTable(table); // rows older than the truncate must be in before the delete runs
+        // Version-aware, so a truncate replayed after newer rows arrived removes only what it removed the first time.
+        String sql = "ALTER TABLE " + table + " DELETE WHERE " + CdcColumns.VERSION + " < " + event.changeVersion();
+        backoff.run(sql, () -> connection.execute(sql), failure -> metrics.retried());
+        LOG.info("Source table {} was truncated: rows of {} older than version {} are being deleted", event.table(),
+                table, event.changeVersion());
+    }
+
+    /** Inserts what is buffered, if the batch is full or old enough; called on a timer as well as from put. */
+    synchronized void flushIfDue() {
+        if (bufferedRows > 0 && (isFull() || isDue())) {
+            tryFlush();
+        }
+    }
+
+    /**
+     * Inserts everything buffered, then reports which of {@code current} offsets ClickHouse has acknowledged. If
+     * the flush fails, only earlier acknowledged offsets are reported and the rows stay buffered.
+     */
+    synchronized Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> current) {
+        tryFlush();
+        Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : current.entrySet()) {
+            Long acked = acknowledged.get(entry.getKey());
+            if (acked != null) {
+                committable.put(entry.getKey(), new OffsetAndMetadata(Math.min(acked, entry.getValue().offset())));
+            }
+        }
+        return committable;
+    }
+
+    /** Offsets acknowledged by ClickHouse (next offset to read, per partition); what preCommit reports. */
+    synchronized Map<TopicPartition, Long> acknowledged() {
+        return Map.copyOf(acknowledged);
+    }
+
+    synchronized void forget(Collection<TopicPartition> partitions) {
+        partitions.forEach(tp -> {
+            accepted.remove(tp);
+            acknowledged.remove(tp);
+        });
+    }
+
+    private void tryFlush() {
+        try {
+            flush();
+        } catch (RetriableException e) {
+            LOG.warn("Buffered rows could not be written yet and stay buffered ({} rows): {}", bufferedRows, e.getMessage());
+        }
+    }
+
+    /** Inserts every buffered batch; on success every accepted offset is acknowledged. */
+    private void flush() {
+        for (String table : new ArrayList<>(batches.keySet())) {
+            flushTable(table);
+        }
+        oldestBufferedAt = 0;
+        acknowledged.putAll(accepted);
+        metrics.buffered(0);
+    }
+
+    private void flushTable(String table) {
+        TableBatch batch = batches.get(table);
+        if (batch == null) {
+            return;
+        }
+        for (Map.Entry<RowLayout, List<EncodedRow>> rows : batch.rowsByLayout.entrySet()) {
+            inserter.insert(rows.getKey(), rows.getValue());
+        }
+        batches.remove(table);
+        bufferedRows -= batch.rows;
+        bufferedBytes -= batch.bytes;
+        metrics.buffered(bufferedRows);
+    }
+
+    private boolean isFull() {
+        return bufferedBytes >= config.batchMaxBytes()
+                || batches.values().stream().anyMatch(b -> b.rows >= config.batchMaxRows());
+    }
+
+    private boolean isDue() {
+        return oldestBufferedAt > 0 && System.currentTimeMillis() - oldestBufferedAt >= config.batchLingerMs();
+    }
+
+    private void deadLetter(SinkRecord record, Throwable reason) {
+        deadLetters.report(record, reason);
+        metrics.deadLettered();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (bufferedRows > 0) {
+            LOG.info("Stopping with {} rows not written; Connect delivers them again from the last committed offset",
+                    bufferedRows);
+        }
+    }
+
+    private record Parsed(SinkRecord record, ChangeEvent event) {
+    }
+
+    /** The buffered rows of one table, by layout (a schema change mid-batch makes a second layout). */
+    private static final class TableBatch {
+        final Map<RowLayout, List<EncodedRow>> rowsByLayout = new LinkedHashMap<>();
+        final Map<ByteKey, EncodedRow> latest = new HashMap<>();
+        int rows;
+        long bytes;
+
+        void add(EncodedRow row) {
+            rowsByLayout.computeIfAbsent(row.layout(), l -> new ArrayList<>()).add(row);
+            latest.put(row.key(), row);
+            rows++;
+            bytes += row.data().length;
+        }
+    }
+}

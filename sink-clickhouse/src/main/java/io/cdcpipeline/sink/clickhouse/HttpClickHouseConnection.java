@@ -1,0 +1,119 @@
+package io.cdcpipeline.sink.clickhouse;
+
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.query.QueryResponse;
+import com.clickhouse.data.ClickHouseFormat;
+import java.io.ByteArrayInputStream;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.apache.kafka.connect.errors.ConnectException;
+
+/**
+ * The connection to a ClickHouse server over HTTP (client-v2), using only what works on every server from 18.16
+ * on: statements, {@code RowBinary} inserts and raw-stream reads. The client's own retries are off: the sink
+ * retries with backoff and knows which failures are worth it.
+ */
+final class HttpClickHouseConnection implements ClickHouseConnection {
+
+    private final Client client;
+    private final String url;
+    private final long timeoutSeconds;
+    private final String version;
+
+    private HttpClickHouseConnection(Client client, String url, long timeoutSeconds) {
+        this.client = client;
+        this.url = url;
+        this.timeoutSeconds = timeoutSeconds;
+        this.version = new String(query("SELECT version() FORMAT TabSeparated"), java.nio.charset.StandardCharsets.UTF_8)
+                .trim();
+    }
+
+    static HttpClickHouseConnection open(ClickHouseSinkConfig config) {
+        Client client = new Client.Builder()
+                .addEndpoint(config.url())
+                .setUsername(config.user())
+                .setPassword(config.password())
+                .compressServerResponse(false) // 18.16 answers compressed responses with an empty body
+                .setMaxRetries(0)
+                .setConnectTimeout(config.connectTimeoutMs(), ChronoUnit.MILLIS)
+                .setSocketTimeout(config.requestTimeoutMs(), ChronoUnit.MILLIS)
+                .build();
+        try {
+            return new HttpClickHouseConnection(client, config.url(), config.requestTimeoutMs() / 1000 + 5);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String version() {
+        return version;
+    }
+
+    @Override
+    public void execute(String sql) {
+        release(await(() -> client.execute(sql), sql));
+    }
+
+    @Override
+    public void insertRowBinary(String table, List<String> columns, byte[] rows) {
+        // The column list goes into the table clause so our quoting, not the client's, applies to every name.
+        String target = table + " (" + String.join(", ", columns) + ")";
+        release(await(() -> client.insert(target, new ByteArrayInputStream(rows), ClickHouseFormat.RowBinary),
+                "INSERT INTO " + table));
+    }
+
+    @Override
+    public byte[] query(String sql) {
+        try (QueryResponse response = await(() -> client.query(sql), sql)) {
+            return response.getInputStream().readAllBytes();
+        } catch (ClickHouseFailure e) {
+            throw e;
+        } catch (Exception e) {
+            throw ClickHouseFailure.of("reading the answer to '" + abbreviate(sql) + "' from " + url, e);
+        }
+    }
+
+    private <T> T await(Supplier<CompletableFuture<T>> call, String what) {
+        CompletableFuture<T> future = null;
+        try {
+            future = call.get();
+            return future.get(timeoutSeconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectException("interrupted during " + abbreviate(what), e);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw ClickHouseFailure.of(abbreviate(what) + " on " + url + " (no answer within " + timeoutSeconds + " s)", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw ClickHouseFailure.of(abbreviate(what) + " on " + url, cause);
+        } catch (RuntimeException e) {
+            throw ClickHouseFailure.of(abbreviate(what) + " on " + url, e);
+        }
+    }
+
+    /** Responses hold the HTTP connection until closed; their close() declares Exception. */
+    private static void release(AutoCloseable response) {
+        try {
+            response.close();
+        } catch (Exception e) {
+            throw new ConnectException("releasing a ClickHouse response failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String abbreviate(String sql) {
+        return sql.length() > 300 ? sql.substring(0, 300) + "..." : sql;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,81 @@
+package io.cdcpipeline.sink.clickhouse;
+
+import io.cdcpipeline.core.TableId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Per-table settings, as keys {@code table.override.<schema>.<table>.<option>} with the options {@code name},
+ * {@code partition.by} and {@code order.by}. A key that does not parse, an unknown option or an unsafe name fails
+ * the config, naming the key.
+ */
+final class TableOverrides {
+
+    static final String PREFIX = "table.override.";
+    static final String NAME = "name";
+    static final String PARTITION_BY = "partition.by";
+    static final String ORDER_BY = "order.by";
+    private static final List<String> OPTIONS = List.of(NAME, PARTITION_BY, ORDER_BY);
+
+    private final Map<String, Map<String, String>> byTable;
+
+    private TableOverrides(Map<String, Map<String, String>> byTable) {
+        this.byTable = byTable;
+    }
+
+    static TableOverrides parse(Map<String, String> config) {
+        Map<String, Map<String, String>> byTable = new HashMap<>();
+        for (Map.Entry<String, String> entry : config.entrySet()) {
+            String key = entry.getKey();
+            if (!key.startsWith(PREFIX)) {
+                continue;
+            }
+            String rest = key.substring(PREFIX.length());
+            String option = OPTIONS.stream().filter(o -> rest.endsWith("." + o)).findFirst().orElseThrow(() ->
+                    new ConfigException(key, entry.getValue(), "unknown table override; expected " + PREFIX
+                            + "<schema>.<table>.<option> with an option out of " + OPTIONS));
+            String table = rest.substring(0, rest.length() - option.length() - 1);
+            int dot = table.indexOf('.');
+            if (dot <= 0 || dot == table.length() - 1) {
+                throw new ConfigException(key, entry.getValue(), "does not name a source table as <schema>.<table>");
+            }
+            String value = entry.getValue() == null ? "" : entry.getValue().trim();
+            check(key, option, value);
+            byTable.computeIfAbsent(table, t -> new HashMap<>()).put(option, value);
+        }
+        return new TableOverrides(byTable);
+    }
+
+    private static void check(String key, String option, String value) {
+        if (option.equals(NAME)) {
+            String problem = Identifiers.problem(value);
+            if (problem != null) {
+                throw new ConfigException(key, value, "is not a safe ClickHouse table name: it " + problem);
+            }
+        } else if (value.contains(";") || value.contains("--") || value.contains("/*")) {
+            // A clause, not a statement: nothing may end it or comment out the rest of the DDL.
+            throw new ConfigException(key, value, "must be a single " + option.replace('.', ' ').toUpperCase()
+                    + " expression without ';' or comments");
+        }
+    }
+
+    String name(TableId table) {
+        return option(table, NAME);
+    }
+
+    String partitionBy(TableId table) {
+        return option(table, PARTITION_BY);
+    }
+
+    String orderBy(TableId table) {
+        String value = option(table, ORDER_BY);
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    private String option(TableId table, String option) {
+        Map<String, String> options = byTable.get(table.schema() + "." + table.table());
+        return options == null ? null : options.get(option);
+    }
+}

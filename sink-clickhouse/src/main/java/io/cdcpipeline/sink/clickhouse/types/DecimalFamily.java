@@ -1,0 +1,88 @@
+package io.cdcpipeline.sink.clickhouse.types;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Map;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.DataException;
+
+/**
+ * numeric and money under {@code decimal.handling.mode=precise}: {@code numeric(p,s)} with p up to 38 becomes
+ * {@code Decimal(p, s)} (exact, 4, 8 or 16 bytes); wider or unconstrained numerics
+ * ({@code VariableScaleDecimal}) become their exact plain text in a {@code String}, because no ClickHouse decimal
+ * holds every such value. The modes double and string arrive as FLOAT64 and STRING and map there.
+ */
+final class DecimalFamily implements TypeFamily {
+
+    static final String VARIABLE_SCALE = "io.debezium.data.VariableScaleDecimal";
+    private static final String PRECISION = "connect.decimal.precision";
+    private static final int MAX_PRECISION = 38;
+
+    @Override
+    public ClickHouseType map(Schema schema, TypeContext context) {
+        if (VARIABLE_SCALE.equals(schema.name())) {
+            return ClickHouseType.of("String", new PlainTextCodec());
+        }
+        if (!Decimal.LOGICAL_NAME.equals(schema.name())) {
+            return null;
+        }
+        Map<String, String> params = schema.parameters() == null ? Map.of() : schema.parameters();
+        int scale = Integer.parseInt(params.getOrDefault(Decimal.SCALE_FIELD, "0"));
+        int precision = Integer.parseInt(params.getOrDefault(PRECISION, Integer.toString(MAX_PRECISION)));
+        if (precision > MAX_PRECISION || scale > precision) {
+            return ClickHouseType.of("String", new PlainTextCodec());
+        }
+        return ClickHouseType.of("Decimal(" + precision + ", " + scale + ")", new DecimalCodec(precision, scale));
+    }
+
+    private static final class DecimalCodec extends ColumnCodec.FixedWidth {
+        private final int precision;
+        private final int scale;
+        private final int width;
+
+        DecimalCodec(int precision, int scale) {
+            this(precision, scale, precision <= 9 ? 4 : precision <= 18 ? 8 : 16);
+        }
+
+        private DecimalCodec(int precision, int scale, int width) {
+            super(width);
+            this.precision = precision;
+            this.scale = scale;
+            this.width = width;
+        }
+
+        @Override
+        public void write(Object value, RowBinaryOutput out) {
+            BigInteger unscaled;
+            try {
+                unscaled = ((BigDecimal) value).setScale(scale).unscaledValue();
+            } catch (ArithmeticException e) {
+                throw new DataException("numeric value " + value + " has more than " + scale
+                        + " digits after the point of Decimal(" + precision + ", " + scale + ")");
+            }
+            if (unscaled.abs().toString().length() > precision) {
+                throw new DataException("numeric value " + value + " has more digits than Decimal(" + precision + ", "
+                        + scale + ") holds");
+            }
+            switch (width) {
+                case 4 -> out.writeInt(unscaled.intValue());
+                case 8 -> out.writeLong(unscaled.longValue());
+                default -> out.writeBigInteger(unscaled, width);
+            }
+        }
+
+        @Override
+        public String literal(Object value) {
+            return ((BigDecimal) value).toPlainString();
+        }
+    }
+
+    /** Exact decimal text; keeps every digit of numerics too wide for Decimal. */
+    private static final class PlainTextCodec extends ColumnCodec.LengthPrefixed {
+        @Override
+        public void write(Object value, RowBinaryOutput out) {
+            out.writeString(value instanceof BigDecimal decimal ? decimal.toPlainString() : String.valueOf(value));
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.cdcpipeline.sink.clickhouse.types;
+
+import io.cdcpipeline.sink.clickhouse.dialect.DateTimeSpec;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.DataException;
+
+/**
+ * timestamp and timestamptz, in UTC: {@code DateTime64(p)} at the source's precision on modern servers (3 for
+ * Debezium's millisecond types, 6 for micro, 9 for nano, or the column's own scale when Debezium propagates it),
+ * {@code DateTime} in whole seconds on legacy ones.
+ */
+final class TimestampFamily implements TypeFamily {
+
+    private static final String SOURCE_SCALE = "__debezium.source.column.scale";
+    private static final Map<String, Integer> PRECISION_BY_NAME = Map.of(
+            "io.debezium.time.Timestamp", 3,
+            "org.apache.kafka.connect.data.Timestamp", 3,
+            "io.debezium.time.MicroTimestamp", 6,
+            "io.debezium.time.NanoTimestamp", 9,
+            "io.debezium.time.ZonedTimestamp", 6);
+    private static final DateTimeFormatter LITERAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSSSS");
+
+    @Override
+    public ClickHouseType map(Schema schema, TypeContext context) {
+        Integer precision = schema.name() == null ? null : PRECISION_BY_NAME.get(schema.name());
+        if (precision == null) {
+            return null;
+        }
+        String scale = schema.parameters() == null ? null : schema.parameters().get(SOURCE_SCALE);
+        if (scale != null && scale.matches("\\d")) {
+            precision = Math.min(precision, Integer.parseInt(scale));
+        }
+        DateTimeSpec spec = context.dialect().dateTime(precision);
+        return ClickHouseType.of(spec.sql(), new DateTimeCodec(spec, context.outOfRange()));
+    }
+
+    /** Writes LocalDateTime (UTC wall time) or Instant values as DateTime or DateTime64. */
+    static final class DateTimeCodec extends ColumnCodec.FixedWidth {
+        private final DateTimeSpec spec;
+        private final OutOfRange outOfRange;
+        private final long ticksPerSecond;
+
+        DateTimeCodec(DateTimeSpec spec, OutOfRange outOfRange) {
+            super(spec.isDateTime64() ? 8 : 4);
+            this.spec = spec;
+            this.outOfRange = outOfRange;
+            this.ticksPerSecond = spec.isDateTime64() ? (long) Math.pow(10, spec.precision()) : 1;
+        }
+
+        @Override
+        public void write(Object value, RowBinaryOutput out) {
+            LocalDateTime utc = inRange(toUtc(value));
+            long seconds = utc.toEpochSecond(ZoneOffset.UTC);
+            if (spec.isDateTime64()) {
+                out.writeLong(seconds * ticksPerSecond + utc.getNano() / (1_000_000_000L / ticksPerSecond));
+            } else {
+                out.writeInt((int) seconds); // unsigned 32-bit on the server; the range check keeps it positive
+            }
+        }
+
+        @Override
+        public String literal(Object value) {
+            return SqlText.literal(toUtc(value).format(LITERAL));
+        }
+
+        private static LocalDateTime toUtc(Object value) {
+            if (value instanceof Instant instant) {
+                if (instant.equals(Instant.MAX) || instant.equals(Instant.MIN)) {
+                    return instant.equals(Instant.MAX) ? LocalDateTime.MAX : LocalDateTime.MIN;
+                }
+                return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+            }
+            return (LocalDateTime) value;
+        }
+
+        private LocalDateTime inRange(LocalDateTime utc) {
+            if (!utc.isBefore(spec.min()) && !utc.isAfter(spec.max())) {
+                return utc;
+            }
+            if (outOfRange == OutOfRange.CLAMP) {
+                return utc.isBefore(spec.min()) ? spec.min() : spec.max();
+            }
+            throw new DataException("timestamp " + describe(utc) + " is outside the range of ClickHouse " + spec.sql()
+                    + " (" + spec.min() + " to " + spec.max() + " UTC); set temporal.out.of.range=clamp to store the "
+                    + "nearest instant instead");
+        }
+
+        private static String describe(LocalDateTime utc) {
+            if (utc.equals(LocalDateTime.MAX)) {
+                return "infinity";
+            }
+            return utc.equals(LocalDateTime.MIN) ? "-infinity" : utc.toString();
+        }
+    }
+}
