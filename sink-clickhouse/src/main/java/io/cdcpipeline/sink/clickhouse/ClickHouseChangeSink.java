@@ -43,6 +43,12 @@ final class ClickHouseChangeSink implements AutoCloseable {
     private final BatchInserter inserter;
 
     private final Map<String, TableBatch> batches = new LinkedHashMap<>();
+    /**
+     * The newest row per key of each table, for filling unchanged-TOAST holes: kept through flushes within a put
+     * (a flushed row is still the newest version the sink knows), dropped at the end of a put for tables with
+     * nothing buffered.
+     */
+    private final Map<String, Map<ByteKey, EncodedRow>> recent = new HashMap<>();
     private int bufferedRows;
     private long bufferedBytes;
     private long oldestBufferedAt;
@@ -89,6 +95,7 @@ final class ClickHouseChangeSink implements AutoCloseable {
             accepted.merge(new TopicPartition(record.originalTopic(), record.originalKafkaPartition()),
                     record.originalKafkaOffset() + 1, Math::max);
         }
+        recent.keySet().retainAll(batches.keySet());
         metrics.buffered(bufferedRows);
         if (isFull() || isDue()) {
             tryFlush();
@@ -116,11 +123,18 @@ final class ClickHouseChangeSink implements AutoCloseable {
             if (row.hasHoles()) {
                 row = fillHoles(row, event, all, stored);
             }
-            batches.computeIfAbsent(layout.table(), t -> new TableBatch()).add(row);
+            TableBatch batch = batches.computeIfAbsent(layout.table(), t -> new TableBatch());
+            batch.add(row);
+            recent.computeIfAbsent(layout.table(), t -> new HashMap<>()).put(row.key(), row);
             bufferedRows++;
             bufferedBytes += row.data().length;
             if (oldestBufferedAt == 0) {
                 oldestBufferedAt = System.currentTimeMillis();
+            }
+            if (batch.rows >= config.batchMaxRows()) {
+                tryFlushTable(layout.table());
+            } else if (bufferedBytes >= config.batchMaxBytes()) {
+                tryFlush();
             }
         } catch (DataException e) {
             deadLetter(p.record, new DataException(ChangeEvent.describe(p.record) + " (" + event.table() + "): "
@@ -134,8 +148,8 @@ final class ClickHouseChangeSink implements AutoCloseable {
      */
     private EncodedRow fillHoles(EncodedRow row, ChangeEvent event, List<Parsed> all,
             Map<TableId, Map<ByteKey, Map<String, byte[]>>> stored) {
-        EncodedRow previous = batches.containsKey(row.layout().table())
-                ? batches.get(row.layout().table()).latest.get(row.key()) : null;
+        Map<ByteKey, EncodedRow> recentRows = recent.get(row.layout().table());
+        EncodedRow previous = recentRows == null ? null : recentRows.get(row.key());
         byte[][] values = new byte[row.holes().length][];
         List<String> missing = new ArrayList<>();
         for (int i = 0; i < row.holes().length; i++) {
@@ -231,6 +245,15 @@ final class ClickHouseChangeSink implements AutoCloseable {
         });
     }
 
+    /** A batch that reached its row limit goes now; if ClickHouse is away it stays and the next put retries. */
+    private void tryFlushTable(String table) {
+        try {
+            flushTable(table);
+        } catch (RetriableException e) {
+            LOG.warn("A full batch for {} could not be written yet and stays buffered: {}", table, e.getMessage());
+        }
+    }
+
     private void tryFlush() {
         try {
             flush();
@@ -260,6 +283,9 @@ final class ClickHouseChangeSink implements AutoCloseable {
         batches.remove(table);
         bufferedRows -= batch.rows;
         bufferedBytes -= batch.bytes;
+        if (batches.isEmpty()) {
+            oldestBufferedAt = 0;
+        }
         metrics.buffered(bufferedRows);
     }
 
@@ -291,13 +317,11 @@ final class ClickHouseChangeSink implements AutoCloseable {
     /** The buffered rows of one table, by layout (a schema change mid-batch makes a second layout). */
     private static final class TableBatch {
         final Map<RowLayout, List<EncodedRow>> rowsByLayout = new LinkedHashMap<>();
-        final Map<ByteKey, EncodedRow> latest = new HashMap<>();
         int rows;
         long bytes;
 
         void add(EncodedRow row) {
             rowsByLayout.computeIfAbsent(row.layout(), l -> new ArrayList<>()).add(row);
-            latest.put(row.key(), row);
             rows++;
             bytes += row.data().length;
         }
