@@ -3,6 +3,8 @@ package io.cdcpipeline.core;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -67,29 +69,93 @@ public final class ChangeEvent {
             throw new DataException(describe(record) + ": expected a Debezium change event (a Struct value), got "
                     + record.value().getClass().getName());
         }
-        return isEnvelope(value.schema()) ? fromEnvelope(record, key, value) : fromFlattened(record, key, value);
+        EnvelopeFields fields = EnvelopeFields.of(value.schema());
+        return fields.isEnvelope() ? fromEnvelope(record, key, value, fields) : fromFlattened(record, key, value);
     }
 
-    private static boolean isEnvelope(Schema schema) {
-        return schema.field("op") != null && schema.field("source") != null && schema.field("after") != null;
-    }
-
-    private static ChangeEvent fromEnvelope(ConnectRecord<?> record, Struct key, Struct value) {
-        Operation op = Operation.fromCode(value.getString("op"));
-        Struct source = value.getStruct("source");
+    private static ChangeEvent fromEnvelope(ConnectRecord<?> record, Struct key, Struct value, EnvelopeFields fields) {
+        Operation op = Operation.fromCode((String) value.get(fields.op));
+        Struct source = (Struct) value.get(fields.source);
         if (source == null) {
             throw new DataException(describe(record) + ": the envelope has no source block");
         }
-        TableId table = new TableId(requiredString(record, source, "schema", "source.schema"),
-                requiredString(record, source, "table", "source.table"));
-        Long lsn = source.schema().field("lsn") == null ? null : source.getInt64("lsn");
+        SourceFields sourceFields = SourceFields.of(source.schema());
+        Object schemaName = sourceFields.schema == null ? null : source.get(sourceFields.schema);
+        Object tableName = sourceFields.table == null ? null : source.get(sourceFields.table);
+        if (schemaName == null || tableName == null) {
+            throw new DataException(describe(record) + ": " + (schemaName == null ? "source.schema" : "source.table")
+                    + " is missing");
+        }
+        Long lsn = sourceFields.lsn == null ? null : (Long) source.get(sourceFields.lsn);
         if (lsn == null) {
             throw new DataException(describe(record) + ": source.lsn is missing; only Debezium Postgres records "
                     + "carry the LSN that the change version comes from");
         }
-        Long txId = source.schema().field("txId") == null ? null : source.getInt64("txId");
-        return new ChangeEvent(op, table, key, value.getStruct("after"), value.getStruct("before"),
-                commitTime(source), lsn, txId);
+        Long txId = sourceFields.txId == null ? null : (Long) source.get(sourceFields.txId);
+        return new ChangeEvent(op, new TableId((String) schemaName, (String) tableName), key,
+                (Struct) value.get(fields.after), fields.before == null ? null : (Struct) value.get(fields.before),
+                commitTime(source, sourceFields), lsn, txId);
+    }
+
+    /**
+     * The fields of an envelope schema, looked up once per schema: every record of a table shares its schema
+     * object, and looking fields up by name for every record is a large part of a sink's per-record cost.
+     */
+    private record EnvelopeFields(Schema schema, Field op, Field source, Field after, Field before) {
+        private static final Map<Identity, EnvelopeFields> CACHE = new ConcurrentHashMap<>();
+        private static volatile EnvelopeFields last;
+
+        static EnvelopeFields of(Schema schema) {
+            EnvelopeFields known = last;
+            if (known != null && known.schema == schema) {
+                return known;
+            }
+            known = cached(CACHE, schema, s -> new EnvelopeFields(s, s.field("op"), s.field("source"), s.field("after"),
+                    s.field("before")));
+            last = known;
+            return known;
+        }
+
+        boolean isEnvelope() {
+            return op != null && source != null && after != null;
+        }
+    }
+
+    /** The fields of Debezium's source block, looked up once per schema. */
+    private record SourceFields(Schema of, Field schema, Field table, Field lsn, Field txId, Field tsUs, Field tsMs) {
+        private static final Map<Identity, SourceFields> CACHE = new ConcurrentHashMap<>();
+        private static volatile SourceFields last;
+
+        static SourceFields of(Schema schema) {
+            SourceFields known = last;
+            if (known != null && known.of == schema) {
+                return known;
+            }
+            known = cached(CACHE, schema, s -> new SourceFields(s, s.field("schema"), s.field("table"), s.field("lsn"),
+                    s.field("txId"), s.field("ts_us"), s.field("ts_ms")));
+            last = known;
+            return known;
+        }
+    }
+
+    private static <T> T cached(Map<Identity, T> cache, Schema schema, java.util.function.Function<Schema, T> make) {
+        if (cache.size() > 10_000) {
+            cache.clear(); // schemas are few; this only guards against a source that makes a new one per record
+        }
+        return cache.computeIfAbsent(new Identity(schema), id -> make.apply(schema));
+    }
+
+    /** A schema compared by identity: Connect's Schema.equals and hashCode walk the whole schema. */
+    private record Identity(Schema schema) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Identity id && id.schema == schema;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(schema);
+        }
     }
 
     private static ChangeEvent fromFlattened(ConnectRecord<?> record, Struct key, Struct value) {
@@ -119,13 +185,13 @@ public final class ChangeEvent {
                 lsnNumber.longValue(), txId);
     }
 
-    private static Instant commitTime(Struct source) {
-        if (source.schema().field("ts_us") != null && source.getInt64("ts_us") != null) {
-            long micros = source.getInt64("ts_us");
-            return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    private static Instant commitTime(Struct source, SourceFields fields) {
+        Object micros = fields.tsUs == null ? null : source.get(fields.tsUs);
+        if (micros instanceof Long us) {
+            return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1_000L);
         }
-        Long ms = source.schema().field("ts_ms") == null ? null : source.getInt64("ts_ms");
-        return ms == null ? null : Instant.ofEpochMilli(ms);
+        Object ms = fields.tsMs == null ? null : source.get(fields.tsMs);
+        return ms instanceof Long millis ? Instant.ofEpochMilli(millis) : null;
     }
 
     /** Debezium topics are {@code <prefix>.<schema>.<table>}: the only place a tombstone names its table. */
@@ -136,14 +202,6 @@ public final class ChangeEvent {
                     + "' (expected <prefix>.<schema>.<table>)");
         }
         return new TableId(parts[parts.length - 2], parts[parts.length - 1]);
-    }
-
-    private static String requiredString(ConnectRecord<?> record, Struct struct, String field, String path) {
-        String value = struct.schema().field(field) == null ? null : struct.getString(field);
-        if (value == null) {
-            throw new DataException(describe(record) + ": " + path + " is missing");
-        }
-        return value;
     }
 
     /** How errors name a record: topic, partition and, for sink records, offset. */

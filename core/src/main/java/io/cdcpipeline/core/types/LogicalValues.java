@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
@@ -78,7 +79,119 @@ public final class LogicalValues {
         return switch (text) {
             case "infinity" -> Instant.MAX;
             case "-infinity" -> Instant.MIN;
-            default -> OffsetDateTime.parse(text).toInstant();
+            default -> {
+                Instant utc = parseUtc(text);
+                yield utc != null ? utc : OffsetDateTime.parse(text).toInstant();
+            }
+        };
+    }
+
+    /**
+     * The form Debezium writes ZonedTimestamp in, {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z}, read without the general
+     * formatter (a hot path: every timestamptz of every row); null for any other form.
+     */
+    static Instant parseUtc(String s) {
+        int n = s.length();
+        if (n < 20 || n > 30 || s.charAt(n - 1) != 'Z' || s.charAt(4) != '-' || s.charAt(7) != '-'
+                || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 7);
+        int day = digits(s, 8, 10);
+        int hour = digits(s, 11, 13);
+        int minute = digits(s, 14, 16);
+        int second = digits(s, 17, 19);
+        int nanos = 0;
+        if (n > 20) {
+            if (s.charAt(19) != '.' || n == 21) {
+                return null;
+            }
+            int fraction = digits(s, 20, n - 1);
+            if (fraction < 0) {
+                return null;
+            }
+            nanos = fraction;
+            for (int i = n - 1 - 20; i < 9; i++) {
+                nanos *= 10;
+            }
+        }
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
+                || minute > 59 || second < 0 || second > 59) {
+            return null;
+        }
+        if (day > lengthOfMonth(year, month)) {
+            return null;
+        }
+        return Instant.ofEpochSecond(epochDay(year, month, day) * 86_400L + hour * 3_600L + minute * 60L + second, nanos);
+    }
+
+    private static int lengthOfMonth(int year, int month) {
+        boolean leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        return month == 2 ? (leap ? 29 : 28) : (month == 4 || month == 6 || month == 9 || month == 11) ? 30 : 31;
+    }
+
+    /** Days since 1970-01-01 of a valid proleptic Gregorian date (the days-from-civil algorithm). */
+    private static long epochDay(int year, int month, int day) {
+        long y = month <= 2 ? year - 1 : year;
+        long era = Math.floorDiv(y, 400);
+        long yearOfEra = y - era * 400;
+        long dayOfYear = (153L * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+        long dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+        return era * 146_097 + dayOfEra - 719_468;
+    }
+
+    /** The non-negative number in s[from, to), or -1 if a character there is not a digit. */
+    private static int digits(String s, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    /**
+     * The conversion {@link #toJava} applies for {@code schema}, looked up once: sinks resolve one per column when a
+     * schema first appears and apply it to every value (nulls pass through).
+     */
+    public static UnaryOperator<Object> converterFor(Schema schema) {
+        if (schema == null) {
+            return UnaryOperator.identity();
+        }
+        Function<Object, Object> conversion = schema.name() == null ? null : CONVERSIONS.get(schema.name());
+        if (conversion != null) {
+            return value -> {
+                if (value == null) {
+                    return null;
+                }
+                try {
+                    return conversion.apply(value);
+                } catch (RuntimeException e) {
+                    throw new DataException("cannot read a " + schema.name() + " value from '" + value + "': "
+                            + e.getMessage(), e);
+                }
+            };
+        }
+        return switch (schema.type()) {
+            case BYTES -> value -> value instanceof ByteBuffer buffer ? bytesOf(buffer) : value;
+            case ARRAY -> {
+                UnaryOperator<Object> element = converterFor(schema.valueSchema());
+                yield value -> {
+                    if (value == null) {
+                        return null;
+                    }
+                    List<Object> converted = new ArrayList<>();
+                    for (Object item : (List<?>) value) {
+                        converted.add(element.apply(item));
+                    }
+                    return converted;
+                };
+            }
+            default -> UnaryOperator.identity();
         };
     }
 

@@ -1,7 +1,6 @@
 package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.ChangeEvent;
-import io.cdcpipeline.core.sink.DeadLetters;
 import io.cdcpipeline.sink.clickhouse.types.RowBinaryOutput;
 import java.util.List;
 import org.apache.kafka.connect.errors.DataException;
@@ -19,17 +18,16 @@ final class BatchInserter {
 
     private final ClickHouseConnection connection;
     private final Backoff backoff;
-    private final DeadLetters deadLetters;
     private final SinkMetrics metrics;
 
-    BatchInserter(ClickHouseConnection connection, Backoff backoff, DeadLetters deadLetters, SinkMetrics metrics) {
+    BatchInserter(ClickHouseConnection connection, Backoff backoff, SinkMetrics metrics) {
         this.connection = connection;
         this.backoff = backoff;
-        this.deadLetters = deadLetters;
         this.metrics = metrics;
     }
 
-    void insert(RowLayout layout, List<EncodedRow> rows) {
+    /** Inserts the rows; those the server refuses (alone) are added to {@code refused}. */
+    void insert(RowLayout layout, List<EncodedRow> rows, List<InsertPipeline.Refused> refused) {
         if (rows.isEmpty()) {
             return;
         }
@@ -46,24 +44,24 @@ final class BatchInserter {
             if (failure.kind() != ClickHouseFailure.Kind.DATA) {
                 throw failure;
             }
-            isolate(layout, rows, failure);
+            isolate(layout, rows, failure, refused);
             return;
         }
         metrics.inserted(layout.table(), rows, System.nanoTime() - started);
     }
 
-    private void isolate(RowLayout layout, List<EncodedRow> rows, ClickHouseFailure failure) {
+    private void isolate(RowLayout layout, List<EncodedRow> rows, ClickHouseFailure failure,
+            List<InsertPipeline.Refused> refused) {
         if (rows.size() == 1) {
             EncodedRow row = rows.get(0);
-            deadLetters.report(row.record(), new DataException(ChangeEvent.describe(row.record()) + ": ClickHouse refused "
-                    + "the row for " + layout.table() + ": " + failure.getMessage(), failure));
-            metrics.deadLettered();
+            refused.add(new InsertPipeline.Refused(row.record(), new DataException(ChangeEvent.describe(row.record())
+                    + ": ClickHouse refused the row for " + layout.table() + ": " + failure.getMessage(), failure)));
             return;
         }
         LOG.warn("ClickHouse refused a batch of {} rows for {} ({}); splitting it to find the rows at fault",
                 rows.size(), layout.table(), failure.getMessage());
         int half = rows.size() / 2;
-        insert(layout, rows.subList(0, half));
-        insert(layout, rows.subList(half, rows.size()));
+        insert(layout, rows.subList(0, half), refused);
+        insert(layout, rows.subList(half, rows.size()), refused);
     }
 }

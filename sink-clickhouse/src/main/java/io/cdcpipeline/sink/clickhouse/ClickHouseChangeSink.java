@@ -40,13 +40,16 @@ final class ClickHouseChangeSink implements AutoCloseable {
     private final RowEncoder encoder;
     private final ToastPlaceholder placeholder;
     private final ToastResolver toast;
-    private final BatchInserter inserter;
+    private final InsertPipeline inserts;
+    private final int batchMaxRows;
+    private final long batchMaxBytes;
+    private final long batchLingerMs;
 
     private final Map<String, TableBatch> batches = new LinkedHashMap<>();
     /**
-     * The newest row per key of each table, for filling unchanged-TOAST holes: kept through flushes within a put
-     * (a flushed row is still the newest version the sink knows), dropped at the end of a put for tables with
-     * nothing buffered.
+     * The newest row per key of a table, for filling unchanged-TOAST holes. Built from the table's buffered rows when
+     * the first hole of a put needs it (holes are rare: most tables never pay for it), then kept up to date and kept
+     * through flushes until the put ends (a flushed row is still the newest version the sink knows).
      */
     private final Map<String, Map<ByteKey, EncodedRow>> recent = new HashMap<>();
     private int bufferedRows;
@@ -62,12 +65,15 @@ final class ClickHouseChangeSink implements AutoCloseable {
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.backoff = config.backoff();
+        this.batchMaxRows = config.batchMaxRows();
+        this.batchMaxBytes = config.batchMaxBytes();
+        this.batchLingerMs = config.batchLingerMs();
         Backoff.Listener retries = failure -> metrics.retried();
-        this.tables = new TableManager(connection, config, backoff, retries, this::flushTable);
+        this.tables = new TableManager(connection, config, backoff, retries, this::flushTableAndWait);
         this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
         this.encoder = new RowEncoder(placeholder);
         this.toast = new ToastResolver(connection, backoff, retries);
-        this.inserter = new BatchInserter(connection, backoff, this::deadLetter, metrics);
+        this.inserts = new InsertPipeline(new BatchInserter(connection, backoff, metrics));
     }
 
     /**
@@ -90,15 +96,32 @@ final class ClickHouseChangeSink implements AutoCloseable {
         for (Parsed p : parsed) {
             accept(p, parsed, stored);
         }
-        for (SinkRecord record : records) {
-            // The partition Connect consumed it from, even if a transform renamed its topic.
-            accepted.merge(new TopicPartition(record.originalTopic(), record.originalKafkaPartition()),
-                    record.originalKafkaOffset() + 1, Math::max);
-        }
-        recent.keySet().retainAll(batches.keySet());
+        noteAccepted(records);
+        recent.clear();
         metrics.buffered(bufferedRows);
         if (isFull() || isDue()) {
             tryFlush();
+        }
+    }
+
+    /** Remembers the next offset per partition Connect consumed from, even if a transform renamed the topic. */
+    private void noteAccepted(Collection<SinkRecord> records) {
+        String topic = null;
+        Integer partition = null;
+        long next = -1;
+        for (SinkRecord record : records) {
+            if (!record.originalTopic().equals(topic) || !record.originalKafkaPartition().equals(partition)) {
+                if (topic != null) {
+                    accepted.merge(new TopicPartition(topic, partition), next, Math::max);
+                }
+                topic = record.originalTopic();
+                partition = record.originalKafkaPartition();
+                next = -1;
+            }
+            next = Math.max(next, record.originalKafkaOffset() + 1);
+        }
+        if (topic != null) {
+            accepted.merge(new TopicPartition(topic, partition), next, Math::max);
         }
     }
 
@@ -125,15 +148,18 @@ final class ClickHouseChangeSink implements AutoCloseable {
             }
             TableBatch batch = batches.computeIfAbsent(layout.table(), t -> new TableBatch());
             batch.add(row);
-            recent.computeIfAbsent(layout.table(), t -> new HashMap<>()).put(row.key(), row);
+            Map<ByteKey, EncodedRow> index = recent.get(layout.table());
+            if (index != null) {
+                index.put(row.key(), row);
+            }
             bufferedRows++;
             bufferedBytes += row.data().length;
             if (oldestBufferedAt == 0) {
                 oldestBufferedAt = System.currentTimeMillis();
             }
-            if (batch.rows >= config.batchMaxRows()) {
+            if (batch.rows >= batchMaxRows) {
                 tryFlushTable(layout.table());
-            } else if (bufferedBytes >= config.batchMaxBytes()) {
+            } else if (bufferedBytes >= batchMaxBytes) {
                 tryFlush();
             }
         } catch (DataException e) {
@@ -148,8 +174,7 @@ final class ClickHouseChangeSink implements AutoCloseable {
      */
     private EncodedRow fillHoles(EncodedRow row, ChangeEvent event, List<Parsed> all,
             Map<TableId, Map<ByteKey, Map<String, byte[]>>> stored) {
-        Map<ByteKey, EncodedRow> recentRows = recent.get(row.layout().table());
-        EncodedRow previous = recentRows == null ? null : recentRows.get(row.key());
+        EncodedRow previous = recent.computeIfAbsent(row.layout().table(), this::indexBuffered).get(row.key());
         byte[][] values = new byte[row.holes().length][];
         List<String> missing = new ArrayList<>();
         for (int i = 0; i < row.holes().length; i++) {
@@ -175,6 +200,15 @@ final class ClickHouseChangeSink implements AutoCloseable {
         return row.filled(values);
     }
 
+    private Map<ByteKey, EncodedRow> indexBuffered(String table) {
+        Map<ByteKey, EncodedRow> index = new HashMap<>();
+        TableBatch batch = batches.get(table);
+        if (batch != null) {
+            batch.rowsByLayout.values().forEach(rows -> rows.forEach(r -> index.put(r.key(), r)));
+        }
+        return index;
+    }
+
     private Map<ByteKey, Map<String, byte[]>> readStored(RowLayout layout, TableId table, List<Parsed> all) {
         List<ChangeEvent> withHoles = new ArrayList<>();
         Set<String> columns = new HashSet<>();
@@ -193,7 +227,7 @@ final class ClickHouseChangeSink implements AutoCloseable {
             }
         }
         // What is buffered is not in ClickHouse yet, and an older stored value must not win over it: flush first.
-        flushTable(layout.table());
+        flushTableAndWait(layout.table());
         return toast.storedValues(layout, withHoles, columns);
     }
 
@@ -202,7 +236,7 @@ final class ClickHouseChangeSink implements AutoCloseable {
         if (table == null) {
             return;
         }
-        flushTable(table); // rows older than the truncate must be in before the delete runs
+        flushTableAndWait(table); // rows older than the truncate must be in before the delete runs
         // Version-aware, so a truncate replayed after newer rows arrived removes only what it removed the first time.
         String sql = "ALTER TABLE " + table + " DELETE WHERE " + CdcColumns.VERSION + " < " + event.changeVersion();
         backoff.run(sql, () -> connection.execute(sql), failure -> metrics.retried());
@@ -267,35 +301,65 @@ final class ClickHouseChangeSink implements AutoCloseable {
         for (String table : new ArrayList<>(batches.keySet())) {
             flushTable(table);
         }
-        oldestBufferedAt = 0;
-        acknowledged.putAll(accepted);
-        metrics.buffered(0);
+        awaitInserts();
+        if (bufferedRows == 0) {
+            oldestBufferedAt = 0;
+            acknowledged.putAll(accepted);
+        }
+        metrics.buffered(bufferedRows);
     }
 
+    /** Hands a table's buffered rows to the insert pipeline (after the insert before them has finished). */
     private void flushTable(String table) {
-        TableBatch batch = batches.get(table);
+        awaitInserts(); // a failure of the insert in flight is thrown before this batch leaves the buffer
+        TableBatch batch = batches.remove(table);
         if (batch == null) {
             return;
         }
-        for (Map.Entry<RowLayout, List<EncodedRow>> rows : batch.rowsByLayout.entrySet()) {
-            inserter.insert(rows.getKey(), rows.getValue());
-        }
-        batches.remove(table);
         bufferedRows -= batch.rows;
         bufferedBytes -= batch.bytes;
         if (batches.isEmpty()) {
             oldestBufferedAt = 0;
         }
         metrics.buffered(bufferedRows);
+        inserts.submit(batch.rowsByLayout, this::refused, this::requeue);
+    }
+
+    /** For DDL and reads that must see every row written so far. */
+    private void flushTableAndWait(String table) {
+        flushTable(table);
+        awaitInserts();
+    }
+
+    private void awaitInserts() {
+        inserts.await(this::refused, this::requeue);
+    }
+
+    private void refused(InsertPipeline.Refused row) {
+        deadLetter(row.record(), row.reason());
+    }
+
+    /** Rows of an insert that failed go back into the buffer, to be sent again. */
+    private void requeue(Map<RowLayout, List<EncodedRow>> rows) {
+        rows.values().forEach(list -> list.forEach(row -> {
+            TableBatch batch = batches.computeIfAbsent(row.layout().table(), t -> new TableBatch());
+            batch.add(row);
+            bufferedRows++;
+            bufferedBytes += row.data().length;
+        }));
+        if (oldestBufferedAt == 0 && bufferedRows > 0) {
+            oldestBufferedAt = System.currentTimeMillis();
+        }
+        metrics.buffered(bufferedRows);
     }
 
     private boolean isFull() {
-        return bufferedBytes >= config.batchMaxBytes()
-                || batches.values().stream().anyMatch(b -> b.rows >= config.batchMaxRows());
+        return bufferedBytes >= batchMaxBytes
+                || batches.values().stream().anyMatch(b -> b.rows >= batchMaxRows);
     }
 
     private boolean isDue() {
-        return oldestBufferedAt > 0 && System.currentTimeMillis() - oldestBufferedAt >= config.batchLingerMs();
+        return oldestBufferedAt > 0 && System.currentTimeMillis() - oldestBufferedAt >= batchLingerMs;
     }
 
     private void deadLetter(SinkRecord record, Throwable reason) {
@@ -305,6 +369,7 @@ final class ClickHouseChangeSink implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        inserts.close();
         if (bufferedRows > 0) {
             LOG.info("Stopping with {} rows not written; Connect delivers them again from the last committed offset",
                     bufferedRows);

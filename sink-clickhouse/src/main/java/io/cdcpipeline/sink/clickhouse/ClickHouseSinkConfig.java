@@ -80,7 +80,7 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                     Importance.LOW,
                     "Debezium's unavailable.value.placeholder. A column carrying it was not changed (unchanged "
                             + "TOAST); the sink keeps the value ClickHouse holds for that key instead of writing it.")
-            .define(BATCH_MAX_ROWS, Type.INT, 100_000, Range.between(1, 10_000_000), Importance.MEDIUM,
+            .define(BATCH_MAX_ROWS, Type.INT, 50_000, Range.between(1, 10_000_000), Importance.MEDIUM,
                     "Rows buffered per table before an insert is sent.")
             .define(BATCH_MAX_BYTES, Type.LONG, 32L * 1024 * 1024, Range.atLeast(1024), Importance.MEDIUM,
                     "Bytes (RowBinary) buffered over all tables before inserts are sent.")

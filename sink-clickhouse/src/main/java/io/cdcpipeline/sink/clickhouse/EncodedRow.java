@@ -14,17 +14,15 @@ final class EncodedRow {
     private final RowLayout layout;
     private byte[] data;
     private final int[] cellStarts; // fields.size() + 1 entries; the CDC columns follow the last one
-    private final ByteKey key;
+    private ByteKey key; // made on first use: only unchanged-TOAST handling needs it
     private final int[] holes;
     private final long sourceTsMs;
 
-    EncodedRow(SinkRecord record, RowLayout layout, byte[] data, int[] cellStarts, ByteKey key, int[] holes,
-            long sourceTsMs) {
+    EncodedRow(SinkRecord record, RowLayout layout, byte[] data, int[] cellStarts, int[] holes, long sourceTsMs) {
         this.record = record;
         this.layout = layout;
         this.data = data;
         this.cellStarts = cellStarts;
-        this.key = key;
         this.holes = holes;
         this.sourceTsMs = sourceTsMs;
     }
@@ -41,7 +39,17 @@ final class EncodedRow {
         return data;
     }
 
+    /** The encoded key columns, in layout order. */
     ByteKey key() {
+        if (key == null) {
+            RowBinaryOutput out = new RowBinaryOutput(32);
+            for (int field = 0; field < cellStarts.length - 1; field++) {
+                if (layout.isKey(field)) {
+                    out.writeBytes(data, cellStarts[field], cellStarts[field + 1] - cellStarts[field]);
+                }
+            }
+            key = new ByteKey(out.toByteArray());
+        }
         return key;
     }
 
@@ -90,6 +98,6 @@ final class EncodedRow {
         starts[cellStarts.length - 1] = out.size();
         int tail = cellStarts[cellStarts.length - 1];
         out.writeBytes(data, tail, data.length - tail);
-        return new EncodedRow(record, layout, out.toByteArray(), starts, key, new int[0], sourceTsMs);
+        return new EncodedRow(record, layout, out.toByteArray(), starts, new int[0], sourceTsMs);
     }
 }

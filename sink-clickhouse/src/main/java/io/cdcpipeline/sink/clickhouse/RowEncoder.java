@@ -1,11 +1,8 @@
 package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.ChangeEvent;
-import io.cdcpipeline.core.types.LogicalValues;
 import io.cdcpipeline.sink.clickhouse.types.RowBinaryOutput;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
@@ -33,7 +30,6 @@ final class RowEncoder {
         int fieldCount = layout.fields().size();
         int[] starts = new int[fieldCount + 1];
         int[] holes = new int[0];
-        RowBinaryOutput key = new RowBinaryOutput(32);
         for (int i = 0; i < fieldCount; i++) {
             Field field = layout.fields().get(i);
             starts[i] = out.size();
@@ -42,26 +38,23 @@ final class RowEncoder {
                 continue;
             }
             Object raw = delete ? state.get(field.name()) : state.get(field);
-            if (!delete && placeholder.matches(raw)) {
+            if (!delete && layout.mayHoldPlaceholder(i) && placeholder.matches(raw)) {
                 holes = Arrays.copyOf(holes, holes.length + 1);
                 holes[holes.length - 1] = i;
                 continue;
             }
             try {
-                layout.type(i).write(LogicalValues.toJava(field.schema(), raw), out);
+                layout.type(i).write(layout.javaValue(i, raw), out);
             } catch (RuntimeException e) {
                 throw new DataException("column " + field.name() + " (" + layout.type(i).sql() + "): " + e.getMessage(), e);
-            }
-            if (layout.isKey(i)) {
-                key.writeBytes(out.copy(starts[i]));
             }
         }
         starts[fieldCount] = out.size();
         out.writeLong(event.changeVersion());
         out.writeByte(delete ? 1 : 0);
         Instant committed = event.sourceCommitTime();
-        layout.sourceTsType().write(committed == null ? null : LocalDateTime.ofInstant(committed, ZoneOffset.UTC), out);
-        return new EncodedRow(record, layout, out.toByteArray(), starts, new ByteKey(key.toByteArray()), holes,
+        layout.sourceTsType().write(committed, out);
+        return new EncodedRow(record, layout, out.toByteArray(), starts, holes,
                 committed == null ? 0 : committed.toEpochMilli());
     }
 }

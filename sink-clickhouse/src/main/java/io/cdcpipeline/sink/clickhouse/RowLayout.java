@@ -1,9 +1,11 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import io.cdcpipeline.core.types.LogicalValues;
 import io.cdcpipeline.sink.clickhouse.types.ClickHouseType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 
@@ -20,6 +22,8 @@ final class RowLayout {
     private final boolean[] key;
     private final List<String> insertColumns;
     private final ClickHouseType sourceTsType;
+    private final List<UnaryOperator<Object>> converters;
+    private final boolean[] mayHoldPlaceholder;
 
     RowLayout(String table, Schema schema, List<Field> fields, List<ClickHouseType> types, List<String> keyColumns,
             ClickHouseType sourceTsType) {
@@ -36,6 +40,27 @@ final class RowLayout {
         columns.addAll(CdcColumns.WRITTEN);
         this.insertColumns = Collections.unmodifiableList(columns);
         this.sourceTsType = sourceTsType;
+        List<UnaryOperator<Object>> conversions = new ArrayList<>();
+        this.mayHoldPlaceholder = new boolean[fields.size()];
+        for (int i = 0; i < fields.size(); i++) {
+            Schema fieldSchema = fields.get(i).schema();
+            conversions.add(LogicalValues.converterFor(fieldSchema));
+            // Debezium's unchanged-TOAST placeholder comes as text, bytes, a list or a map, never as a number.
+            Schema.Type type = fieldSchema.type();
+            mayHoldPlaceholder[i] = !key[i] && (type == Schema.Type.STRING || type == Schema.Type.BYTES
+                    || type == Schema.Type.ARRAY || type == Schema.Type.MAP);
+        }
+        this.converters = List.copyOf(conversions);
+    }
+
+    /** The source value of a field as the column's codec takes it (see {@link LogicalValues}). */
+    Object javaValue(int field, Object connectValue) {
+        return converters.get(field).apply(connectValue);
+    }
+
+    /** Whether the field's values may be Debezium's unchanged-TOAST placeholder (a TOASTable type, not a key). */
+    boolean mayHoldPlaceholder(int field) {
+        return mayHoldPlaceholder[field];
     }
 
     /** Quoted {@code database.table}. */

@@ -39,6 +39,7 @@ final class TableManager {
     private final java.util.function.Consumer<String> beforeAlter;
     /** The layout of the last schema seen per source table, or the reason it cannot be written. */
     private final Map<TableId, Object> layouts = new HashMap<>();
+    private RowLayout lastLayout;
 
     /**
      * @param beforeAlter called with a table's quoted name before its columns change: rows buffered in the old
@@ -57,9 +58,14 @@ final class TableManager {
 
     /** The layout for a row-carrying event; the table is created or evolved first if needed. */
     RowLayout layoutFor(ChangeEvent event) {
-        Object known = layouts.get(event.table());
         Schema schema = event.rowSchema();
+        RowLayout last = lastLayout;
+        if (last != null && last.schema() == schema) {
+            return last; // the same schema object as the record before: the common case in a batch
+        }
+        Object known = layouts.get(event.table());
         if (known instanceof RowLayout layout && (layout.schema() == schema || layout.schema().equals(schema))) {
+            lastLayout = layout;
             return layout;
         }
         if (known instanceof Refusal refusal && (refusal.schema() == schema || refusal.schema().equals(schema))) {
@@ -68,6 +74,7 @@ final class TableManager {
         try {
             RowLayout layout = prepare(event);
             layouts.put(event.table(), layout);
+            lastLayout = layout;
             return layout;
         } catch (DataException e) {
             layouts.put(event.table(), new Refusal(schema, e.getMessage()));
@@ -78,6 +85,7 @@ final class TableManager {
     /** Forgets what is known of a table, so the next record reads it from ClickHouse again. */
     void forget(TableId table) {
         layouts.remove(table);
+        lastLayout = null;
     }
 
     /** The quoted target of a source table if that table exists, without creating it (truncates need no table). */

@@ -38,14 +38,20 @@ class SinkTaskIT {
         ClickHouseSinkTask task = new ClickHouseSinkTask();
         task.initialize(new TestContext(new PluginMetricsImpl(metrics, Map.of("connector", "it", "task", "0"))));
         task.start(Map.of(ClickHouseSinkConfig.URL, ch.url(), ClickHouseSinkConfig.DATABASE, ch.name(),
-                ClickHouseSinkConfig.BATCH_MAX_ROWS, "300", ClickHouseSinkConfig.BATCH_LINGER_MS, "1500"));
+                ClickHouseSinkConfig.BATCH_MAX_ROWS, "300", ClickHouseSinkConfig.BATCH_LINGER_MS, "4000"));
         try (SinkHarness reader = SinkHarness.legacy(ch)) {
+            long putAt = System.currentTimeMillis();
             task.put(records.subList(0, 700));
-            // Two full batches of 300 went at once; 100 rows wait for the linger time.
+            // Two full batches of 300 go at once (the second may still be in flight); 100 rows wait for the linger.
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (count(reader) < 600 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(System.currentTimeMillis() - putAt).as("the full batches arrived before the linger time")
+                    .isLessThan(4000);
             assertThat(count(reader)).isEqualTo(600);
             assertThat(value(metrics, "batches-written-total", Map.of())).isEqualTo(2.0);
 
-            long deadline = System.currentTimeMillis() + 10_000;
             while (count(reader) < 700 && System.currentTimeMillis() < deadline) {
                 Thread.sleep(100);
             }

@@ -40,6 +40,8 @@ final class DecimalFamily implements TypeFamily {
         private final int precision;
         private final int scale;
         private final int width;
+        private final BigInteger limit; // 10^precision: every unscaled value must stay below it
+        private final long longLimit;
 
         DecimalCodec(int precision, int scale) {
             this(precision, scale, precision <= 9 ? 4 : precision <= 18 ? 8 : 16);
@@ -50,10 +52,26 @@ final class DecimalFamily implements TypeFamily {
             this.precision = precision;
             this.scale = scale;
             this.width = width;
+            this.limit = BigInteger.TEN.pow(precision);
+            this.longLimit = precision <= 18 ? limit.longValueExact() : Long.MAX_VALUE;
         }
 
         @Override
         public void write(Object value, RowBinaryOutput out) {
+            BigDecimal decimal = (BigDecimal) value;
+            if (width <= 8 && decimal.scale() == scale && decimal.precision() <= 18) {
+                // The common case, without a BigInteger: at scale 0 the value is its own unscaled long.
+                long unscaled = decimal.scaleByPowerOfTen(scale).longValueExact();
+                if (Math.abs(unscaled) >= longLimit) {
+                    throw tooManyDigits(value);
+                }
+                if (width == 4) {
+                    out.writeInt((int) unscaled);
+                } else {
+                    out.writeLong(unscaled);
+                }
+                return;
+            }
             BigInteger unscaled;
             try {
                 unscaled = ((BigDecimal) value).setScale(scale).unscaledValue();
@@ -61,15 +79,19 @@ final class DecimalFamily implements TypeFamily {
                 throw new DataException("numeric value " + value + " has more than " + scale
                         + " digits after the point of Decimal(" + precision + ", " + scale + ")");
             }
-            if (unscaled.abs().toString().length() > precision) {
-                throw new DataException("numeric value " + value + " has more digits than Decimal(" + precision + ", "
-                        + scale + ") holds");
+            if (unscaled.abs().compareTo(limit) >= 0) {
+                throw tooManyDigits(value);
             }
             switch (width) {
                 case 4 -> out.writeInt(unscaled.intValue());
                 case 8 -> out.writeLong(unscaled.longValue());
                 default -> out.writeBigInteger(unscaled, width);
             }
+        }
+
+        private DataException tooManyDigits(Object value) {
+            return new DataException("numeric value " + value + " has more digits than Decimal(" + precision + ", "
+                    + scale + ") holds");
         }
 
         @Override

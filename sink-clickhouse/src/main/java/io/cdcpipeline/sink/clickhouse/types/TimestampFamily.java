@@ -44,20 +44,44 @@ final class TimestampFamily implements TypeFamily {
         private final DateTimeSpec spec;
         private final OutOfRange outOfRange;
         private final long ticksPerSecond;
+        private final long nanosPerTick;
+        private final long minSecond;
+        private final long maxSecond;
 
         DateTimeCodec(DateTimeSpec spec, OutOfRange outOfRange) {
             super(spec.isDateTime64() ? 8 : 4);
             this.spec = spec;
             this.outOfRange = outOfRange;
             this.ticksPerSecond = spec.isDateTime64() ? (long) Math.pow(10, spec.precision()) : 1;
+            this.nanosPerTick = 1_000_000_000L / ticksPerSecond;
+            this.minSecond = spec.min().toEpochSecond(ZoneOffset.UTC);
+            this.maxSecond = spec.max().toEpochSecond(ZoneOffset.UTC);
         }
 
         @Override
         public void write(Object value, RowBinaryOutput out) {
-            LocalDateTime utc = inRange(toUtc(value));
-            long seconds = utc.toEpochSecond(ZoneOffset.UTC);
+            long seconds;
+            long nanos;
+            if (value instanceof Instant instant) {
+                seconds = instant.getEpochSecond();
+                nanos = instant.getNano();
+            } else {
+                LocalDateTime utc = (LocalDateTime) value;
+                seconds = utc.toEpochSecond(ZoneOffset.UTC);
+                nanos = utc.getNano();
+            }
+            if (seconds < minSecond || seconds > maxSecond) {
+                if (outOfRange != OutOfRange.CLAMP) {
+                    throw new DataException("timestamp " + describe(value) + " is outside the range of ClickHouse "
+                            + spec.sql() + " (" + spec.min() + " to " + spec.max() + " UTC); set "
+                            + "temporal.out.of.range=clamp to store the nearest instant instead");
+                }
+                boolean low = seconds < minSecond;
+                seconds = low ? minSecond : maxSecond;
+                nanos = low ? 0 : spec.max().getNano();
+            }
             if (spec.isDateTime64()) {
-                out.writeLong(seconds * ticksPerSecond + utc.getNano() / (1_000_000_000L / ticksPerSecond));
+                out.writeLong(seconds * ticksPerSecond + nanos / nanosPerTick);
             } else {
                 out.writeInt((int) seconds); // unsigned 32-bit on the server; the range check keeps it positive
             }
@@ -65,36 +89,16 @@ final class TimestampFamily implements TypeFamily {
 
         @Override
         public String literal(Object value) {
-            return SqlText.literal(toUtc(value).format(LITERAL));
+            LocalDateTime utc = value instanceof Instant instant ? LocalDateTime.ofInstant(instant, ZoneOffset.UTC)
+                    : (LocalDateTime) value;
+            return SqlText.literal(utc.format(LITERAL));
         }
 
-        private static LocalDateTime toUtc(Object value) {
-            if (value instanceof Instant instant) {
-                if (instant.equals(Instant.MAX) || instant.equals(Instant.MIN)) {
-                    return instant.equals(Instant.MAX) ? LocalDateTime.MAX : LocalDateTime.MIN;
-                }
-                return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
-            }
-            return (LocalDateTime) value;
-        }
-
-        private LocalDateTime inRange(LocalDateTime utc) {
-            if (!utc.isBefore(spec.min()) && !utc.isAfter(spec.max())) {
-                return utc;
-            }
-            if (outOfRange == OutOfRange.CLAMP) {
-                return utc.isBefore(spec.min()) ? spec.min() : spec.max();
-            }
-            throw new DataException("timestamp " + describe(utc) + " is outside the range of ClickHouse " + spec.sql()
-                    + " (" + spec.min() + " to " + spec.max() + " UTC); set temporal.out.of.range=clamp to store the "
-                    + "nearest instant instead");
-        }
-
-        private static String describe(LocalDateTime utc) {
-            if (utc.equals(LocalDateTime.MAX)) {
+        private static String describe(Object value) {
+            if (Instant.MAX.equals(value)) {
                 return "infinity";
             }
-            return utc.equals(LocalDateTime.MIN) ? "-infinity" : utc.toString();
+            return Instant.MIN.equals(value) ? "-infinity" : value.toString();
         }
     }
 }
