@@ -96,7 +96,7 @@ public final class ClickHouseSinkBenchmark implements Callable<Integer> {
     private double runSink(String database, String table, List<SinkRecord> batch) {
         ClickHouseSinkTask task = new ClickHouseSinkTask();
         BenchTaskContext context = new BenchTaskContext();
-        task.initialize(context);
+        task.initialize(context.context());
         task.start(Map.of(ClickHouseSinkConfig.URL, url, ClickHouseSinkConfig.DATABASE, database,
                 "table.override.public.orders.name", table));
         try {

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import io.cdcpipeline.core.sink.ConfiguredSinkConnector;
+import io.cdcpipeline.core.sink.StandaloneSinkTaskContext;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
@@ -97,7 +98,7 @@ final class SinkRunner implements AutoCloseable {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("sink " + name + ": cannot create task " + connector.taskClass(), e);
         }
-        task.initialize(new EmbeddedSinkTaskContext(taskConfig, deadLetters,
+        task.initialize(new StandaloneSinkTaskContext(taskConfig, deadLetters,
                 new PluginMetricsImpl(metrics, Map.of("connector", runner.name() + "-" + name, "task", "0"))));
         task.start(taskConfig);
         task.open(List.of());

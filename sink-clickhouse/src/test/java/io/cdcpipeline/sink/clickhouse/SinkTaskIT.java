@@ -3,23 +3,18 @@ package io.cdcpipeline.sink.clickhouse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.sink.StandaloneSinkTaskContext;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.StackEndpoints;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Metrics;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +31,9 @@ class SinkTaskIT {
         List<SinkRecord> records = WritesIT.captureItems(stack, pg).subList(0, 1000);
         Metrics metrics = new Metrics();
         ClickHouseSinkTask task = new ClickHouseSinkTask();
-        task.initialize(new TestContext(new PluginMetricsImpl(metrics, Map.of("connector", "it", "task", "0"))));
+        task.initialize(new StandaloneSinkTaskContext(Map.of(), (record, error) -> {
+            throw new AssertionError("unexpected dead letter: " + error.getMessage(), error);
+        }, new PluginMetricsImpl(metrics, Map.of("connector", "it", "task", "0"))));
         task.start(Map.of(ClickHouseSinkConfig.URL, ch.url(), ClickHouseSinkConfig.DATABASE, ch.name(),
                 ClickHouseSinkConfig.BATCH_MAX_ROWS, "300", ClickHouseSinkConfig.BATCH_LINGER_MS, "4000"));
         try (SinkHarness reader = SinkHarness.legacy(ch)) {
@@ -83,49 +80,5 @@ class SinkTaskIT {
             }
         }
         throw new AssertionError("no metric " + name + " " + tags + " among " + metrics.metrics().keySet());
-    }
-
-    /** What Connect gives a task: a dead-letter reporter (none expected here) and the plugin metrics. */
-    private record TestContext(PluginMetrics pluginMetrics) implements SinkTaskContext {
-        @Override
-        public ErrantRecordReporter errantRecordReporter() {
-            return (record, error) -> {
-                throw new AssertionError("unexpected dead letter: " + error.getMessage(), error);
-            };
-        }
-
-        @Override
-        public Map<String, String> configs() {
-            return Map.of();
-        }
-
-        @Override
-        public void offset(Map<TopicPartition, Long> offsets) {
-        }
-
-        @Override
-        public void offset(TopicPartition tp, long offset) {
-        }
-
-        @Override
-        public void timeout(long timeoutMs) {
-        }
-
-        @Override
-        public Set<TopicPartition> assignment() {
-            return Set.of();
-        }
-
-        @Override
-        public void pause(TopicPartition... partitions) {
-        }
-
-        @Override
-        public void resume(TopicPartition... partitions) {
-        }
-
-        @Override
-        public void requestCommit() {
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.cdcpipeline.embedded;
+package io.cdcpipeline.core.sink;
 
 import java.util.Map;
 import java.util.Set;
@@ -8,16 +8,17 @@ import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
- * What a sink task sees of its runtime in the embedded runner. There are no Kafka partitions to rewind or pause:
- * the runner hands the task every record once per batch and retries the batch itself.
+ * What a sink task sees of its runtime outside a Kafka Connect worker (the embedded runner, benchmarks): its config,
+ * a dead-letter reporter and plugin metrics. There are no Kafka partitions to rewind or pause: the caller hands the
+ * task every record once per batch and retries the batch itself.
  */
-final class EmbeddedSinkTaskContext implements SinkTaskContext {
+public final class StandaloneSinkTaskContext implements SinkTaskContext {
 
     private final Map<String, String> config;
     private final ErrantRecordReporter deadLetters;
     private final PluginMetrics metrics;
 
-    EmbeddedSinkTaskContext(Map<String, String> config, ErrantRecordReporter deadLetters, PluginMetrics metrics) {
+    public StandaloneSinkTaskContext(Map<String, String> config, ErrantRecordReporter deadLetters, PluginMetrics metrics) {
         this.config = config;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
@@ -35,7 +36,7 @@ final class EmbeddedSinkTaskContext implements SinkTaskContext {
 
     @Override
     public void offset(Map<TopicPartition, Long> offsets) {
-        // The source position lives in the runner's offset file, not in Kafka offsets.
+        // The source position lives with the caller, not in Kafka offsets.
     }
 
     @Override
