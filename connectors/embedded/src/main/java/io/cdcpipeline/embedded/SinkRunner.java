@@ -12,7 +12,11 @@ import io.cdcpipeline.core.sink.StandaloneSinkTaskContext;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.metrics.JmxReporter;
+import org.apache.kafka.common.metrics.KafkaMetricsContext;
+import org.apache.kafka.common.metrics.MetricConfig;
 import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.connect.connector.ConnectorContext;
@@ -74,7 +78,10 @@ final class SinkRunner implements AutoCloseable {
 
     void start() {
         deadLetters = new DeadLetterFile(runner.deadLetterDir().resolve(runner.name() + "-" + name + ".jsonl"));
-        metrics = new Metrics();
+        // Registered over JMX as a Connect worker does (kafka.connect:type=plugins,connector=...,task=...), so the
+        // lag monitor and any JMX exporter read the same sink metrics in both modes.
+        metrics = new Metrics(new MetricConfig(), List.of(new JmxReporter()), Time.SYSTEM,
+                new KafkaMetricsContext("kafka.connect"));
         connector.initialize(new ConnectorContext() {
             @Override
             public void requestTaskReconfiguration() {

@@ -2,6 +2,9 @@ package io.cdcpipeline.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
@@ -50,6 +53,7 @@ class PipelineIT {
             h.awaitCopiesEqualSource(120);
             assertThat(pipeline.failure()).isNull();
             assertThat(pipeline.deadLettered()).containsEntry("clickhouse", 0L).containsEntry("elasticsearch", 0L);
+            assertClickHouseSinkMetricsOverJmx(ch.name());
         }
 
         // Wipe the offsets: the pipeline takes a new snapshot and replays what the slot still holds. Versions make
@@ -61,5 +65,19 @@ class PipelineIT {
             assertThat(pipeline.eventsDelivered()).as("the snapshot was taken again").isGreaterThanOrEqualTo(3000);
             assertThat(pipeline.failure()).isNull();
         }
+    }
+
+    /** The sink's metrics are on the platform MBean server, where a JMX exporter or the lag monitor reads them. */
+    private static void assertClickHouseSinkMetricsOverJmx(String database) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName task = server.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null).stream()
+                .filter(n -> n.getKeyProperty("connector").endsWith("-clickhouse") && n.getKeyProperty("table") == null
+                        && n.getKeyProperty("task") != null)
+                .findFirst().orElseThrow(() -> new AssertionError("no ClickHouse sink task MBean"));
+        assertThat(((Number) server.getAttribute(task, "records-written-total")).doubleValue()).isGreaterThan(3000);
+        ObjectName orders = new ObjectName(task + ",table=" + database + ".orders");
+        long watermark = ((Number) server.getAttribute(orders, "table-source-watermark-ms")).longValue();
+        assertThat(watermark).as("newest source commit applied to orders")
+                .isBetween(System.currentTimeMillis() - 600_000, System.currentTimeMillis());
     }
 }

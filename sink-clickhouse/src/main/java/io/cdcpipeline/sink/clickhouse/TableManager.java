@@ -129,8 +129,18 @@ final class TableManager {
         StringJoiner ddl = new StringJoiner(",\n  ", "CREATE TABLE IF NOT EXISTS " + qualified(name) + " (\n  ", "\n)");
         columns.forEach((column, type) -> ddl.add(SqlText.identifier(column) + " " + type.sql()));
         CdcColumns.definitions(dialect).forEach(ddl::add);
-        String orderBy = config.orderBy(source);
-        if (orderBy == null) {
+        String override = config.orderBy(source);
+        String orderBy;
+        if (override != null) {
+            // ReplacingMergeTree replaces rows with equal sorting keys: without every key column in it, versions of
+            // one row would never replace each other (and extra columns in it must never change).
+            List<String> missing = keyColumns.stream().filter(k -> !override.contains(k)).toList();
+            if (!missing.isEmpty()) {
+                throw new DataException("table.override." + source.schema() + "." + source.table() + ".order.by ("
+                        + override + ") must contain every primary-key column; missing " + missing);
+            }
+            orderBy = override;
+        } else {
             StringJoiner key = new StringJoiner(", ", "(", ")");
             keyColumns.forEach(k -> key.add(SqlText.identifier(k)));
             orderBy = key.toString();
