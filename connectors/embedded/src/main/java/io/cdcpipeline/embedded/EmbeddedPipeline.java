@@ -88,6 +88,13 @@ public final class EmbeddedPipeline implements AutoCloseable {
         }
     }
 
+    /** Runs every sink connector's full validation, which reaches its server; a {@link ConfigException} names the key. */
+    public void checkSinkServers() {
+        for (SinkRunner sink : sinks) {
+            sink.checkServer();
+        }
+    }
+
     /** Starts the sinks, then the engine in a thread of its own. */
     public void start() {
         for (SinkRunner sink : sinks) {

@@ -19,6 +19,10 @@ public final class RunnerMain implements Callable<Integer> {
     @Option(names = "--validate-only", description = "Check the file and exit without connecting to anything.")
     boolean validateOnly;
 
+    @Option(names = "--check-servers", description = "With --validate-only: also run each sink connector's own "
+            + "validation, which connects to its server (reachable, credentials, database or cluster).")
+    boolean checkServers;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new RunnerMain()).execute(args));
     }
@@ -28,6 +32,9 @@ public final class RunnerMain implements Callable<Integer> {
         EmbeddedPipeline pipeline;
         try {
             pipeline = EmbeddedPipeline.validate(PipelineFile.load(config));
+            if (validateOnly && checkServers) {
+                pipeline.checkSinkServers();
+            }
         } catch (ConfigException e) {
             System.err.println("error: invalid pipeline file " + config + ": " + e.getMessage());
             return 2;

@@ -63,13 +63,22 @@ final class SinkRunner implements AutoCloseable {
         // Without connecting: servers may come up after the runner, and the runner retries until they do.
         Config validated = connector instanceof ConfiguredSinkConnector configured
                 ? configured.validateWithoutConnecting(config) : new Config(connector.config().validate(config));
+        throwFirstError(prefix, config, validated);
+        return new SinkRunner(name, config, connector, TransformChain.from(prefix, config), runner);
+    }
+
+    /** The connector's own validate(), as Connect's REST API runs it: it may connect to the sink's server. */
+    void checkServer() {
+        throwFirstError(PipelineFile.SINK_PREFIX + name + ".", config, connector.validate(config));
+    }
+
+    private static void throwFirstError(String prefix, Map<String, String> config, Config validated) {
         for (ConfigValue value : validated.configValues()) {
             if (!value.errorMessages().isEmpty()) {
                 throw new ConfigException(prefix + value.name(), config.get(value.name()),
                         String.join("; ", value.errorMessages()));
             }
         }
-        return new SinkRunner(name, config, connector, TransformChain.from(prefix, config), runner);
     }
 
     String name() {

@@ -106,6 +106,16 @@ class PipelineFileTest {
         assertThatThrownBy(() -> PipelineFile.parse(config, Map.of())).hasMessageContaining("source.database.password");
     }
 
+    @Test
+    void checkingServersNamesAnUnreachableClickHouse() {
+        Map<String, String> config = minimal();
+        config.put("sink.clickhouse.clickhouse.url", "http://127.0.0.1:1");
+        config.put("sink.clickhouse.clickhouse.connect.timeout.ms", "500");
+        EmbeddedPipeline pipeline = EmbeddedPipeline.validate(PipelineFile.parse(config, Map.of()));
+        assertThatThrownBy(pipeline::checkSinkServers)
+                .hasMessageContaining("sink.clickhouse.clickhouse.url").hasMessageContaining("cannot be reached");
+    }
+
     private static Map<String, String> minimal() {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("sinks", "clickhouse");
