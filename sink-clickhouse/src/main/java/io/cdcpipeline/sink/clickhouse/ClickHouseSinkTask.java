@@ -35,7 +35,9 @@ public class ClickHouseSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         ClickHouseSinkConfig config = new ClickHouseSinkConfig(props);
-        connection = HttpClickHouseConnection.open(config);
+        // Servers often start alongside the pipeline: wait for ClickHouse with the same backoff as any retriable call.
+        connection = config.backoff().call("connecting to ClickHouse at " + config.url(),
+                () -> HttpClickHouseConnection.open(config), failure -> { });
         LOG.info("ClickHouse sink writing to {} (server {}, {} dialect), database {}", config.url(),
                 connection.version(), connection.dialect().description(), config.database());
         metrics = new SinkMetrics(context == null ? null : context.pluginMetrics());

@@ -76,6 +76,15 @@ final class TableManager {
             layouts.put(event.table(), layout);
             lastLayout = layout;
             return layout;
+        } catch (ClickHouseFailure e) {
+            if (e.kind() == ClickHouseFailure.Kind.RETRIABLE) {
+                throw e;
+            }
+            // A statement ClickHouse refuses for this table (a PARTITION BY naming no column, say) stops this table,
+            // not the others: its records go to the dead-letter queue with the server's reason.
+            String reason = "ClickHouse refused the table for " + event.table() + ": " + e.getMessage();
+            layouts.put(event.table(), new Refusal(schema, reason));
+            throw new DataException(reason, e);
         } catch (DataException e) {
             layouts.put(event.table(), new Refusal(schema, e.getMessage()));
             throw e;

@@ -38,6 +38,18 @@ class TableOverridesIT {
     }
 
     @Test
+    void aTableClickHouseRefusesStopsOnlyThatTable(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch) throws Exception {
+        List<SinkRecord> records = WritesIT.captureItems(stack, pg).subList(0, 10);
+        try (SinkHarness legacy = SinkHarness.legacy(ch)) {
+            legacy.write(records, Map.of("table.override.public.items.partition.by", "no_such_column"));
+            assertThat(legacy.deadLetters).hasSize(10);
+            assertThat(legacy.deadLetters.get(0).reason().getMessage())
+                    .contains("ClickHouse refused the table for public.items").contains("no_such_column");
+        }
+    }
+
+    @Test
     void aSortingKeyWithoutThePrimaryKeyIsRefused(StackEndpoints stack, PostgresTestDatabase pg, ClickHouseTestDatabase ch)
             throws Exception {
         List<SinkRecord> records = WritesIT.captureItems(stack, pg).subList(0, 10);
