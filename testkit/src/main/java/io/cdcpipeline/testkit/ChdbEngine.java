@@ -4,6 +4,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,21 +68,27 @@ public final class ChdbEngine implements AutoCloseable {
         Memory text = new Memory(sql.length + 1L);
         text.write(0, sql, 0, sql.length);
         text.setByte(sql.length, (byte) 0);
-        Pointer result = api.chdb_query_n(connection.getPointer(0), text, sql.length, format, format.length());
-        if (result == null) {
-            throw new ChdbException(0, "chdb_query_n returned no result");
-        }
         try {
-            String error = api.chdb_result_error(result);
-            if (error != null && !error.isEmpty()) {
-                Matcher code = CODE.matcher(error);
-                throw new ChdbException(code.find() ? Integer.parseInt(code.group(1)) : 0, error.trim());
+            Pointer result = api.chdb_query_n(connection.getPointer(0), text, sql.length, format, format.length());
+            if (result == null) {
+                throw new ChdbException(0, "chdb_query_n returned no result");
             }
-            long length = api.chdb_result_length(result);
-            Pointer buffer = api.chdb_result_buffer(result);
-            return length == 0 || buffer == null ? new byte[0] : buffer.getByteArray(0, (int) length);
+            try {
+                String error = api.chdb_result_error(result);
+                if (error != null && !error.isEmpty()) {
+                    Matcher code = CODE.matcher(error);
+                    throw new ChdbException(code.find() ? Integer.parseInt(code.group(1)) : 0, error.trim());
+                }
+                long length = api.chdb_result_length(result);
+                Pointer buffer = api.chdb_result_buffer(result);
+                return length == 0 || buffer == null ? new byte[0] : buffer.getByteArray(0, (int) length);
+            } finally {
+                api.chdb_destroy_query_result(result);
+            }
         } finally {
-            api.chdb_destroy_query_result(result);
+            // The statement's native memory is freed when its Memory object is collected; without this fence the
+            // JIT may treat it as unreachable while chdb still reads it, and a GC then hands chdb freed memory.
+            Reference.reachabilityFence(text);
         }
     }
 
