@@ -1,8 +1,7 @@
 package io.cdcpipeline.sink.clickhouse;
 
-import java.util.concurrent.ThreadLocalRandom;
+import io.cdcpipeline.core.sink.RetryBackoff;
 import java.util.function.Supplier;
-import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * @param maxMs       the longest wait
  */
 record Backoff(int maxAttempts, long initialMs, long maxMs) {
+
+    private RetryBackoff delays() {
+        return new RetryBackoff(maxAttempts, initialMs, maxMs);
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(Backoff.class);
 
@@ -37,11 +40,9 @@ record Backoff(int maxAttempts, long initialMs, long maxMs) {
                     throw new RetriableException(what + " failed " + attempt + " times; giving the batch back to be "
                             + "delivered again. Last failure: " + failure.getMessage(), failure);
                 }
-                long wait = delayMs(attempt);
-                LOG.warn("{} failed (attempt {} of {}), retrying in {} ms: {}", what, attempt, maxAttempts, wait,
-                        failure.getMessage());
+                LOG.warn("{} failed (attempt {} of {}), retrying: {}", what, attempt, maxAttempts, failure.getMessage());
                 listener.retrying(failure);
-                sleep(wait);
+                delays().pause(attempt);
             }
         }
     }
@@ -51,21 +52,5 @@ record Backoff(int maxAttempts, long initialMs, long maxMs) {
             call.run();
             return null;
         }, listener);
-    }
-
-    /** The wait after failed attempt {@code attempt} (1-based): doubling, capped, plus up to half again of jitter. */
-    long delayMs(int attempt) {
-        long base = Math.min(maxMs, initialMs << Math.min(attempt - 1, 30));
-        long jitter = base / 2 == 0 ? 0 : ThreadLocalRandom.current().nextLong(base / 2 + 1);
-        return Math.min(maxMs, base + jitter);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectException("interrupted while waiting to retry", e);
-        }
     }
 }

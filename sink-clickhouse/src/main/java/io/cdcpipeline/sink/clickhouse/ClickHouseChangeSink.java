@@ -4,6 +4,7 @@ import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.sink.DeadLetters;
+import io.cdcpipeline.core.sink.OffsetTracker;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -55,8 +56,7 @@ final class ClickHouseChangeSink implements AutoCloseable {
     private int bufferedRows;
     private long bufferedBytes;
     private long oldestBufferedAt;
-    private final Map<TopicPartition, Long> accepted = new HashMap<>();
-    private final Map<TopicPartition, Long> acknowledged = new HashMap<>();
+    private final OffsetTracker offsets = new OffsetTracker();
 
     ClickHouseChangeSink(ClickHouseConnection connection, ClickHouseSinkConfig config, DeadLetters deadLetters,
             SinkMetrics metrics) {
@@ -96,32 +96,11 @@ final class ClickHouseChangeSink implements AutoCloseable {
         for (Parsed p : parsed) {
             accept(p, parsed, stored);
         }
-        noteAccepted(records);
+        offsets.accepted(records);
         recent.clear();
         metrics.buffered(bufferedRows);
         if (isFull() || isDue()) {
             tryFlush();
-        }
-    }
-
-    /** Remembers the next offset per partition Connect consumed from, even if a transform renamed the topic. */
-    private void noteAccepted(Collection<SinkRecord> records) {
-        String topic = null;
-        Integer partition = null;
-        long next = -1;
-        for (SinkRecord record : records) {
-            if (!record.originalTopic().equals(topic) || !record.originalKafkaPartition().equals(partition)) {
-                if (topic != null) {
-                    accepted.merge(new TopicPartition(topic, partition), next, Math::max);
-                }
-                topic = record.originalTopic();
-                partition = record.originalKafkaPartition();
-                next = -1;
-            }
-            next = Math.max(next, record.originalKafkaOffset() + 1);
-        }
-        if (topic != null) {
-            accepted.merge(new TopicPartition(topic, partition), next, Math::max);
         }
     }
 
@@ -257,26 +236,11 @@ final class ClickHouseChangeSink implements AutoCloseable {
      */
     synchronized Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> current) {
         tryFlush();
-        Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
-        for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : current.entrySet()) {
-            Long acked = acknowledged.get(entry.getKey());
-            if (acked != null) {
-                committable.put(entry.getKey(), new OffsetAndMetadata(Math.min(acked, entry.getValue().offset())));
-            }
-        }
-        return committable;
-    }
-
-    /** Offsets acknowledged by ClickHouse (next offset to read, per partition); what preCommit reports. */
-    synchronized Map<TopicPartition, Long> acknowledged() {
-        return Map.copyOf(acknowledged);
+        return offsets.committable(current);
     }
 
     synchronized void forget(Collection<TopicPartition> partitions) {
-        partitions.forEach(tp -> {
-            accepted.remove(tp);
-            acknowledged.remove(tp);
-        });
+        offsets.forget(partitions);
     }
 
     /** A batch that reached its row limit goes now; if ClickHouse is away it stays and the next put retries. */
@@ -304,7 +268,7 @@ final class ClickHouseChangeSink implements AutoCloseable {
         awaitInserts();
         if (bufferedRows == 0) {
             oldestBufferedAt = 0;
-            acknowledged.putAll(accepted);
+            offsets.acknowledgeAccepted();
         }
         metrics.buffered(bufferedRows);
     }

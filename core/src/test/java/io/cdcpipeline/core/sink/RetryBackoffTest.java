@@ -1,14 +1,14 @@
-package io.cdcpipeline.sink.clickhouse;
+package io.cdcpipeline.core.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-class BackoffTest {
+class RetryBackoffTest {
 
     @Test
     void backoffDoublesWithJitterAndStaysUnderItsCap() {
-        Backoff backoff = new Backoff(10, 100, 1_000);
+        RetryBackoff backoff = new RetryBackoff(10, 100, 1_000);
         for (int i = 0; i < 50; i++) {
             assertThat(backoff.delayMs(1)).isBetween(100L, 150L);
             assertThat(backoff.delayMs(3)).isBetween(400L, 600L);
