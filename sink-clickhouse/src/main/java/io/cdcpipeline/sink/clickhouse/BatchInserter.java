@@ -18,9 +18,9 @@ final class BatchInserter {
 
     private final ClickHouseConnection connection;
     private final Backoff backoff;
-    private final SinkMetrics metrics;
+    private final ClickHouseSinkMetrics metrics;
 
-    BatchInserter(ClickHouseConnection connection, Backoff backoff, SinkMetrics metrics) {
+    BatchInserter(ClickHouseConnection connection, Backoff backoff, ClickHouseSinkMetrics metrics) {
         this.connection = connection;
         this.backoff = backoff;
         this.metrics = metrics;

@@ -35,7 +35,7 @@ final class ClickHouseChangeSink implements AutoCloseable {
     private final ClickHouseConnection connection;
     private final ClickHouseSinkConfig config;
     private final DeadLetters deadLetters;
-    private final SinkMetrics metrics;
+    private final ClickHouseSinkMetrics metrics;
     private final Backoff backoff;
     private final TableManager tables;
     private final RowEncoder encoder;
@@ -59,7 +59,7 @@ final class ClickHouseChangeSink implements AutoCloseable {
     private final OffsetTracker offsets = new OffsetTracker();
 
     ClickHouseChangeSink(ClickHouseConnection connection, ClickHouseSinkConfig config, DeadLetters deadLetters,
-            SinkMetrics metrics) {
+            ClickHouseSinkMetrics metrics) {
         this.connection = connection;
         this.config = config;
         this.deadLetters = deadLetters;

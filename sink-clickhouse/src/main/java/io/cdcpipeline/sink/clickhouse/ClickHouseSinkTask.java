@@ -23,7 +23,7 @@ public class ClickHouseSinkTask extends SinkTask {
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSinkTask.class);
 
     private ClickHouseConnection connection;
-    private SinkMetrics metrics;
+    private ClickHouseSinkMetrics metrics;
     private ClickHouseChangeSink sink;
     private ScheduledExecutorService timer;
 
@@ -40,7 +40,7 @@ public class ClickHouseSinkTask extends SinkTask {
                 () -> HttpClickHouseConnection.open(config), failure -> { });
         LOG.info("ClickHouse sink writing to {} (server {}, {} dialect), database {}", config.url(),
                 connection.version(), connection.dialect().description(), config.database());
-        metrics = new SinkMetrics(context == null ? null : context.pluginMetrics());
+        metrics = new ClickHouseSinkMetrics(context == null ? null : context.pluginMetrics());
         sink = new ClickHouseChangeSink(connection, config, DeadLetters.of(context, LOG), metrics);
         long period = Math.max(50, Math.min(1_000, config.batchLingerMs() / 2));
         timer = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -62,7 +62,7 @@ final class SinkHarness implements AutoCloseable {
         Map<String, String> props = new HashMap<>(baseConfig);
         props.putAll(overrides);
         return new ClickHouseChangeSink(connection, new ClickHouseSinkConfig(props),
-                (record, reason) -> deadLetters.add(new DeadLetter(record, reason)), new SinkMetrics(null));
+                (record, reason) -> deadLetters.add(new DeadLetter(record, reason)), new ClickHouseSinkMetrics(null));
     }
 
     /** Writes the records through a fresh writer and commits; returns the offsets it acknowledged. */

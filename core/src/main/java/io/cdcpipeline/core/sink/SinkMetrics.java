@@ -1,0 +1,144 @@
+package io.cdcpipeline.core.sink;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Gauge;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.Avg;
+import org.apache.kafka.common.metrics.stats.CumulativeCount;
+import org.apache.kafka.common.metrics.stats.CumulativeSum;
+import org.apache.kafka.common.metrics.stats.Max;
+import org.apache.kafka.common.metrics.stats.Rate;
+
+/**
+ * A sink task's metrics, registered through Connect's {@link PluginMetrics} (KIP-877): a worker exposes them over
+ * JMX as {@code kafka.connect:type=plugins,connector=...,task=...} beside its own, and the embedded runner the same
+ * way. Counters come as {@code <name>-total} and {@code <name>-rate}; requests to the target with their latency;
+ * per target (table or index) rows written and the watermark, the newest source commit time applied, which the lag
+ * monitor reads to name a target that is behind. Without plugin metrics (null) everything is still counted in
+ * memory, for logs and tests.
+ */
+public final class SinkMetrics implements AutoCloseable {
+
+    /** A counter: {@code <name>-total} and {@code <name>-rate}. */
+    public interface Counter {
+        void add(long n);
+
+        default void increment() {
+            add(1);
+        }
+    }
+
+    private final PluginMetrics metrics;
+    private final String targetTag;
+    private final String requestName;
+    private final String latencyName;
+    private final Sensor requests;
+    private final List<String> sensors = new ArrayList<>();
+    private final List<MetricName> names = new ArrayList<>();
+    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    private final AtomicLong buffered = new AtomicLong();
+
+    /**
+     * @param metrics     the task's plugin metrics, or null
+     * @param targetTag   the tag naming a target, and the prefix of its metrics: "table" or "index"
+     * @param requestName counts requests as {@code <requestName>-total}, e.g. "batches-written"
+     * @param latencyName times them as {@code <latencyName>-latency-avg-ms} and {@code -max-ms}, e.g. "insert"
+     */
+    public SinkMetrics(PluginMetrics metrics, String targetTag, String requestName, String latencyName) {
+        this.metrics = metrics;
+        this.targetTag = targetTag;
+        this.requestName = requestName;
+        this.latencyName = latencyName;
+        if (metrics == null) {
+            requests = null;
+            return;
+        }
+        requests = metrics.addSensor(requestName);
+        sensors.add(requestName);
+        requests.add(name(requestName + "-total", "Requests sent to the target"), new CumulativeCount());
+        requests.add(name(latencyName + "-latency-avg-ms", "Average time of one request, retries included"), new Avg());
+        requests.add(name(latencyName + "-latency-max-ms", "Longest time of one request, retries included"), new Max());
+        MetricName bufferedName = name("buffered-records", "Records buffered and not yet written");
+        metrics.addMetric(bufferedName, (Gauge<Long>) (config, now) -> buffered.get());
+        names.add(bufferedName);
+    }
+
+    /** Registers a counter; without plugin metrics it counts nothing. */
+    public Counter counter(String name, String description) {
+        if (metrics == null) {
+            return n -> { };
+        }
+        Sensor sensor = metrics.addSensor(name);
+        sensors.add(name);
+        sensor.add(name(name + "-total", description), new CumulativeSum());
+        sensor.add(name(name + "-rate", description + ", per second"), new Rate());
+        return sensor::record;
+    }
+
+    /** One request to the target finished (successfully) after {@code nanos}. */
+    public void request(long nanos) {
+        if (requests != null) {
+            requests.record(nanos / 1_000_000.0);
+        }
+    }
+
+    /** Rows were applied to a target; {@code newestSourceMs} is the newest source commit time among them. */
+    public void applied(String target, long rows, long newestSourceMs) {
+        Target t = targets.computeIfAbsent(target, this::register);
+        t.rows.addAndGet(rows);
+        t.watermark.accumulateAndGet(newestSourceMs, Math::max);
+    }
+
+    public void buffered(long records) {
+        buffered.set(records);
+    }
+
+    /** Newest source commit time (epoch ms) applied to a target, 0 if none yet. */
+    public long watermarkMs(String target) {
+        Target t = targets.get(target);
+        return t == null ? 0 : t.watermark.get();
+    }
+
+    private Target register(String target) {
+        Target t = new Target();
+        if (metrics != null) {
+            LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+            tags.put(targetTag, target);
+            add(metrics.metricName(targetTag + "-records-written-total", "Rows written to this " + targetTag, tags),
+                    t.rows::get);
+            add(metrics.metricName(targetTag + "-source-watermark-ms",
+                    "Newest source commit time (epoch ms) applied to this " + targetTag, tags), t.watermark::get);
+        }
+        return t;
+    }
+
+    private void add(MetricName name, LongSupplier value) {
+        metrics.addMetric(name, (Gauge<Long>) (config, now) -> value.getAsLong());
+        names.add(name);
+    }
+
+    private MetricName name(String metric, String description) {
+        return metrics.metricName(metric, description, new LinkedHashMap<>());
+    }
+
+    @Override
+    public void close() {
+        if (metrics != null) {
+            sensors.forEach(metrics::removeSensor);
+            names.forEach(metrics::removeMetric);
+        }
+    }
+
+    private static final class Target {
+        final AtomicLong rows = new AtomicLong();
+        final AtomicLong watermark = new AtomicLong();
+    }
+}

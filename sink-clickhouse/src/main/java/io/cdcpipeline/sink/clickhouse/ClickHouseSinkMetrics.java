@@ -1,0 +1,52 @@
+package io.cdcpipeline.sink.clickhouse;
+
+import io.cdcpipeline.core.sink.SinkMetrics;
+import java.util.List;
+import org.apache.kafka.common.metrics.PluginMetrics;
+
+/**
+ * The ClickHouse sink's metrics: {@code records-written}, {@code retries}, {@code dead-lettered} (totals and
+ * rates), {@code batches-written-total} with {@code insert-latency-*}, {@code buffered-records}, and per table
+ * {@code table-records-written-total} and {@code table-source-watermark-ms}.
+ */
+final class ClickHouseSinkMetrics implements AutoCloseable {
+
+    private final SinkMetrics metrics;
+    private final SinkMetrics.Counter written;
+    private final SinkMetrics.Counter retries;
+    private final SinkMetrics.Counter deadLettered;
+
+    ClickHouseSinkMetrics(PluginMetrics pluginMetrics) {
+        metrics = new SinkMetrics(pluginMetrics, "table", "batches-written", "insert");
+        written = metrics.counter("records-written", "Rows (changes and delete markers) written to ClickHouse");
+        retries = metrics.counter("retries", "Calls to ClickHouse retried after a retriable failure");
+        deadLettered = metrics.counter("dead-lettered", "Records sent to the dead-letter queue");
+    }
+
+    void inserted(String table, List<EncodedRow> rows, long nanos) {
+        long newest = 0;
+        for (EncodedRow row : rows) {
+            newest = Math.max(newest, row.sourceTsMs());
+        }
+        metrics.applied(table.replace("`", ""), rows.size(), newest);
+        written.add(rows.size());
+        metrics.request(nanos);
+    }
+
+    void retried() {
+        retries.increment();
+    }
+
+    void deadLettered() {
+        deadLettered.increment();
+    }
+
+    void buffered(long records) {
+        metrics.buffered(records);
+    }
+
+    @Override
+    public void close() {
+        metrics.close();
+    }
+}
