@@ -4,6 +4,7 @@ import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.sink.DeadLetters;
+import io.cdcpipeline.core.sink.ToastPlaceholder;
 import io.cdcpipeline.core.sink.OffsetTracker;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,6 +1,7 @@
 package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.sink.ToastPlaceholder;
 import io.cdcpipeline.sink.clickhouse.types.RowBinaryOutput;
 import java.time.Instant;
 import java.util.Arrays;

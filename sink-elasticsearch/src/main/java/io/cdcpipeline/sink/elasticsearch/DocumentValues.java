@@ -26,9 +26,22 @@ final class DocumentValues {
     static Map<String, Object> document(Iterable<Field> columns, Struct row) {
         Map<String, Object> doc = new LinkedHashMap<>();
         for (Field field : columns) {
-            doc.put(field.name(), toJson(LogicalValues.toJava(field.schema(), row.get(field))));
+            doc.put(field.name(), value(field.schema(), row.get(field)));
         }
         return doc;
+    }
+
+    /** The JSON value of one column; json columns become the objects they hold. */
+    static Object value(org.apache.kafka.connect.data.Schema schema, Object connectValue) {
+        if (connectValue instanceof String text && FieldMappings.JSON.equals(schema.name())) {
+            try {
+                return Json.MAPPER.readValue(text, Object.class);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new org.apache.kafka.connect.errors.DataException("json column holds invalid JSON: "
+                        + e.getOriginalMessage(), e);
+            }
+        }
+        return toJson(LogicalValues.toJava(schema, connectValue));
     }
 
     static Object toJson(Object value) {

@@ -1,12 +1,17 @@
 package io.cdcpipeline.sink.elasticsearch;
 
 import io.cdcpipeline.core.NameTemplate;
+import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.sink.RetryBackoff;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
@@ -16,10 +21,24 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
     public static final String URLS = "elasticsearch.urls";
     public static final String USERNAME = "elasticsearch.username";
     public static final String PASSWORD = "elasticsearch.password";
+    public static final String API_KEY = "elasticsearch.api.key";
+    public static final String TRUSTSTORE_LOCATION = "elasticsearch.ssl.truststore.location";
+    public static final String TRUSTSTORE_PASSWORD = "elasticsearch.ssl.truststore.password";
     public static final String INDEX_NAME_FORMAT = "index.name.format";
     public static final String GC_DELETES = "index.gc.deletes";
-    public static final String MAX_RETRIES = "max.retries";
+    public static final String DYNAMIC = "index.mapping.dynamic";
+    public static final String TOTAL_FIELDS_LIMIT = "index.mapping.total.fields.limit";
+    public static final String INDEX_SETTINGS = "index.settings";
+    public static final String BATCH_MAX_ACTIONS = "batch.max.actions";
+    public static final String BATCH_MAX_BYTES = "batch.max.bytes";
+    public static final String BATCH_LINGER_MS = "batch.linger.ms";
+    public static final String MAX_IN_FLIGHT = "max.in.flight.requests";
+    public static final String RETRY_MAX_ATTEMPTS = "retry.max.attempts";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
+    public static final String TOAST_PLACEHOLDER = "toast.placeholder";
+    /** Per-table keys: {@code index.override.<schema>.<table>.name} and {@code .mapping} (JSON properties). */
+    public static final String OVERRIDE_PREFIX = "index.override.";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(URLS, Type.LIST, "http://127.0.0.1:9200", new HttpUrls(), Importance.HIGH,
@@ -28,21 +47,100 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
                     "User for basic authentication; empty for none.")
             .define(PASSWORD, Type.PASSWORD, "", Importance.HIGH,
                     "Password for basic authentication; use a config provider such as ${env:ES_PASSWORD}.")
+            .define(API_KEY, Type.PASSWORD, "", Importance.HIGH,
+                    "An API key (the base64 'id:key' form Elasticsearch returns as 'encoded'), sent as "
+                            + "'Authorization: ApiKey ...'; use instead of user and password. Empty for none.")
+            .define(TRUSTSTORE_LOCATION, Type.STRING, "", Importance.MEDIUM,
+                    "Trust store (PKCS12 or JKS) with the CA that signed the cluster's certificate, for https:// "
+                            + "URLs; empty uses the JVM's default trust store.")
+            .define(TRUSTSTORE_PASSWORD, Type.PASSWORD, "", Importance.MEDIUM, "Password of that trust store.")
             .define(INDEX_NAME_FORMAT, Type.STRING, "${table}", NameTemplate.validator(), Importance.MEDIUM,
-                    "Index for a source table, from the placeholders ${schema} and ${table}; lower-cased, as "
-                            + "Elasticsearch requires.")
+                    "Name of a table's alias, from the placeholders ${schema} and ${table}; lower-cased, as "
+                            + "Elasticsearch requires. The sink writes through the alias to the index <name>_v<N>, "
+                            + "so a rebuild can swap the alias. " + OVERRIDE_PREFIX + "<schema>.<table>.name "
+                            + "overrides it for one table.")
             .define(GC_DELETES, Type.STRING, "1h", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "index.gc_deletes of the indices the sink creates: how long a versioned delete's tombstone "
                             + "blocks older writes of the same document. It must outlast the longest replay you "
-                            + "expect; longer values keep more tombstones in memory.")
-            .define(MAX_RETRIES, Type.INT, 10, ConfigDef.Range.atLeast(0), Importance.LOW,
-                    "How often a bulk item refused with 429 or 5xx is retried, with exponential backoff, before the "
-                            + "batch is handed back to the runner to retry later.")
-            .define(RETRY_BACKOFF_MS, Type.LONG, 200L, ConfigDef.Range.atLeast(1), Importance.LOW,
-                    "First backoff between retries, doubled each time (with jitter).");
+                            + "expect (a redelivery older than this could bring a deleted document back); longer "
+                            + "values keep more tombstones in memory.")
+            .define(DYNAMIC, Type.STRING, "strict", ValidString.in("strict", "false", "true"), Importance.MEDIUM,
+                    "The mapping's dynamic policy. The sink maps every source column itself and adds new columns "
+                            + "before the documents that carry them, so 'strict' (refuse unknown fields) is safe; "
+                            + "'false' keeps unknown fields unindexed, 'true' maps them by guessing. json columns "
+                            + "are objects with dynamic mapping inside.")
+            .define(TOTAL_FIELDS_LIMIT, Type.INT, 1000, Range.between(10, 100_000), Importance.MEDIUM,
+                    "index.mapping.total_fields.limit of the indices the sink creates: a guard against mapping "
+                            + "explosion (json objects with ever new keys). A document that would pass it is "
+                            + "dead-lettered with that reason; the rest of the bulk lands.")
+            .define(INDEX_SETTINGS, Type.STRING, "", Importance.LOW,
+                    "Extra index settings for created indices, as JSON (for example analyzers: "
+                            + "{\"analysis\":{\"analyzer\":{...}}}); " + OVERRIDE_PREFIX + "<schema>.<table>.mapping "
+                            + "gives per-table field mappings as JSON properties that replace the derived ones.")
+            .define(BATCH_MAX_ACTIONS, Type.INT, 1000, Range.between(1, 100_000), Importance.MEDIUM,
+                    "Index and delete actions per _bulk request.")
+            .define(BATCH_MAX_BYTES, Type.LONG, 5L * 1024 * 1024, Range.atLeast(1024), Importance.MEDIUM,
+                    "Largest _bulk request body.")
+            .define(BATCH_LINGER_MS, Type.LONG, 200L, Range.between(0, 600_000), Importance.MEDIUM,
+                    "Longest time a change waits before it is sent, however small the request.")
+            .define(MAX_IN_FLIGHT, Type.INT, 2, Range.between(1, 32), Importance.MEDIUM,
+                    "_bulk requests in flight at once. Order between them does not matter: every write carries "
+                            + "its version, so an older one never wins.")
+            .define(RETRY_MAX_ATTEMPTS, Type.INT, 10, Range.between(1, 1_000), Importance.LOW,
+                    "Attempts of a request (or of the items of one refused with 429 or 5xx) before its documents "
+                            + "are buffered again and Connect is asked to redeliver; the task never dies of backpressure.")
+            .define(RETRY_BACKOFF_MS, Type.LONG, 200L, Range.between(1, 600_000), Importance.LOW,
+                    "First wait between retries; it doubles per attempt, with random jitter of up to half of it.")
+            .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 10_000L, Range.between(1, 3_600_000), Importance.LOW,
+                    "Longest wait between two retries.")
+            .define(TOAST_PLACEHOLDER, Type.STRING, "__debezium_unavailable_value", new ConfigDef.NonEmptyString(),
+                    Importance.LOW,
+                    "Debezium's unavailable.value.placeholder: a column carrying it was not changed (unchanged "
+                            + "TOAST); the sink keeps the stored field instead of writing the placeholder.");
+
+    private final Map<String, Map<String, String>> overrides;
 
     public ElasticsearchSinkConfig(Map<String, String> props) {
         super(CONFIG_DEF, props);
+        this.overrides = parseOverrides(originalsStrings());
+        if (getLong(RETRY_BACKOFF_MAX_MS) < getLong(RETRY_BACKOFF_MS)) {
+            throw new ConfigException(RETRY_BACKOFF_MAX_MS, getLong(RETRY_BACKOFF_MAX_MS),
+                    "must not be less than " + RETRY_BACKOFF_MS + " (" + getLong(RETRY_BACKOFF_MS) + ")");
+        }
+        if (!username().isEmpty() && !apiKey().isEmpty()) {
+            throw new ConfigException(API_KEY, "[hidden]", "set either " + API_KEY + " or " + USERNAME + ", not both");
+        }
+        Json.objectOrEmpty(INDEX_SETTINGS, getString(INDEX_SETTINGS));
+    }
+
+    private static Map<String, Map<String, String>> parseOverrides(Map<String, String> config) {
+        Map<String, Map<String, String>> byTable = new HashMap<>();
+        for (Map.Entry<String, String> entry : config.entrySet()) {
+            String key = entry.getKey();
+            if (!key.startsWith(OVERRIDE_PREFIX)) {
+                continue;
+            }
+            String rest = key.substring(OVERRIDE_PREFIX.length());
+            String option = rest.endsWith(".name") ? "name" : rest.endsWith(".mapping") ? "mapping" : null;
+            if (option == null) {
+                throw new ConfigException(key, entry.getValue(), "unknown index override; expected " + OVERRIDE_PREFIX
+                        + "<schema>.<table>.name or ." + "mapping");
+            }
+            String table = rest.substring(0, rest.length() - option.length() - 1);
+            if (table.indexOf('.') <= 0 || table.endsWith(".")) {
+                throw new ConfigException(key, entry.getValue(), "does not name a source table as <schema>.<table>");
+            }
+            String value = entry.getValue() == null ? "" : entry.getValue().trim();
+            if (option.equals("mapping")) {
+                Json.objectOrEmpty(key, value);
+            } else if (value.isEmpty() || !value.equals(value.toLowerCase(java.util.Locale.ROOT))
+                    || value.startsWith("_") || value.startsWith("-") || value.matches(".*[\\\\/*?\"<>| ,#:].*")) {
+                throw new ConfigException(key, value, "is not a valid index name (lower case, no spaces or "
+                        + "\\ / * ? \" < > | , # :, not starting with _ or -)");
+            }
+            byTable.computeIfAbsent(table, t -> new HashMap<>()).put(option, value);
+        }
+        return byTable;
     }
 
     public List<String> urls() {
@@ -58,20 +156,74 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
         return password == null ? "" : password.value();
     }
 
-    public NameTemplate indexNames() {
-        return NameTemplate.parse(INDEX_NAME_FORMAT, getString(INDEX_NAME_FORMAT));
+    public String apiKey() {
+        Password key = getPassword(API_KEY);
+        return key == null ? "" : key.value();
+    }
+
+    public String truststoreLocation() {
+        return getString(TRUSTSTORE_LOCATION);
+    }
+
+    public String truststorePassword() {
+        Password password = getPassword(TRUSTSTORE_PASSWORD);
+        return password == null ? "" : password.value();
+    }
+
+    /** The alias a source table is written through (lower case). */
+    public String aliasFor(TableId table) {
+        Map<String, String> options = overrides.get(table.schema() + "." + table.table());
+        String name = options == null ? null : options.get("name");
+        if (name == null) {
+            name = NameTemplate.parse(INDEX_NAME_FORMAT, getString(INDEX_NAME_FORMAT)).apply(table);
+        }
+        return name.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Per-table mapping properties (JSON object text) that replace the derived ones, or null. */
+    public String mappingOverride(TableId table) {
+        Map<String, String> options = overrides.get(table.schema() + "." + table.table());
+        return options == null ? null : options.get("mapping");
     }
 
     public String gcDeletes() {
         return getString(GC_DELETES);
     }
 
-    public int maxRetries() {
-        return getInt(MAX_RETRIES);
+    public String dynamic() {
+        return getString(DYNAMIC);
     }
 
-    public long retryBackoffMs() {
-        return getLong(RETRY_BACKOFF_MS);
+    public int totalFieldsLimit() {
+        return getInt(TOTAL_FIELDS_LIMIT);
+    }
+
+    public String indexSettings() {
+        return getString(INDEX_SETTINGS);
+    }
+
+    public int batchMaxActions() {
+        return getInt(BATCH_MAX_ACTIONS);
+    }
+
+    public long batchMaxBytes() {
+        return getLong(BATCH_MAX_BYTES);
+    }
+
+    public long batchLingerMs() {
+        return getLong(BATCH_LINGER_MS);
+    }
+
+    public int maxInFlight() {
+        return getInt(MAX_IN_FLIGHT);
+    }
+
+    public RetryBackoff backoff() {
+        return new RetryBackoff(getInt(RETRY_MAX_ATTEMPTS), getLong(RETRY_BACKOFF_MS), getLong(RETRY_BACKOFF_MAX_MS));
+    }
+
+    public String toastPlaceholder() {
+        return getString(TOAST_PLACEHOLDER);
     }
 
     static final class HttpUrls implements ConfigDef.Validator {

@@ -1,36 +1,31 @@
 package io.cdcpipeline.sink.elasticsearch;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.json.jackson.JacksonJsonpMapper;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import co.elastic.clients.transport.rest_client.RestClientTransport;
 import io.cdcpipeline.core.sink.DeadLetters;
-import java.io.IOException;
 import java.util.Collection;
 import java.util.Map;
-import org.apache.http.HttpHost;
-import org.apache.http.auth.AuthScope;
-import org.apache.http.auth.UsernamePasswordCredentials;
-import org.apache.http.impl.client.BasicCredentialsProvider;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
-import org.elasticsearch.client.RestClient;
-import org.elasticsearch.client.RestClientBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes each batch to Elasticsearch before {@link #put} returns, so every offset committed afterwards is already
- * acknowledged by Elasticsearch.
+ * Buffers change records and writes them to Elasticsearch as versioned {@code _bulk} requests
+ * ({@link ElasticsearchChangeSink}). A timer sends a request once it is {@code batch.linger.ms} old;
+ * {@link #preCommit} sends what is left and reports only acknowledged offsets.
  */
 public class ElasticsearchSinkTask extends SinkTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchSinkTask.class);
 
-    private RestClientTransport transport;
-    private BulkWriter writer;
+    private ElasticsearchConnection connection;
+    private ElasticsearchSinkMetrics metrics;
+    private ElasticsearchChangeSink sink;
+    private ScheduledExecutorService timer;
 
     @Override
     public String version() {
@@ -40,43 +35,55 @@ public class ElasticsearchSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         ElasticsearchSinkConfig config = new ElasticsearchSinkConfig(props);
-        RestClientBuilder builder = RestClient.builder(config.urls().stream().map(HttpHost::create).toArray(HttpHost[]::new));
-        if (!config.username().isEmpty()) {
-            BasicCredentialsProvider credentials = new BasicCredentialsProvider();
-            credentials.setCredentials(AuthScope.ANY, new UsernamePasswordCredentials(config.username(), config.password()));
-            builder.setHttpClientConfigCallback(http -> http.setDefaultCredentialsProvider(credentials));
-        }
-        // A plain ObjectMapper keeps null columns in documents (the client's default mapper drops them), so a
-        // document shows every column of its row.
-        transport = new RestClientTransport(builder.build(), new JacksonJsonpMapper(new ObjectMapper()));
-        writer = new BulkWriter(new ElasticsearchClient(transport), config, DeadLetters.of(context, LOG));
+        connection = new ElasticsearchConnection(config);
+        metrics = new ElasticsearchSinkMetrics(context == null ? null : context.pluginMetrics());
+        sink = new ElasticsearchChangeSink(connection.client(), config, DeadLetters.of(context, LOG), metrics);
+        long period = Math.max(20, Math.min(1_000, config.batchLingerMs() / 2));
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "elasticsearch-sink-linger");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleWithFixedDelay(this::flushIfDue, period, period, TimeUnit.MILLISECONDS);
         LOG.info("Elasticsearch sink writing to {}", config.urls());
+    }
+
+    private void flushIfDue() {
+        try {
+            sink.flushIfDue();
+        } catch (RuntimeException e) {
+            LOG.warn("Timed send failed: {}", e.getMessage());
+        }
     }
 
     @Override
     public void put(Collection<SinkRecord> records) {
-        if (!records.isEmpty()) {
-            writer.write(records);
-        }
+        sink.put(records);
     }
 
     @Override
-    public void flush(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-        // Nothing is buffered between puts.
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        return sink.preCommit(currentOffsets);
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        sink.forget(partitions);
     }
 
     @Override
     public void stop() {
-        if (writer != null) {
-            LOG.info("Elasticsearch sink stopping: {} writes skipped because the document held a newer version",
-                    writer.staleSkipped());
+        if (timer != null) {
+            timer.shutdownNow();
         }
-        if (transport != null) {
-            try {
-                transport.close();
-            } catch (IOException e) {
-                LOG.warn("Closing the Elasticsearch client failed", e);
-            }
+        if (sink != null) {
+            sink.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (connection != null) {
+            connection.close();
         }
     }
 }

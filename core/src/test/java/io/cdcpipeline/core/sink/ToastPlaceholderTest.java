@@ -1,4 +1,4 @@
-package io.cdcpipeline.sink.clickhouse;
+package io.cdcpipeline.core.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

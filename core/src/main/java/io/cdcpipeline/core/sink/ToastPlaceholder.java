@@ -1,4 +1,4 @@
-package io.cdcpipeline.sink.clickhouse;
+package io.cdcpipeline.core.sink;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -11,17 +11,17 @@ import java.util.Map;
  * its bytes, a one-element list of either, a list of its bytes as numbers (int and bigint arrays), or a map from
  * it to itself (hstore).
  */
-final class ToastPlaceholder {
+public final class ToastPlaceholder {
 
     private final String text;
     private final byte[] bytes;
 
-    ToastPlaceholder(String text) {
+    public ToastPlaceholder(String text) {
         this.text = text;
         this.bytes = text.getBytes(StandardCharsets.UTF_8);
     }
 
-    boolean matches(Object raw) {
+    public boolean matches(Object raw) {
         if (raw == null) {
             return false;
         }

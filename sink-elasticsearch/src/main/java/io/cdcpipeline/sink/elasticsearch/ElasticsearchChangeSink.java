@@ -1,0 +1,333 @@
+package io.cdcpipeline.sink.elasticsearch;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch.core.MgetResponse;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.Operation;
+import io.cdcpipeline.core.sink.DeadLetters;
+import io.cdcpipeline.core.sink.OffsetTracker;
+import io.cdcpipeline.core.sink.ToastPlaceholder;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns change records into versioned Elasticsearch writes: buffered, sent as {@code _bulk} requests bounded by
+ * actions and bytes (and a linger time), with up to {@code max.in.flight.requests} in flight; order between
+ * requests does not matter because every write carries its change version ({@code version_type=external}).
+ * Offsets are acknowledged only when everything accepted before them is in Elasticsearch or dead-lettered.
+ */
+final class ElasticsearchChangeSink implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchChangeSink.class);
+
+    private final ElasticsearchClient client;
+    private final ElasticsearchSinkConfig config;
+    private final DeadLetters deadLetters;
+    private final ElasticsearchSinkMetrics metrics;
+    private final IndexManager indices;
+    private final BulkSender sender;
+    private final ToastPlaceholder placeholder;
+    private final ExecutorService executor;
+    private final Deque<InFlight> inFlight = new ArrayDeque<>();
+    private final OffsetTracker offsets = new OffsetTracker();
+
+    private List<DocumentAction> buffer = new ArrayList<>();
+    private long bufferedBytes;
+    private long oldestBufferedAt;
+
+    private record InFlight(List<DocumentAction> actions, Future<BulkSender.Outcome> outcome) {
+    }
+
+    ElasticsearchChangeSink(ElasticsearchClient client, ElasticsearchSinkConfig config, DeadLetters deadLetters,
+            ElasticsearchSinkMetrics metrics) {
+        this.client = client;
+        this.config = config;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.indices = new IndexManager(client, config);
+        this.sender = new BulkSender(client, config.backoff(), metrics);
+        this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
+        this.executor = Executors.newFixedThreadPool(config.maxInFlight(), r -> {
+            Thread thread = new Thread(r, "elasticsearch-sink-bulk");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    synchronized void put(Collection<SinkRecord> records) {
+        if (bufferFull()) {
+            flush(); // throws RetriableException before anything of this batch is accepted
+        }
+        Map<String, Map<String, Object>> written = new HashMap<>(); // alias/id -> newest source, for TOAST holes
+        boolean flushedForToast = false;
+        for (SinkRecord record : records) {
+            try {
+                DocumentAction action = toAction(record, written, flushedForToast);
+                if (action == TOAST_FLUSH_NEEDED) {
+                    drain();
+                    if (!buffer.isEmpty()) {
+                        throw new RetriableException("documents before an unchanged-TOAST update could not be "
+                                + "written yet; the batch is delivered again");
+                    }
+                    flushedForToast = true;
+                    action = toAction(record, written, true);
+                }
+                if (action != null) {
+                    add(action);
+                }
+            } catch (DataException e) {
+                deadLetter(record, e);
+            }
+        }
+        offsets.accepted(records);
+        metrics.buffered(buffer.size());
+        if (bufferFull() || due()) {
+            sendBuffer();
+        }
+    }
+
+    /** Marks "flush and wait before this record": its unchanged-TOAST fields must be read from Elasticsearch. */
+    private static final DocumentAction TOAST_FLUSH_NEEDED = new DocumentAction(null, "", "", 0, new byte[0], 0);
+
+    private DocumentAction toAction(SinkRecord record, Map<String, Map<String, Object>> written, boolean flushed) {
+        ChangeEvent event = ChangeEvent.of(record);
+        if (event.operation() == Operation.TOMBSTONE) {
+            return null; // the delete before it already wrote the versioned delete
+        }
+        if (event.operation() == Operation.TRUNCATE) {
+            throw new DataException(ChangeEvent.describe(record) + ": table " + event.table() + " was truncated; "
+                    + "the Elasticsearch sink cannot remove all older documents of an index: rebuild it");
+        }
+        if (!event.hasPrimaryKey()) {
+            throw new DataException(ChangeEvent.describe(record) + ": table " + event.table() + " has no primary key, "
+                    + "so its documents have no stable id; add a primary key or set Debezium's message.key.columns");
+        }
+        try {
+            String alias = indices.aliasFor(event);
+            String id = DocumentId.of(event.key());
+            long sourceTs = event.sourceCommitTime() == null ? 0 : event.sourceCommitTime().toEpochMilli();
+            if (event.isDelete()) {
+                written.remove(alias + "/" + id);
+                return new DocumentAction(record, alias, id, event.changeVersion(), null, sourceTs);
+            }
+            Map<String, Object> document = new java.util.LinkedHashMap<>();
+            List<String> holes = new ArrayList<>();
+            for (Field field : event.columns()) {
+                Object raw = event.after().get(field);
+                if (placeholder.matches(raw)) {
+                    holes.add(field.name());
+                } else {
+                    document.put(field.name(), DocumentValues.value(field.schema(), raw));
+                }
+            }
+            if (!holes.isEmpty()) {
+                Map<String, Object> previous = written.get(alias + "/" + id);
+                if (previous == null && !flushed) {
+                    return TOAST_FLUSH_NEEDED;
+                }
+                if (previous == null) {
+                    previous = stored(alias, id);
+                }
+                if (previous == null || !previous.keySet().containsAll(holes)) {
+                    throw new DataException("columns " + holes + " hold Debezium's unchanged-TOAST placeholder and "
+                            + "index " + alias + " has no earlier version of document " + id + " to keep them from. "
+                            + "Set REPLICA IDENTITY FULL on the source table (ALTER TABLE " + event.table()
+                            + " REPLICA IDENTITY FULL) so that updates carry every column");
+                }
+                for (String hole : holes) {
+                    document.put(hole, previous.get(hole));
+                }
+            }
+            written.put(alias + "/" + id, document);
+            // A full index with the change's version, not an _update (which takes no external version): the stale
+            // guard stays, and the kept fields come from the version this one replaces.
+            return new DocumentAction(record, alias, id, event.changeVersion(), Json.MAPPER.writeValueAsBytes(document),
+                    sourceTs);
+        } catch (DataException e) {
+            throw new DataException(ChangeEvent.describe(record) + " (" + event.table() + "): " + e.getMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new DataException(ChangeEvent.describe(record) + ": cannot write the document as JSON: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The stored source of a document (a realtime get: no refresh needed), or null. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> stored(String alias, String id) {
+        try {
+            MgetResponse<Map> response = client.mget(m -> m.index(alias).ids(id), Map.class);
+            for (MultiGetResponseItem<Map> item : response.docs()) {
+                if (item.isResult() && item.result().found()) {
+                    return item.result().source();
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            throw new RetriableException("reading document " + id + " of " + alias + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void add(DocumentAction action) {
+        buffer.add(action);
+        bufferedBytes += action.bytes();
+        if (oldestBufferedAt == 0) {
+            oldestBufferedAt = System.currentTimeMillis();
+        }
+        if (buffer.size() >= config.batchMaxActions() || bufferedBytes >= config.batchMaxBytes()) {
+            sendBuffer();
+        }
+    }
+
+    /** Sends what is buffered if it is old enough; called on a timer as well as from put. */
+    synchronized void flushIfDue() {
+        if (!buffer.isEmpty() && due()) {
+            sendBuffer();
+        }
+        collectFinished();
+    }
+
+    /** Sends everything, waits for every request, then reports the acknowledged part of {@code current}. */
+    synchronized Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> current) {
+        try {
+            flush();
+        } catch (RetriableException e) {
+            LOG.warn("Documents could not be written yet and stay buffered ({}): {}", buffer.size(), e.getMessage());
+        }
+        return offsets.committable(current);
+    }
+
+    synchronized void forget(Collection<TopicPartition> partitions) {
+        offsets.forget(partitions);
+    }
+
+    /** Sends the buffer and waits for all requests; on success everything accepted is acknowledged. */
+    private void flush() {
+        drain();
+        if (!buffer.isEmpty()) {
+            throw new RetriableException(buffer.size() + " documents could not be written to Elasticsearch yet");
+        }
+        offsets.acknowledgeAccepted();
+    }
+
+    private void drain() {
+        sendBuffer();
+        while (!inFlight.isEmpty()) {
+            await(inFlight.pollFirst());
+        }
+    }
+
+    /** Hands the buffer (in requests of at most the configured size) to the senders, waiting for a free slot. */
+    private void sendBuffer() {
+        if (buffer.isEmpty()) {
+            return;
+        }
+        List<DocumentAction> all = buffer;
+        buffer = new ArrayList<>();
+        bufferedBytes = 0;
+        oldestBufferedAt = 0;
+        List<DocumentAction> request = new ArrayList<>();
+        long bytes = 0;
+        for (DocumentAction action : all) {
+            if (!request.isEmpty() && (request.size() >= config.batchMaxActions()
+                    || bytes + action.bytes() > config.batchMaxBytes())) {
+                submit(request);
+                request = new ArrayList<>();
+                bytes = 0;
+            }
+            request.add(action);
+            bytes += action.bytes();
+        }
+        submit(request);
+        metrics.buffered(buffer.size());
+    }
+
+    private void submit(List<DocumentAction> request) {
+        collectFinished();
+        while (inFlight.size() >= config.maxInFlight()) {
+            await(inFlight.pollFirst());
+        }
+        inFlight.addLast(new InFlight(request, executor.submit(() -> sender.send(request))));
+    }
+
+    private void collectFinished() {
+        while (!inFlight.isEmpty() && inFlight.peekFirst().outcome().isDone()) {
+            await(inFlight.pollFirst());
+        }
+    }
+
+    /** Takes a finished request's outcome on this thread: dead letters reported, leftovers buffered again. */
+    private void await(InFlight request) {
+        BulkSender.Outcome outcome;
+        try {
+            outcome = request.outcome().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            requeue(request.actions());
+            throw new ConnectException("interrupted while waiting for a _bulk request", e);
+        } catch (ExecutionException e) {
+            requeue(request.actions());
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException runtime ? runtime : new ConnectException(cause);
+        }
+        metrics.applied(outcome.applied(), outcome.stale());
+        for (BulkSender.Refused refused : outcome.refused()) {
+            deadLetter(refused.action().record(), refused.reason());
+        }
+        if (!outcome.leftOver().isEmpty()) {
+            requeue(outcome.leftOver());
+        }
+    }
+
+    private void requeue(List<DocumentAction> actions) {
+        for (DocumentAction action : actions) {
+            buffer.add(action);
+            bufferedBytes += action.bytes();
+        }
+        if (oldestBufferedAt == 0 && !buffer.isEmpty()) {
+            oldestBufferedAt = System.currentTimeMillis();
+        }
+        metrics.buffered(buffer.size());
+    }
+
+    private boolean bufferFull() {
+        return buffer.size() >= config.batchMaxActions() * 10L || bufferedBytes >= config.batchMaxBytes() * 10;
+    }
+
+    private boolean due() {
+        return oldestBufferedAt > 0 && System.currentTimeMillis() - oldestBufferedAt >= config.batchLingerMs();
+    }
+
+    private void deadLetter(SinkRecord record, Throwable reason) {
+        deadLetters.report(record, reason);
+        metrics.deadLettered();
+    }
+
+    @Override
+    public synchronized void close() {
+        executor.shutdownNow();
+        if (!buffer.isEmpty()) {
+            LOG.info("Stopping with {} documents not written; Connect delivers them again", buffer.size());
+        }
+    }
+}

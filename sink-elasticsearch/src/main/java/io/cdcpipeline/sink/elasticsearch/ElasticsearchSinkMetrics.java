@@ -1,0 +1,63 @@
+package io.cdcpipeline.sink.elasticsearch;
+
+import io.cdcpipeline.core.sink.SinkMetrics;
+import java.util.List;
+import org.apache.kafka.common.metrics.PluginMetrics;
+
+/**
+ * The Elasticsearch sink's metrics: {@code documents-written}, {@code documents-deleted}, {@code stale-skipped}
+ * (409s of replays), {@code retries}, {@code dead-lettered} (totals and rates), {@code bulk-requests-total} with
+ * {@code bulk-latency-*}, {@code buffered-records}, and per index (alias) {@code index-records-written-total} and
+ * {@code index-source-watermark-ms}, the newest source commit time applied.
+ */
+final class ElasticsearchSinkMetrics implements AutoCloseable {
+
+    private final SinkMetrics metrics;
+    private final SinkMetrics.Counter written;
+    private final SinkMetrics.Counter deleted;
+    private final SinkMetrics.Counter stale;
+    private final SinkMetrics.Counter retries;
+    private final SinkMetrics.Counter deadLettered;
+
+    ElasticsearchSinkMetrics(PluginMetrics pluginMetrics) {
+        metrics = new SinkMetrics(pluginMetrics, "index", "bulk-requests", "bulk");
+        written = metrics.counter("documents-written", "Documents indexed");
+        deleted = metrics.counter("documents-deleted", "Documents deleted (versioned tombstones)");
+        stale = metrics.counter("stale-skipped", "Writes skipped because the document held a newer version (replays)");
+        retries = metrics.counter("retries", "Bulk requests retried after 429, 5xx or a network failure");
+        deadLettered = metrics.counter("dead-lettered", "Records sent to the dead-letter queue");
+    }
+
+    void applied(List<DocumentAction> actions, int staleCount) {
+        for (DocumentAction action : actions) {
+            (action.isDelete() ? deleted : written).increment();
+            metrics.applied(action.alias(), 1, action.sourceTsMs());
+        }
+        stale.add(staleCount);
+    }
+
+    void bulk(long nanos) {
+        metrics.request(nanos);
+    }
+
+    void retried() {
+        retries.increment();
+    }
+
+    void deadLettered() {
+        deadLettered.increment();
+    }
+
+    void buffered(long records) {
+        metrics.buffered(records);
+    }
+
+    long watermarkMs(String alias) {
+        return metrics.watermarkMs(alias);
+    }
+
+    @Override
+    public void close() {
+        metrics.close();
+    }
+}

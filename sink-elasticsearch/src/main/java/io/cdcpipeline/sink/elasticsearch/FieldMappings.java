@@ -1,0 +1,66 @@
+package io.cdcpipeline.sink.elasticsearch;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+
+/**
+ * The Elasticsearch field mapping of a Connect/Debezium field: text with a keyword sub-field for plain strings,
+ * keyword for identifiers (uuid, enums), dates at their precision ({@code date} for days, {@code date_nanos} for
+ * micro- and nanosecond timestamps), numerics by width; decimals as double for range queries with the exact digits in
+ * a keyword sub-field (the document keeps them as text; this server has no scaled_float), objects for json and
+ * structs, binary for bytes. Arrays map as their elements (every Elasticsearch field takes several values).
+ */
+final class FieldMappings {
+
+    static final String JSON = "io.debezium.data.Json";
+
+    private FieldMappings() {
+    }
+
+    static Map<String, Object> properties(Iterable<Field> fields) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        for (Field field : fields) {
+            properties.put(field.name(), of(field.schema()));
+        }
+        return properties;
+    }
+
+    static Map<String, Object> of(Schema schema) {
+        String name = schema.name() == null ? "" : schema.name();
+        switch (name) {
+            case Decimal.LOGICAL_NAME, "io.debezium.data.VariableScaleDecimal":
+                return Map.of("type", "double", "fields", Map.of("exact", Map.of("type", "keyword")));
+            case "io.debezium.time.Date", "org.apache.kafka.connect.data.Date":
+                return Map.of("type", "date", "format", "strict_date");
+            case "io.debezium.time.Timestamp", "org.apache.kafka.connect.data.Timestamp":
+                return Map.of("type", "date", "format", "strict_date_optional_time");
+            case "io.debezium.time.MicroTimestamp", "io.debezium.time.NanoTimestamp", "io.debezium.time.ZonedTimestamp":
+                return Map.of("type", "date_nanos", "format", "strict_date_optional_time_nanos");
+            case "io.debezium.time.Time", "io.debezium.time.MicroTime", "io.debezium.time.NanoTime",
+                    "org.apache.kafka.connect.data.Time", "io.debezium.time.ZonedTime":
+                return Map.of("type", "keyword");
+            case "io.debezium.data.Uuid", "io.debezium.data.Enum", "io.debezium.data.EnumSet", "io.debezium.data.Bits":
+                return Map.of("type", "keyword");
+            case JSON:
+                return Map.of("type", "object", "dynamic", "true");
+            default:
+                break;
+        }
+        return switch (schema.type()) {
+            case INT8, INT16 -> Map.of("type", "short");
+            case INT32 -> Map.of("type", "integer");
+            case INT64 -> Map.of("type", "long");
+            case FLOAT32 -> Map.of("type", "float");
+            case FLOAT64 -> Map.of("type", "double");
+            case BOOLEAN -> Map.of("type", "boolean");
+            case STRING -> Map.of("type", "text", "fields", Map.of("keyword", Map.of("type", "keyword", "ignore_above", 256)));
+            case BYTES -> Map.of("type", "binary");
+            case ARRAY -> of(schema.valueSchema());
+            case STRUCT -> Map.of("type", "object", "properties", properties(schema.fields()));
+            case MAP -> Map.of("type", "object", "dynamic", "true");
+        };
+    }
+}

@@ -1,0 +1,139 @@
+package io.cdcpipeline.sink.elasticsearch;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch.indices.CreateIndexRequest;
+import co.elastic.clients.elasticsearch.indices.PutMappingRequest;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.TableId;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves every table through an alias: {@code <alias>} points at {@code <alias>_v<N>}, created from the record
+ * schema (field types from {@link FieldMappings}, per-table overrides, the dynamic policy, the total-fields guard,
+ * {@code gc_deletes}). A new source column is added to the mapping before the documents that carry it; a change
+ * the mapping cannot take (a type change) is refused with a reason, and the table's records are dead-lettered.
+ */
+final class IndexManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IndexManager.class);
+
+    private final ElasticsearchClient client;
+    private final ElasticsearchSinkConfig config;
+    private final Map<TableId, Known> known = new HashMap<>();
+
+    private record Known(Schema schema, String alias, String refusal) {
+    }
+
+    IndexManager(ElasticsearchClient client, ElasticsearchSinkConfig config) {
+        this.client = client;
+        this.config = config;
+    }
+
+    /** The alias to write the event's document through; its index and mapping are ready for the event's schema. */
+    String aliasFor(ChangeEvent event) {
+        Schema schema = event.rowSchema();
+        Known k = known.get(event.table());
+        if (k != null && (schema == null || k.schema == schema || k.schema.equals(schema))) {
+            if (k.refusal != null) {
+                throw new DataException(k.refusal);
+            }
+            return k.alias;
+        }
+        String alias = config.aliasFor(event.table());
+        if (schema == null) {
+            return alias; // a delete before any row of the table was seen: its index exists or the delete is moot
+        }
+        try {
+            prepare(event.table(), alias, schema);
+            known.put(event.table(), new Known(schema, alias, null));
+            return alias;
+        } catch (DataException e) {
+            known.put(event.table(), new Known(schema, alias, e.getMessage()));
+            throw e;
+        }
+    }
+
+    private void prepare(TableId table, String alias, Schema schema) {
+        Map<String, Object> properties = FieldMappings.properties(event(schema));
+        properties.putAll(Json.objectOrEmpty(ElasticsearchSinkConfig.OVERRIDE_PREFIX + table.schema() + "."
+                + table.table() + ".mapping", config.mappingOverride(table)));
+        try {
+            boolean aliasExists = client.indices().existsAlias(a -> a.name(alias)).value();
+            boolean indexExists = !aliasExists && client.indices().exists(e -> e.index(alias)).value();
+            if (aliasExists || indexExists) {
+                putMapping(table, alias, properties);
+            } else {
+                create(table, alias, properties);
+            }
+        } catch (IOException e) {
+            throw new RetriableException("preparing index " + alias + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Iterable<org.apache.kafka.connect.data.Field> event(Schema schema) {
+        return schema.fields().stream().filter(f -> !io.cdcpipeline.core.CdcFields.isMetadata(f.name())).toList();
+    }
+
+    private void create(TableId table, String alias, Map<String, Object> properties) throws IOException {
+        String index = alias + "_v1";
+        Map<String, Object> settings = new LinkedHashMap<>(Json.objectOrEmpty(ElasticsearchSinkConfig.INDEX_SETTINGS,
+                config.indexSettings()));
+        settings.put("index.gc_deletes", config.gcDeletes());
+        settings.put("index.mapping.total_fields.limit", config.totalFieldsLimit());
+        Map<String, Object> body = Map.of(
+                "settings", settings,
+                "mappings", Map.of("dynamic", config.dynamic(), "properties", properties),
+                "aliases", Map.of(alias, Map.of("is_write_index", true)));
+        LOG.info("Creating Elasticsearch index {} behind alias {} for {} (gc_deletes {}, dynamic {}, {} fields)", index,
+                alias, table, config.gcDeletes(), config.dynamic(), properties.size());
+        try {
+            client.indices().create(CreateIndexRequest.of(b -> b.index(index).withJson(json(body))));
+        } catch (ElasticsearchException e) {
+            if ("resource_already_exists_exception".equals(e.error().type())) {
+                putMapping(table, alias, properties);
+                return;
+            }
+            throw refusal("creating index " + index + " for " + table, e);
+        }
+    }
+
+    private void putMapping(TableId table, String alias, Map<String, Object> properties) throws IOException {
+        try {
+            client.indices().putMapping(PutMappingRequest.of(b -> b.index(alias)
+                    .withJson(json(Map.of("properties", properties)))));
+        } catch (ElasticsearchException e) {
+            throw refusal("updating the mapping of " + alias + " for " + table, e);
+        }
+    }
+
+    private static RuntimeException refusal(String what, ElasticsearchException e) {
+        if (e.status() == 429 || e.status() >= 500) {
+            return new RetriableException(what + " failed: " + e.getMessage(), e);
+        }
+        if (e.status() == 401 || e.status() == 403) {
+            return new ConnectException(what + " was not allowed: " + e.getMessage(), e);
+        }
+        return new DataException(what + " failed: " + e.error().reason()
+                + " (a changed column type needs a rebuild of the index)", e);
+    }
+
+    private static ByteArrayInputStream json(Object body) {
+        try {
+            return new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
