@@ -3,6 +3,7 @@ package io.cdcpipeline.sink.clickhouse;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.sink.BufferedSink;
 import io.cdcpipeline.core.sink.DeadLetters;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
 import io.cdcpipeline.core.sink.OffsetTracker;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * highest version of each key, so a replay can never make an older version win. Offsets are reported as
  * acknowledged only when everything buffered up to them is in ClickHouse (or in the dead-letter queue).
  */
-final class ClickHouseChangeSink implements AutoCloseable {
+final class ClickHouseChangeSink implements BufferedSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseChangeSink.class);
 
@@ -81,7 +82,8 @@ final class ClickHouseChangeSink implements AutoCloseable {
      * Accepts a batch of records. If the buffer is still full from a failed flush, the batch is refused with a
      * {@link RetriableException} (Connect delivers it again); otherwise every record is buffered or dead-lettered.
      */
-    synchronized void put(Collection<SinkRecord> records) {
+    @Override
+    public synchronized void put(Collection<SinkRecord> records) {
         if (isFull()) {
             flush(); // throws RetriableException, before anything of this batch is accepted
         }
@@ -225,7 +227,8 @@ final class ClickHouseChangeSink implements AutoCloseable {
     }
 
     /** Inserts what is buffered, if the batch is full or old enough; called on a timer as well as from put. */
-    synchronized void flushIfDue() {
+    @Override
+    public synchronized void flushIfDue() {
         if (bufferedRows > 0 && (isFull() || isDue())) {
             tryFlush();
         }
@@ -235,12 +238,14 @@ final class ClickHouseChangeSink implements AutoCloseable {
      * Inserts everything buffered, then reports which of {@code current} offsets ClickHouse has acknowledged. If
      * the flush fails, only earlier acknowledged offsets are reported and the rows stay buffered.
      */
-    synchronized Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> current) {
+    @Override
+    public synchronized Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> current) {
         tryFlush();
         return offsets.committable(current);
     }
 
-    synchronized void forget(Collection<TopicPartition> partitions) {
+    @Override
+    public synchronized void forget(Collection<TopicPartition> partitions) {
         offsets.forget(partitions);
     }
 

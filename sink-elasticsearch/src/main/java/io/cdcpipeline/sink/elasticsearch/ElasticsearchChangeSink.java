@@ -6,6 +6,7 @@ import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.Operation;
+import io.cdcpipeline.core.sink.BufferedSink;
 import io.cdcpipeline.core.sink.DeadLetters;
 import io.cdcpipeline.core.sink.OffsetTracker;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * requests does not matter because every write carries its change version ({@code version_type=external}).
  * Offsets are acknowledged only when everything accepted before them is in Elasticsearch or dead-lettered.
  */
-final class ElasticsearchChangeSink implements AutoCloseable {
+final class ElasticsearchChangeSink implements BufferedSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchChangeSink.class);
 
@@ -75,7 +76,8 @@ final class ElasticsearchChangeSink implements AutoCloseable {
         });
     }
 
-    synchronized void put(Collection<SinkRecord> records) {
+    @Override
+    public synchronized void put(Collection<SinkRecord> records) {
         if (bufferFull()) {
             flush(); // throws RetriableException before anything of this batch is accepted
         }
@@ -200,7 +202,8 @@ final class ElasticsearchChangeSink implements AutoCloseable {
     }
 
     /** Sends what is buffered if it is old enough; called on a timer as well as from put. */
-    synchronized void flushIfDue() {
+    @Override
+    public synchronized void flushIfDue() {
         if (!buffer.isEmpty() && due()) {
             sendBuffer();
         }
@@ -208,7 +211,8 @@ final class ElasticsearchChangeSink implements AutoCloseable {
     }
 
     /** Sends everything, waits for every request, then reports the acknowledged part of {@code current}. */
-    synchronized Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> current) {
+    @Override
+    public synchronized Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> current) {
         try {
             flush();
         } catch (RetriableException e) {
@@ -217,7 +221,8 @@ final class ElasticsearchChangeSink implements AutoCloseable {
         return offsets.committable(current);
     }
 
-    synchronized void forget(Collection<TopicPartition> partitions) {
+    @Override
+    public synchronized void forget(Collection<TopicPartition> partitions) {
         offsets.forget(partitions);
     }
 

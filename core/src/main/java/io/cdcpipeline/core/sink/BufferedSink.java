@@ -1,0 +1,24 @@
+package io.cdcpipeline.core.sink;
+
+import java.util.Collection;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/** The part of a sink that buffers records and writes them in batches; {@link BufferingSinkTask} drives it. */
+public interface BufferedSink extends AutoCloseable {
+
+    void put(Collection<SinkRecord> records);
+
+    /** Writes what is buffered and returns the offsets of {@code current} whose records the target acknowledged. */
+    Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> current);
+
+    /** Writes what is buffered if it is old enough; called from a timer thread. */
+    void flushIfDue();
+
+    void forget(Collection<TopicPartition> partitions);
+
+    @Override
+    void close();
+}
