@@ -1,0 +1,90 @@
+package io.cdcpipeline.sink.elasticsearch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdcpipeline.testkit.ElasticsearchTestIndex;
+import io.cdcpipeline.testkit.PostgresTestDatabase;
+import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.StackEndpoints;
+import io.cdcpipeline.testkit.StackOutage;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Elasticsearch stopped for 30 s in the middle of a stream: the writer keeps being fed as Connect feeds it, never
+ * dies, reports no offset past what Elasticsearch acknowledged while it is away, and ends with every document.
+ */
+@RealStack
+class ElasticsearchOutageIT {
+
+    @Test
+    void elasticsearchStoppedMidStreamLosesNothing(StackEndpoints stack, PostgresTestDatabase pg, ElasticsearchTestIndex es)
+            throws Exception {
+        List<SinkRecord> records = ElasticsearchSinkIT.captureItems(stack, pg);
+        try (EsHarness h = new EsHarness(es)) {
+            ElasticsearchChangeSink sink = h.sink(Map.of(ElasticsearchSinkConfig.RETRY_MAX_ATTEMPTS, "3",
+                    ElasticsearchSinkConfig.BATCH_MAX_ACTIONS, "100"));
+            List<SinkRecord> first = records.subList(0, 500);
+            sink.put(first);
+            assertThat(sink.preCommit(EsHarness.offsetsAfter(first))).isEqualTo(EsHarness.offsetsAfter(first));
+
+            StackOutage.stop("elasticsearch");
+            long stoppedAt = System.currentTimeMillis();
+            CompletableFuture<Void> restart = null;
+            try {
+                int from = 500;
+                // Fed like Connect for 30 s: batches are accepted until the buffer is full, then refused (retriable).
+                while (System.currentTimeMillis() - stoppedAt < 30_000) {
+                    if (from < 900) {
+                        try {
+                            sink.put(records.subList(from, from + 50));
+                            from += 50;
+                        } catch (RetriableException e) {
+                            // Connect waits and delivers the same batch again
+                        }
+                    }
+                    Thread.sleep(500);
+                }
+                assertThat(sink.preCommit(EsHarness.offsetsAfter(records.subList(0, from))))
+                        .as("offsets reported while Elasticsearch is down").isEqualTo(EsHarness.offsetsAfter(first));
+                restart = CompletableFuture.runAsync(StackOutage::restore);
+                deliverLikeConnect(sink, records.subList(from, records.size()));
+            } finally {
+                if (restart == null) {
+                    StackOutage.restore();
+                } else {
+                    restart.join();
+                }
+            }
+            long deadline = System.currentTimeMillis() + 180_000;
+            while (!sink.preCommit(EsHarness.offsetsAfter(records)).equals(EsHarness.offsetsAfter(records))
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(1_000);
+            }
+            assertThat(sink.preCommit(EsHarness.offsetsAfter(records))).isEqualTo(EsHarness.offsetsAfter(records));
+            assertThat(h.deadLetters).isEmpty();
+            assertThat(h.documents("items")).hasSize(ElasticsearchSinkIT.countRows(pg));
+            sink.close();
+        }
+    }
+
+    private static void deliverLikeConnect(ElasticsearchChangeSink sink, List<SinkRecord> records) throws Exception {
+        for (int from = 0; from < records.size(); from += 50) {
+            List<SinkRecord> chunk = records.subList(from, Math.min(records.size(), from + 50));
+            long deadline = System.currentTimeMillis() + 180_000;
+            while (true) {
+                try {
+                    sink.put(chunk);
+                    break;
+                } catch (RetriableException e) {
+                    assertThat(System.currentTimeMillis()).as("delivering while Elasticsearch restarts").isLessThan(deadline);
+                    Thread.sleep(500);
+                }
+            }
+        }
+    }
+}
