@@ -10,12 +10,15 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
-/** The figures of a sink-vs-raw run, and their section in docs/benchmarks.md. */
-record BenchmarkResult(String serverVersion, int rows, int rounds, int putSize, List<Double> sinkRates,
+/**
+ * The figures of a sink-vs-raw run, and their section in docs/benchmarks.md.
+ *
+ * @param key   names the section's markers, so a new run replaces it
+ * @param title the section's heading
+ * @param setup what was run, where, and how (a paragraph; the machine is added)
+ */
+record BenchmarkResult(String key, String title, String setup, int rounds, List<Double> sinkRates,
         List<Double> rawRates) {
-
-    static final String BEGIN = "<!-- clickhouse-sink-benchmark:begin -->";
-    static final String END = "<!-- clickhouse-sink-benchmark:end -->";
 
     double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
@@ -39,15 +42,12 @@ record BenchmarkResult(String serverVersion, int rows, int rounds, int putSize, 
     }
 
     void writeInto(Path file) throws IOException {
-        StringBuilder section = new StringBuilder(BEGIN).append('\n');
-        section.append("## ClickHouse sink vs raw `INSERT ... FORMAT RowBinary`\n\n");
-        section.append(String.format(Locale.ROOT, "Run on %s: %s, %d cores, %s; ClickHouse %s over HTTP on the same "
-                        + "machine. `bin/cdc bench clickhouse` wrote %,d rows of an orders table per path and round "
-                        + "(sink: `ClickHouseSinkTask.put` in batches of %d Debezium records, then `preCommit`; raw: "
-                        + "typed values encoded by hand and inserted in chunks of 50,000 (the sink's default batch.max.rows)), alternating paths, %d "
-                        + "rounds after a warm-up, each path started on an idle server (no merges running); both tables are checked to hold the same rows and dropped after the round.%n%n",
-                LocalDate.now(), cpuModel(), Runtime.getRuntime().availableProcessors(), memory(), serverVersion,
-                rows, putSize, rounds));
+        String begin = "<!-- " + key + ":begin -->";
+        String end = "<!-- " + key + ":end -->";
+        StringBuilder section = new StringBuilder(begin).append('\n');
+        section.append("## ").append(title).append("\n\n");
+        section.append(String.format(Locale.ROOT, "Run on %s: %s, %d cores, %s. %s%n%n", LocalDate.now(), cpuModel(),
+                Runtime.getRuntime().availableProcessors(), memory(), setup));
         section.append("| round | sink rows/s | raw rows/s | sink / raw |\n|---|---|---|---|\n");
         for (int i = 0; i < sinkRates.size(); i++) {
             section.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f |%n", i + 1, sinkRates.get(i),
@@ -61,16 +61,16 @@ record BenchmarkResult(String serverVersion, int rows, int rounds, int putSize, 
                 + String.format(Locale.ROOT, "%.2f.%n%n", median(sinkRates) / median(rawRates)));
         section.append(String.format(Locale.ROOT, "Target: the sink reaches at least 80 %% of the raw rate: %s.%n",
                 ratio() >= 0.8 ? "met" : "NOT met"));
-        section.append(END).append('\n');
+        section.append(end).append('\n');
 
         String existing = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8)
                 : "# Benchmarks\n\nFigures printed by the benchmarks under `bench/` (run with `bin/cdc bench ...`), "
                         + "never by tests. Each section is replaced when its benchmark runs again.\n\n";
-        int begin = existing.indexOf(BEGIN);
-        int end = existing.indexOf(END);
-        String updated = begin >= 0 && end > begin
-                ? existing.substring(0, begin) + section + existing.substring(end + END.length() + 1)
-                : existing + section;
+        int from = existing.indexOf(begin);
+        int to = existing.indexOf(end);
+        String updated = from >= 0 && to > from
+                ? existing.substring(0, from) + section + existing.substring(to + end.length() + 1)
+                : existing + "\n" + section;
         Files.writeString(file, updated, StandardCharsets.UTF_8);
     }
 
