@@ -74,7 +74,7 @@ public final class ElasticsearchSinkBenchmark implements Callable<Integer> {
             String version = JSON.readTree(EntityUtils.toString(rest.performRequest(
                     new Request("GET", "/_nodes/_local?filter_path=nodes.*.version")).getEntity()))
                     .findValue("version").asText();
-            runSink(prefix + "_warmup", records.subList(0, Math.min(records.size(), 20_000)));
+            runSink(prefix + "_warmup", records);
             try {
                 for (int round = 1; round <= rounds; round++) {
                     String alias = prefix + "_sink_" + round;

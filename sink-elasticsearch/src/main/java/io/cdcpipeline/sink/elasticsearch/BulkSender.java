@@ -1,21 +1,26 @@
 package io.cdcpipeline.sink.elasticsearch;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch.core.BulkRequest;
-import co.elastic.clients.elasticsearch.core.BulkResponse;
-import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.sink.RetryBackoff;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.http.entity.ByteArrayEntity;
+import org.apache.http.entity.ContentType;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one batch of actions as {@code _bulk} requests and handles every item on its own: a 409 is a write older
+ * Sends one batch of actions as {@code _bulk} requests (NDJSON written by {@link DocumentAction}, sent with the
+ * low-level client, the answer read item by item with a streaming parser) and handles every item on its own: a 409 is a write older
  * than what the document holds (a replay) and is skipped; 429 and 5xx items, and whole requests that fail on the
  * network, are retried with backoff and jitter; any other refusal (a mapping or parse error, the field limit) is
  * returned to be dead-lettered with Elasticsearch's reason. What still fails after the last attempt is returned
@@ -33,11 +38,13 @@ final class BulkSender {
     record Refused(DocumentAction action, DataException reason) {
     }
 
-    private final ElasticsearchClient client;
+    private static final ContentType NDJSON = ContentType.create("application/x-ndjson", StandardCharsets.UTF_8);
+
+    private final RestClient client;
     private final RetryBackoff backoff;
     private final ElasticsearchSinkMetrics metrics;
 
-    BulkSender(ElasticsearchClient client, RetryBackoff backoff, ElasticsearchSinkMetrics metrics) {
+    BulkSender(RestClient client, RetryBackoff backoff, ElasticsearchSinkMetrics metrics) {
         this.client = client;
         this.backoff = backoff;
         this.metrics = metrics;
@@ -61,39 +68,46 @@ final class BulkSender {
                 backoff.pause(attempt - 1);
             }
             List<DocumentAction> sending = pending;
-            BulkResponse response;
+            ByteArrayOutputStream body = new ByteArrayOutputStream(sending.size() * 256);
+            sending.forEach(action -> action.writeTo(body));
+            Request request = new Request("POST", "/_bulk");
+            request.setEntity(new ByteArrayEntity(body.toByteArray(), NDJSON));
+            List<Item> items;
             long started = System.nanoTime();
             try {
-                response = client.bulk(BulkRequest.of(b -> b.operations(sending.stream()
-                        .map(DocumentAction::operation).toList())));
-            } catch (ElasticsearchException e) {
-                if (e.status() == 401 || e.status() == 403) {
-                    throw new org.apache.kafka.connect.errors.ConnectException("Elasticsearch refused the sink's "
-                            + "credentials: " + e.getMessage(), e);
+                Response response = client.performRequest(request);
+                items = Item.read(response.getEntity().getContent());
+            } catch (ResponseException e) {
+                int status = e.getResponse().getStatusLine().getStatusCode();
+                if (status == 401 || status == 403) {
+                    throw new ConnectException("Elasticsearch refused the sink's credentials: " + e.getMessage(), e);
                 }
-                LOG.warn("A _bulk request of {} actions failed (attempt {}): {}", sending.size(), attempt, e.getMessage());
-                continue;
+                LOG.warn("A _bulk request of {} actions failed with {} (attempt {})", sending.size(), status, attempt);
+                continue; // the whole request again
             } catch (IOException e) {
                 LOG.warn("A _bulk request of {} actions failed (attempt {}): {}", sending.size(), attempt, e.getMessage());
-                continue; // the whole request again
+                continue;
             }
             metrics.bulk(System.nanoTime() - started);
+            if (items.size() != sending.size()) {
+                throw new ConnectException("Elasticsearch answered " + items.size() + " items to a _bulk request of "
+                        + sending.size());
+            }
             List<DocumentAction> retry = new ArrayList<>();
-            List<BulkResponseItem> items = response.items();
             for (int i = 0; i < items.size(); i++) {
-                BulkResponseItem item = items.get(i);
+                Item item = items.get(i);
                 DocumentAction action = sending.get(i);
-                if (item.error() == null) {
+                if (item.status() < 300) {
                     applied.add(action);
                 } else if (item.status() == 409) {
                     stale++;
-                    LOG.debug("Skipped {} in {}: Elasticsearch holds a newer version", item.id(), item.index());
+                    LOG.debug("Skipped {} in {}: Elasticsearch holds a newer version", action.id(), action.alias());
                 } else if (item.status() == 429 || item.status() >= 500) {
                     retry.add(action);
                 } else {
                     refused.add(new Refused(action, new DataException(ChangeEvent.describe(action.record())
                             + ": Elasticsearch refused it in index " + item.index() + " with " + item.status() + " "
-                            + item.error().type() + ": " + item.error().reason())));
+                            + item.errorType() + ": " + item.errorReason())));
                 }
             }
             pending = retry;

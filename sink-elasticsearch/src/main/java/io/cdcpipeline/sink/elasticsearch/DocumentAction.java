@@ -1,8 +1,9 @@
 package io.cdcpipeline.sink.elasticsearch;
 
-import co.elastic.clients.elasticsearch._types.VersionType;
-import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
-import co.elastic.clients.util.BinaryData;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -22,13 +23,24 @@ record DocumentAction(SinkRecord record, String alias, String id, long version, 
         return 96 + alias.length() + id.length() + (source == null ? 0 : source.length);
     }
 
-    BulkOperation operation() {
-        if (source == null) {
-            return BulkOperation.of(op -> op.delete(d -> d.index(alias).id(id).version(version)
-                    .versionType(VersionType.External)));
+    /** Appends the action's lines of a {@code _bulk} body (NDJSON): the action, then the document if any. */
+    void writeTo(ByteArrayOutputStream out) {
+        try (JsonGenerator header = Json.MAPPER.getFactory().createGenerator(out)) {
+            header.writeStartObject();
+            header.writeObjectFieldStart(source == null ? "delete" : "index");
+            header.writeStringField("_index", alias);
+            header.writeStringField("_id", id);
+            header.writeNumberField("version", version);
+            header.writeStringField("version_type", "external");
+            header.writeEndObject();
+            header.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        BinaryData document = BinaryData.of(source, "application/json");
-        return BulkOperation.of(op -> op.index(i -> i.index(alias).id(id).version(version)
-                .versionType(VersionType.External).document(document)));
+        out.write('\n');
+        if (source != null) {
+            out.writeBytes(source);
+            out.write('\n');
+        }
     }
 }

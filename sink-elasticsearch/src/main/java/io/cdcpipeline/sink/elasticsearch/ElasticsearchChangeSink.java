@@ -60,14 +60,14 @@ final class ElasticsearchChangeSink implements BufferedSink {
     private record InFlight(List<DocumentAction> actions, Future<BulkSender.Outcome> outcome) {
     }
 
-    ElasticsearchChangeSink(ElasticsearchClient client, ElasticsearchSinkConfig config, DeadLetters deadLetters,
+    ElasticsearchChangeSink(ElasticsearchConnection connection, ElasticsearchSinkConfig config, DeadLetters deadLetters,
             ElasticsearchSinkMetrics metrics) {
-        this.client = client;
+        this.client = connection.client();
         this.config = config;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.indices = new IndexManager(client, config);
-        this.sender = new BulkSender(client, config.backoff(), metrics);
+        this.sender = new BulkSender(connection.restClient(), config.backoff(), metrics);
         this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
         this.executor = Executors.newFixedThreadPool(config.maxInFlight(), r -> {
             Thread thread = new Thread(r, "elasticsearch-sink-bulk");

@@ -72,6 +72,11 @@ final class ElasticsearchConnection implements AutoCloseable {
         return client;
     }
 
+    /** The low-level client under it, for requests whose body the sink writes itself (_bulk). */
+    RestClient restClient() {
+        return transport.restClient();
+    }
+
     /** The cluster's health status (green, yellow, red); throws if the cluster cannot be reached or refuses us. */
     String health() throws IOException {
         return client.cluster().health().status().jsonValue();

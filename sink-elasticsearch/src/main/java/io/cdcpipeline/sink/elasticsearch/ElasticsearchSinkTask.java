@@ -26,7 +26,7 @@ public class ElasticsearchSinkTask extends BufferingSinkTask {
         ElasticsearchSinkConfig config = new ElasticsearchSinkConfig(props);
         ElasticsearchConnection connection = new ElasticsearchConnection(config);
         ElasticsearchSinkMetrics metrics = new ElasticsearchSinkMetrics(context == null ? null : context.pluginMetrics());
-        ElasticsearchChangeSink sink = new ElasticsearchChangeSink(connection.client(), config,
+        ElasticsearchChangeSink sink = new ElasticsearchChangeSink(connection, config,
                 DeadLetters.of(context, LOG), metrics);
         LOG.info("Elasticsearch sink writing to {}", config.urls());
         return new Opened(sink, config.batchLingerMs(), List.of(connection, metrics));

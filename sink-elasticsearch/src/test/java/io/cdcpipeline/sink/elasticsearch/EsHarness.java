@@ -47,7 +47,7 @@ final class EsHarness implements AutoCloseable {
     ElasticsearchChangeSink sink(Map<String, String> overrides) {
         Map<String, String> props = new HashMap<>(base);
         props.putAll(overrides);
-        return new ElasticsearchChangeSink(connection.client(), new ElasticsearchSinkConfig(props),
+        return new ElasticsearchChangeSink(connection, new ElasticsearchSinkConfig(props),
                 (record, reason) -> deadLetters.add(new DeadLetter(record, reason)), sinkMetrics);
     }
 
