@@ -26,3 +26,8 @@ run_main() {
   [ $# -gt 0 ] || die "usage: bin/cdc run --config FILE [--validate-only]"
   runner_java io.cdcpipeline.embedded.RunnerMain "$@"
 }
+
+rebuild_main() {
+  [ $# -gt 0 ] || die "usage: bin/cdc rebuild --config FILE --table schema.table [--sink NAME] [--delete-old]"
+  runner_java io.cdcpipeline.embedded.RebuildMain "$@"
+}

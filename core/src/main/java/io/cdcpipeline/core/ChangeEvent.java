@@ -59,6 +59,9 @@ public final class ChangeEvent {
         this.transactionId = transactionId;
     }
 
+    /** The LSN of a read from an incremental snapshot before {@link ChangeEventReader} placed it (none is sent). */
+    static final long INCREMENTAL_SNAPSHOT_LSN = -1;
+
     /** Reads a record; a {@link DataException} names the record and what it lacks. */
     public static ChangeEvent of(ConnectRecord<?> record) {
         Struct key = record.key() instanceof Struct k ? k : null;
@@ -87,6 +90,10 @@ public final class ChangeEvent {
                     + " is missing");
         }
         Long lsn = sourceFields.lsn == null ? null : (Long) source.get(sourceFields.lsn);
+        if (lsn == null && op == Operation.READ && sourceFields.snapshot != null
+                && "incremental".equals(source.get(sourceFields.snapshot))) {
+            lsn = INCREMENTAL_SNAPSHOT_LSN; // the reader gives it its place in the stream, see ChangeEventReader
+        }
         if (lsn == null) {
             throw new DataException(describe(record) + ": source.lsn is missing; only Debezium Postgres records "
                     + "carry the LSN that the change version comes from");
@@ -122,7 +129,8 @@ public final class ChangeEvent {
     }
 
     /** The fields of Debezium's source block, looked up once per schema. */
-    private record SourceFields(Schema of, Field schema, Field table, Field lsn, Field txId, Field tsUs, Field tsMs) {
+    private record SourceFields(Schema of, Field schema, Field table, Field lsn, Field txId, Field tsUs, Field tsMs,
+            Field snapshot) {
         private static final Map<Identity, SourceFields> CACHE = new ConcurrentHashMap<>();
         private static volatile SourceFields last;
 
@@ -132,7 +140,7 @@ public final class ChangeEvent {
                 return known;
             }
             known = cached(CACHE, schema, s -> new SourceFields(s, s.field("schema"), s.field("table"), s.field("lsn"),
-                    s.field("txId"), s.field("ts_us"), s.field("ts_ms")));
+                    s.field("txId"), s.field("ts_us"), s.field("ts_ms"), s.field("snapshot")));
             last = known;
             return known;
         }
@@ -280,6 +288,16 @@ public final class ChangeEvent {
     /** The WAL position of this change (for a snapshot read, of the snapshot); 0 for tombstones. */
     public long lsn() {
         return lsn;
+    }
+
+    /** Whether this is a read of an incremental snapshot not yet placed in the stream by a {@link ChangeEventReader}. */
+    public boolean isUnplacedIncrementalRead() {
+        return lsn == INCREMENTAL_SNAPSHOT_LSN;
+    }
+
+    /** This event with the LSN it counts as having (for incremental snapshot reads, which carry none). */
+    ChangeEvent atLsn(long position) {
+        return new ChangeEvent(operation, table, key, after, before, sourceCommitTime, position, transactionId);
     }
 
     /** The Postgres transaction id, when known. */

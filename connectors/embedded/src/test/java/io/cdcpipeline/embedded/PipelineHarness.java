@@ -78,6 +78,9 @@ final class PipelineHarness {
         this.workDir = workDir;
     }
 
+    /** Settings added to (or replacing) the harness's own, e.g. a signal table for rebuilds. */
+    final Map<String, String> extraConfig = new LinkedHashMap<>();
+
     Map<String, String> pipelineConfig() {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("name", "it-" + pg.name());
@@ -105,6 +108,7 @@ final class PipelineHarness {
         c.put("sink.elasticsearch.connector.class", "io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector");
         c.put("sink.elasticsearch.elasticsearch.urls", es.url());
         c.put("sink.elasticsearch.index.name.format", es.name() + "_${table}");
+        c.putAll(extraConfig);
         return c;
     }
 

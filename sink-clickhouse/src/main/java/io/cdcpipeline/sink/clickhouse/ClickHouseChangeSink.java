@@ -1,6 +1,7 @@
 package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.ChangeEventReader;
 import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.sink.BufferedSink;
@@ -59,6 +60,7 @@ final class ClickHouseChangeSink implements BufferedSink {
     private long bufferedBytes;
     private long oldestBufferedAt;
     private final OffsetTracker offsets = new OffsetTracker();
+    private final ChangeEventReader events = new ChangeEventReader();
 
     ClickHouseChangeSink(ClickHouseConnection connection, ClickHouseSinkConfig config, DeadLetters deadLetters,
             ClickHouseSinkMetrics metrics) {
@@ -90,7 +92,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         List<Parsed> parsed = new ArrayList<>(records.size());
         for (SinkRecord record : records) {
             try {
-                parsed.add(new Parsed(record, ChangeEvent.of(record)));
+                parsed.add(new Parsed(record, events.read(record)));
             } catch (DataException e) {
                 deadLetter(record, e);
             }

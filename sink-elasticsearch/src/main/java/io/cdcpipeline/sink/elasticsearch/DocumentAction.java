@@ -18,6 +18,11 @@ record DocumentAction(SinkRecord record, String alias, String id, long version, 
         return source == null;
     }
 
+    /** The same write to another index (the one a rebuild fills). */
+    DocumentAction to(String index) {
+        return new DocumentAction(record, index, id, version, source, sourceTsMs);
+    }
+
     /** Roughly what the action adds to a _bulk body. */
     long bytes() {
         return 96 + alias.length() + id.length() + (source == null ? 0 : source.length);

@@ -5,6 +5,7 @@ import co.elastic.clients.elasticsearch.core.MgetResponse;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.ChangeEventReader;
 import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.sink.BufferedSink;
 import io.cdcpipeline.core.sink.DeadLetters;
@@ -52,6 +53,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
     private final ExecutorService executor;
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     private final OffsetTracker offsets = new OffsetTracker();
+    private final ChangeEventReader events = new ChangeEventReader();
 
     private List<DocumentAction> buffer = new ArrayList<>();
     private long bufferedBytes;
@@ -97,6 +99,10 @@ final class ElasticsearchChangeSink implements BufferedSink {
                 }
                 if (action != null) {
                     add(action);
+                    String rebuild = indices.rebuildTarget(action.alias());
+                    if (rebuild != null) {
+                        add(action.to(rebuild));
+                    }
                 }
             } catch (DataException e) {
                 deadLetter(record, e);
@@ -113,7 +119,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
     private static final DocumentAction TOAST_FLUSH_NEEDED = new DocumentAction(null, "", "", 0, new byte[0], 0);
 
     private DocumentAction toAction(SinkRecord record, Map<String, Map<String, Object>> written, boolean flushed) {
-        ChangeEvent event = ChangeEvent.of(record);
+        ChangeEvent event = events.read(record);
         if (event.operation() == Operation.TOMBSTONE) {
             return null; // the delete before it already wrote the versioned delete
         }

@@ -32,6 +32,16 @@ final class IndexManager {
     private final ElasticsearchClient client;
     private final ElasticsearchSinkConfig config;
     private final Map<TableId, Known> known = new HashMap<>();
+    private final Map<String, RebuildTarget> rebuilds = new HashMap<>();
+
+    /** The index a rebuild fills for an alias (or none), and when that was last asked. */
+    private record RebuildTarget(String index, long checkedAt) {
+    }
+
+    /** The alias a rebuild command puts on the new index while it fills; see {@link IndexRebuild}. */
+    static String rebuildAlias(String alias) {
+        return alias + "-rebuild";
+    }
 
     private record Known(Schema schema, String alias, String refusal) {
     }
@@ -65,6 +75,33 @@ final class IndexManager {
         }
     }
 
+    /**
+     * The index a rebuild is filling for {@code alias}, or null: while one exists every write goes to it as well, so
+     * it is complete when its snapshot ends. Looked up again every few seconds, so a rebuild started by another
+     * process is joined shortly after it begins (the rebuild command waits for that before it starts the snapshot).
+     */
+    String rebuildTarget(String alias) {
+        RebuildTarget target = rebuilds.get(alias);
+        long now = System.currentTimeMillis();
+        if (target != null && now - target.checkedAt < IndexRebuild.CHECK_INTERVAL_MS) {
+            return target.index;
+        }
+        String index = null;
+        try {
+            if (client.indices().existsAlias(a -> a.name(rebuildAlias(alias))).value()) {
+                index = client.indices().getAlias(a -> a.name(rebuildAlias(alias))).result().keySet().iterator().next();
+            }
+        } catch (IOException | ElasticsearchException e) {
+            LOG.warn("Could not check for a rebuild of {}: {}", alias, e.getMessage());
+            index = target == null ? null : target.index;
+        }
+        if (index != null && (target == null || !index.equals(target.index))) {
+            LOG.info("Index {} is being rebuilt into {}: writing to both until the alias moves", alias, index);
+        }
+        rebuilds.put(alias, new RebuildTarget(index, now));
+        return index;
+    }
+
     private void prepare(TableId table, String alias, Schema schema) {
         Map<String, Object> properties = FieldMappings.properties(event(schema));
         properties.putAll(Json.objectOrEmpty(ElasticsearchSinkConfig.OVERRIDE_PREFIX + table.schema() + "."
@@ -74,6 +111,10 @@ final class IndexManager {
             boolean indexExists = !aliasExists && client.indices().exists(e -> e.index(alias)).value();
             if (aliasExists || indexExists) {
                 putMapping(table, alias, properties);
+                String rebuild = rebuildTarget(alias);
+                if (rebuild != null) {
+                    putMapping(table, rebuild, properties);
+                }
             } else {
                 create(table, alias, properties);
             }

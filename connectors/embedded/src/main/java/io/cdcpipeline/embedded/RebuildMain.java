@@ -1,0 +1,147 @@
+package io.cdcpipeline.embedded;
+
+import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector;
+import io.cdcpipeline.sink.elasticsearch.IndexRebuild;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/cdc rebuild --config FILE --table schema.table}: rebuilds a table's Elasticsearch index with no
+ * downtime while the pipeline runs. A new index version is created behind a rebuild alias (the running sink joins
+ * it and writes every live change there too), Debezium is asked for an incremental snapshot of the table through
+ * the signal table, and once the new index holds as many documents as Postgres has rows the alias moves to it in
+ * one atomic step. Searches keep using the old index until then. There is no {@code _reindex} here, and a rebuild
+ * from the source of truth is the better kind anyway.
+ */
+@Command(name = "rebuild", mixinStandardHelpOptions = true,
+        description = "Rebuild a table's Elasticsearch index from a fresh snapshot and swap its alias, with no downtime.")
+public final class RebuildMain implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RebuildMain.class);
+
+    @Option(names = "--config", required = true, description = "The pipeline file the running pipeline uses.")
+    Path config;
+
+    @Option(names = "--table", required = true, description = "The source table, as schema.table.")
+    String table;
+
+    @Option(names = "--sink", defaultValue = "elasticsearch", description = "The Elasticsearch sink's name in the file.")
+    String sink;
+
+    @Option(names = "--timeout-seconds", defaultValue = "3600", description = "Give up (and drop the new index) after this long.")
+    long timeoutSeconds;
+
+    @Option(names = "--delete-old", description = "Delete the old index version after the swap.")
+    boolean deleteOld;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new RebuildMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try {
+            rebuild(PipelineFile.load(config), sink, table, Duration.ofSeconds(timeoutSeconds), deleteOld);
+            return 0;
+        } catch (ConfigException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    /** Runs a whole rebuild; returns the new index's name. */
+    static String rebuild(PipelineFile file, String sinkName, String tableName, Duration timeout, boolean deleteOld)
+            throws Exception {
+        Map<String, String> sinkConfig = file.sinks().get(sinkName);
+        if (sinkConfig == null || !ElasticsearchSinkConnector.class.getName().equals(sinkConfig.get("connector.class"))) {
+            throw new ConfigException("--sink", sinkName, "names no Elasticsearch sink in the pipeline file");
+        }
+        int dot = tableName.indexOf('.');
+        if (dot <= 0) {
+            throw new ConfigException("--table", tableName, "must be schema.table");
+        }
+        TableId table = new TableId(tableName.substring(0, dot), tableName.substring(dot + 1));
+        Map<String, String> source = file.source();
+        String signalTable = source.get("signal.data.collection");
+        if (signalTable == null || signalTable.isBlank()) {
+            throw new ConfigException(PipelineFile.SOURCE_PREFIX + "signal.data.collection", null, "is needed for a "
+                    + "rebuild: name a signal table (CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type "
+                    + "varchar(32) NOT NULL, data varchar(2048))) and add it to source.table.include.list");
+        }
+        try (IndexRebuild rebuild = new IndexRebuild(sinkConfig, table);
+                Connection db = DriverManager.getConnection("jdbc:postgresql://" + source.get("database.hostname") + ":"
+                        + source.getOrDefault("database.port", "5432") + "/" + source.get("database.dbname"),
+                        source.get("database.user"), source.getOrDefault("database.password", ""))) {
+            String index = rebuild.start(table);
+            try {
+                // Running sinks look for the rebuild alias every few seconds: every change from now on reaches both.
+                Thread.sleep(2 * IndexRebuild.CHECK_INTERVAL_MS + 500);
+                signalSnapshot(db, signalTable, table);
+                awaitComplete(rebuild, db, table, timeout);
+                rebuild.swap(deleteOld);
+                return index;
+            } catch (Exception e) {
+                LOG.error("Rebuild of {} failed, dropping {}: {}", rebuild.alias(), index, e.getMessage());
+                rebuild.abort();
+                throw e;
+            }
+        }
+    }
+
+    private static void signalSnapshot(Connection db, String signalTable, TableId table) throws SQLException {
+        try (PreparedStatement insert = db.prepareStatement("INSERT INTO " + signalTable
+                + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
+            insert.setString(1, "rebuild-" + UUID.randomUUID());
+            insert.setString(2, "{\"data-collections\": [\"" + table.schema() + "." + table.table()
+                    + "\"], \"type\": \"incremental\"}");
+            insert.executeUpdate();
+        }
+        LOG.info("Asked Debezium for an incremental snapshot of {} (signal table {})", table, signalTable);
+    }
+
+    /**
+     * Waits until the new index holds as many documents as the old one (both get every live write) or as the table
+     * has rows (the old index may hold strays the rebuild is there to drop), twice in a row.
+     */
+    private static void awaitComplete(IndexRebuild rebuild, Connection db, TableId table, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int equalInARow = 0;
+        while (equalInARow < 2) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the new index did not catch up within " + timeout);
+            }
+            Thread.sleep(1_000);
+            long rows = rowCount(db, table);
+            long[] counts = rebuild.counts();
+            LOG.info("Rebuilding {}: {} documents in the new index, {} in the old, {} rows in {}", rebuild.alias(),
+                    counts[1], counts[0], rows, table);
+            equalInARow = counts[1] == counts[0] || counts[1] == rows ? equalInARow + 1 : 0;
+        }
+    }
+
+    private static long rowCount(Connection db, TableId table) throws SQLException {
+        try (Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM \"" + table.schema().replace("\"", "\"\"") + "\".\""
+                        + table.table().replace("\"", "\"\"") + "\"")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

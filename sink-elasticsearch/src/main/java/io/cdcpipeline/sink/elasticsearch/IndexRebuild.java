@@ -1,0 +1,128 @@
+package io.cdcpipeline.sink.elasticsearch;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch.indices.CreateIndexRequest;
+import co.elastic.clients.elasticsearch.indices.UpdateAliasesRequest;
+import io.cdcpipeline.core.TableId;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Elasticsearch side of a zero-downtime rebuild. {@link #start} creates {@code <alias>_v<N+1>} with the current
+ * mapping (plus the table's mapping override from the config) and the alias {@code <alias>-rebuild}, which running
+ * sinks find within {@link #CHECK_INTERVAL_MS} and from then on write to as well; the caller then has the source send
+ * a fresh snapshot of the table. {@link #swap} moves the alias to the new index in one atomic {@code _aliases} call,
+ * so searches never see a missing or half-full index.
+ */
+public final class IndexRebuild implements AutoCloseable {
+
+    /** How often sinks look for a rebuild target; the rebuild waits twice this before the snapshot starts. */
+    public static final long CHECK_INTERVAL_MS = 2_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(IndexRebuild.class);
+    private static final Pattern VERSIONED = Pattern.compile("(.*)_v(\\d+)");
+
+    private final ElasticsearchSinkConfig config;
+    private final ElasticsearchConnection connection;
+    private final ElasticsearchClient client;
+    private final String alias;
+    private String oldIndex;
+    private String newIndex;
+
+    public IndexRebuild(Map<String, String> sinkConfig, TableId table) {
+        this.config = new ElasticsearchSinkConfig(sinkConfig);
+        this.connection = new ElasticsearchConnection(config);
+        this.client = connection.client();
+        this.alias = config.aliasFor(table);
+    }
+
+    public String alias() {
+        return alias;
+    }
+
+    public String newIndex() {
+        return newIndex;
+    }
+
+    /** Creates the new index version behind the rebuild alias; returns its name. */
+    public String start(TableId table) throws IOException {
+        oldIndex = client.indices().getAlias(a -> a.name(alias)).result().keySet().iterator().next();
+        Matcher versioned = VERSIONED.matcher(oldIndex);
+        int version = versioned.matches() ? Integer.parseInt(versioned.group(2)) : 0;
+        newIndex = alias + "_v" + (version + 1);
+        Map<String, Object> mapping = currentMapping();
+        Map<String, Object> properties = new LinkedHashMap<>(castMap(mapping.get("properties")));
+        properties.putAll(Json.objectOrEmpty(ElasticsearchSinkConfig.OVERRIDE_PREFIX + table.schema() + "."
+                + table.table() + ".mapping", config.mappingOverride(table)));
+        mapping.put("properties", properties);
+        Map<String, Object> settings = new LinkedHashMap<>(Json.objectOrEmpty(ElasticsearchSinkConfig.INDEX_SETTINGS,
+                config.indexSettings()));
+        settings.put("index.gc_deletes", config.gcDeletes());
+        settings.put("index.mapping.total_fields.limit", config.totalFieldsLimit());
+        Map<String, Object> body = Map.of("settings", settings, "mappings", mapping,
+                "aliases", Map.of(IndexManager.rebuildAlias(alias), Map.of()));
+        LOG.info("Rebuilding {}: created {} beside {} (alias {} until the swap)", alias, newIndex, oldIndex,
+                IndexManager.rebuildAlias(alias));
+        byte[] json = Json.MAPPER.writeValueAsBytes(body);
+        client.indices().create(CreateIndexRequest.of(b -> b.index(newIndex).withJson(new ByteArrayInputStream(json))));
+        return newIndex;
+    }
+
+    /** The old index's mapping as JSON, read with the low-level client (the typed one has no plain-map form). */
+    private Map<String, Object> currentMapping() throws IOException {
+        org.elasticsearch.client.Response response = connection.restClient().performRequest(
+                new org.elasticsearch.client.Request("GET", "/" + oldIndex + "/_mapping"));
+        Map<String, Object> all = Json.MAPPER.readValue(response.getEntity().getContent(),
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+        return new LinkedHashMap<>(castMap(castMap(all.get(oldIndex)).get("mappings")));
+    }
+
+    /**
+     * Documents in the old and the new index, after one refresh of both: every write reaches both in the same bulk
+     * request, so once the snapshot is through they hold the same count.
+     */
+    public long[] counts() throws IOException {
+        client.indices().refresh(r -> r.index(oldIndex, newIndex));
+        return new long[] {client.count(c -> c.index(oldIndex)).count(), client.count(c -> c.index(newIndex)).count()};
+    }
+
+    /** Moves the alias from the old to the new index and drops the rebuild alias, in one atomic call. */
+    public void swap(boolean deleteOld) throws IOException {
+        client.indices().updateAliases(UpdateAliasesRequest.of(u -> u.actions(List.of(
+                co.elastic.clients.elasticsearch.indices.update_aliases.Action.of(a -> a.remove(r -> r.index(oldIndex)
+                        .alias(alias))),
+                co.elastic.clients.elasticsearch.indices.update_aliases.Action.of(a -> a.add(r -> r.index(newIndex)
+                        .alias(alias).isWriteIndex(true))),
+                co.elastic.clients.elasticsearch.indices.update_aliases.Action.of(a -> a.remove(r -> r.index(newIndex)
+                        .alias(IndexManager.rebuildAlias(alias))))))));
+        LOG.info("Rebuilt {}: the alias now points at {}", alias, newIndex);
+        if (deleteOld) {
+            client.indices().delete(d -> d.index(oldIndex));
+            LOG.info("Deleted the old index {}", oldIndex);
+        }
+    }
+
+    /** Gives up: removes the new index (the alias never moved). */
+    public void abort() throws IOException {
+        if (newIndex != null) {
+            client.indices().delete(d -> d.index(newIndex));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object value) {
+        return value instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+}
