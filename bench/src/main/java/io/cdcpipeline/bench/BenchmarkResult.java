@@ -56,8 +56,8 @@ record BenchmarkResult(String key, String title, String setup, int rounds, List<
         section.append(String.format(Locale.ROOT, "| **median** | **%,.0f** | **%,.0f** | **%.2f** |%n%n",
                 median(sinkRates), median(rawRates), ratio()));
         section.append("The ratio row is the median of the per-round ratios (each round runs both paths back to back "
-                + "on the same server state, so slow phases of the shared 2-core machine, such as ClickHouse merging "
-                + "earlier rounds' parts, hit both); the ratio of the two median rates is "
+                + "on the same server state, so slow phases of the shared 2-core machine, such as background merges "
+                + "of earlier rounds, hit both); the ratio of the two median rates is "
                 + String.format(Locale.ROOT, "%.2f.%n%n", median(sinkRates) / median(rawRates)));
         section.append(String.format(Locale.ROOT, "Target: the sink reaches at least 80 %% of the raw rate: %s.%n",
                 ratio() >= 0.8 ? "met" : "NOT met"));
