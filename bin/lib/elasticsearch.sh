@@ -33,6 +33,8 @@ path.logs: $ES_DIR/logs
 cluster.routing.allocation.disk.threshold_enabled: false
 action.destructive_requires_name: false
 YML
+  # Extra node settings, one "key: value" per line (a side node for tests sets a tiny write queue this way).
+  [ -z "${ES_EXTRA_YML:-}" ] || printf '%s\n' "$ES_EXTRA_YML" >>"$ES_CONF/elasticsearch.yml"
   cat >"$ES_CONF/jvm.options.d/cdc-stack.options" <<OPTS
 -Xms$CDC_ES_HEAP
 -Xmx$CDC_ES_HEAP

@@ -18,6 +18,7 @@ stack_main() {
     status) stack_status "$@" ;;
     env) stack_env "$@" ;;
     stop) stack_stop_one "$@" ;;
+    side-es) stack_side_es "$@" ;;
     *) echo "usage: bin/cdc stack up [--with-kafka] | down | status | env | stop SERVER" >&2; exit 2 ;;
   esac
 }
@@ -152,6 +153,44 @@ stack_down() {
     [ -z "$left" ] || { kill -KILL $left 2>/dev/null || true; }
   fi
   log "stack: down"
+}
+
+# A second Elasticsearch node beside the stack's, with node settings of its own, for tests that need a node the
+# shared one must not be (a tiny write queue to provoke 429s):
+#   side-es up NAME HTTP_PORT TRANSPORT_PORT [key=value ...]   (prints its URL)   |   side-es down NAME
+stack_side_es() {
+  local action="${1:-}" name="${2:-}"
+  [ -n "$name" ] || die "usage: bin/cdc stack side-es up NAME HTTP_PORT TRANSPORT_PORT [key=value ...] | down NAME"
+  shift 2
+  ES_DIR="$CDC_WORK_DIR/elasticsearch-$name"
+  ES_CONF="$ES_DIR/config"
+  ES_PID="$ES_DIR/elasticsearch.pid"
+  ES_LOG="$ES_DIR/logs/cdc-stack.log"
+  ES_STDOUT="$ES_DIR/logs/stdout.log"
+  case "$action" in
+    up)
+      [ $# -ge 2 ] || die "side-es up: give the HTTP and transport ports"
+      CDC_ES_PORT="$1"
+      CDC_ES_TRANSPORT_PORT="$2"
+      shift 2
+      CDC_ES_HEAP=256m
+      ES_EXTRA_YML=""
+      local kv
+      for kv in "$@"; do
+        ES_EXTRA_YML+="${kv%%=*}: ${kv#*=}"$'\n'
+      done
+      install_elasticsearch
+      es_start
+      es_wait
+      es_url
+      echo
+      ;;
+    down)
+      es_stop
+      rm -rf "$ES_DIR"
+      ;;
+    *) die "usage: bin/cdc stack side-es up NAME HTTP_PORT TRANSPORT_PORT [key=value ...] | down NAME" ;;
+  esac
 }
 
 # Stops one server (to rehearse an outage); 'stack up' starts it again.
