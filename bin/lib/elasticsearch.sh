@@ -13,7 +13,10 @@ es_url() { printf 'http://%s:%s' "$CDC_BIND_HOST" "$CDC_ES_PORT"; }
 es_running() { is_alive "$ES_PID"; }
 
 # GET / answers 405 on this distribution; cluster health is the liveness check that works.
-es_healthy() { curl -fsS --max-time 3 "$(es_url)/_cluster/health?wait_for_status=yellow&timeout=2s" >/dev/null 2>&1; }
+es_healthy() {
+  curl -fsS --max-time 3 ${ES_BOOTSTRAP_PASSWORD:+-u "elastic:$ES_BOOTSTRAP_PASSWORD"} \
+    "$(es_url)/_cluster/health?wait_for_status=yellow&timeout=2s" >/dev/null 2>&1
+}
 
 es_configure() {
   mkdir -p "$ES_DIR/data" "$ES_DIR/logs" "$ES_DIR/tmp"
@@ -33,14 +36,29 @@ path.logs: $ES_DIR/logs
 cluster.routing.allocation.disk.threshold_enabled: false
 action.destructive_requires_name: false
 YML
-  # Extra node settings, one "key: value" per line (a side node for tests sets a tiny write queue this way).
-  [ -z "${ES_EXTRA_YML:-}" ] || printf '%s\n' "$ES_EXTRA_YML" >>"$ES_CONF/elasticsearch.yml"
+  # Extra node settings, one "key: value" per line, replacing the lines above of the same keys (a side node for
+  # tests sets a tiny write queue, or turns security on, this way).
+  if [ -n "${ES_EXTRA_YML:-}" ]; then
+    local key
+    while IFS= read -r key; do
+      [ -n "$key" ] && sed -i "/^${key%%:*}:/d" "$ES_CONF/elasticsearch.yml"
+    done <<<"$ES_EXTRA_YML"
+    printf '%s\n' "$ES_EXTRA_YML" >>"$ES_CONF/elasticsearch.yml"
+  fi
   cat >"$ES_CONF/jvm.options.d/cdc-stack.options" <<OPTS
 -Xms$CDC_ES_HEAP
 -Xmx$CDC_ES_HEAP
 -XX:-AlwaysPreTouch
 OPTS
   chown -R "$CDC_ES_USER": "$ES_DIR"
+  if [ -n "${ES_BOOTSTRAP_PASSWORD:-}" ]; then
+    # The elastic user's first password, for a node with security on.
+    runuser -u "$CDC_ES_USER" -- env ES_JAVA_HOME="$(java_home)" ES_PATH_CONF="$ES_CONF" \
+      "$ES_HOME/bin/elasticsearch-keystore" create -s >/dev/null 2>&1 || true
+    printf '%s' "$ES_BOOTSTRAP_PASSWORD" | runuser -u "$CDC_ES_USER" -- env ES_JAVA_HOME="$(java_home)" \
+      ES_PATH_CONF="$ES_CONF" "$ES_HOME/bin/elasticsearch-keystore" add -x -f bootstrap.password >/dev/null \
+      || die "could not put the bootstrap password into the keystore of $ES_CONF"
+  fi
   ensure_traversable "$CDC_ES_USER" "$ES_DIR"
   ensure_traversable "$CDC_ES_USER" "$ES_HOME"
   ensure_traversable "$CDC_ES_USER" "$(java_home)"

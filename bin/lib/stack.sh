@@ -158,6 +158,7 @@ stack_down() {
 # A second Elasticsearch node beside the stack's, with node settings of its own, for tests that need a node the
 # shared one must not be (a tiny write queue to provoke 429s):
 #   side-es up NAME HTTP_PORT TRANSPORT_PORT [key=value ...]   (prints its URL)   |   side-es down NAME
+# bootstrap.password=... goes into the node's keystore: the elastic user's password when security is on.
 stack_side_es() {
   local action="${1:-}" name="${2:-}"
   [ -n "$name" ] || die "usage: bin/cdc stack side-es up NAME HTTP_PORT TRANSPORT_PORT [key=value ...] | down NAME"
@@ -177,7 +178,11 @@ stack_side_es() {
       ES_EXTRA_YML=""
       local kv
       for kv in "$@"; do
-        ES_EXTRA_YML+="${kv%%=*}: ${kv#*=}"$'\n'
+        if [ "${kv%%=*}" = "bootstrap.password" ]; then
+          ES_BOOTSTRAP_PASSWORD="${kv#*=}"   # into the keystore, not the yml
+        else
+          ES_EXTRA_YML+="${kv%%=*}: ${kv#*=}"$'\n'
+        fi
       done
       install_elasticsearch
       es_start

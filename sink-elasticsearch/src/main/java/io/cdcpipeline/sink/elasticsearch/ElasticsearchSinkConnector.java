@@ -38,6 +38,12 @@ public class ElasticsearchSinkConnector extends ConfiguredSinkConnector {
             if ("red".equals(status)) {
                 addError(result, ElasticsearchSinkConfig.URLS, "the cluster at " + config.urls() + " is red");
             }
+        } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+            boolean auth = e.status() == 401 || e.status() == 403;
+            addError(result, ElasticsearchSinkConfig.URLS, "Elasticsearch at " + config.urls() + (auth
+                    ? " refused the credentials (" + e.status() + "): check " + ElasticsearchSinkConfig.USERNAME + "/"
+                    + ElasticsearchSinkConfig.PASSWORD + " or " + ElasticsearchSinkConfig.API_KEY
+                    : " answered the cluster health check with " + e.status()) + ": " + e.getMessage());
         } catch (Exception e) {
             addError(result, ElasticsearchSinkConfig.URLS, "Elasticsearch at " + config.urls() + " cannot be reached"
                     + " (cluster health): " + e.getMessage());
