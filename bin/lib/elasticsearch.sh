@@ -14,8 +14,11 @@ es_running() { is_alive "$ES_PID"; }
 
 # GET / answers 405 on this distribution; cluster health is the liveness check that works.
 es_healthy() {
-  curl -fsS --max-time 3 ${ES_BOOTSTRAP_PASSWORD:+-u "elastic:$ES_BOOTSTRAP_PASSWORD"} \
-    "$(es_url)/_cluster/health?wait_for_status=yellow&timeout=2s" >/dev/null 2>&1
+  local url
+  url="$(es_url)"
+  [ -z "${ES_HTTP_TLS:-}" ] || url="https://${url#http://}"
+  curl -fsS --max-time 3 ${ES_HTTP_TLS:+-k} ${ES_BOOTSTRAP_PASSWORD:+-u "elastic:$ES_BOOTSTRAP_PASSWORD"} \
+    "$url/_cluster/health?wait_for_status=yellow&timeout=2s" >/dev/null 2>&1
 }
 
 es_configure() {
@@ -58,6 +61,9 @@ OPTS
     printf '%s' "$ES_BOOTSTRAP_PASSWORD" | runuser -u "$CDC_ES_USER" -- env ES_JAVA_HOME="$(java_home)" \
       ES_PATH_CONF="$ES_CONF" "$ES_HOME/bin/elasticsearch-keystore" add -x -f bootstrap.password >/dev/null \
       || die "could not put the bootstrap password into the keystore of $ES_CONF"
+  fi
+  if [ -n "${ES_HTTP_TLS:-}" ] && [ ! -f "$ES_CONF/http.p12" ]; then
+    es_make_http_certificate
   fi
   ensure_traversable "$CDC_ES_USER" "$ES_DIR"
   ensure_traversable "$CDC_ES_USER" "$ES_HOME"
@@ -105,3 +111,19 @@ es_version() {
 }
 es_endpoint() { es_url; }
 es_log() { printf '%s' "$ES_LOG"; }
+
+# A CA and an HTTP certificate for 127.0.0.1 (certutil ships with the distribution), plus truststore.p12 holding only
+# the CA certificate, for clients. Used by side nodes that test TLS.
+es_make_http_certificate() {
+  local certutil="$ES_HOME/bin/elasticsearch-certutil" env=(env ES_JAVA_HOME="$(java_home)" ES_PATH_CONF="$ES_CONF")
+  runuser -u "$CDC_ES_USER" -- "${env[@]}" "$certutil" ca --silent --out "$ES_CONF/ca.p12" --pass "" >/dev/null \
+    && runuser -u "$CDC_ES_USER" -- "${env[@]}" "$certutil" cert --silent --ca "$ES_CONF/ca.p12" --ca-pass "" \
+      --ip "$CDC_BIND_HOST" --dns localhost --out "$ES_CONF/http.p12" --pass "" >/dev/null \
+    || die "elasticsearch-certutil could not make the TLS certificates in $ES_CONF"
+  "$(java_home)/bin/keytool" -exportcert -rfc -alias ca -keystore "$ES_CONF/ca.p12" -storetype PKCS12 -storepass "" \
+    -file "$ES_CONF/ca.pem" >/dev/null 2>&1 \
+    && "$(java_home)/bin/keytool" -importcert -noprompt -alias cdc-ca -file "$ES_CONF/ca.pem" \
+      -keystore "$ES_CONF/truststore.p12" -storetype PKCS12 -storepass changeit >/dev/null 2>&1 \
+    || die "keytool could not make $ES_CONF/truststore.p12"
+  chown "$CDC_ES_USER": "$ES_CONF"/*.p12 "$ES_CONF/ca.pem"
+}

@@ -158,7 +158,8 @@ stack_down() {
 # A second Elasticsearch node beside the stack's, with node settings of its own, for tests that need a node the
 # shared one must not be (a tiny write queue to provoke 429s):
 #   side-es up NAME HTTP_PORT TRANSPORT_PORT [key=value ...]   (prints its URL)   |   side-es down NAME
-# bootstrap.password=... goes into the node's keystore: the elastic user's password when security is on.
+# bootstrap.password=... goes into the node's keystore: the elastic user's password when security is on; tls=true
+# serves HTTPS with a certificate for 127.0.0.1 whose CA is in <work>/elasticsearch-NAME/config/truststore.p12.
 stack_side_es() {
   local action="${1:-}" name="${2:-}"
   [ -n "$name" ] || die "usage: bin/cdc stack side-es up NAME HTTP_PORT TRANSPORT_PORT [key=value ...] | down NAME"
@@ -178,7 +179,10 @@ stack_side_es() {
       ES_EXTRA_YML=""
       local kv
       for kv in "$@"; do
-        if [ "${kv%%=*}" = "bootstrap.password" ]; then
+        if [ "$kv" = "tls=true" ]; then
+          ES_HTTP_TLS=1   # a CA and certificate made with certutil; clients trust config/truststore.p12
+          ES_EXTRA_YML+="xpack.security.http.ssl.enabled: true"$'\n'"xpack.security.http.ssl.keystore.path: http.p12"$'\n'
+        elif [ "${kv%%=*}" = "bootstrap.password" ]; then
           ES_BOOTSTRAP_PASSWORD="${kv#*=}"   # into the keystore, not the yml
         else
           ES_EXTRA_YML+="${kv%%=*}: ${kv#*=}"$'\n'
@@ -187,8 +191,13 @@ stack_side_es() {
       install_elasticsearch
       es_start
       es_wait
-      es_url
-      echo
+      if [ -n "${ES_HTTP_TLS:-}" ]; then
+        printf 'truststore: %s\n' "$ES_CONF/truststore.p12"
+        printf 'https://%s:%s\n' "$CDC_BIND_HOST" "$CDC_ES_PORT"
+      else
+        es_url
+        echo
+      fi
       ;;
     down)
       es_stop

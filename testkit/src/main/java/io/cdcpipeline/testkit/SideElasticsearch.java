@@ -12,10 +12,12 @@ public final class SideElasticsearch implements AutoCloseable {
 
     private final String name;
     private final String url;
+    private final String truststore;
 
-    private SideElasticsearch(String name, String url) {
+    private SideElasticsearch(String name, String url, String truststore) {
         this.name = name;
         this.url = url;
+        this.truststore = truststore;
     }
 
     /** Starts the node on the given ports with {@code settings} ("key=value") and waits until it is healthy. */
@@ -28,11 +30,22 @@ public final class SideElasticsearch implements AutoCloseable {
             throw new IllegalStateException("starting the side Elasticsearch node failed:\n" + result.output());
         }
         String[] lines = result.output().strip().split("\\R");
-        return new SideElasticsearch(name, lines[lines.length - 1].trim());
+        String truststore = null;
+        for (String line : lines) {
+            if (line.startsWith("truststore: ")) {
+                truststore = line.substring("truststore: ".length()).trim();
+            }
+        }
+        return new SideElasticsearch(name, lines[lines.length - 1].trim(), truststore);
     }
 
     public String url() {
         return url;
+    }
+
+    /** For a node started with tls=true: a PKCS12 trust store (password "changeit") holding its CA; else null. */
+    public String truststore() {
+        return truststore;
     }
 
     @Override

@@ -16,9 +16,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * Authentication against a node with security on (a second node, started with {@code bin/cdc stack side-es}): the
- * sink writes with a user and password, and validation names wrong, missing or unknown credentials (user and
- * password, or an API key).
+ * TLS and authentication against a node with security on (a second node, started with {@code bin/cdc stack
+ * side-es}, serving HTTPS with a certificate from its own CA): the sink writes over HTTPS with the CA in its trust
+ * store and a user and password; validation names an untrusted certificate and wrong, missing or unknown
+ * credentials (user and password, or an API key).
  */
 @RealStack
 class SecuredElasticsearchIT {
@@ -29,8 +30,8 @@ class SecuredElasticsearchIT {
     void basicAuthAndApiKeysWorkAndBadCredentialsAreNamed(StackEndpoints stack, PostgresTestDatabase pg) throws Exception {
         List<SinkRecord> records = ElasticsearchSinkIT.captureItems(stack, pg).subList(0, 200);
         try (SideElasticsearch node = SideElasticsearch.start("secured", 29220, 29320, "xpack.security.enabled=true",
-                "xpack.security.http.ssl.enabled=false", "xpack.security.transport.ssl.enabled=false",
-                "bootstrap.password=" + PASSWORD)) {
+                "xpack.security.transport.ssl.enabled=false", "bootstrap.password=" + PASSWORD, "tls=true")) {
+            assertThat(node.url()).startsWith("https://");
             ElasticsearchSinkConnector connector = new ElasticsearchSinkConnector();
 
             Map<String, String> basic = config(node, "basic_${table}");
@@ -46,6 +47,13 @@ class SecuredElasticsearchIT {
                     "no-such-id:no-such-key".getBytes(StandardCharsets.UTF_8)));
             assertThat(errors(connector, apiKey).get(ElasticsearchSinkConfig.URLS)).contains("refused the credentials");
 
+            Map<String, String> untrusted = config(node, "untrusted_${table}");
+            untrusted.put(ElasticsearchSinkConfig.USERNAME, "elastic");
+            untrusted.put(ElasticsearchSinkConfig.PASSWORD, PASSWORD);
+            untrusted.remove(ElasticsearchSinkConfig.TRUSTSTORE_LOCATION);
+            assertThat(errors(connector, untrusted).get(ElasticsearchSinkConfig.URLS))
+                    .as("a certificate the JVM does not trust").contains("cannot be reached");
+
             Map<String, String> wrong = config(node, "wrong_${table}");
             wrong.put(ElasticsearchSinkConfig.USERNAME, "elastic");
             wrong.put(ElasticsearchSinkConfig.PASSWORD, "not-it");
@@ -60,6 +68,8 @@ class SecuredElasticsearchIT {
         config.put("connector.class", ElasticsearchSinkConnector.class.getName());
         config.put(ElasticsearchSinkConfig.URLS, node.url());
         config.put(ElasticsearchSinkConfig.INDEX_NAME_FORMAT, indexFormat);
+        config.put(ElasticsearchSinkConfig.TRUSTSTORE_LOCATION, node.truststore());
+        config.put(ElasticsearchSinkConfig.TRUSTSTORE_PASSWORD, "changeit");
         return config;
     }
 
