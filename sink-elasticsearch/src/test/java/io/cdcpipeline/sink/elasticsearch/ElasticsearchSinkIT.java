@@ -73,7 +73,11 @@ class ElasticsearchSinkIT {
             records = stream.take(1, Duration.ofSeconds(60));
         }
         try (EsHarness h = new EsHarness(es)) {
-            h.write(records, Map.of());
+            // A per-table mapping override with an analyzer the index settings define.
+            h.write(records, Map.of(
+                    "index.override.public.things.mapping", "{\"name\": {\"type\": \"text\", \"analyzer\": \"lower\"}}",
+                    ElasticsearchSinkConfig.INDEX_SETTINGS, "{\"analysis\": {\"analyzer\": {\"lower\": "
+                            + "{\"tokenizer\": \"standard\", \"filter\": [\"lowercase\"]}}}}"));
             assertThat(h.deadLetters).isEmpty();
             String alias = h.alias("things");
             GetAliasResponse aliases = h.client().indices().getAlias(a -> a.name(alias));
@@ -88,7 +92,8 @@ class ElasticsearchSinkIT {
             assertThat(props.get("at")._kind().jsonValue()).isEqualTo("date_nanos");
             assertThat(props.get("day")._kind().jsonValue()).isEqualTo("date");
             assertThat(props.get("name")._kind().jsonValue()).isEqualTo("text");
-            assertThat(props.get("name").text().fields()).containsKey("keyword");
+            assertThat(props.get("name").text().analyzer()).as("from the override").isEqualTo("lower");
+            assertThat(props.get("name").text().fields()).as("the override replaced the derived mapping").isEmpty();
             assertThat(props.get("tags")._kind().jsonValue()).isEqualTo("text");
             assertThat(props.get("meta")._kind().jsonValue()).isEqualTo("object");
             assertThat(props.get("flag")._kind().jsonValue()).isEqualTo("boolean");
