@@ -103,7 +103,7 @@ final class IndexManager {
     }
 
     private void prepare(TableId table, String alias, Schema schema) {
-        Map<String, Object> properties = FieldMappings.properties(event(schema));
+        Map<String, Object> properties = FieldMappings.properties(sourceColumns(schema));
         properties.putAll(Json.objectOrEmpty(ElasticsearchSinkConfig.OVERRIDE_PREFIX + table.schema() + "."
                 + table.table() + ".mapping", config.mappingOverride(table)));
         try {
@@ -123,7 +123,8 @@ final class IndexManager {
         }
     }
 
-    private static Iterable<org.apache.kafka.connect.data.Field> event(Schema schema) {
+    /** The row's columns, without the CDC metadata fields of a flattened record. */
+    private static Iterable<org.apache.kafka.connect.data.Field> sourceColumns(Schema schema) {
         return schema.fields().stream().filter(f -> !io.cdcpipeline.core.CdcFields.isMetadata(f.name())).toList();
     }
 
