@@ -3,6 +3,7 @@ package io.cdcpipeline.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cdcpipeline.testkit.CapturedDebeziumRecords;
 import io.debezium.transforms.ExtractNewRecordState;
 import java.math.BigDecimal;
 import java.util.List;
@@ -22,7 +23,7 @@ class ChangeEventTest {
 
     @BeforeAll
     static void load() throws Exception {
-        records = CapturedRecords.load();
+        records = CapturedDebeziumRecords.load();
         assertThat(records).hasSize(10);
     }
 

@@ -1,4 +1,4 @@
-package io.cdcpipeline.core;
+package io.cdcpipeline.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,19 +19,19 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * transaction; insert of customer 2; its delete and tombstone; an update of order_items (100,1); an insert into
  * audit_log (no primary key); a truncate of order_items.
  */
-final class CapturedRecords {
+public final class CapturedDebeziumRecords {
 
-    static final String RESOURCE = "/debezium/postgres-records.jsonl";
+    public static final String RESOURCE = "/debezium/postgres-records.jsonl";
 
-    private CapturedRecords() {
+    private CapturedDebeziumRecords() {
     }
 
-    static List<SinkRecord> load() throws IOException {
+    public static List<SinkRecord> load() throws IOException {
         ObjectMapper mapper = new ObjectMapper();
         JsonConverter keys = converter(true);
         JsonConverter values = converter(false);
         List<SinkRecord> records = new ArrayList<>();
-        try (InputStream in = CapturedRecords.class.getResourceAsStream(RESOURCE)) {
+        try (InputStream in = CapturedDebeziumRecords.class.getResourceAsStream(RESOURCE)) {
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             long offset = 0;
             for (String line : text.split("\n")) {

@@ -1,0 +1,84 @@
+package io.cdcpipeline.transforms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cdcpipeline.core.CdcFields;
+import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.Operation;
+import io.cdcpipeline.testkit.CapturedDebeziumRecords;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+/** CdcNormalize over real Debezium 3.6 Postgres records (inserts, updates, a delete and its tombstone, a truncate). */
+class CdcNormalizeTest {
+
+    private static CdcNormalize<SinkRecord> normalize(Map<String, String> config) {
+        CdcNormalize<SinkRecord> transform = new CdcNormalize<>();
+        transform.configure(config);
+        return transform;
+    }
+
+    @Test
+    void flatRecordsCarryTheSameChangeAsTheEnvelope() throws Exception {
+        CdcNormalize<SinkRecord> transform = normalize(Map.of());
+        int compared = 0;
+        for (SinkRecord record : CapturedDebeziumRecords.load()) {
+            if (record.value() == null || ChangeEvent.of(record).operation() == Operation.TRUNCATE) {
+                continue;
+            }
+            ChangeEvent envelope = ChangeEvent.of(record);
+            SinkRecord flat = transform.apply(record);
+            Struct value = (Struct) flat.value();
+            assertThat(value.schema().field("after")).as("no envelope left").isNull();
+            ChangeEvent read = ChangeEvent.of(flat);
+            assertThat(read.operation()).isEqualTo(envelope.operation());
+            assertThat(read.table()).isEqualTo(envelope.table());
+            assertThat(read.changeVersion()).as("the version sinks order by").isEqualTo(envelope.changeVersion());
+            assertThat(read.sourceCommitTime().toEpochMilli()).isEqualTo(envelope.sourceCommitTime().toEpochMilli());
+            assertThat(value.getBoolean(CdcFields.DELETED)).isEqualTo(envelope.isDelete());
+            Struct row = envelope.isDelete() ? envelope.before() : envelope.after();
+            for (Field field : row.schema().fields()) {
+                assertThat(value.get(field.name())).as(field.name()).isEqualTo(row.get(field));
+            }
+            compared++;
+        }
+        assertThat(compared).isGreaterThanOrEqualTo(7);
+    }
+
+    @Test
+    void deletesAndTombstonesComeOutAsConfigured() throws Exception {
+        List<SinkRecord> records = CapturedDebeziumRecords.load();
+        SinkRecord delete = records.stream().filter(r -> r.value() != null && ChangeEvent.of(r).isDelete()).findFirst()
+                .orElseThrow();
+        SinkRecord tombstone = records.stream().filter(r -> r.value() == null).findFirst().orElseThrow();
+
+        assertThat(normalize(Map.of(CdcNormalize.DELETE_HANDLING, "drop")).apply(delete)).isNull();
+        SinkRecord asTombstone = normalize(Map.of(CdcNormalize.DELETE_HANDLING, "tombstone")).apply(delete);
+        assertThat(asTombstone.value()).isNull();
+        assertThat(asTombstone.key()).isEqualTo(delete.key());
+
+        assertThat(normalize(Map.of()).apply(tombstone)).isSameAs(tombstone);
+        assertThat(normalize(Map.of(CdcNormalize.TOMBSTONES, "drop")).apply(tombstone)).isNull();
+    }
+
+    @Test
+    void recordsThatAreNotEnvelopesPassOrFailAsConfigured() {
+        SinkRecord plain = new SinkRecord("t", 0, null, null, Schema.STRING_SCHEMA, "hello", 7);
+        assertThat(normalize(Map.of()).apply(plain)).isSameAs(plain);
+        assertThatThrownBy(() -> normalize(Map.of(CdcNormalize.ON_NON_ENVELOPE, "fail")).apply(plain))
+                .isInstanceOf(DataException.class).hasMessageContaining("t-0@7").hasMessageContaining("envelope");
+    }
+
+    @Test
+    void badSettingsFailAtConfiguration() {
+        assertThatThrownBy(() -> normalize(Map.of(CdcNormalize.DELETE_HANDLING, "keep")))
+                .hasMessageContaining(CdcNormalize.DELETE_HANDLING);
+    }
+}
