@@ -97,7 +97,9 @@ final class BulkSender {
             for (int i = 0; i < items.size(); i++) {
                 Item item = items.get(i);
                 DocumentAction action = sending.get(i);
-                if (item.status() < 300) {
+                if (item.errorType() == null) {
+                    // Success, including a delete of a document that is not there (404, result not_found): with an
+                    // external version it still leaves the versioned tombstone that blocks older writes.
                     applied.add(action);
                 } else if (item.status() == 409) {
                     stale++;
