@@ -16,9 +16,14 @@ public final class OffsetTracker {
 
     private final Map<TopicPartition, Long> accepted = new HashMap<>();
     private final Map<TopicPartition, Long> acknowledged = new HashMap<>();
+    /** Nothing accepted is waiting: every record handed to put so far is written, dead-lettered or was filtered. */
+    private boolean allWritten = true;
 
     /** Notes the next offset to read of every partition in {@code records}. */
     public void accepted(Collection<SinkRecord> records) {
+        if (!records.isEmpty()) {
+            allWritten = false;
+        }
         String topic = null;
         Integer partition = null;
         long next = -1;
@@ -41,10 +46,18 @@ public final class OffsetTracker {
     /** Everything accepted so far is now durable in the target (or dead-lettered). */
     public void acknowledgeAccepted() {
         acknowledged.putAll(accepted);
+        allWritten = true;
     }
 
-    /** The offsets of {@code current} that may be committed: never past what was acknowledged. */
+    /**
+     * The offsets of {@code current} that may be committed: never past what was acknowledged, except that when
+     * everything accepted is written all of {@code current} may be: records a transform dropped before they reached
+     * the sink never show up in {@link #accepted}, yet they are done too.
+     */
     public Map<TopicPartition, OffsetAndMetadata> committable(Map<TopicPartition, OffsetAndMetadata> current) {
+        if (allWritten) {
+            return new HashMap<>(current);
+        }
         Map<TopicPartition, OffsetAndMetadata> committable = new HashMap<>();
         for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : current.entrySet()) {
             Long acked = acknowledged.get(entry.getKey());

@@ -35,6 +35,18 @@ class OffsetTrackerTest {
     }
 
     @Test
+    void onceEverythingIsWrittenRecordsATransformDroppedAreDoneToo() {
+        OffsetTracker tracker = new OffsetTracker();
+        TopicPartition a = new TopicPartition("a", 0);
+        tracker.accepted(List.of(record("a", 0, 4)));
+        tracker.acknowledgeAccepted();
+        // Connect consumed up to offset 9; records 5-8 were dropped by a transform before put.
+        assertThat(tracker.committable(Map.of(a, new OffsetAndMetadata(9)))).containsEntry(a, new OffsetAndMetadata(9));
+        tracker.accepted(List.of(record("a", 0, 9)));
+        assertThat(tracker.committable(Map.of(a, new OffsetAndMetadata(10)))).containsEntry(a, new OffsetAndMetadata(5));
+    }
+
+    @Test
     void renamedTopicsAreTrackedByThePartitionConsumedFrom() {
         OffsetTracker tracker = new OffsetTracker();
         SinkRecord renamed = record("source", 2, 41).newRecord("renamed", 0, null, null, Schema.STRING_SCHEMA, "v", null);
