@@ -72,6 +72,7 @@ class ResumeIT {
         load.get(120, TimeUnit.SECONDS);
 
         Process restarted = startRunner(config, logs.resolve("runner-2.log"));
+        boolean stoppedInTime;
         try {
             h.awaitCopiesEqualSource(120);
         } catch (AssertionError e) {
@@ -80,10 +81,18 @@ class ResumeIT {
             Thread.sleep(2000);
             throw e;
         } finally {
-            h.assertNoDeadLetters();
-            restarted.destroy(); // SIGTERM: the runner's shutdown hook stops the engine, then the sinks
+            try {
+                h.assertNoDeadLetters();
+            } finally {
+                // Stopped whatever an assertion above said: a runner left running would outlive the build.
+                restarted.destroy(); // SIGTERM: the runner's shutdown hook stops the engine, then the sinks
+                stoppedInTime = restarted.waitFor(60, TimeUnit.SECONDS);
+                if (!stoppedInTime) {
+                    restarted.destroyForcibly();
+                }
+            }
         }
-        assertThat(restarted.waitFor(60, TimeUnit.SECONDS)).as("runner stops on SIGTERM").isTrue();
+        assertThat(stoppedInTime).as("runner stops on SIGTERM").isTrue();
         // 143 = 128 + SIGTERM: the JVM's exit code after a signal, also when its shutdown hooks finished cleanly.
         assertThat(restarted.exitValue()).as("exit code after SIGTERM").isEqualTo(143);
         assertThat(Files.readString(logs.resolve("runner-2.log")))

@@ -101,12 +101,6 @@ public final class SinkMetrics implements AutoCloseable {
         buffered.set(records);
     }
 
-    /** Newest source commit time (epoch ms) applied to a target, 0 if none yet. */
-    public long watermarkMs(String target) {
-        Target t = targets.get(target);
-        return t == null ? 0 : t.watermark.get();
-    }
-
     private Target register(String target) {
         Target t = new Target();
         if (metrics != null) {

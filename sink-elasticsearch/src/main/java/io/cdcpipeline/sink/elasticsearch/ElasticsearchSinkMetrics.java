@@ -52,9 +52,6 @@ final class ElasticsearchSinkMetrics implements AutoCloseable {
         metrics.buffered(records);
     }
 
-    long watermarkMs(String alias) {
-        return metrics.watermarkMs(alias);
-    }
 
     @Override
     public void close() {

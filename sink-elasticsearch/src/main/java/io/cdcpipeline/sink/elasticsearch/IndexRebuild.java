@@ -47,9 +47,6 @@ public final class IndexRebuild implements AutoCloseable {
         return alias;
     }
 
-    public String newIndex() {
-        return newIndex;
-    }
 
     /** Creates the new index version behind the rebuild alias; returns its name. */
     public String start(TableId table) throws IOException {

@@ -25,11 +25,6 @@ public final class RowBinaryOutput {
         size = 0;
     }
 
-    /** A copy of what was written since {@code from}. */
-    public byte[] copy(int from) {
-        return Arrays.copyOfRange(buffer, from, size);
-    }
-
     public void writeByte(int value) {
         ensure(1);
         buffer[size++] = (byte) value;
@@ -108,10 +103,6 @@ public final class RowBinaryOutput {
     /** Everything written, for an insert body. */
     public byte[] toByteArray() {
         return Arrays.copyOf(buffer, size);
-    }
-
-    byte[] buffer() {
-        return buffer;
     }
 
     private void ensure(int more) {
