@@ -27,9 +27,21 @@ public final class CapturedDebeziumRecords {
     }
 
     public static List<SinkRecord> load() throws IOException {
+        return load(true);
+    }
+
+    /**
+     * The same records as a worker with {@code schemas.enable=false} hands them over: keys and values as maps,
+     * no schemas.
+     */
+    public static List<SinkRecord> loadSchemaless() throws IOException {
+        return load(false);
+    }
+
+    private static List<SinkRecord> load(boolean withSchemas) throws IOException {
         ObjectMapper mapper = new ObjectMapper();
-        JsonConverter keys = converter(true);
-        JsonConverter values = converter(false);
+        JsonConverter keys = converter(true, withSchemas);
+        JsonConverter values = converter(false, withSchemas);
         List<SinkRecord> records = new ArrayList<>();
         try (InputStream in = CapturedDebeziumRecords.class.getResourceAsStream(RESOURCE)) {
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -40,21 +52,25 @@ public final class CapturedDebeziumRecords {
                 }
                 JsonNode node = mapper.readTree(line);
                 String topic = node.get("topic").asText();
-                SchemaAndValue key = keys.toConnectData(topic, bytes(mapper, node.get("key")));
-                SchemaAndValue value = values.toConnectData(topic, bytes(mapper, node.get("value")));
+                SchemaAndValue key = keys.toConnectData(topic, bytes(mapper, part(node.get("key"), withSchemas)));
+                SchemaAndValue value = values.toConnectData(topic, bytes(mapper, part(node.get("value"), withSchemas)));
                 records.add(new SinkRecord(topic, 0, key.schema(), key.value(), value.schema(), value.value(), offset++));
             }
         }
         return records;
     }
 
+    private static JsonNode part(JsonNode node, boolean withSchema) {
+        return withSchema || node == null || node.isNull() ? node : node.get("payload");
+    }
+
     private static byte[] bytes(ObjectMapper mapper, JsonNode node) throws IOException {
         return node == null || node.isNull() ? null : mapper.writeValueAsBytes(node);
     }
 
-    private static JsonConverter converter(boolean isKey) {
+    private static JsonConverter converter(boolean isKey, boolean withSchemas) {
         JsonConverter converter = new JsonConverter();
-        converter.configure(Map.of("schemas.enable", "true"), isKey);
+        converter.configure(Map.of("schemas.enable", Boolean.toString(withSchemas)), isKey);
         return converter;
     }
 }

@@ -2,6 +2,7 @@ package io.cdcpipeline.transforms;
 
 import io.cdcpipeline.core.CdcFields;
 import io.cdcpipeline.core.ChangeEvent;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +16,7 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Headers;
 import org.apache.kafka.connect.transforms.Transformation;
 import org.apache.kafka.connect.transforms.util.SimpleConfig;
 
@@ -30,6 +32,7 @@ public class CdcNormalize<R extends ConnectRecord<R>> implements Transformation<
     public static final String DELETE_HANDLING = "delete.handling";
     public static final String TOMBSTONES = "tombstones";
     public static final String ON_NON_ENVELOPE = "on.non.envelope";
+    public static final String METADATA_LOCATION = "metadata.location";
 
     public static final String OVERVIEW_DOC = "Flattens a Debezium change envelope into its row plus CDC metadata "
             + "fields (" + String.join(", ", List.of(CdcFields.OPERATION, CdcFields.LSN, CdcFields.TX_ID,
@@ -45,11 +48,17 @@ public class CdcNormalize<R extends ConnectRecord<R>> implements Transformation<
                     "Whether Debezium's tombstones (null values after deletes, for log compaction) pass on or are dropped.")
             .define(ON_NON_ENVELOPE, Type.STRING, "pass", ValidString.in("pass", "fail"), Importance.MEDIUM,
                     "A record that is not a Debezium change envelope: 'pass' it on unchanged, or 'fail' with an error "
-                            + "that names the record.");
+                            + "that names the record.")
+            .define(METADATA_LOCATION, Type.STRING, "fields", ValidString.in("fields", "headers", "both"),
+                    Importance.MEDIUM, "Where the CDC metadata goes: 'fields' of the row (what our sinks read), "
+                            + "'headers' of the record under the same names (for consumers that want the bare row; "
+                            + "our sinks then cannot order writes), or 'both'.");
 
     private String deleteHandling;
     private boolean dropTombstones;
     private boolean failOnNonEnvelope;
+    private boolean metadataInFields;
+    private boolean metadataInHeaders;
     private final Map<Schema, Schema> flatSchemas = new ConcurrentHashMap<>();
 
     @Override
@@ -58,6 +67,9 @@ public class CdcNormalize<R extends ConnectRecord<R>> implements Transformation<
         deleteHandling = config.getString(DELETE_HANDLING);
         dropTombstones = "drop".equals(config.getString(TOMBSTONES));
         failOnNonEnvelope = "fail".equals(config.getString(ON_NON_ENVELOPE));
+        String location = config.getString(METADATA_LOCATION);
+        metadataInFields = !"headers".equals(location);
+        metadataInHeaders = !"fields".equals(location);
     }
 
     @Override
@@ -65,43 +77,106 @@ public class CdcNormalize<R extends ConnectRecord<R>> implements Transformation<
         if (record.value() == null) {
             return dropTombstones ? null : record;
         }
-        if (!(record.value() instanceof Struct value) || !isEnvelope(value.schema())) {
+        ChangeShape shape = ChangeShape.of(record.value());
+        if (!shape.isEnvelope()) {
             if (failOnNonEnvelope) {
                 throw new DataException(ChangeEvent.describe(record) + ": expected a Debezium change envelope "
                         + "(before, after, source, op), got " + (record.valueSchema() == null
-                        ? String.valueOf(record.value()) : record.valueSchema().name()));
+                        ? record.value().getClass().getSimpleName() : record.valueSchema().name()));
             }
             return record;
         }
-        ChangeEvent event = ChangeEvent.of(record);
-        Struct row = event.isDelete() ? event.before() != null ? event.before() : event.key() : event.after();
-        if (event.isDelete() && !"rewrite".equals(deleteHandling)) {
+        Metadata metadata = shape == ChangeShape.ENVELOPE ? Metadata.of(ChangeEvent.of(record)) : Metadata.of(castMap(record.value()));
+        if (metadata.deleted() && !"rewrite".equals(deleteHandling)) {
             return "drop".equals(deleteHandling) ? null
                     : record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
                             null, null, record.timestamp());
         }
+        Object row = shape.row(record.value());
+        if (row == null && metadata.deleted()) {
+            row = record.key();
+        }
         if (row == null) {
             return record; // a truncate: no row to flatten, left as Debezium sent it
         }
-        Schema flat = flatSchemas.computeIfAbsent(row.schema(), CdcNormalize::flatSchema);
-        Struct out = new Struct(flat);
-        for (Field field : row.schema().fields()) {
-            out.put(field.name(), row.get(field));
+        Headers headers = record.headers();
+        if (metadataInHeaders) {
+            headers = headers.duplicate();
+            metadata.addTo(headers);
         }
-        out.put(CdcFields.OPERATION, event.operation().code());
-        out.put(CdcFields.LSN, event.isUnplacedIncrementalRead() ? null : event.lsn());
-        out.put(CdcFields.TX_ID, event.transactionId());
-        out.put(CdcFields.SOURCE_TS_MS, event.sourceCommitTime() == null ? null : event.sourceCommitTime().toEpochMilli());
-        out.put(CdcFields.SCHEMA, event.table().schema());
-        out.put(CdcFields.TABLE, event.table().table());
-        out.put(CdcFields.DELETED, event.isDelete());
-        return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(), flat, out,
-                record.timestamp());
+        if (row instanceof Struct struct) {
+            Schema flat = metadataInFields ? flatSchemas.computeIfAbsent(struct.schema(), CdcNormalize::flatSchema)
+                    : struct.schema();
+            Struct out = new Struct(flat);
+            for (Field field : struct.schema().fields()) {
+                out.put(field.name(), struct.get(field));
+            }
+            if (metadataInFields) {
+                metadata.putInto(out::put);
+            }
+            return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(), flat, out,
+                    record.timestamp(), headers);
+        }
+        Map<String, Object> out = new LinkedHashMap<>(castMap(row));
+        if (metadataInFields) {
+            metadata.putInto(out::put);
+        }
+        return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(), null, out,
+                record.timestamp(), headers);
     }
 
-    private static boolean isEnvelope(Schema schema) {
-        return schema.type() == Schema.Type.STRUCT && schema.field("op") != null && schema.field("source") != null
-                && schema.field("after") != null;
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object value) {
+        return (Map<String, Object>) value;
+    }
+
+    /** The CDC metadata of one change, read from an envelope with a schema or from a schemaless one. */
+    private record Metadata(String op, Long lsn, Long txId, Long sourceTsMs, String schema, String table, boolean deleted) {
+        static Metadata of(ChangeEvent event) {
+            return new Metadata(event.operation().code(), event.isUnplacedIncrementalRead() ? null : event.lsn(),
+                    event.transactionId(), event.sourceCommitTime() == null ? null : event.sourceCommitTime().toEpochMilli(),
+                    event.table().schema(), event.table().table(), event.isDelete());
+        }
+
+        static Metadata of(Map<String, Object> envelope) {
+            Map<?, ?> source = envelope.get("source") instanceof Map<?, ?> m ? m : Map.of();
+            String op = String.valueOf(envelope.get("op"));
+            Long tsMs = source.get("ts_us") instanceof Number us ? us.longValue() / 1000
+                    : source.get("ts_ms") instanceof Number ms ? ms.longValue() : null;
+            return new Metadata(op, number(source.get("lsn")), number(source.get("txId")), tsMs,
+                    (String) source.get("schema"), (String) source.get("table"), "d".equals(op));
+        }
+
+        private static Long number(Object value) {
+            return value instanceof Number n ? n.longValue() : null;
+        }
+
+        /** Writes the metadata fields through {@code put} (a Struct's or a Map's). */
+        void putInto(java.util.function.BiConsumer<String, Object> put) {
+            put.accept(CdcFields.OPERATION, op);
+            put.accept(CdcFields.LSN, lsn);
+            put.accept(CdcFields.TX_ID, txId);
+            put.accept(CdcFields.SOURCE_TS_MS, sourceTsMs);
+            put.accept(CdcFields.SCHEMA, schema);
+            put.accept(CdcFields.TABLE, table);
+            put.accept(CdcFields.DELETED, deleted);
+        }
+
+        void addTo(Headers headers) {
+            headers.addString(CdcFields.OPERATION, op);
+            if (lsn != null) {
+                headers.addLong(CdcFields.LSN, lsn);
+            }
+            if (txId != null) {
+                headers.addLong(CdcFields.TX_ID, txId);
+            }
+            if (sourceTsMs != null) {
+                headers.addLong(CdcFields.SOURCE_TS_MS, sourceTsMs);
+            }
+            headers.addString(CdcFields.SCHEMA, schema);
+            headers.addString(CdcFields.TABLE, table);
+            headers.addBoolean(CdcFields.DELETED, deleted);
+        }
     }
 
     private static Schema flatSchema(Schema row) {

@@ -81,4 +81,36 @@ class CdcNormalizeTest {
         assertThatThrownBy(() -> normalize(Map.of(CdcNormalize.DELETE_HANDLING, "keep")))
                 .hasMessageContaining(CdcNormalize.DELETE_HANDLING);
     }
+
+    @Test
+    void schemalessEnvelopesFlattenToMapsWithTheSameMetadata() throws Exception {
+        List<SinkRecord> withSchemas = CapturedDebeziumRecords.load();
+        List<SinkRecord> schemaless = CapturedDebeziumRecords.loadSchemaless();
+        CdcNormalize<SinkRecord> transform = normalize(Map.of());
+        for (int i = 0; i < schemaless.size(); i++) {
+            if (schemaless.get(i).value() == null || ChangeEvent.of(withSchemas.get(i)).operation() == Operation.TRUNCATE) {
+                continue;
+            }
+            Struct expected = (Struct) transform.apply(withSchemas.get(i)).value();
+            Map<?, ?> flat = (Map<?, ?>) transform.apply(schemaless.get(i)).value();
+            for (String field : List.of(CdcFields.OPERATION, CdcFields.LSN, CdcFields.SCHEMA, CdcFields.TABLE,
+                    CdcFields.DELETED, CdcFields.SOURCE_TS_MS)) {
+                assertThat(flat.get(field)).as(field).isEqualTo(expected.get(field));
+            }
+            assertThat(flat.get("id") == null ? null : ((Number) flat.get("id")).intValue()).isEqualTo(
+                    expected.schema().field("id") == null ? null : expected.get("id"));
+        }
+    }
+
+    @Test
+    void metadataCanTravelAsHeaders() throws Exception {
+        SinkRecord out = normalize(Map.of(CdcNormalize.METADATA_LOCATION, "headers"))
+                .apply(CapturedDebeziumRecords.load().get(0));
+        Struct value = (Struct) out.value();
+        assertThat(value.schema().field(CdcFields.OPERATION)).isNull();
+        assertThat(value.getString("email")).isEqualTo("ada@example.com");
+        assertThat(out.headers().lastWithName(CdcFields.OPERATION).value()).isEqualTo("r");
+        assertThat(out.headers().lastWithName(CdcFields.TABLE).value()).isEqualTo("customers");
+        assertThat(out.headers().lastWithName(CdcFields.LSN).value()).isInstanceOf(Long.class);
+    }
 }

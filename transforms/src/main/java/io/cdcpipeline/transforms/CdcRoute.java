@@ -1,0 +1,269 @@
+package io.cdcpipeline.transforms;
+
+import io.cdcpipeline.core.CdcFields;
+import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.TableId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Headers;
+import org.apache.kafka.connect.transforms.Transformation;
+import org.apache.kafka.connect.transforms.util.SimpleConfig;
+
+/**
+ * Gives a change a new target table: the name the sinks create and write (ClickHouse table, Elasticsearch index)
+ * comes from the source table by a pattern and a template, optionally with a tenant taken from a column, e.g.
+ * {@code ${tenant}_${table}}. The change's table identity is rewritten where the sinks read it (the envelope's
+ * {@code source.schema}/{@code source.table}, or {@code __schema}/{@code __table} of a flattened row), the topic is
+ * renamed to match ({@code <prefix>.<schema>.<table>}), and the original table is kept in the header
+ * {@value #SOURCE_TABLE_HEADER}.
+ */
+public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
+
+    public static final String TABLE_REGEX = "table.regex";
+    public static final String TARGET_TABLE = "target.table";
+    public static final String TARGET_SCHEMA = "target.schema";
+    public static final String TENANT_COLUMN = "tenant.column";
+    public static final String TENANT_DEFAULT = "tenant.default";
+    public static final String SOURCE_TABLE_HEADER = "cdc.source.table";
+
+    public static final String OVERVIEW_DOC = "Routes a change to a target table named by a template over the source "
+            + "schema, table, regex groups and an optional tenant column.";
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}|\\$(\\d)");
+    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9_]+");
+
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+            .define(TABLE_REGEX, Type.STRING, ".*", CdcRoute::validateRegex, Importance.HIGH,
+                    "A Java regular expression matched against the whole '<schema>.<table>' of the source table; "
+                            + "changes of tables it does not match pass unchanged. Its groups are $1..$9 in the "
+                            + "templates.")
+            .define(TARGET_TABLE, Type.STRING, "${table}", CdcRoute::validateTemplate, Importance.HIGH,
+                    "The target table name: a template with ${schema}, ${table}, ${tenant} and $1..$9, e.g. "
+                            + "${schema}_${table} or ${tenant}_${table}.")
+            .define(TARGET_SCHEMA, Type.STRING, "${schema}", CdcRoute::validateTemplate, Importance.LOW,
+                    "The target schema name, a template like '" + TARGET_TABLE + "'. Sinks that name targets with "
+                            + "${schema} see this.")
+            .define(TENANT_COLUMN, Type.STRING, "", Importance.MEDIUM,
+                    "A column whose value is the tenant, for ${tenant}: read from the row after the change, or for a "
+                            + "delete from the row before it (Postgres sends only the key there unless the table has "
+                            + "REPLICA IDENTITY FULL or the tenant column is in the key). Values must be letters, "
+                            + "digits and _: anything else is refused, never rewritten, so two tenants cannot merge.")
+            .define(TENANT_DEFAULT, Type.STRING, "", Importance.LOW,
+                    "The tenant of a change whose tenant column is missing or null. Empty: such a change is refused "
+                            + "with an error naming the record (and goes to the dead-letter path when errors are "
+                            + "tolerated).");
+
+    private Pattern tableRegex;
+    private String targetTable;
+    private String targetSchema;
+    private String tenantColumn;
+    private String tenantDefault;
+    private final Map<TableId, Boolean> matches = new ConcurrentHashMap<>();
+
+    @Override
+    public void configure(Map<String, ?> props) {
+        SimpleConfig config = new SimpleConfig(CONFIG_DEF, props);
+        tableRegex = Pattern.compile(config.getString(TABLE_REGEX));
+        targetTable = config.getString(TARGET_TABLE);
+        targetSchema = config.getString(TARGET_SCHEMA);
+        tenantColumn = config.getString(TENANT_COLUMN).trim();
+        tenantDefault = config.getString(TENANT_DEFAULT).trim();
+        boolean usesTenant = targetTable.contains("${tenant}") || targetSchema.contains("${tenant}");
+        if (usesTenant && tenantColumn.isEmpty()) {
+            throw new ConfigException(TENANT_COLUMN, "", "a template uses ${tenant}, so the tenant column is required");
+        }
+        if (!usesTenant && !tenantColumn.isEmpty()) {
+            throw new ConfigException(TENANT_COLUMN, tenantColumn, "is set but no template uses ${tenant}");
+        }
+        if (!tenantDefault.isEmpty() && !TENANT.matcher(tenantDefault).matches()) {
+            throw new ConfigException(TENANT_DEFAULT, tenantDefault, "must be letters, digits and _");
+        }
+        int groups = tableRegex.matcher("").groupCount();
+        for (String template : new String[] {targetTable, targetSchema}) {
+            Matcher m = PLACEHOLDER.matcher(template);
+            while (m.find()) {
+                if (m.group(2) != null && Integer.parseInt(m.group(2)) > groups) {
+                    throw new ConfigException(template.equals(targetTable) ? TARGET_TABLE : TARGET_SCHEMA, template,
+                            "uses $" + m.group(2) + " but '" + TABLE_REGEX + "' has " + groups + " group(s)");
+                }
+            }
+        }
+    }
+
+    @Override
+    public R apply(R record) {
+        ChangeShape shape = ChangeShape.of(record.value());
+        if (!shape.isChange()) {
+            return record; // tombstones and other values carry no row to route by; sinks skip tombstones
+        }
+        TableId source = shape.table(record);
+        if (source == null) {
+            return record;
+        }
+        Matcher matcher = tableRegex.matcher(source.toString());
+        if (!matches.computeIfAbsent(source, s -> tableRegex.matcher(s.toString()).matches())) {
+            return record;
+        }
+        matcher.matches();
+        String tenant = tenantColumn.isEmpty() ? null : tenant(record, shape);
+        TableId target = new TableId(fill(targetSchema, source, tenant, matcher), fill(targetTable, source, tenant, matcher));
+        if (target.equals(source)) {
+            return record;
+        }
+        Object value = retarget(shape, record.value(), target);
+        Headers headers = record.headers().duplicate();
+        headers.addString(SOURCE_TABLE_HEADER, source.toString());
+        return record.newRecord(topic(record.topic(), target), record.kafkaPartition(), record.keySchema(), record.key(),
+                record.valueSchema(), value, record.timestamp(), headers);
+    }
+
+    private String tenant(R record, ChangeShape shape) {
+        Object value = ChangeShape.column(shape.row(record.value()), tenantColumn);
+        if (value == null) {
+            value = ChangeShape.column(record.key(), tenantColumn);
+        }
+        if (value == null) {
+            if (tenantDefault.isEmpty()) {
+                throw new DataException(ChangeEvent.describe(record) + ": tenant column '" + tenantColumn
+                        + "' is missing or null in " + shape.table(record) + ", and no " + TENANT_DEFAULT + " is set");
+            }
+            return tenantDefault;
+        }
+        String tenant = String.valueOf(value);
+        if (!TENANT.matcher(tenant).matches()) {
+            throw new DataException(ChangeEvent.describe(record) + ": tenant '" + tenant + "' in column '" + tenantColumn
+                    + "' of " + shape.table(record) + " is not a valid name part (letters, digits and _ only)");
+        }
+        return tenant;
+    }
+
+    private static String fill(String template, TableId source, String tenant, Matcher groups) {
+        Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement;
+            if (m.group(2) != null) {
+                replacement = groups.group(Integer.parseInt(m.group(2)));
+            } else {
+                replacement = switch (m.group(1)) {
+                    case "schema" -> source.schema();
+                    case "table" -> source.table();
+                    default -> tenant;
+                };
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement == null ? "" : replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static Object retarget(ChangeShape shape, Object value, TableId target) {
+        return switch (shape) {
+            case ENVELOPE -> {
+                Struct envelope = (Struct) value;
+                Struct source = envelope.getStruct("source");
+                Struct newSource = new Struct(source.schema());
+                for (Field field : source.schema().fields()) {
+                    newSource.put(field, source.get(field));
+                }
+                newSource.put("schema", target.schema());
+                newSource.put("table", target.table());
+                Struct out = new Struct(envelope.schema());
+                for (Field field : envelope.schema().fields()) {
+                    out.put(field, field.name().equals("source") ? newSource : envelope.get(field));
+                }
+                yield out;
+            }
+            case FLAT -> {
+                Struct row = (Struct) value;
+                Struct out = new Struct(row.schema());
+                for (Field field : row.schema().fields()) {
+                    out.put(field, row.get(field));
+                }
+                if (row.schema().field(CdcFields.SCHEMA) != null) {
+                    out.put(CdcFields.SCHEMA, target.schema());
+                }
+                if (row.schema().field(CdcFields.TABLE) != null) {
+                    out.put(CdcFields.TABLE, target.table());
+                }
+                yield out;
+            }
+            case MAP_ENVELOPE -> {
+                Map<String, Object> out = new LinkedHashMap<>(cast(value));
+                Map<String, Object> source = new LinkedHashMap<>(cast(out.get("source")));
+                source.put("schema", target.schema());
+                source.put("table", target.table());
+                out.put("source", source);
+                yield out;
+            }
+            case MAP_FLAT -> {
+                Map<String, Object> out = new LinkedHashMap<>(cast(value));
+                out.put(CdcFields.SCHEMA, target.schema());
+                out.put(CdcFields.TABLE, target.table());
+                yield out;
+            }
+            default -> value;
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Object map) {
+        return (Map<String, Object>) map;
+    }
+
+    /** Debezium's {@code <prefix>.<schema>.<table>} topic with the target's names; other topics stay. */
+    private static String topic(String topic, TableId target) {
+        String[] parts = topic.split("\\.");
+        if (parts.length < 3) {
+            return topic;
+        }
+        parts[parts.length - 2] = target.schema();
+        parts[parts.length - 1] = target.table();
+        return String.join(".", parts);
+    }
+
+    private static void validateRegex(String name, Object value) {
+        try {
+            Pattern.compile((String) value);
+        } catch (PatternSyntaxException e) {
+            throw new ConfigException(name, value, "not a valid regular expression: " + e.getDescription());
+        }
+    }
+
+    private static void validateTemplate(String name, Object value) {
+        String template = (String) value;
+        if (template == null || template.isBlank()) {
+            throw new ConfigException(name, value, "must not be empty");
+        }
+        Matcher m = PLACEHOLDER.matcher(template);
+        while (m.find()) {
+            if (m.group(1) != null && !m.group(1).equals("schema") && !m.group(1).equals("table")
+                    && !m.group(1).equals("tenant")) {
+                throw new ConfigException(name, value, "unknown placeholder ${" + m.group(1)
+                        + "}; use ${schema}, ${table}, ${tenant} or $1..$9");
+            }
+        }
+    }
+
+    @Override
+    public ConfigDef config() {
+        return CONFIG_DEF;
+    }
+
+    @Override
+    public void close() {
+        matches.clear();
+    }
+}
