@@ -52,8 +52,8 @@ final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
         line.put("partition", record.kafkaPartition());
         line.put("offset", record.kafkaOffset());
         try {
-            line.set("key", json.readTree(converter.fromConnectData(record.topic(), record.keySchema(), record.key())));
-            line.set("value", json.readTree(converter.fromConnectData(record.topic(), record.valueSchema(), record.value())));
+            line.set("key", asJson(record.topic(), record.keySchema(), record.key()));
+            line.set("value", asJson(record.topic(), record.valueSchema(), record.value()));
             out.write(json.writeValueAsString(line));
             out.newLine();
             out.flush();
@@ -62,6 +62,13 @@ final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
         }
         count.incrementAndGet();
         return CompletableFuture.completedFuture(null);
+    }
+
+    /** Connect JSON of a key or value; JSON null for none (a table without a primary key has no key). */
+    private com.fasterxml.jackson.databind.JsonNode asJson(String topic, org.apache.kafka.connect.data.Schema schema,
+            Object value) throws IOException {
+        byte[] bytes = converter.fromConnectData(topic, schema, value);
+        return bytes == null ? json.nullNode() : json.readTree(bytes);
     }
 
     long count() {

@@ -20,6 +20,7 @@ import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.connect.connector.ConnectorContext;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkConnector;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -116,6 +117,12 @@ final class SinkRunner implements AutoCloseable {
         }
         task.initialize(new StandaloneSinkTaskContext(taskConfig, deadLetters,
                 new PluginMetricsImpl(metrics, Map.of("connector", runner.name() + "-" + name, "task", "0"))));
+        transforms.withMetrics(tags -> {
+            Map<String, String> all = new java.util.LinkedHashMap<>(Map.of("connector", runner.name() + "-" + name,
+                    "task", "0"));
+            all.putAll(tags);
+            return new PluginMetricsImpl(metrics, all);
+        });
         task.start(taskConfig);
         task.open(List.of());
         LOG.info("Sink {} started: {} (task {}), dead letters in {}", name, connector.getClass().getName(),
@@ -127,13 +134,26 @@ final class SinkRunner implements AutoCloseable {
      * the batch as written (a task may buffer: only its preCommit answer says what is durable). Passing failures
      * are retried until the retry timeout.
      */
+    /** Connect's connector-level setting: 'none' stops on a record a transform refuses, 'all' dead-letters it. */
+    static final String ERRORS_TOLERANCE = "errors.tolerance";
+
     void deliver(List<SinkRecord> batch) {
         List<SinkRecord> records = new ArrayList<>(batch.size());
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (SinkRecord record : batch) {
             offsets.merge(new TopicPartition(record.topic(), record.kafkaPartition()),
                     new OffsetAndMetadata(record.kafkaOffset() + 1), (a, b) -> a.offset() >= b.offset() ? a : b);
-            SinkRecord transformed = transforms.apply(record);
+            SinkRecord transformed;
+            try {
+                transformed = transforms.apply(record);
+            } catch (TransformChain.StageFailure e) {
+                if (!"all".equals(config.get(ERRORS_TOLERANCE))) {
+                    throw new ConnectException("sink " + name + ": " + e.getMessage() + " (set " + PipelineFile.SINK_PREFIX
+                            + name + "." + ERRORS_TOLERANCE + "=all to dead-letter such records and go on)", e.getCause());
+                }
+                deadLetters.report(e.deadLetter(), e);
+                transformed = null;
+            }
             if (transformed != null) {
                 records.add(transformed);
             }

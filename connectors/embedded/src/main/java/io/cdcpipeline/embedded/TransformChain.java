@@ -4,7 +4,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.transforms.ProtectPii;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.metrics.Monitorable;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.transforms.Transformation;
 import org.apache.kafka.connect.transforms.predicates.Predicate;
@@ -16,7 +22,8 @@ import org.apache.kafka.connect.transforms.predicates.Predicate;
  */
 final class TransformChain implements AutoCloseable {
 
-    private record Stage(Transformation<SinkRecord> transformation, Predicate<SinkRecord> predicate, boolean negate) {
+    private record Stage(String alias, Transformation<SinkRecord> transformation, Predicate<SinkRecord> predicate,
+            boolean negate) {
         SinkRecord apply(SinkRecord record) {
             if (predicate != null && predicate.test(record) == negate) {
                 return record;
@@ -25,12 +32,33 @@ final class TransformChain implements AutoCloseable {
         }
     }
 
+    /**
+     * A stage refused a record (a {@link DataException}, as Connect's error handling treats per record). Carries the
+     * record to dead-letter: as it entered the failing stage, or with key and value withheld when a
+     * {@link ProtectPii} stage had yet to run on it, so that the dead-letter path never holds what the chain would
+     * have protected.
+     */
+    static final class StageFailure extends RuntimeException {
+        private final transient SinkRecord deadLetter;
+
+        StageFailure(String message, SinkRecord deadLetter, DataException cause) {
+            super(message, cause);
+            this.deadLetter = deadLetter;
+        }
+
+        SinkRecord deadLetter() {
+            return deadLetter;
+        }
+    }
+
     private final List<Stage> stages;
     private final List<AutoCloseable> closeables;
+    private final Map<String, Predicate<SinkRecord>> predicates;
 
-    private TransformChain(List<Stage> stages, List<AutoCloseable> closeables) {
+    private TransformChain(List<Stage> stages, List<AutoCloseable> closeables, Map<String, Predicate<SinkRecord>> predicates) {
         this.stages = stages;
         this.closeables = closeables;
+        this.predicates = predicates;
     }
 
     /** Builds and configures every stage; a {@link ConfigException} names the key at fault under {@code prefix}. */
@@ -64,16 +92,47 @@ final class TransformChain implements AutoCloseable {
                             + prefix + "predicates");
                 }
             }
-            stages.add(new Stage(transformation, predicate, Boolean.parseBoolean(config.getOrDefault(base + "negate", "false"))));
+            stages.add(new Stage(alias, transformation, predicate,
+                    Boolean.parseBoolean(config.getOrDefault(base + "negate", "false"))));
         }
-        return new TransformChain(stages, closeables);
+        return new TransformChain(stages, closeables, predicates);
     }
 
-    /** The record after every stage, or null when a stage dropped it. */
+    /**
+     * Hands plugin metrics to every stage and predicate that takes them, tagged as a Connect worker tags them
+     * ({@code transformation} or {@code predicate} = its alias, besides the given connector and task tags).
+     */
+    void withMetrics(Function<Map<String, String>, PluginMetrics> metrics) {
+        for (Stage stage : stages) {
+            if (stage.transformation() instanceof Monitorable monitorable) {
+                monitorable.withPluginMetrics(metrics.apply(Map.of("transformation", stage.alias())));
+            }
+        }
+        predicates.forEach((alias, predicate) -> {
+            if (predicate instanceof Monitorable monitorable) {
+                monitorable.withPluginMetrics(metrics.apply(Map.of("predicate", alias)));
+            }
+        });
+    }
+
+    /** The record after every stage, or null when a stage dropped it; a {@link StageFailure} when one refused it. */
     SinkRecord apply(SinkRecord record) {
         SinkRecord current = record;
-        for (Stage stage : stages) {
-            current = stage.apply(current);
+        for (int i = 0; i < stages.size(); i++) {
+            Stage stage = stages.get(i);
+            try {
+                current = stage.apply(current);
+            } catch (DataException e) {
+                boolean protectionPending = false;
+                for (Stage later : stages.subList(i, stages.size())) {
+                    protectionPending |= later.transformation() instanceof ProtectPii;
+                }
+                SinkRecord deadLetter = protectionPending ? current.newRecord(current.topic(), current.kafkaPartition(),
+                        null, null, null, null, current.timestamp()) : current;
+                throw new StageFailure("transform '" + stage.alias() + "' refused " + ChangeEvent.describe(record)
+                        + ": " + e.getMessage() + (protectionPending ? " (key and value withheld: the record had not "
+                        + "passed ProtectPii yet)" : ""), deadLetter, e);
+            }
             if (current == null) {
                 return null;
             }

@@ -125,6 +125,14 @@ final class PipelineHarness {
         }
     }
 
+    String jdbcUrl() {
+        return pg.jdbcUrl();
+    }
+
+    String jdbcUser() {
+        return pg.user();
+    }
+
     Path offsetFile() {
         return workDir.resolve("offsets.dat");
     }

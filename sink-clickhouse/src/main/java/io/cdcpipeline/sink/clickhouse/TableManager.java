@@ -40,6 +40,7 @@ final class TableManager {
     /** The layout of the last schema seen per source table, or the reason it cannot be written. */
     private final Map<TableId, Object> layouts = new HashMap<>();
     private RowLayout lastLayout;
+    private TableId lastTable;
 
     /**
      * @param beforeAlter called with a table's quoted name before its columns change: rows buffered in the old
@@ -60,12 +61,15 @@ final class TableManager {
     RowLayout layoutFor(ChangeEvent event) {
         Schema schema = event.rowSchema();
         RowLayout last = lastLayout;
-        if (last != null && last.schema() == schema) {
-            return last; // the same schema object as the record before: the common case in a batch
+        if (last != null && last.schema() == schema && event.table().equals(lastTable)) {
+            // The same table and schema object as the record before: the common case in a batch. The table is
+            // compared too because a router can send rows of one schema to several tables (one per tenant).
+            return last;
         }
         Object known = layouts.get(event.table());
         if (known instanceof RowLayout layout && (layout.schema() == schema || layout.schema().equals(schema))) {
             lastLayout = layout;
+            lastTable = event.table();
             return layout;
         }
         if (known instanceof Refusal refusal && (refusal.schema() == schema || refusal.schema().equals(schema))) {
@@ -75,6 +79,7 @@ final class TableManager {
             RowLayout layout = prepare(event);
             layouts.put(event.table(), layout);
             lastLayout = layout;
+            lastTable = event.table();
             return layout;
         } catch (ClickHouseFailure e) {
             if (e.kind() == ClickHouseFailure.Kind.RETRIABLE) {
