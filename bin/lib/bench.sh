@@ -1,4 +1,4 @@
-# bin/cdc bench clickhouse|elasticsearch [--rows N] [--rounds N]: benchmarks that print figures and write docs/benchmarks.md.
+# bin/cdc bench clickhouse|elasticsearch|transforms [--rows N] [--rounds N]: benchmarks that print figures and write docs/benchmarks.md.
 # Never part of the test suite: speed is measured here, on a quiet machine, not asserted in tests.
 
 bench_main() {
@@ -7,21 +7,39 @@ bench_main() {
   case "$what" in
     clickhouse) bench_run io.cdcpipeline.bench.ClickHouseSinkBenchmark CDC_CH_URL "$@" ;;
     elasticsearch) bench_run io.cdcpipeline.bench.ElasticsearchSinkBenchmark CDC_ES_URL "$@" ;;
-    *) die "usage: bin/cdc bench clickhouse|elasticsearch [--rows N] [--rounds N]" ;;
+    transforms)
+      local env
+      env="$(bench_build && "$CDC_HOME/bin/cdc" stack env)" || die "building the benchmark failed"
+      bench_java io.cdcpipeline.bench.TransformsBenchmark \
+        --pg-jdbc-url "$(sed -n 's/^CDC_PG_JDBC_URL=//p' <<<"$env")" --pg-user "$(sed -n 's/^CDC_PG_USER=//p' <<<"$env")" \
+        --ch-url "$(sed -n 's/^CDC_CH_URL=//p' <<<"$env")" --es-url "$(sed -n 's/^CDC_ES_URL=//p' <<<"$env")" \
+        --report "$CDC_HOME/docs/benchmarks.md" "$@" ;;
+    *) die "usage: bin/cdc bench clickhouse|elasticsearch|transforms [--rows N] [--rounds N]" ;;
   esac
 }
 
-# bench_run MAIN URL_VARIABLE ARGS...: builds the bench module and runs one benchmark against the stack.
+# bench_build: starts the stack and builds the bench module with its runtime classpath (logs go to stderr).
+bench_build() {
+  "$CDC_HOME/bin/cdc" stack up >&2
+  log "building the benchmark (./mvnw install -pl bench -am, no tests)" >&2
+  (cd "$CDC_HOME" && mvnw -DskipTests install -pl bench -am \
+    && mvnw -f bench/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime \
+         -Dmdep.outputFile="$CDC_HOME/bench/target/bench.classpath") >&2
+}
+
+# bench_java MAIN ARGS...: runs a benchmark's main class on the bench module's classpath.
+bench_java() {
+  local main="$1"
+  shift
+  "$(java_home)/bin/java" -Xmx3g -cp "$CDC_HOME/bench/target/classes:$(cat "$CDC_HOME/bench/target/bench.classpath")" \
+    "$main" "$@"
+}
+
+# bench_run MAIN URL_VARIABLE ARGS...: builds the bench module and runs one benchmark against the stack's URL.
 bench_run() {
   local main="$1" url_var="$2"
   shift 2
-  "$CDC_HOME/bin/cdc" stack up
-  local cp_file="$CDC_HOME/bench/target/bench.classpath"
-  log "building the benchmark (./mvnw install -pl bench -am, no tests)"
-  (cd "$CDC_HOME" && mvnw -DskipTests install -pl bench -am \
-    && mvnw -f bench/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file") \
-    || die "building the benchmark failed"
-  "$(java_home)/bin/java" -Xmx3g -cp "$CDC_HOME/bench/target/classes:$(cat "$cp_file")" \
-    "$main" --url "$("$CDC_HOME/bin/cdc" stack env | sed -n "s/^$url_var=//p")" \
+  bench_build || die "building the benchmark failed"
+  bench_java "$main" --url "$("$CDC_HOME/bin/cdc" stack env | sed -n "s/^$url_var=//p")" \
     --report "$CDC_HOME/docs/benchmarks.md" "$@"
 }

@@ -42,12 +42,9 @@ record BenchmarkResult(String key, String title, String setup, int rounds, List<
     }
 
     void writeInto(Path file) throws IOException {
-        String begin = "<!-- " + key + ":begin -->";
-        String end = "<!-- " + key + ":end -->";
-        StringBuilder section = new StringBuilder(begin).append('\n');
+        StringBuilder section = new StringBuilder();
         section.append("## ").append(title).append("\n\n");
-        section.append(String.format(Locale.ROOT, "Run on %s: %s, %d cores, %s. %s%n%n", LocalDate.now(), cpuModel(),
-                Runtime.getRuntime().availableProcessors(), memory(), setup));
+        section.append(String.format(Locale.ROOT, "Run on %s. %s%n%n", machine(), setup));
         section.append("| round | sink rows/s | raw rows/s | sink / raw |\n|---|---|---|---|\n");
         for (int i = 0; i < sinkRates.size(); i++) {
             section.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f |%n", i + 1, sinkRates.get(i),
@@ -61,8 +58,20 @@ record BenchmarkResult(String key, String title, String setup, int rounds, List<
                 + String.format(Locale.ROOT, "%.2f.%n%n", median(sinkRates) / median(rawRates)));
         section.append(String.format(Locale.ROOT, "Target: the sink reaches at least 80 %% of the raw rate: %s.%n",
                 ratio() >= 0.8 ? "met" : "NOT met"));
-        section.append(end).append('\n');
+        BenchmarkResult.writeSection(file, key, section.toString());
+    }
 
+    /** The date and the machine a benchmark ran on, for its report. */
+    static String machine() {
+        return String.format(Locale.ROOT, "%s: %s, %d cores, %s", LocalDate.now(), cpuModel(),
+                Runtime.getRuntime().availableProcessors(), memory());
+    }
+
+    /** Puts a section (its heading and text) between its markers in {@code file}, replacing an earlier run's. */
+    static void writeSection(Path file, String key, String body) throws IOException {
+        String begin = "<!-- " + key + ":begin -->";
+        String end = "<!-- " + key + ":end -->";
+        String section = begin + "\n" + body + end + "\n";
         String existing = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8)
                 : "# Benchmarks\n\nFigures printed by the benchmarks under `bench/` (run with `bin/cdc bench ...`), "
                         + "never by tests. Each section is replaced when its benchmark runs again.\n\n";

@@ -64,6 +64,13 @@ public final class ChangeEvent {
 
     /** Reads a record; a {@link DataException} names the record and what it lacks. */
     public static ChangeEvent of(ConnectRecord<?> record) {
+        ChangeEvent event = read(record);
+        TableId routed = RouteHeaders.target(record);
+        return routed == null ? event : new ChangeEvent(event.operation, routed, event.key, event.after, event.before,
+                event.sourceCommitTime, event.lsn, event.transactionId);
+    }
+
+    private static ChangeEvent read(ConnectRecord<?> record) {
         Struct key = record.key() instanceof Struct k ? k : null;
         if (record.value() == null) {
             return new ChangeEvent(Operation.TOMBSTONE, tableFromTopic(record), key, null, null, null, 0L, null);
@@ -222,6 +229,7 @@ public final class ChangeEvent {
         return operation;
     }
 
+    /** The table this change goes to: its source table, or the target a router set (see {@link RouteHeaders}). */
     public TableId table() {
         return table;
     }

@@ -59,7 +59,24 @@ public class CdcNormalize<R extends ConnectRecord<R>> implements Transformation<
     private boolean failOnNonEnvelope;
     private boolean metadataInFields;
     private boolean metadataInHeaders;
-    private final Map<Schema, Schema> flatSchemas = new ConcurrentHashMap<>();
+    private final Map<Schema, FlatLayout> layouts = new ConcurrentHashMap<>();
+
+    /** A row schema's flat form, with its fields looked up once: copying by Field is what keeps this cheap. */
+    private record FlatLayout(Schema flat, Field[] from, Field[] to, Field[] metadata) {
+        static FlatLayout of(Schema row, boolean withMetadata) {
+            Schema flat = withMetadata ? flatSchema(row) : row;
+            Field[] from = row.fields().toArray(new Field[0]);
+            Field[] to = new Field[from.length];
+            for (int i = 0; i < from.length; i++) {
+                to[i] = flat.field(from[i].name());
+            }
+            Field[] metadata = new Field[Metadata.NAMES.length];
+            for (int i = 0; withMetadata && i < metadata.length; i++) {
+                metadata[i] = flat.field(Metadata.NAMES[i]);
+            }
+            return new FlatLayout(flat, from, to, metadata);
+        }
+    }
 
     @Override
     public void configure(Map<String, ?> props) {
@@ -105,21 +122,26 @@ public class CdcNormalize<R extends ConnectRecord<R>> implements Transformation<
             metadata.addTo(headers);
         }
         if (row instanceof Struct struct) {
-            Schema flat = metadataInFields ? flatSchemas.computeIfAbsent(struct.schema(), CdcNormalize::flatSchema)
-                    : struct.schema();
-            Struct out = new Struct(flat);
-            for (Field field : struct.schema().fields()) {
-                out.put(field.name(), struct.get(field));
+            FlatLayout layout = layouts.computeIfAbsent(struct.schema(), r -> FlatLayout.of(r, metadataInFields));
+            Struct out = new Struct(layout.flat());
+            for (int i = 0; i < layout.from().length; i++) {
+                out.put(layout.to()[i], struct.get(layout.from()[i]));
             }
             if (metadataInFields) {
-                metadata.putInto(out::put);
+                Object[] values = metadata.values();
+                for (int i = 0; i < values.length; i++) {
+                    out.put(layout.metadata()[i], values[i]);
+                }
             }
-            return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(), flat, out,
-                    record.timestamp(), headers);
+            return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
+                    layout.flat(), out, record.timestamp(), headers);
         }
         Map<String, Object> out = new LinkedHashMap<>(castMap(row));
         if (metadataInFields) {
-            metadata.putInto(out::put);
+            Object[] values = metadata.values();
+            for (int i = 0; i < values.length; i++) {
+                out.put(Metadata.NAMES[i], values[i]);
+            }
         }
         return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(), null, out,
                 record.timestamp(), headers);
@@ -151,15 +173,12 @@ public class CdcNormalize<R extends ConnectRecord<R>> implements Transformation<
             return value instanceof Number n ? n.longValue() : null;
         }
 
-        /** Writes the metadata fields through {@code put} (a Struct's or a Map's). */
-        void putInto(java.util.function.BiConsumer<String, Object> put) {
-            put.accept(CdcFields.OPERATION, op);
-            put.accept(CdcFields.LSN, lsn);
-            put.accept(CdcFields.TX_ID, txId);
-            put.accept(CdcFields.SOURCE_TS_MS, sourceTsMs);
-            put.accept(CdcFields.SCHEMA, schema);
-            put.accept(CdcFields.TABLE, table);
-            put.accept(CdcFields.DELETED, deleted);
+        /** The metadata field names, in the order of {@link #values()}. */
+        static final String[] NAMES = {CdcFields.OPERATION, CdcFields.LSN, CdcFields.TX_ID, CdcFields.SOURCE_TS_MS,
+            CdcFields.SCHEMA, CdcFields.TABLE, CdcFields.DELETED};
+
+        Object[] values() {
+            return new Object[] {op, lsn, txId, sourceTsMs, schema, table, deleted};
         }
 
         void addTo(Headers headers) {
@@ -202,6 +221,6 @@ public class CdcNormalize<R extends ConnectRecord<R>> implements Transformation<
 
     @Override
     public void close() {
-        flatSchemas.clear();
+        layouts.clear();
     }
 }

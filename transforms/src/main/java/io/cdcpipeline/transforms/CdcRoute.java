@@ -1,10 +1,10 @@
 package io.cdcpipeline.transforms;
 
-import io.cdcpipeline.core.CdcFields;
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.RouteHeaders;
 import io.cdcpipeline.core.TableId;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,8 +14,6 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.connector.ConnectRecord;
-import org.apache.kafka.connect.data.Field;
-import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Headers;
 import org.apache.kafka.connect.transforms.Transformation;
@@ -24,10 +22,10 @@ import org.apache.kafka.connect.transforms.util.SimpleConfig;
 /**
  * Gives a change a new target table: the name the sinks create and write (ClickHouse table, Elasticsearch index)
  * comes from the source table by a pattern and a template, optionally with a tenant taken from a column, e.g.
- * {@code ${tenant}_${table}}. The change's table identity is rewritten where the sinks read it (the envelope's
- * {@code source.schema}/{@code source.table}, or {@code __schema}/{@code __table} of a flattened row), the topic is
- * renamed to match ({@code <prefix>.<schema>.<table>}), and the original table is kept in the header
- * {@value #SOURCE_TABLE_HEADER}.
+ * {@code ${tenant}_${table}}. The target goes into the headers {@value RouteHeaders#TARGET_SCHEMA} and
+ * {@value RouteHeaders#TARGET_TABLE}, which our sinks and transforms read as the change's table, and the topic is
+ * renamed to match ({@code <prefix>.<schema>.<table>}) for any other sink. The value is left as Debezium wrote it,
+ * so it still names its source table (and routing copies nothing).
  */
 public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
 
@@ -36,7 +34,6 @@ public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
     public static final String TARGET_SCHEMA = "target.schema";
     public static final String TENANT_COLUMN = "tenant.column";
     public static final String TENANT_DEFAULT = "tenant.default";
-    public static final String SOURCE_TABLE_HEADER = "cdc.source.table";
 
     public static final String OVERVIEW_DOC = "Routes a change to a target table named by a template over the source "
             + "schema, table, regex groups and an optional tenant column.";
@@ -70,7 +67,16 @@ public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
     private String targetSchema;
     private String tenantColumn;
     private String tenantDefault;
-    private final Map<TableId, Boolean> matches = new ConcurrentHashMap<>();
+    /** Per source table: null when the regex does not match, else its templates with all but ${tenant} filled. */
+    private final Map<TableId, Optional<Target>> targets = new ConcurrentHashMap<>();
+
+    /** A source table's target templates, and the routes already worked out per tenant (or for none). */
+    private record Target(String schema, String table, Map<String, Route> byTenant) {
+    }
+
+    /** Where a change goes: the target table and the topic named after it. */
+    private record Route(TableId table, String topic) {
+    }
 
     @Override
     public void configure(Map<String, ?> props) {
@@ -112,21 +118,38 @@ public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
         if (source == null) {
             return record;
         }
-        Matcher matcher = tableRegex.matcher(source.toString());
-        if (!matches.computeIfAbsent(source, s -> tableRegex.matcher(s.toString()).matches())) {
+        Optional<Target> target = targets.computeIfAbsent(source, this::target);
+        if (target.isEmpty()) {
             return record;
         }
-        matcher.matches();
-        String tenant = tenantColumn.isEmpty() ? null : tenant(record, shape);
-        TableId target = new TableId(fill(targetSchema, source, tenant, matcher), fill(targetTable, source, tenant, matcher));
-        if (target.equals(source)) {
+        String tenant = tenantColumn.isEmpty() ? "" : tenant(record, shape);
+        Map<String, Route> byTenant = target.get().byTenant();
+        Route route = byTenant.get(tenant);
+        if (route == null) {
+            if (byTenant.size() > 100_000) {
+                byTenant.clear(); // tenants are many but bounded; this only caps memory
+            }
+            TableId table = new TableId(target.get().schema().replace("${tenant}", tenant),
+                    target.get().table().replace("${tenant}", tenant));
+            route = new Route(table, topic(record.topic(), table));
+            byTenant.put(tenant, route);
+        }
+        if (route.table().equals(source)) {
             return record;
         }
-        Object value = retarget(shape, record.value(), target);
         Headers headers = record.headers().duplicate();
-        headers.addString(SOURCE_TABLE_HEADER, source.toString());
-        return record.newRecord(topic(record.topic(), target), record.kafkaPartition(), record.keySchema(), record.key(),
-                record.valueSchema(), value, record.timestamp(), headers);
+        RouteHeaders.set(headers, route.table());
+        return record.newRecord(route.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
+                record.valueSchema(), record.value(), record.timestamp(), headers);
+    }
+
+    private Optional<Target> target(TableId source) {
+        Matcher matcher = tableRegex.matcher(source.toString());
+        if (!matcher.matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Target(fill(targetSchema, source, matcher), fill(targetTable, source, matcher),
+                new ConcurrentHashMap<>()));
     }
 
     private String tenant(R record, ChangeShape shape) {
@@ -149,7 +172,8 @@ public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
         return tenant;
     }
 
-    private static String fill(String template, TableId source, String tenant, Matcher groups) {
+    /** The template with ${schema}, ${table} and $n filled; ${tenant} stays for each change to fill. */
+    private static String fill(String template, TableId source, Matcher groups) {
         Matcher m = PLACEHOLDER.matcher(template);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
@@ -160,67 +184,13 @@ public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
                 replacement = switch (m.group(1)) {
                     case "schema" -> source.schema();
                     case "table" -> source.table();
-                    default -> tenant;
+                    default -> "${tenant}";
                 };
             }
             m.appendReplacement(out, Matcher.quoteReplacement(replacement == null ? "" : replacement));
         }
         m.appendTail(out);
         return out.toString();
-    }
-
-    private static Object retarget(ChangeShape shape, Object value, TableId target) {
-        return switch (shape) {
-            case ENVELOPE -> {
-                Struct envelope = (Struct) value;
-                Struct source = envelope.getStruct("source");
-                Struct newSource = new Struct(source.schema());
-                for (Field field : source.schema().fields()) {
-                    newSource.put(field, source.get(field));
-                }
-                newSource.put("schema", target.schema());
-                newSource.put("table", target.table());
-                Struct out = new Struct(envelope.schema());
-                for (Field field : envelope.schema().fields()) {
-                    out.put(field, field.name().equals("source") ? newSource : envelope.get(field));
-                }
-                yield out;
-            }
-            case FLAT -> {
-                Struct row = (Struct) value;
-                Struct out = new Struct(row.schema());
-                for (Field field : row.schema().fields()) {
-                    out.put(field, row.get(field));
-                }
-                if (row.schema().field(CdcFields.SCHEMA) != null) {
-                    out.put(CdcFields.SCHEMA, target.schema());
-                }
-                if (row.schema().field(CdcFields.TABLE) != null) {
-                    out.put(CdcFields.TABLE, target.table());
-                }
-                yield out;
-            }
-            case MAP_ENVELOPE -> {
-                Map<String, Object> out = new LinkedHashMap<>(cast(value));
-                Map<String, Object> source = new LinkedHashMap<>(cast(out.get("source")));
-                source.put("schema", target.schema());
-                source.put("table", target.table());
-                out.put("source", source);
-                yield out;
-            }
-            case MAP_FLAT -> {
-                Map<String, Object> out = new LinkedHashMap<>(cast(value));
-                out.put(CdcFields.SCHEMA, target.schema());
-                out.put(CdcFields.TABLE, target.table());
-                yield out;
-            }
-            default -> value;
-        };
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> cast(Object map) {
-        return (Map<String, Object>) map;
     }
 
     /** Debezium's {@code <prefix>.<schema>.<table>} topic with the target's names; other topics stay. */
@@ -264,6 +234,6 @@ public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
 
     @Override
     public void close() {
-        matches.clear();
+        targets.clear();
     }
 }

@@ -1,6 +1,7 @@
 package io.cdcpipeline.transforms;
 
 import io.cdcpipeline.core.CdcFields;
+import io.cdcpipeline.core.RouteHeaders;
 import io.cdcpipeline.core.TableId;
 import java.util.Map;
 import org.apache.kafka.connect.connector.ConnectRecord;
@@ -54,8 +55,15 @@ public enum ChangeShape {
         };
     }
 
-    /** The table a change belongs to: from the value, else from a Debezium topic name; null when neither tells. */
+    /**
+     * The table a change belongs to: the target a router set (see {@link RouteHeaders}), else the source table from
+     * the value, else from a Debezium topic name; null when none tells.
+     */
     public TableId table(ConnectRecord<?> record) {
+        TableId routed = RouteHeaders.target(record);
+        if (routed != null) {
+            return routed;
+        }
         Object value = record.value();
         String schema = null;
         String table = null;

@@ -175,15 +175,14 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
         if (table == null) {
             return record; // not a table's change: nothing here has columns to protect
         }
-        Set<String> keyColumns = keyColumns(record);
         Object key = record.key();
         Schema keySchema = record.keySchema();
         if (protectsKey() && key instanceof Struct struct) {
-            StructPlan plan = plan(table, struct.schema(), Set.of(), keyColumns, true);
+            StructPlan plan = plan(table, struct.schema(), Set.of(), record, true);
             key = plan.apply(struct);
             keySchema = plan.schema;
         } else if (protectsKey() && key instanceof Map<?, ?> map) {
-            key = protectMap(table, map, keyColumns);
+            key = protectMap(table, map, keyColumns(record));
         }
         Object value = record.value();
         Schema valueSchema = record.valueSchema();
@@ -191,12 +190,12 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
             switch (shape) {
                 case ENVELOPE -> {
                     Struct envelope = (Struct) value;
-                    StructPlan plan = plan(table, envelope.schema(), Set.of("before", "after"), keyColumns, false);
+                    StructPlan plan = plan(table, envelope.schema(), IMAGES, record, false);
                     value = plan.apply(envelope);
                     valueSchema = plan.schema;
                 }
                 case FLAT -> {
-                    StructPlan plan = plan(table, ((Struct) value).schema(), Set.of(), keyColumns, false);
+                    StructPlan plan = plan(table, ((Struct) value).schema(), Set.of(), record, false);
                     value = plan.apply((Struct) value);
                     valueSchema = plan.schema;
                 }
@@ -204,15 +203,18 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
                     Map<String, Object> envelope = new LinkedHashMap<>(castMap(value));
                     for (String image : List.of("before", "after")) {
                         if (envelope.get(image) instanceof Map<?, ?> row) {
-                            envelope.put(image, protectMap(table, row, keyColumns));
+                            envelope.put(image, protectMap(table, row, keyColumns(record)));
                         }
                     }
                     value = envelope;
                 }
-                case MAP_FLAT -> value = protectMap(table, (Map<?, ?>) value, keyColumns);
+                case MAP_FLAT -> value = protectMap(table, (Map<?, ?>) value, keyColumns(record));
                 default -> {
                 }
             }
+        }
+        if (key == record.key() && value == record.value()) {
+            return record; // nothing in this record is protected
         }
         return record.newRecord(record.topic(), record.kafkaPartition(), keySchema, key, valueSchema, value,
                 record.timestamp(), record.headers());
@@ -282,15 +284,31 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
         }
     }
 
-    private StructPlan plan(TableId table, Schema schema, Set<String> images, Set<String> keyColumns, boolean isKey) {
+    private static final Set<String> IMAGES = Set.of("before", "after");
+
+    /** The plan used last, checked first: records of one table come in runs and share their schema object. */
+    private record LastPlan(TableId table, Schema schema, StructPlan plan) {
+    }
+
+    private LastPlan lastValuePlan;
+
+    private StructPlan plan(TableId table, Schema schema, Set<String> images, ConnectRecord<?> record, boolean isKey) {
+        LastPlan last = isKey ? null : lastValuePlan;
+        if (last != null && last.schema == schema && last.table.equals(table)) {
+            return last.plan;
+        }
         StructPlan plan = plans.get(new PlanKey(table, schema));
         if (plan == null) {
             if (plans.size() > 10_000) {
                 plans.clear(); // schemas are few; guards only against a source that makes one per record
             }
+            Set<String> keyColumns = keyColumns(record);
             plan = images.isEmpty() ? rowPlan(table, schema, keyColumns, isKey) : envelopePlan(table, schema, images,
                     keyColumns);
             plans.put(new PlanKey(table, schema), plan);
+        }
+        if (!isKey) {
+            lastValuePlan = new LastPlan(table, schema, plan);
         }
         return plan;
     }
@@ -306,18 +324,20 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
                 }
                 StructPlan image = rowPlan;
                 builder.field(field.name(), image.schema);
-                steps.add(new Step(field, field.name(), v -> image.apply((Struct) v)));
+                steps.add(new Step(field, field.name(), image.identity ? UnaryOperator.identity()
+                        : v -> image.apply((Struct) v)));
             } else {
                 builder.field(field.name(), field.schema());
                 steps.add(new Step(field, field.name(), UnaryOperator.identity()));
             }
         }
-        return new StructPlan(builder.build(), steps);
+        return rowPlan != null && rowPlan.identity ? StructPlan.identity(envelope) : new StructPlan(builder.build(), steps);
     }
 
     private StructPlan rowPlan(TableId table, Schema row, Set<String> keyColumns, boolean isKey) {
         SchemaBuilder builder = copyOf(row);
         List<Step> steps = new ArrayList<>();
+        boolean changes = false;
         for (Field field : row.fields()) {
             if (CdcFields.isMetadata(field.name())) {
                 builder.field(field.name(), field.schema());
@@ -336,8 +356,9 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
                 builder.field(field.name(), bound.schema());
                 steps.add(new Step(field, field.name(), bound.apply()));
             }
+            changes |= decision.action().kind() != PiiAction.Kind.KEEP;
         }
-        return new StructPlan(builder.build(), steps);
+        return changes ? new StructPlan(builder.build(), steps) : StructPlan.identity(row);
     }
 
     private static Set<String> keyColumnsOf(Schema key) {
@@ -360,16 +381,27 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
     /** How one struct schema of one table turns into its protected form, built once per schema. */
     private static final class StructPlan {
         final Schema schema;
+        /** Nothing to protect in this schema: structs pass as they are, uncopied. */
+        final boolean identity;
         private final Step[] steps;
 
         StructPlan(Schema schema, List<Step> steps) {
+            this(schema, steps, false);
+        }
+
+        private StructPlan(Schema schema, List<Step> steps, boolean identity) {
             this.schema = schema;
             this.steps = steps.toArray(new Step[0]);
+            this.identity = identity;
+        }
+
+        static StructPlan identity(Schema schema) {
+            return new StructPlan(schema, List.of(), true);
         }
 
         Struct apply(Struct in) {
-            if (in == null) {
-                return null;
+            if (in == null || identity) {
+                return in;
             }
             Struct out = new Struct(schema);
             for (Step step : steps) {

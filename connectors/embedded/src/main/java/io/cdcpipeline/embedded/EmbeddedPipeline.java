@@ -86,6 +86,9 @@ public final class EmbeddedPipeline implements AutoCloseable {
                         String.join("; ", value.errorMessages()));
             }
         }
+        // The engine builds the source's transforms only when it starts; build them once here so that a bad
+        // transform config fails validation, before anything runs.
+        TransformChain.from(prefix, source).close();
     }
 
     /** Runs every sink connector's full validation, which reaches its server; a {@link ConfigException} names the key. */

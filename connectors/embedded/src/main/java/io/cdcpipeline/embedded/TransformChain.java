@@ -20,11 +20,11 @@ import org.apache.kafka.connect.transforms.predicates.Predicate;
  * {@code transforms=a,b}, {@code transforms.a.type=...}, {@code transforms.a.<option>=...}, and optional
  * {@code transforms.a.predicate} / {@code transforms.a.negate} with {@code predicates.<name>.type}.
  */
-final class TransformChain implements AutoCloseable {
+public final class TransformChain implements AutoCloseable {
 
     private record Stage(String alias, Transformation<SinkRecord> transformation, Predicate<SinkRecord> predicate,
             boolean negate) {
-        SinkRecord apply(SinkRecord record) {
+        public SinkRecord apply(SinkRecord record) {
             if (predicate != null && predicate.test(record) == negate) {
                 return record;
             }
@@ -62,7 +62,7 @@ final class TransformChain implements AutoCloseable {
     }
 
     /** Builds and configures every stage; a {@link ConfigException} names the key at fault under {@code prefix}. */
-    static TransformChain from(String prefix, Map<String, String> config) {
+    public static TransformChain from(String prefix, Map<String, String> config) {
         List<AutoCloseable> closeables = new ArrayList<>();
         Map<String, Predicate<SinkRecord>> predicates = new LinkedHashMap<>();
         for (String name : list(config.get("predicates"))) {
@@ -116,7 +116,7 @@ final class TransformChain implements AutoCloseable {
     }
 
     /** The record after every stage, or null when a stage dropped it; a {@link StageFailure} when one refused it. */
-    SinkRecord apply(SinkRecord record) {
+    public SinkRecord apply(SinkRecord record) {
         SinkRecord current = record;
         for (int i = 0; i < stages.size(); i++) {
             Stage stage = stages.get(i);

@@ -83,6 +83,16 @@ class PipelineFileTest {
     }
 
     @Test
+    void badSourceTransformFailsValidationNotTheEngine() {
+        Map<String, String> config = minimal();
+        config.put("source.transforms", "pii");
+        config.put("source.transforms.pii.type", "io.cdcpipeline.transforms.ProtectPii");
+        config.put("source.transforms.pii.columns", "public.customers.email=hash");
+        assertThatThrownBy(() -> EmbeddedPipeline.validate(PipelineFile.parse(config, Map.of())))
+                .hasMessageContaining("source.transforms.pii").hasMessageContaining("hash.key");
+    }
+
+    @Test
     void missingTransformClassIsNamed() {
         Map<String, String> config = minimal();
         config.put("sink.clickhouse.transforms", "route");

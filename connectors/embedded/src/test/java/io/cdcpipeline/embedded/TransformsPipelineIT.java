@@ -168,6 +168,36 @@ class TransformsPipelineIT {
     }
 
     @Test
+    void protectionOnTheSourceRunsOnceForBothSinks(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
+        PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
+        Path secrets = work.resolve("secrets.properties");
+        Files.writeString(secrets, "hash.key=" + HASH_KEY + "\n");
+        h.extraConfig.put("source.table.include.list", "public.customers");
+        h.extraConfig.put("source.transforms", "pii");
+        h.extraConfig.put("source.transforms.pii.type", "io.cdcpipeline.transforms.ProtectPii");
+        h.extraConfig.put("source.transforms.pii.columns", "public.customers.email=hash,public.customers.ssn=drop");
+        h.extraConfig.put("source.transforms.pii.hash.key", "${file:" + secrets + ":hash.key}");
+        h.sql(SCHEMA);
+        h.sql("INSERT INTO customers SELECT g, 'user' || g || '@example.com', 'Name ' || g, '" + SSN + "', "
+                + "date '1980-06-15' + g FROM generate_series(1, 10) g");
+        try (EmbeddedPipeline pipeline = h.start()) {
+            String expected = sortedLines(String.join("\n", h.postgresRows("SELECT id::text, encode(hmac(email, '"
+                    + HASH_KEY + "', 'sha256'), 'hex') FROM customers").stream().map(r -> String.join("\t", r)).toList()));
+            awaitEqual(() -> sortedLines(h.clickHouse("SELECT toString(id), email FROM " + ch.name()
+                    + ".customers_current FORMAT TabSeparated")), expected);
+            awaitEqual(() -> {
+                List<String> lines = new ArrayList<>();
+                documents(es.url(), es.name() + "_customers").forEach((id, doc) -> lines.add(id + "\t"
+                        + doc.path("email").asText()));
+                return sortedLines(String.join("\n", lines));
+            }, expected);
+            assertThat(get(es.url() + "/" + es.name() + "_customers/_mapping")).doesNotContain("ssn");
+            assertThat(pipeline.failure()).isNull();
+        }
+    }
+
+    @Test
     void aRuleNamingNoColumnFailsValidationBeforeAnythingRuns(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
         PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);

@@ -4,14 +4,14 @@ import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Locale;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * HMAC-SHA-256 of a column value, as lowercase hex. The same key and value give the same hash in every table, run
  * and restart, so hashed columns still join; without the key nobody can test guesses against the hashes.
+ * The keyed SHA-256 states are computed once (RFC 2104, section 4), which halves the cost per value.
  * Values are hashed in a canonical text form: strings as UTF-8 (optionally trimmed and lower-cased), numbers by their
  * plain decimal spelling without trailing zeros (an int 7, a bigint 7 and a numeric 7.00 hash alike), bytes as they
  * are.
@@ -21,33 +21,48 @@ public final class Hmac {
     public static final int MIN_KEY_BYTES = 16;
     private static final HexFormat HEX = HexFormat.of();
 
-    private final SecretKeySpec key;
+    private static final int BLOCK = 64;
+
     private final boolean normalise;
-    private final ThreadLocal<Mac> macs;
+    /** SHA-256 states after the key XOR ipad and XOR opad blocks, cloned per hash (RFC 2104's precomputation). */
+    private final MessageDigest inner;
+    private final MessageDigest outer;
 
     public Hmac(byte[] key, boolean trimAndLowerCase) {
         if (key.length < MIN_KEY_BYTES) {
             throw new IllegalArgumentException("the hash key has " + key.length + " bytes; at least " + MIN_KEY_BYTES
                     + " are needed (32 random bytes recommended)");
         }
-        this.key = new SecretKeySpec(key, "HmacSHA256");
         this.normalise = trimAndLowerCase;
-        this.macs = ThreadLocal.withInitial(this::newMac);
-    }
-
-    private Mac newMac() {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
+            byte[] block = new byte[BLOCK];
+            byte[] k = key.length > BLOCK ? MessageDigest.getInstance("SHA-256").digest(key) : key;
+            System.arraycopy(k, 0, block, 0, k.length);
+            byte[] ipad = new byte[BLOCK];
+            byte[] opad = new byte[BLOCK];
+            for (int i = 0; i < BLOCK; i++) {
+                ipad[i] = (byte) (block[i] ^ 0x36);
+                opad[i] = (byte) (block[i] ^ 0x5c);
+            }
+            inner = MessageDigest.getInstance("SHA-256");
+            inner.update(ipad);
+            outer = MessageDigest.getInstance("SHA-256");
+            outer.update(opad);
+            inner.clone(); // fails now, not per record, if this provider's digests cannot be cloned
+        } catch (GeneralSecurityException | CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 is not available (or not cloneable) in this JVM", e);
         }
     }
 
     public String hash(Object value) {
-        Mac mac = macs.get();
-        return HEX.formatHex(mac.doFinal(canonical(value)));
+        try {
+            MessageDigest in = (MessageDigest) inner.clone();
+            byte[] innerHash = in.digest(canonical(value));
+            MessageDigest out = (MessageDigest) outer.clone();
+            return HEX.formatHex(out.digest(innerHash));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 digests stopped being cloneable", e);
+        }
     }
 
     private byte[] canonical(Object value) {
