@@ -125,12 +125,12 @@ public class CdcNormalize<R extends ConnectRecord<R>> implements Transformation<
             FlatLayout layout = layouts.computeIfAbsent(struct.schema(), r -> FlatLayout.of(r, metadataInFields));
             Struct out = new Struct(layout.flat());
             for (int i = 0; i < layout.from().length; i++) {
-                out.put(layout.to()[i], struct.get(layout.from()[i]));
+                StructCopier.putValid(out, layout.to()[i], struct.get(layout.from()[i]));
             }
             if (metadataInFields) {
                 Object[] values = metadata.values();
                 for (int i = 0; i < values.length; i++) {
-                    out.put(layout.metadata()[i], values[i]);
+                    out.put(layout.metadata()[i], values[i]); // ours: validated, so a wrong type shows here
                 }
             }
             return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),

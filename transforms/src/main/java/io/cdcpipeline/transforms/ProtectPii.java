@@ -324,11 +324,11 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
                 }
                 StructPlan image = rowPlan;
                 builder.field(field.name(), image.schema);
-                steps.add(new Step(field, field.name(), image.identity ? UnaryOperator.identity()
-                        : v -> image.apply((Struct) v)));
+                steps.add(new Step(field, new Field(field.name(), -1, image.schema), image.identity
+                        ? UnaryOperator.identity() : v -> image.apply((Struct) v)));
             } else {
                 builder.field(field.name(), field.schema());
-                steps.add(new Step(field, field.name(), UnaryOperator.identity()));
+                steps.add(new Step(field, new Field(field.name(), -1, field.schema()), UnaryOperator.identity()));
             }
         }
         return rowPlan != null && rowPlan.identity ? StructPlan.identity(envelope) : new StructPlan(builder.build(), steps);
@@ -341,7 +341,7 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
         for (Field field : row.fields()) {
             if (CdcFields.isMetadata(field.name())) {
                 builder.field(field.name(), field.schema());
-                steps.add(new Step(field, field.name(), UnaryOperator.identity()));
+                steps.add(new Step(field, new Field(field.name(), -1, field.schema()), UnaryOperator.identity()));
                 continue;
             }
             PiiRules.Decision decision = decide(table, field.name(), isKey ? keyColumnsOf(row) : keyColumns);
@@ -354,7 +354,7 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
             }
             if (!bound.drops()) {
                 builder.field(field.name(), bound.schema());
-                steps.add(new Step(field, field.name(), bound.apply()));
+                steps.add(new Step(field, new Field(field.name(), -1, bound.schema()), bound.apply()));
             }
             changes |= decision.action().kind() != PiiAction.Kind.KEEP;
         }
@@ -375,7 +375,8 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
         return builder;
     }
 
-    private record Step(Field from, String to, UnaryOperator<Object> apply) {
+    /** One output field: where its value comes from and what the action does to it. */
+    private record Step(Field from, Field to, UnaryOperator<Object> apply) {
     }
 
     /** How one struct schema of one table turns into its protected form, built once per schema. */
@@ -391,7 +392,8 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
 
         private StructPlan(Schema schema, List<Step> steps, boolean identity) {
             this.schema = schema;
-            this.steps = steps.toArray(new Step[0]);
+            // Steps were drafted before the schema was built; bind each to the built schema's own field.
+            this.steps = steps.stream().map(s -> new Step(s.from, schema.field(s.to.name()), s.apply)).toArray(Step[]::new);
             this.identity = identity;
         }
 
@@ -405,7 +407,7 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
             }
             Struct out = new Struct(schema);
             for (Step step : steps) {
-                out.put(step.to, step.apply.apply(in.get(step.from)));
+                StructCopier.putValid(out, step.to, step.apply.apply(in.get(step.from)));
             }
             return out;
         }

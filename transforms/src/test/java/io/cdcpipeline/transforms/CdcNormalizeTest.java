@@ -36,6 +36,7 @@ class CdcNormalizeTest {
             ChangeEvent envelope = ChangeEvent.of(record);
             SinkRecord flat = transform.apply(record);
             Struct value = (Struct) flat.value();
+            value.validate();
             assertThat(value.schema().field("after")).as("no envelope left").isNull();
             ChangeEvent read = ChangeEvent.of(flat);
             assertThat(read.operation()).isEqualTo(envelope.operation());
