@@ -42,4 +42,29 @@ class ConnectWorkerSmokeIT {
         assertThat(connectors).contains(POSTGRES_CONNECTOR);
         assertThat(postgresVersion).as("the Debezium version pinned for the stack").isEqualTo("3.6.3.Final");
     }
+
+    /** The worker runs with plugin.discovery=service_load: it sees only plugins that list themselves in META-INF/services. */
+    @Test
+    void workerFindsOurTransformsAndPredicateByServiceLoading(StackEndpoints stack) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.requireConnectUrl()
+                        + "/connector-plugins?connectorsOnly=false")).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<String> transformations = new ArrayList<>();
+        List<String> predicates = new ArrayList<>();
+        for (JsonNode plugin : new ObjectMapper().readTree(response.body())) {
+            switch (plugin.path("type").asText()) {
+                case "transformation" -> transformations.add(plugin.path("class").asText());
+                case "predicate" -> predicates.add(plugin.path("class").asText());
+                default -> {
+                }
+            }
+        }
+        assertThat(transformations).contains("io.cdcpipeline.transforms.CdcNormalize",
+                "io.cdcpipeline.transforms.ProtectPii", "io.cdcpipeline.transforms.ProtectPii$Key",
+                "io.cdcpipeline.transforms.ProtectPii$Value", "io.cdcpipeline.transforms.CdcRoute",
+                "io.cdcpipeline.transforms.CdcFilter", "io.cdcpipeline.transforms.SchemaChangeSignal");
+        assertThat(predicates).contains("io.cdcpipeline.transforms.ChangeMatches");
+    }
 }
