@@ -2,6 +2,7 @@ package io.cdcpipeline.transforms;
 
 import io.cdcpipeline.core.CdcFields;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.transforms.pii.ColumnPattern;
 import io.cdcpipeline.transforms.pii.ColumnProtector;
 import io.cdcpipeline.transforms.pii.Hmac;
 import io.cdcpipeline.transforms.pii.PiiAction;
@@ -31,6 +32,8 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.transforms.Transformation;
 import org.apache.kafka.connect.transforms.util.SimpleConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Protects personal data by rules per column or per classification label: drop, null, mask, HMAC-SHA-256 hash,
@@ -40,6 +43,8 @@ import org.apache.kafka.connect.transforms.util.SimpleConfig;
  * protect one part only.
  */
 public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProtectPii.class);
 
     public static final String COLUMNS = "columns";
     public static final String LABELS = "labels";
@@ -335,6 +340,9 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
     }
 
     private StructPlan rowPlan(TableId table, Schema row, Set<String> keyColumns, boolean isKey) {
+        if (!isKey) {
+            warnAboutMissingColumns(table, row);
+        }
         SchemaBuilder builder = copyOf(row);
         List<Step> steps = new ArrayList<>();
         boolean changes = false;
@@ -359,6 +367,21 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
             changes |= decision.action().kind() != PiiAction.Kind.KEEP;
         }
         return changes ? new StructPlan(builder.build(), steps) : StructPlan.identity(row);
+    }
+
+    /**
+     * Without {@code catalog.url} nothing checks rules against the source before records flow: a rule naming a column
+     * that this table's records do not have (a typo, a renamed column) would protect nothing silently, so say so.
+     */
+    private void warnAboutMissingColumns(TableId table, Schema row) {
+        for (PiiRules.ColumnRule rule : rules.columnRules()) {
+            ColumnPattern pattern = rule.pattern();
+            if (pattern.isExact() && pattern.matchesTable(table) && row.field(pattern.columnPart()) == null) {
+                LOG.warn("ProtectPii rule {} names a column that the records of {} do not have (columns: {}); it "
+                        + "protects nothing there. Set {} to have rules checked against the source at configuration.",
+                        rule, table, row.fields().stream().map(Field::name).toList(), CATALOG_URL);
+            }
+        }
     }
 
     private static Set<String> keyColumnsOf(Schema key) {
@@ -445,7 +468,7 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
                 throw new IllegalArgumentException("classification '" + entry + "' is not of the form "
                         + "<schema>.<table>.<column>=<label>");
             }
-            io.cdcpipeline.transforms.pii.ColumnPattern.parse(entry.substring(0, eq));
+            ColumnPattern.parse(entry.substring(0, eq));
         });
     }
 

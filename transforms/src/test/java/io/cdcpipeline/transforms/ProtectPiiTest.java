@@ -68,6 +68,23 @@ class ProtectPiiTest {
     }
 
     @Test
+    void aRuleNamingAColumnTheTableLacksIsReportedWithoutACatalog() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(ProtectPii.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            pii(ProtectPii.COLUMNS, "public.customers.emial=drop").apply(customers().get(0));
+            assertThat(appender.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+                    .contains("public.customers.emial=drop").contains("email").contains(ProtectPii.CATALOG_URL));
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
     void protectedStructsAreFilledDirectlyInThisJvm() {
         assertThat(StructCopier.isDirect()).as("Struct's value array is reachable, so copies skip re-validation").isTrue();
     }

@@ -48,6 +48,16 @@ public final class ColumnPattern {
                 && column.matcher(columnName).matches();
     }
 
+    /** Whether the schema and table parts match, whatever the column. */
+    public boolean matchesTable(TableId table) {
+        return this.table.matcher(table.table()).matches() && schema.matcher(table.schema()).matches();
+    }
+
+    /** The column part as written (a name when {@link #isExact()}). */
+    public String columnPart() {
+        return text.substring(text.lastIndexOf('.') + 1);
+    }
+
     /** Whether the pattern names one column exactly (no globs). */
     public boolean isExact() {
         return text.indexOf('*') < 0 && text.indexOf('?') < 0;
