@@ -1,0 +1,103 @@
+package io.cdcpipeline.lag;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdcpipeline.lag.config.ConfigException;
+import io.cdcpipeline.lag.config.MonitorConfig;
+import io.cdcpipeline.lag.http.MonitorServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/cdc lag run|status}: the lag monitor's command line. */
+@Command(name = "lag", mixinStandardHelpOptions = true, subcommands = {LagMain.Run.class, LagMain.Status.class},
+        description = "Measures how fresh each copy is, checks freshness SLOs and alerts.")
+public final class LagMain {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LagMain()).execute(args));
+    }
+
+    @Command(name = "run", description = "Runs the monitor: heartbeats, checks, /metrics, /health, /status, alerts.")
+    static final class Run implements Callable<Integer> {
+        @Option(names = "--config", required = true, description = "the monitor's YAML config file")
+        Path config;
+
+        @Option(names = "--validate-only", description = "check the config file and exit")
+        boolean validateOnly;
+
+        @Override
+        public Integer call() throws Exception {
+            MonitorConfig parsed;
+            try {
+                parsed = MonitorConfig.load(config);
+            } catch (ConfigException e) {
+                System.err.println("error: " + config + ": " + e.getMessage());
+                return 2;
+            }
+            if (validateOnly) {
+                System.out.println(config + ": valid (" + parsed.sinks().size() + " sinks, " + parsed.slos().size()
+                        + " SLOs)");
+                return 0;
+            }
+            try (LagMonitor monitor = new LagMonitor(parsed, Clock.systemUTC())) {
+                monitor.prepare();
+                monitor.start();
+                try (MonitorServer server = new MonitorServer(monitor, parsed.httpPort())) {
+                    System.out.println("lag monitor listening on http://127.0.0.1:" + server.port()
+                            + " (/metrics, /health, /status)");
+                    CountDownLatch stop = new CountDownLatch(1);
+                    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+                    stop.await();
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "status", description = "Prints each SLO's freshness, level and error budget from a running monitor.")
+    static final class Status implements Callable<Integer> {
+        @Option(names = "--url", defaultValue = "http://127.0.0.1:9464", description = "the monitor's HTTP address")
+        URI url;
+
+        @Override
+        public Integer call() throws Exception {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    url.resolve("/status")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode status = new ObjectMapper().readTree(response.body());
+            System.out.print(table(status));
+            return status.path("healthy").asBoolean() ? 0 : 1;
+        }
+    }
+
+    /** The status as a text table: one line per SLO, then the slot. */
+    static String table(JsonNode status) {
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-16s %-22s %-6s %10s %10s %-9s %-8s %8s%n",
+                "SINK", "SLO", "TABLE", "FRESHNESS", "THRESHOLD", "LEVEL", "STALLED", "BUDGET"));
+        for (JsonNode slo : status.path("slos")) {
+            out.append(String.format(Locale.ROOT, "%-16s %-22s %-6s %9.1fs %9ds %-9s %-8s %7.1f%%%n",
+                    slo.path("sink").asText(), slo.path("slo").asText(), slo.path("table").asText(),
+                    slo.path("freshness_seconds").asDouble(), slo.path("threshold_seconds").asLong(),
+                    slo.path("level").asText("-"), slo.path("stalled").asBoolean() ? "yes" : "no",
+                    slo.path("error_budget_left").asDouble() * 100));
+        }
+        JsonNode slot = status.path("slot");
+        if (!slot.isMissingNode()) {
+            out.append(String.format(Locale.ROOT, "slot %s: %s, %s, retains %,d bytes of WAL, %,d unconfirmed%n",
+                    slot.path("name").asText(), slot.path("active").asBoolean() ? "active" : "inactive",
+                    slot.path("wal_status").asText(), slot.path("retained_wal_bytes").asLong(),
+                    slot.path("unconfirmed_wal_bytes").asLong()));
+        }
+        out.append(status.path("healthy").asBoolean() ? "healthy\n" : "UNHEALTHY\n");
+        return out.toString();
+    }
+}

@@ -1,0 +1,257 @@
+package io.cdcpipeline.lag;
+
+import io.cdcpipeline.lag.alert.Alert;
+import io.cdcpipeline.lag.alert.WebhookNotifier;
+import io.cdcpipeline.lag.config.MonitorConfig;
+import io.cdcpipeline.lag.probe.HeartbeatWriter;
+import io.cdcpipeline.lag.probe.SinkProbe;
+import io.cdcpipeline.lag.probe.SlotProbe;
+import io.cdcpipeline.lag.slo.Level;
+import io.cdcpipeline.lag.slo.SloTracker;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The monitor: commits heartbeats, reads the newest one each sink shows and the replication slot, feeds the SLO
+ * trackers and turns their readings into alerts. {@link #check()} is one round; {@link #start()} runs heartbeats
+ * and checks on their intervals.
+ */
+public final class LagMonitor implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LagMonitor.class);
+
+    /** The latest state of one sink as the checks saw it. */
+    public record SinkState(String sink, Instant newestVisible, String problem) {
+    }
+
+    private final MonitorConfig config;
+    private final Clock clock;
+    private final HeartbeatWriter heartbeat;
+    private final SlotProbe slot;
+    private final Map<String, SinkProbe> probes = new LinkedHashMap<>();
+    private final List<SloTracker> trackers = new ArrayList<>();
+    private final WebhookNotifier notifier;
+    private final Map<String, SinkState> sinks = new LinkedHashMap<>();
+    private final Map<String, Instant> alertStarts = new LinkedHashMap<>();
+    private volatile SlotProbe.SlotState slotState;
+    private volatile String heartbeatProblem;
+    private final Map<String, Long> checkErrors = new LinkedHashMap<>();
+    private ScheduledExecutorService scheduler;
+
+    public LagMonitor(MonitorConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.heartbeat = new HeartbeatWriter(config.postgres(), config.heartbeat(), clock);
+        this.slot = config.postgres().slot() == null ? null : new SlotProbe(config.postgres());
+        config.sinks().forEach((name, sink) -> probes.put(name, SinkProbe.of(sink, http)));
+        Instant now = clock.instant();
+        config.slos().forEach(slo -> trackers.add(new SloTracker(slo, now)));
+        this.notifier = new WebhookNotifier(config.alerts(), http);
+    }
+
+    /**
+     * Prepares the source: creates the heartbeat table if missing. Whether it is captured is checked at every round
+     * (a runner creates its publication when it first starts, after this).
+     */
+    public void prepare() throws Exception {
+        heartbeat.createTable();
+    }
+
+    public void start() {
+        scheduler = Executors.newScheduledThreadPool(2, r -> {
+            Thread thread = new Thread(r, "cdc-lag-monitor");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.scheduleWithFixedDelay(this::beatQuietly, 0, config.heartbeat().interval().toMillis(),
+                TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::checkQuietly, config.checkInterval().toMillis(),
+                config.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void beatQuietly() {
+        try {
+            heartbeat.beat();
+        } catch (Exception e) {
+            error("heartbeat", e);
+        }
+    }
+
+    private void checkQuietly() {
+        try {
+            check();
+        } catch (RuntimeException e) {
+            error("check", e);
+        }
+    }
+
+    private synchronized void error(String component, Exception e) {
+        checkErrors.merge(component, 1L, Long::sum);
+        LOG.warn("Lag monitor {} failed: {}", component, e.getMessage());
+    }
+
+    /** One round: read every sink and the slot, update the SLOs, send what alerts call for. */
+    public synchronized void check() {
+        Instant now = clock.instant();
+        for (Map.Entry<String, SinkProbe> probe : probes.entrySet()) {
+            Instant visible = null;
+            String problem = null;
+            try {
+                visible = probe.getValue().newestHeartbeat();
+            } catch (Exception e) {
+                problem = e.getMessage() == null ? e.toString() : e.getMessage();
+                checkErrors.merge("sink:" + probe.getKey(), 1L, Long::sum);
+            }
+            SinkState before = sinks.get(probe.getKey());
+            Instant newest = visible != null ? visible : before == null ? null : before.newestVisible();
+            sinks.put(probe.getKey(), new SinkState(probe.getKey(), newest, problem));
+        }
+        if (slot != null) {
+            try {
+                slotState = slot.read();
+                heartbeatProblem = heartbeat.check(); // the publication may appear (or lose the table) any time
+            } catch (Exception e) {
+                checkErrors.merge("slot", 1L, Long::sum);
+            }
+        }
+        Instant written = heartbeat.lastWritten();
+        for (SloTracker tracker : trackers) {
+            SinkState sink = sinks.get(tracker.slo().sink());
+            tracker.observe(now, sink.newestVisible(), written, sink.problem());
+        }
+        notifier.update(now, alerts(now));
+    }
+
+    /** The alerts firing now, from the trackers' latest readings. */
+    List<Alert> alerts(Instant now) {
+        List<Alert> alerts = new ArrayList<>();
+        for (SloTracker tracker : trackers) {
+            SloTracker.Reading reading = tracker.last();
+            if (reading == null) {
+                continue;
+            }
+            MonitorConfig.Slo slo = tracker.slo();
+            long freshness = reading.freshness().toSeconds();
+            if (reading.level() != Level.OK) {
+                boolean critical = reading.level() == Level.CRITICAL;
+                long threshold = (critical ? slo.critical() : slo.warning()).toSeconds();
+                alerts.add(alert(now, "CdcSinkFreshness", slo, critical ? "critical" : "warning", Map.of(
+                        "summary", String.format(Locale.ROOT, "Sink %s (all tables) is %d s behind the source, over "
+                                + "the %s level of %d s (SLO %s)", slo.sink(), freshness,
+                                critical ? "critical" : "warning", threshold, slo.name()),
+                        "freshness_seconds", Long.toString(freshness),
+                        "threshold_seconds", Long.toString(threshold),
+                        "problem", reading.problem() == null ? "" : reading.problem())));
+            }
+            if (reading.stalled()) {
+                alerts.add(alert(now, "CdcSinkStalled", slo, "critical", Map.of(
+                        "summary", String.format(Locale.ROOT, "Sink %s (all tables) made no progress for %d s while "
+                                + "newer changes wait in the source; %d s behind", slo.sink(),
+                                slo.stallAfter().toSeconds(), freshness),
+                        "freshness_seconds", Long.toString(freshness),
+                        "threshold_seconds", Long.toString(slo.stallAfter().toSeconds()),
+                        "problem", reading.problem() == null ? "" : reading.problem())));
+            }
+        }
+        alertStarts.keySet().retainAll(alerts.stream().map(Alert::identity).toList());
+        // Pending until the condition has held for the SLO's 'for': a one-check blip pages nobody.
+        alerts.removeIf(alert -> now.isBefore(alert.startsAt().plus(sloNamed(alert.labels().get("slo")).alertFor())));
+        return alerts;
+    }
+
+    private MonitorConfig.Slo sloNamed(String name) {
+        return trackers.stream().map(SloTracker::slo).filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private Alert alert(Instant now, String name, MonitorConfig.Slo slo, String severity, Map<String, String> notes) {
+        Map<String, String> labels = Map.of("alertname", name, "sink", slo.sink(), "table", "*", "slo", slo.name(),
+                "severity", severity);
+        Instant started = alertStarts.computeIfAbsent(new Alert(labels, Map.of(), now).identity(), k -> now);
+        return new Alert(labels, notes, started);
+    }
+
+    public synchronized List<SloTracker> trackers() {
+        return List.copyOf(trackers);
+    }
+
+    public synchronized Map<String, SinkState> sinks() {
+        return Map.copyOf(sinks);
+    }
+
+    public SlotProbe.SlotState slotState() {
+        return slotState;
+    }
+
+    public String heartbeatProblem() {
+        return heartbeatProblem;
+    }
+
+    public Instant lastHeartbeat() {
+        return heartbeat.lastWritten();
+    }
+
+    public synchronized Map<String, Long> checkErrors() {
+        return Map.copyOf(checkErrors);
+    }
+
+    public WebhookNotifier notifier() {
+        return notifier;
+    }
+
+    public MonitorConfig config() {
+        return config;
+    }
+
+    /**
+     * Why the pipeline is unhealthy (a stalled sink, a critically breached SLO, an uncaptured heartbeat table), or
+     * an empty list when it is healthy.
+     */
+    public synchronized List<String> unhealthyReasons() {
+        List<String> reasons = new ArrayList<>();
+        if (heartbeatProblem != null) {
+            reasons.add(heartbeatProblem);
+        }
+        for (SloTracker tracker : trackers) {
+            SloTracker.Reading reading = tracker.last();
+            if (reading == null) {
+                continue;
+            }
+            if (reading.stalled()) {
+                reasons.add("sink " + tracker.slo().sink() + " is stalled (" + reading.freshness().toSeconds()
+                        + " s behind, no progress for " + tracker.slo().stallAfter().toSeconds() + " s)");
+            }
+            if (reading.level() == Level.CRITICAL) {
+                reasons.add("SLO " + tracker.slo().name() + ": sink " + tracker.slo().sink() + " is "
+                        + reading.freshness().toSeconds() + " s behind (critical at "
+                        + tracker.slo().critical().toSeconds() + " s)");
+            }
+        }
+        return reasons;
+    }
+
+    @Override
+    public void close() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            try {
+                scheduler.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        heartbeat.close();
+    }
+}

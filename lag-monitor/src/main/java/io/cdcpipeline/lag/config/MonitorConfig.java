@@ -1,0 +1,190 @@
+package io.cdcpipeline.lag.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The lag monitor's config file (YAML): the source database and its heartbeat, the sinks to measure, the freshness
+ * SLOs, where alerts go and where the monitor listens. Loading checks everything it can without connecting; every
+ * error names its setting by path. See docs/lag-monitor.md.
+ */
+public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration checkInterval, Map<String, Sink> sinks,
+        List<Slo> slos, Alerts alerts, int httpPort) {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+
+    /** The source database; {@code slot} is the replication slot whose retained WAL is watched (optional). */
+    public record Postgres(String url, String user, String password, String slot) {
+    }
+
+    /** The heartbeat row the monitor commits every {@code interval} into {@code table} (schema.table). */
+    public record Heartbeat(String table, Duration interval) {
+        public String schema() {
+            return table.substring(0, table.indexOf('.'));
+        }
+
+        public String name() {
+            return table.substring(table.indexOf('.') + 1);
+        }
+    }
+
+    /** A sink to measure: ClickHouse ({@code database}, {@code table} of the heartbeat) or Elasticsearch ({@code index}). */
+    public record Sink(String name, Kind kind, String url, String database, String target) {
+        public enum Kind { CLICKHOUSE, ELASTICSEARCH }
+    }
+
+    /**
+     * A freshness objective for one sink: a minute is good when freshness stays under {@code threshold}; the
+     * objective is the fraction of good minutes over {@code window}. {@code warning} and {@code critical} are the
+     * freshness levels that raise alerts of that severity; {@code stallAfter} is how long a sink may show no progress
+     * while newer heartbeats wait before it counts as stalled; {@code alertFor} how long a level must hold before it
+     * alerts (Prometheus's {@code for}), so a one-check blip pages nobody.
+     */
+    public record Slo(String name, String sink, Duration threshold, double objective, Duration window, Duration warning,
+            Duration critical, Duration stallAfter, Duration alertFor) {
+    }
+
+    /** Where alerts go (Alertmanager's webhook format); {@code webhook} null means none are sent. */
+    public record Alerts(URI webhook, List<String> groupBy, Duration groupWait, Duration repeatInterval) {
+    }
+
+    public static MonitorConfig load(Path file) {
+        return load(file, System.getenv());
+    }
+
+    public static MonitorConfig load(Path file, Map<String, String> environment) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot be read as YAML: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException(file + ": expected a YAML mapping with postgres, sinks and slos");
+        }
+        return parse(new ConfigNode(root, "", environment));
+    }
+
+    static MonitorConfig parse(ConfigNode root) {
+        root.onlyKeys("postgres", "heartbeat", "check", "sinks", "slos", "alerts", "http");
+        ConfigNode pg = root.child("postgres");
+        pg.onlyKeys("url", "user", "password", "slot");
+        String url = pg.text("url");
+        if (!url.startsWith("jdbc:postgresql://")) {
+            throw pg.child("url").error("'" + url + "' is not a JDBC URL (jdbc:postgresql://host:port/database)");
+        }
+        Postgres postgres = new Postgres(url, pg.text("user"), pg.text("password", ""), pg.text("slot", null));
+
+        ConfigNode hb = root.child("heartbeat");
+        hb.onlyKeys("table", "interval");
+        String table = hb.text("table", "public.cdc_heartbeat");
+        if (!table.matches("[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*")) {
+            throw hb.child("table").error("'" + table + "' is not <schema>.<table> (letters, digits, _)");
+        }
+        Heartbeat heartbeat = new Heartbeat(table, hb.duration("interval", Duration.ofSeconds(5)));
+
+        ConfigNode check = root.child("check");
+        check.onlyKeys("interval");
+        Duration checkInterval = check.duration("interval", Duration.ofSeconds(5));
+
+        Map<String, Sink> sinks = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigNode> entry : root.child("sinks").entries()) {
+            sinks.put(entry.getKey(), sink(entry.getKey(), entry.getValue(), heartbeat));
+        }
+        if (sinks.isEmpty()) {
+            throw root.child("sinks").error("required: at least one sink to measure");
+        }
+
+        List<Slo> slos = new ArrayList<>();
+        for (ConfigNode item : root.child("slos").items()) {
+            slos.add(slo(item, sinks, slos));
+        }
+
+        ConfigNode al = root.child("alerts");
+        al.onlyKeys("webhook", "group.by", "group.wait", "repeat.interval");
+        URI webhook = null;
+        if (al.has("webhook")) {
+            webhook = uri(al, "webhook");
+        }
+        List<String> groupBy = al.texts("group.by", List.of("sink"));
+        for (String label : groupBy) {
+            if (!List.of("sink", "slo", "severity", "alertname").contains(label)) {
+                throw al.child("group.by").error("'" + label + "' is not a label alerts carry (sink, slo, severity, "
+                        + "alertname)");
+            }
+        }
+        Alerts alerts = new Alerts(webhook, groupBy, al.durationOrZero("group.wait", Duration.ofSeconds(5)),
+                al.duration("repeat.interval", Duration.ofHours(4)));
+
+        ConfigNode http = root.child("http");
+        http.onlyKeys("port");
+        return new MonitorConfig(postgres, heartbeat, checkInterval, sinks, List.copyOf(slos), alerts,
+                http.port("port", 9464));
+    }
+
+    private static Sink sink(String name, ConfigNode node, Heartbeat heartbeat) {
+        if (!NAME.matcher(name).matches()) {
+            throw node.error("a sink name is letters, digits, _, . and -");
+        }
+        String type = node.text("type");
+        return switch (type) {
+            case "clickhouse" -> {
+                node.onlyKeys("type", "url", "database", "table");
+                yield new Sink(name, Sink.Kind.CLICKHOUSE, uri(node, "url").toString(), node.text("database"),
+                        node.text("table", heartbeat.name()));
+            }
+            case "elasticsearch" -> {
+                node.onlyKeys("type", "url", "index");
+                yield new Sink(name, Sink.Kind.ELASTICSEARCH, uri(node, "url").toString(), null, node.text("index"));
+            }
+            default -> throw node.child("type").error("'" + type + "' is not a sink type (clickhouse, elasticsearch)");
+        };
+    }
+
+    private static Slo slo(ConfigNode node, Map<String, Sink> sinks, List<Slo> earlier) {
+        node.onlyKeys("name", "sink", "threshold", "objective", "window", "warning", "critical", "stall.after", "for");
+        String sink = node.text("sink");
+        if (!sinks.containsKey(sink)) {
+            throw node.child("sink").error("'" + sink + "' is not one of the sinks " + sinks.keySet());
+        }
+        String name = node.text("name", sink + "-freshness");
+        if (!NAME.matcher(name).matches() || earlier.stream().anyMatch(s -> s.name().equals(name))) {
+            throw node.child("name").error("'" + name + "' must be unique and letters, digits, _, . and -");
+        }
+        Duration threshold = node.duration("threshold", null);
+        if (threshold == null) {
+            throw node.child("threshold").error("required: the freshness a good minute stays under, e.g. 30s");
+        }
+        Duration critical = node.duration("critical", threshold);
+        Duration warning = node.duration("warning", critical.multipliedBy(2).dividedBy(3));
+        if (warning.compareTo(critical) > 0) {
+            throw node.child("warning").error("must not exceed critical (" + critical.toSeconds() + " s)");
+        }
+        return new Slo(name, sink, threshold, node.fraction("objective", 0.99), node.duration("window",
+                Duration.ofDays(30)), warning, critical, node.duration("stall.after", Duration.ofMinutes(1)),
+                node.durationOrZero("for", Duration.ZERO));
+    }
+
+    private static URI uri(ConfigNode node, String name) {
+        String text = node.text(name);
+        try {
+            URI uri = URI.create(text);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw node.child(name).error("'" + text + "' is not an http(s) URL");
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.cdcpipeline.lag.http;
+
+import io.cdcpipeline.lag.LagMonitor;
+import io.cdcpipeline.lag.probe.SlotProbe;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.time.Instant;
+
+/**
+ * The monitor's figures in Prometheus form, read from the monitor at each scrape (no copies to keep in step). Base
+ * units as Prometheus asks: seconds, bytes, ratios; counters end in {@code _total}. The generated alert rules
+ * ({@code bin/cdc lag rules}) are written against these names.
+ */
+public final class MonitorMetrics {
+
+    private MonitorMetrics() {
+    }
+
+    public static PrometheusRegistry register(LagMonitor monitor) {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        GaugeWithCallback.builder().name("cdc_sink_freshness_seconds").unit(Unit.SECONDS)
+                .help("How far behind the source each sink's copy is complete: now minus the newest heartbeat it shows")
+                .labelNames("sink", "slo")
+                .callback(cb -> monitor.trackers().forEach(t -> {
+                    if (t.last() != null) {
+                        cb.call(t.last().freshness().toMillis() / 1000.0, t.slo().sink(), t.slo().name());
+                    }
+                })).register(registry);
+        GaugeWithCallback.builder().name("cdc_sink_complete_up_to_timestamp_seconds").unit(Unit.SECONDS)
+                .help("Source commit time up to which each sink is complete (its newest visible heartbeat)")
+                .labelNames("sink")
+                .callback(cb -> monitor.sinks().values().forEach(s -> {
+                    if (s.newestVisible() != null) {
+                        cb.call(seconds(s.newestVisible()), s.sink());
+                    }
+                })).register(registry);
+        GaugeWithCallback.builder().name("cdc_sink_up")
+                .help("1 when the last check could read the sink, 0 when it could not")
+                .labelNames("sink")
+                .callback(cb -> monitor.sinks().values().forEach(s -> cb.call(s.problem() == null ? 1 : 0, s.sink())))
+                .register(registry);
+        GaugeWithCallback.builder().name("cdc_sink_stalled")
+                .help("1 when the sink made no progress for stall.after while newer heartbeats wait")
+                .labelNames("sink", "slo")
+                .callback(cb -> monitor.trackers().forEach(t -> {
+                    if (t.last() != null) {
+                        cb.call(t.last().stalled() ? 1 : 0, t.slo().sink(), t.slo().name());
+                    }
+                })).register(registry);
+        GaugeWithCallback.builder().name("cdc_slo_level")
+                .help("The SLO's current level: 0 ok, 1 warning, 2 critical")
+                .labelNames("slo", "sink")
+                .callback(cb -> monitor.trackers().forEach(t -> {
+                    if (t.last() != null) {
+                        cb.call(t.last().level().ordinal(), t.slo().name(), t.slo().sink());
+                    }
+                })).register(registry);
+        GaugeWithCallback.builder().name("cdc_slo_threshold_seconds").unit(Unit.SECONDS)
+                .help("The freshness a good minute stays under, per SLO")
+                .labelNames("slo", "sink")
+                .callback(cb -> monitor.trackers().forEach(t -> cb.call(t.slo().threshold().toSeconds(),
+                        t.slo().name(), t.slo().sink()))).register(registry);
+        GaugeWithCallback.builder().name("cdc_slo_objective_ratio").unit(Unit.RATIO)
+                .help("The fraction of good minutes the SLO asks for")
+                .labelNames("slo", "sink")
+                .callback(cb -> monitor.trackers().forEach(t -> cb.call(t.slo().objective(), t.slo().name(),
+                        t.slo().sink()))).register(registry);
+        GaugeWithCallback.builder().name("cdc_slo_error_budget_remaining_ratio").unit(Unit.RATIO)
+                .help("Share of the window's error budget left, over the minutes this monitor process saw")
+                .labelNames("slo", "sink")
+                .callback(cb -> monitor.trackers().forEach(t -> cb.call(t.errorBudgetLeft(), t.slo().name(),
+                        t.slo().sink()))).register(registry);
+        CounterWithCallback.builder().name("cdc_slo_good_minutes")
+                .help("Completed minutes whose worst freshness stayed under the SLO threshold")
+                .labelNames("slo", "sink")
+                .callback(cb -> monitor.trackers().forEach(t -> cb.call(t.goodMinutes(), t.slo().name(),
+                        t.slo().sink()))).register(registry);
+        CounterWithCallback.builder().name("cdc_slo_minutes")
+                .help("Completed minutes measured for the SLO")
+                .labelNames("slo", "sink")
+                .callback(cb -> monitor.trackers().forEach(t -> cb.call(t.goodMinutes() + t.badMinutes(),
+                        t.slo().name(), t.slo().sink()))).register(registry);
+        GaugeWithCallback.builder().name("cdc_heartbeat_last_written_timestamp_seconds").unit(Unit.SECONDS)
+                .help("Commit time of the newest heartbeat the monitor wrote to the source")
+                .callback(cb -> {
+                    Instant last = monitor.lastHeartbeat();
+                    if (last != null) {
+                        cb.call(seconds(last));
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("cdc_replication_slot_retained_wal_bytes").unit(Unit.BYTES)
+                .help("WAL the replication slot makes Postgres keep (current LSN minus restart_lsn)")
+                .labelNames("slot")
+                .callback(cb -> slot(monitor, s -> cb.call(s.retainedBytes(), monitor.config().postgres().slot())))
+                .register(registry);
+        GaugeWithCallback.builder().name("cdc_replication_slot_unconfirmed_wal_bytes").unit(Unit.BYTES)
+                .help("WAL its consumer has not confirmed yet (current LSN minus confirmed_flush_lsn)")
+                .labelNames("slot")
+                .callback(cb -> slot(monitor, s -> cb.call(s.unconfirmedBytes(), monitor.config().postgres().slot())))
+                .register(registry);
+        GaugeWithCallback.builder().name("cdc_replication_slot_active")
+                .help("1 when a consumer is attached to the slot")
+                .labelNames("slot", "wal_status")
+                .callback(cb -> slot(monitor, s -> cb.call(s.active() ? 1 : 0, monitor.config().postgres().slot(),
+                        s.walStatus()))).register(registry);
+        CounterWithCallback.builder().name("cdc_lag_monitor_check_errors")
+                .help("Checks that failed, by part (heartbeat, slot, sink:<name>)")
+                .labelNames("part")
+                .callback(cb -> monitor.checkErrors().forEach((part, n) -> cb.call(n, part))).register(registry);
+        CounterWithCallback.builder().name("cdc_alert_notifications")
+                .help("Alert notifications sent to the webhook, by outcome")
+                .labelNames("outcome")
+                .callback(cb -> {
+                    cb.call(monitor.notifier().sent(), "sent");
+                    cb.call(monitor.notifier().failed(), "failed");
+                }).register(registry);
+        return registry;
+    }
+
+    private static void slot(LagMonitor monitor, java.util.function.Consumer<SlotProbe.SlotState> use) {
+        SlotProbe.SlotState state = monitor.slotState();
+        if (state != null && state.exists()) {
+            use.accept(state);
+        }
+    }
+
+    private static double seconds(Instant instant) {
+        return instant.toEpochMilli() / 1000.0;
+    }
+
+}

@@ -1,0 +1,113 @@
+package io.cdcpipeline.lag.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.cdcpipeline.lag.LagMonitor;
+import io.cdcpipeline.lag.slo.SloTracker;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Executors;
+
+/**
+ * The monitor's HTTP endpoints: {@code /metrics} (Prometheus), {@code /health} (200 when healthy, 503 with the
+ * reasons when a sink is stalled or an SLO is critically breached, not merely when the process is up) and
+ * {@code /status} (JSON for {@code bin/cdc lag status} and the status page).
+ */
+public final class MonitorServer implements AutoCloseable {
+
+    private final HttpServer server;
+    private final LagMonitor monitor;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public MonitorServer(LagMonitor monitor, int port) throws IOException {
+        this.monitor = monitor;
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        server.createContext("/metrics", new MetricsHandler(MonitorMetrics.register(monitor)));
+        server.createContext("/health", this::health);
+        server.createContext("/status", this::status);
+        server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+            Thread thread = new Thread(r, "cdc-lag-http");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void health(HttpExchange exchange) throws IOException {
+        List<String> reasons = monitor.unhealthyReasons();
+        ObjectNode body = json.createObjectNode();
+        body.put("status", reasons.isEmpty() ? "healthy" : "unhealthy");
+        ArrayNode list = body.putArray("reasons");
+        reasons.forEach(list::add);
+        send(exchange, reasons.isEmpty() ? 200 : 503, "application/json", json.writeValueAsString(body));
+    }
+
+    private void status(HttpExchange exchange) throws IOException {
+        send(exchange, 200, "application/json", json.writeValueAsString(statusJson()));
+    }
+
+    /** Every SLO's latest reading, the sinks' states and the slot: what {@code bin/cdc lag status} prints. */
+    public ObjectNode statusJson() {
+        ObjectNode body = json.createObjectNode();
+        body.put("healthy", monitor.unhealthyReasons().isEmpty());
+        ArrayNode slos = body.putArray("slos");
+        for (SloTracker tracker : monitor.trackers()) {
+            ObjectNode node = slos.addObject();
+            node.put("slo", tracker.slo().name());
+            node.put("sink", tracker.slo().sink());
+            node.put("table", "*");
+            node.put("threshold_seconds", tracker.slo().threshold().toSeconds());
+            node.put("warning_seconds", tracker.slo().warning().toSeconds());
+            node.put("critical_seconds", tracker.slo().critical().toSeconds());
+            node.put("objective", tracker.slo().objective());
+            node.put("error_budget_left", tracker.errorBudgetLeft());
+            SloTracker.Reading reading = tracker.last();
+            if (reading != null) {
+                node.put("freshness_seconds", reading.freshness().toMillis() / 1000.0);
+                node.put("level", reading.level().name().toLowerCase());
+                node.put("stalled", reading.stalled());
+                node.put("problem", reading.problem());
+            }
+            var sink = monitor.sinks().get(tracker.slo().sink());
+            if (sink != null && sink.newestVisible() != null) {
+                node.put("complete_up_to", sink.newestVisible().toString());
+            }
+        }
+        var slot = monitor.slotState();
+        if (slot != null) {
+            ObjectNode node = body.putObject("slot");
+            node.put("name", monitor.config().postgres().slot());
+            node.put("exists", slot.exists());
+            node.put("active", slot.active());
+            node.put("retained_wal_bytes", slot.retainedBytes());
+            node.put("unconfirmed_wal_bytes", slot.unconfirmedBytes());
+            node.put("wal_status", slot.walStatus());
+        }
+        return body;
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

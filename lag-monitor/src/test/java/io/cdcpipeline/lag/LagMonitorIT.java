@@ -1,0 +1,288 @@
+package io.cdcpipeline.lag;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.cdcpipeline.embedded.EmbeddedPipeline;
+import io.cdcpipeline.embedded.PipelineFile;
+import io.cdcpipeline.lag.config.MonitorConfig;
+import io.cdcpipeline.lag.http.MonitorServer;
+import io.cdcpipeline.lag.slo.Level;
+import io.cdcpipeline.lag.slo.SloTracker;
+import io.cdcpipeline.testkit.ClickHouseTestDatabase;
+import io.cdcpipeline.testkit.ElasticsearchTestIndex;
+import io.cdcpipeline.testkit.PostgresTestDatabase;
+import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.StackEndpoints;
+import io.cdcpipeline.testkit.StackOutage;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lag monitor against a real pipeline: one embedded runner per sink (each with its own replication slot, so a
+ * ClickHouse outage does not hold Elasticsearch back), heartbeats through Postgres, a busy and a quiet table, and a
+ * webhook receiver in Alertmanager's format. Stopping ClickHouse breaches its freshness SLO within the detection
+ * time, fires a critical alert naming sink, freshness and threshold, turns /health unhealthy, and resolves after
+ * ClickHouse is back; Elasticsearch stays OK throughout.
+ */
+@RealStack
+class LagMonitorIT {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void clickHouseOutageBreachesFiresAndResolvesWhileSearchStaysFresh(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE orders (id bigserial PRIMARY KEY, total numeric(12,2) NOT NULL)");
+            st.execute("CREATE TABLE quiet (id integer PRIMARY KEY, note text)");
+            st.execute("INSERT INTO quiet VALUES (1, 'nobody writes here')");
+        }
+        List<JsonNode> notifications = new CopyOnWriteArrayList<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/alerts", exchange -> {
+            notifications.add(json.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        receiver.start();
+        Path config = work.resolve("lag.yaml");
+        Files.writeString(config, """
+                postgres:
+                  url: %s
+                  user: %s
+                  slot: %s_ch
+                heartbeat:
+                  table: public.cdc_heartbeat
+                  interval: 1s
+                check:
+                  interval: 1s
+                sinks:
+                  analytics:
+                    type: clickhouse
+                    url: %s
+                    database: %s
+                  search:
+                    type: elasticsearch
+                    url: %s
+                    index: %s_cdc_heartbeat
+                slos:
+                  - sink: analytics
+                    threshold: 15s
+                    warning: 10s
+                    critical: 15s
+                    objective: 99%%
+                    stall.after: 20s
+                    for: 2s
+                  - sink: search
+                    threshold: 15s
+                    warning: 10s
+                    critical: 15s
+                    objective: 99%%
+                    for: 2s
+                alerts:
+                  webhook: http://127.0.0.1:%d/alerts
+                  group.by: [sink]
+                  group.wait: 1s
+                  repeat.interval: 1h
+                http:
+                  port: 0
+                """.formatted(pg.jdbcUrl(), pg.user(), pg.name(), ch.url(), ch.name(), es.url(), es.name(),
+                receiver.getAddress().getPort()));
+        MonitorConfig parsed = MonitorConfig.load(config);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread busy = null;
+        try (LagMonitor monitor = new LagMonitor(parsed, Clock.systemUTC())) {
+            monitor.prepare(); // creates the heartbeat table before the runners create their publications
+            try (EmbeddedPipeline toClickHouse = pipeline(stack, pg, ch, es, work, "ch");
+                 EmbeddedPipeline toSearch = pipeline(stack, pg, ch, es, work, "es");
+                 MonitorServer server = new MonitorServer(monitor, 0)) {
+                toClickHouse.start();
+                toSearch.start();
+                monitor.start();
+                busy = new Thread(() -> {
+                    while (writing.get()) {
+                        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                            st.execute("INSERT INTO orders (total) VALUES (12.50)");
+                            Thread.sleep(100);
+                        } catch (Exception e) {
+                            return;
+                        }
+                    }
+                }, "busy-table-writer");
+                busy.start();
+
+                awaitLevels(monitor, l -> l == Level.OK, 90, "both sinks fresh at the start");
+                assertThat(status(server, "/health")).isEqualTo(200);
+                Thread.sleep(5_000);
+                assertThat(notifications).as("no alert while both sinks keep up (the quiet table included)").isEmpty();
+                String slots;
+                try (Connection c = pg.connect(); Statement st = c.createStatement();
+                     var rs = st.executeQuery("SELECT string_agg(slot_name || ':' || active, ',') FROM pg_replication_slots")) {
+                    rs.next();
+                    slots = rs.getString(1);
+                }
+                assertThat(monitor.slotState()).as("the ClickHouse runner's slot %s_ch among %s", pg.name(), slots)
+                        .satisfies(slot -> {
+                    assertThat(slot.exists()).isTrue();
+                    assertThat(slot.active()).isTrue();
+                    assertThat(slot.walStatus()).isEqualTo("reserved");
+                });
+
+                StackOutage.stop("clickhouse");
+                try {
+                    long stopped = System.nanoTime();
+                    JsonNode firing = awaitNotification(notifications, n -> n.path("status").asText().equals("firing")
+                            && n.path("groupLabels").path("sink").asText().equals("analytics"), 45);
+                    long detectedSeconds = (System.nanoTime() - stopped) / 1_000_000_000L;
+                    JsonNode alert = firing.path("alerts").get(0);
+                    assertThat(alert.path("labels").path("sink").asText()).isEqualTo("analytics");
+                    assertThat(alert.path("labels").path("table").asText()).isEqualTo("*");
+                    assertThat(alert.path("annotations").path("threshold_seconds").asText()).isIn("10", "15");
+                    assertThat(alert.path("annotations").path("freshness_seconds").asLong()).isGreaterThanOrEqualTo(10);
+                    assertThat(alert.path("annotations").path("summary").asText()).contains("analytics")
+                            .contains("behind");
+                    assertThat(detectedSeconds).as("detected within the warning level plus 'for' and checks")
+                            .isLessThan(25);
+                    awaitLevel(monitor, "analytics", Level.CRITICAL, 30);
+                    assertThat(level(monitor, "search")).as("search keeps up meanwhile").isEqualTo(Level.OK);
+                    assertThat(status(server, "/health")).isEqualTo(503);
+                    assertThat(body(server, "/health")).contains("analytics");
+                    assertThat(body(server, "/metrics")).contains("cdc_sink_freshness_seconds{")
+                            .contains("cdc_replication_slot_retained_wal_bytes").contains("cdc_slo_level{");
+                    assertThat(notifications).noneMatch(n -> n.path("groupLabels").path("sink").asText()
+                            .equals("search"));
+                } finally {
+                    StackOutage.restore();
+                }
+                JsonNode resolved = awaitNotification(notifications, n -> n.path("status").asText().equals("resolved")
+                        && n.path("groupLabels").path("sink").asText().equals("analytics"), 120);
+                assertThat(resolved.path("alerts").get(0).path("status").asText()).isEqualTo("resolved");
+                awaitLevels(monitor, l -> l == Level.OK, 60, "both sinks fresh again");
+                assertThat(status(server, "/health")).isEqualTo(200);
+                assertThat(toClickHouse.failure()).isNull();
+                assertThat(toSearch.failure()).isNull();
+            }
+        } finally {
+            writing.set(false);
+            if (busy != null) {
+                busy.join(5_000);
+            }
+            receiver.stop(0);
+        }
+    }
+
+    /** One runner per sink: its own name, slot, offsets and dead letters. */
+    private static EmbeddedPipeline pipeline(StackEndpoints stack, PostgresTestDatabase pg, ClickHouseTestDatabase ch,
+            ElasticsearchTestIndex es, Path work, String which) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("name", "lag-" + which);
+        c.put("offset.storage.file", work.resolve(which + "-offsets.dat").toString());
+        c.put("offset.flush.interval.ms", "500");
+        c.put("dead.letter.dir", work.resolve("dead-letters").toString());
+        c.put("retry.timeout.ms", "600000");
+        c.put("source.connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        c.put("source.database.hostname", stack.pgHost());
+        c.put("source.database.port", Integer.toString(stack.pgPort()));
+        c.put("source.database.user", stack.pgUser());
+        c.put("source.database.password", "");
+        c.put("source.database.dbname", pg.name());
+        c.put("source.topic.prefix", pg.name() + "_" + which); // Debezium names its JMX beans after it
+        c.put("source.plugin.name", "pgoutput");
+        c.put("source.slot.name", pg.name() + "_" + which);
+        c.put("source.publication.name", pg.name() + "_" + which);
+        c.put("source.publication.autocreate.mode", "filtered");
+        c.put("source.table.include.list", "public.orders,public.quiet,public.cdc_heartbeat");
+        c.put("source.poll.interval.ms", "50");
+        if (which.equals("ch")) {
+            c.put("sinks", "clickhouse");
+            c.put("sink.clickhouse.connector.class", "io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector");
+            c.put("sink.clickhouse.clickhouse.url", ch.url());
+            c.put("sink.clickhouse.clickhouse.database", ch.name());
+            c.put("sink.clickhouse.batch.linger.ms", "200");
+        } else {
+            c.put("sinks", "elasticsearch");
+            c.put("sink.elasticsearch.connector.class", "io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector");
+            c.put("sink.elasticsearch.elasticsearch.urls", es.url());
+            c.put("sink.elasticsearch.index.name.format", es.name() + "_${table}");
+        }
+        return EmbeddedPipeline.validate(PipelineFile.parse(c));
+    }
+
+    private static Level level(LagMonitor monitor, String sink) {
+        for (SloTracker tracker : monitor.trackers()) {
+            if (tracker.slo().sink().equals(sink) && tracker.last() != null) {
+                return tracker.last().level();
+            }
+        }
+        return null;
+    }
+
+    private static void awaitLevel(LagMonitor monitor, String sink, Level wanted, int seconds) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (level(monitor, sink) != wanted && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        assertThat(level(monitor, sink)).as("level of %s", sink).isEqualTo(wanted);
+    }
+
+    private static void awaitLevels(LagMonitor monitor, Predicate<Level> wanted, int seconds, String what)
+            throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Level a = level(monitor, "analytics");
+            Level s = level(monitor, "search");
+            if (a != null && s != null && wanted.test(a) && wanted.test(s)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        assertThat(Map.of("analytics", String.valueOf(level(monitor, "analytics")), "search",
+                String.valueOf(level(monitor, "search")))).as(what).containsValues("OK").doesNotContainValue("CRITICAL")
+                .doesNotContainValue("WARNING").doesNotContainValue("null");
+    }
+
+    private static JsonNode awaitNotification(List<JsonNode> notifications, Predicate<JsonNode> wanted, int seconds)
+            throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (JsonNode n : notifications) {
+                if (wanted.test(n)) {
+                    return n;
+                }
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no such notification within " + seconds + " s; received: " + notifications);
+    }
+
+    private int status(MonitorServer server, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private String body(MonitorServer server, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+}
