@@ -12,6 +12,7 @@ import io.cdcpipeline.lag.http.MonitorServer;
 import io.cdcpipeline.lag.slo.Level;
 import io.cdcpipeline.lag.slo.SloTracker;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
+import io.cdcpipeline.testkit.DebeziumSourceConfig;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
@@ -201,19 +202,9 @@ class LagMonitorIT {
         c.put("offset.flush.interval.ms", "500");
         c.put("dead.letter.dir", work.resolve("dead-letters").toString());
         c.put("retry.timeout.ms", "600000");
-        c.put("source.connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-        c.put("source.database.hostname", stack.pgHost());
-        c.put("source.database.port", Integer.toString(stack.pgPort()));
-        c.put("source.database.user", stack.pgUser());
-        c.put("source.database.password", "");
-        c.put("source.database.dbname", pg.name());
-        c.put("source.topic.prefix", pg.name() + "_" + which); // Debezium names its JMX beans after it
-        c.put("source.plugin.name", "pgoutput");
-        c.put("source.slot.name", pg.name() + "_" + which);
-        c.put("source.publication.name", pg.name() + "_" + which);
-        c.put("source.publication.autocreate.mode", "filtered");
-        c.put("source.table.include.list", "public.orders,public.quiet,public.cdc_heartbeat");
-        c.put("source.poll.interval.ms", "50");
+        // A slot, publication and topic prefix of its own (Debezium names its JMX beans after the prefix).
+        DebeziumSourceConfig.of(stack, pg, pg.name() + "_" + which, List.of("public.orders", "public.quiet",
+                "public.cdc_heartbeat")).forEach((k, v) -> c.put("source." + k, v));
         if (which.equals("ch")) {
             c.put("sinks", "clickhouse");
             c.put("sink.clickhouse.connector.class", "io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector");

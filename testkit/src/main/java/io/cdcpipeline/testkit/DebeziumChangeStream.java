@@ -39,20 +39,9 @@ public final class DebeziumChangeStream implements AutoCloseable {
             Map<String, String> extra) {
         Properties props = new Properties();
         props.setProperty("name", database.name());
-        props.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        props.putAll(DebeziumSourceConfig.of(stack, database, database.name(), tables));
         props.setProperty("offset.storage", "org.apache.kafka.connect.storage.MemoryOffsetBackingStore");
         props.setProperty("offset.flush.interval.ms", "1000");
-        props.setProperty("database.hostname", stack.pgHost());
-        props.setProperty("database.port", Integer.toString(stack.pgPort()));
-        props.setProperty("database.user", stack.pgUser());
-        props.setProperty("database.password", "");
-        props.setProperty("database.dbname", database.name());
-        props.setProperty("topic.prefix", database.name());
-        props.setProperty("plugin.name", "pgoutput");
-        props.setProperty("slot.name", database.name());
-        props.setProperty("publication.name", database.name() + "_pub");
-        props.setProperty("publication.autocreate.mode", "filtered");
-        props.setProperty("table.include.list", String.join(",", tables));
         props.setProperty("poll.interval.ms", "20");
         props.setProperty("skipped.operations", "none");
         extra.forEach(props::setProperty);
