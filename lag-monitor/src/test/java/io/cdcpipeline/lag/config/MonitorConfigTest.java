@@ -1,0 +1,75 @@
+package io.cdcpipeline.lag.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MonitorConfigTest {
+
+    static final String VALID = """
+            postgres:
+              url: jdbc:postgresql://127.0.0.1:25432/shop
+              user: postgres
+              password: ${env:PGPASSWORD}
+              slot: shop
+            sinks:
+              analytics: {type: clickhouse, url: "http://127.0.0.1:28123", database: shop}
+              search: {type: elasticsearch, url: "http://127.0.0.1:29200", index: shop_cdc_heartbeat}
+            slos:
+              - {sink: search, threshold: 30s, objective: 99%}
+              - {name: bi, sink: analytics, threshold: 5m, warning: 2m, objective: 99.9%, window: 7d, for: 30s}
+            alerts:
+              webhook: http://127.0.0.1:9093/hook
+            """;
+
+    static MonitorConfig load(Path dir, String yaml) throws Exception {
+        Path file = dir.resolve("lag.yaml");
+        Files.writeString(file, yaml);
+        return MonitorConfig.load(file, Map.of("PGPASSWORD", "secret"));
+    }
+
+    @Test
+    void readsSettingsWithDefaults(@TempDir Path dir) throws Exception {
+        MonitorConfig config = load(dir, VALID);
+        assertThat(config.postgres().password()).isEqualTo("secret");
+        assertThat(config.heartbeat().table()).isEqualTo("public.cdc_heartbeat");
+        assertThat(config.sinks().get("analytics").target()).isEqualTo("cdc_heartbeat");
+        MonitorConfig.Slo search = config.slos().get(0);
+        assertThat(search.name()).isEqualTo("search-freshness");
+        assertThat(search.critical()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(search.warning()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(search.objective()).isEqualTo(0.99);
+        MonitorConfig.Slo bi = config.slos().get(1);
+        assertThat(bi.objective()).isEqualTo(0.999, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(bi.window()).isEqualTo(Duration.ofDays(7));
+        assertThat(bi.alertFor()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.alerts().groupBy()).containsExactly("sink");
+        assertThat(config.httpPort()).isEqualTo(9464);
+    }
+
+    @Test
+    void errorsNameTheSettingByPath(@TempDir Path dir) {
+        assertThatThrownBy(() -> load(dir, VALID.replace("threshold: 30s", "threshold: 30 seconds")))
+                .hasMessageContaining("slos[0].threshold").hasMessageContaining("30 seconds");
+        assertThatThrownBy(() -> load(dir, VALID.replace("sink: search,", "sink: serach,")))
+                .hasMessageContaining("slos[0].sink").hasMessageContaining("serach");
+        assertThatThrownBy(() -> load(dir, VALID.replace("type: clickhouse", "type: clickhose")))
+                .hasMessageContaining("sinks.analytics.type");
+        assertThatThrownBy(() -> load(dir, VALID.replace("objective: 99%}", "objective: 120%}")))
+                .hasMessageContaining("slos[0].objective");
+        assertThatThrownBy(() -> load(dir, VALID.replace("  slot: shop", "  slto: shop")))
+                .hasMessageContaining("postgres.slto").hasMessageContaining("unknown setting");
+        assertThatThrownBy(() -> load(dir, VALID.replace("${env:PGPASSWORD}", "${env:NOPE}")))
+                .hasMessageContaining("postgres.password").hasMessageContaining("NOPE");
+        assertThatThrownBy(() -> load(dir, VALID.replace("warning: 2m", "warning: 10m")))
+                .hasMessageContaining("slos[1].warning").hasMessageContaining("critical");
+        assertThatThrownBy(() -> load(dir, VALID.replace("jdbc:postgresql://", "postgres://")))
+                .hasMessageContaining("postgres.url");
+    }
+}
