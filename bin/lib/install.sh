@@ -56,6 +56,12 @@ install_clickhouse() {
   apt_install clickhouse-server clickhouse-client
 }
 
+# promtool (Debian's prometheus package) checks and unit-tests the alert rules the lag monitor generates; the
+# Prometheus server itself is not started.
+install_promtool() {
+  command -v promtool >/dev/null 2>&1 || apt_install prometheus
+}
+
 # The Elasticsearch distribution comes from Maven Central as a zip (no bundled JDK: ES_JAVA_HOME points at ours).
 install_elasticsearch() {
   local dist="$CDC_WORK_DIR/dist/elasticsearch-$CDC_ES_VERSION"

@@ -49,6 +49,7 @@ stack_up() {
   install_base
   install_postgres
   install_clickhouse
+  install_promtool
   install_elasticsearch
   install_chdb
   if [ -n "$with_kafka" ]; then

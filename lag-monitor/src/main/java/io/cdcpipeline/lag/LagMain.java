@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code bin/cdc lag run|status}: the lag monitor's command line. */
-@Command(name = "lag", mixinStandardHelpOptions = true, subcommands = {LagMain.Run.class, LagMain.Status.class},
+@Command(name = "lag", mixinStandardHelpOptions = true, subcommands = {LagMain.Run.class, LagMain.Status.class, LagMain.Rules.class},
         description = "Measures how fresh each copy is, checks freshness SLOs and alerts.")
 public final class LagMain {
 
@@ -76,6 +76,34 @@ public final class LagMain {
             JsonNode status = new ObjectMapper().readTree(response.body());
             System.out.print(table(status));
             return status.path("healthy").asBoolean() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "rules", description = "Writes Prometheus alert rules (multiwindow, multi-burn-rate) for the SLOs.")
+    static final class Rules implements Callable<Integer> {
+        @Option(names = "--config", required = true, description = "the monitor's YAML config file")
+        Path config;
+
+        @Option(names = "--out", description = "file to write (default: standard output)")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            MonitorConfig parsed;
+            try {
+                parsed = MonitorConfig.load(config);
+            } catch (ConfigException e) {
+                System.err.println("error: " + config + ": " + e.getMessage());
+                return 2;
+            }
+            String rules = io.cdcpipeline.lag.alert.RulesGenerator.generate(parsed);
+            if (out == null) {
+                System.out.print(rules);
+            } else {
+                java.nio.file.Files.writeString(out, rules);
+                System.err.println("wrote " + out + " (check it with: promtool check rules " + out + ")");
+            }
+            return 0;
         }
     }
 

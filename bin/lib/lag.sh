@@ -1,0 +1,17 @@
+# bin/cdc lag run|status|rules: the lag monitor, and the build that makes its classpath.
+
+LAG_CP_FILE="$CDC_HOME/lag-monitor/target/lag.classpath"
+
+lag_build() {
+  log "building the lag monitor (./mvnw install -pl lag-monitor -am, no tests)" >&2
+  (cd "$CDC_HOME" && mvnw -DskipTests install -pl lag-monitor -am \
+    && mvnw -f lag-monitor/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime \
+      -Dmdep.outputFile="$LAG_CP_FILE") >&2 || die "building the lag monitor failed"
+}
+
+lag_main() {
+  [ $# -gt 0 ] || die "usage: bin/cdc lag run --config FILE [--validate-only] | status [--url URL] | rules --config FILE [--out FILE]"
+  [ -s "$LAG_CP_FILE" ] || lag_build
+  exec "$(java_home)/bin/java" -Xmx256m -cp "$CDC_HOME/lag-monitor/target/classes:$(cat "$LAG_CP_FILE")" \
+    io.cdcpipeline.lag.LagMain "$@"
+}

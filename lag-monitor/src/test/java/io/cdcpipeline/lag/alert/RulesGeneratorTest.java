@@ -1,0 +1,83 @@
+package io.cdcpipeline.lag.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdcpipeline.lag.config.MonitorConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The generated rules go through Prometheus's own promtool (Debian's prometheus package, installed by
+ * {@code bin/cdc stack up}): {@code check rules} accepts them, and {@code test rules} proves on synthetic series that
+ * a sustained breach pages within half an hour while a two-minute blip fires nothing.
+ */
+class RulesGeneratorTest {
+
+    static MonitorConfig config() {
+        MonitorConfig.Slo search = new MonitorConfig.Slo("search-freshness", "search", Duration.ofSeconds(30), 0.99,
+                Duration.ofDays(30), Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ZERO);
+        MonitorConfig.Slo blip = new MonitorConfig.Slo("blip", "analytics", Duration.ofMinutes(5), 0.99,
+                Duration.ofDays(30), Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ZERO);
+        return new MonitorConfig(new MonitorConfig.Postgres("jdbc:postgresql://h/db", "u", "", null),
+                new MonitorConfig.Heartbeat("public.cdc_heartbeat", Duration.ofSeconds(5)), Duration.ofSeconds(5),
+                Map.of(), List.of(search, blip), new MonitorConfig.Alerts(null, List.of("sink"), Duration.ZERO,
+                Duration.ofHours(4)), 0);
+    }
+
+    static String promtool(Path dir, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("promtool"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("promtool %s:%n%s", String.join(" ", args), output).isZero();
+        return output;
+    }
+
+    @Test
+    void promtoolAcceptsTheRules(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("rules.yml"), RulesGenerator.generate(config()));
+        assertThat(promtool(dir, "check", "rules", "rules.yml")).contains("SUCCESS");
+    }
+
+    @Test
+    void aSustainedBreachPagesAndABlipDoesNot(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("rules.yml"), RulesGenerator.generate(config()));
+        String summary = "Sink search spends the error budget of SLO search-freshness (99 % of minutes under 30 s) "
+                + "too fast";
+        Files.writeString(dir.resolve("test.yml"), """
+                rule_files: [rules.yml]
+                evaluation_interval: 1m
+                tests:
+                  - interval: 1m
+                    input_series:
+                      # search: every minute good for 4600 min (over the 3-day window), then every minute bad
+                      - series: 'cdc_slo_minutes_total{slo="search-freshness",sink="search"}'
+                        values: '0+1x4700'
+                      - series: 'cdc_slo_good_minutes_total{slo="search-freshness",sink="search"}'
+                        values: '0+1x4600 4600x100'
+                      # analytics: one blip of two bad minutes at minute 4500, good before and after
+                      - series: 'cdc_slo_minutes_total{slo="blip",sink="analytics"}'
+                        values: '0+1x4700'
+                      - series: 'cdc_slo_good_minutes_total{slo="blip",sink="analytics"}'
+                        values: '0+1x4500 4500x1 4501+1x198'
+                    alert_rule_test:
+                      - eval_time: 4510m
+                        alertname: CdcFreshnessBudgetBurn
+                        exp_alerts: []
+                      - eval_time: 4630m
+                        alertname: CdcFreshnessBudgetBurn
+                        exp_alerts:
+                          - exp_labels: {severity: page, slo: search-freshness, sink: search, table: "*"}
+                            exp_annotations: {summary: "%1$s", threshold_seconds: "30", freshness_seconds: ""}
+                """.formatted(summary));
+        assertThat(promtool(dir, "test", "rules", "test.yml")).contains("SUCCESS");
+    }
+}
