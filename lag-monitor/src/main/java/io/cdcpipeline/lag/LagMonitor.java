@@ -3,6 +3,7 @@ package io.cdcpipeline.lag;
 import io.cdcpipeline.lag.alert.Alert;
 import io.cdcpipeline.lag.alert.WebhookNotifier;
 import io.cdcpipeline.lag.config.MonitorConfig;
+import io.cdcpipeline.lag.probe.FreshnessPublisher;
 import io.cdcpipeline.lag.probe.HeartbeatWriter;
 import io.cdcpipeline.lag.probe.SinkProbe;
 import io.cdcpipeline.lag.probe.SlotProbe;
@@ -41,6 +42,10 @@ public final class LagMonitor implements AutoCloseable {
     private final HeartbeatWriter heartbeat;
     private final SlotProbe slot;
     private final Map<String, SinkProbe> probes = new LinkedHashMap<>();
+    private final Map<String, FreshnessPublisher> publishers = new LinkedHashMap<>();
+    private Instant lastPublished = Instant.EPOCH;
+    /** How often "complete up to" is written into the sinks for BI and search users. */
+    static final Duration PUBLISH_INTERVAL = Duration.ofSeconds(10);
     private final List<SloTracker> trackers = new ArrayList<>();
     private final WebhookNotifier notifier;
     private final Map<String, SinkState> sinks = new LinkedHashMap<>();
@@ -56,7 +61,10 @@ public final class LagMonitor implements AutoCloseable {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         this.heartbeat = new HeartbeatWriter(config.postgres(), config.heartbeat(), clock);
         this.slot = config.postgres().slot() == null ? null : new SlotProbe(config.postgres());
-        config.sinks().forEach((name, sink) -> probes.put(name, SinkProbe.of(sink, http)));
+        config.sinks().forEach((name, sink) -> {
+            probes.put(name, SinkProbe.of(sink, http));
+            publishers.put(name, new FreshnessPublisher(sink, http));
+        });
         Instant now = clock.instant();
         config.slos().forEach(slo -> trackers.add(new SloTracker(slo, now)));
         this.notifier = new WebhookNotifier(config.alerts(), http);
@@ -133,6 +141,20 @@ public final class LagMonitor implements AutoCloseable {
             tracker.observe(now, sink.newestVisible(), written, sink.problem());
         }
         notifier.update(now, alerts(now));
+        if (!now.isBefore(lastPublished.plus(PUBLISH_INTERVAL))) {
+            lastPublished = now;
+            publishers.forEach((name, publisher) -> {
+                SinkState sink = sinks.get(name);
+                if (sink.newestVisible() != null && sink.problem() == null) {
+                    try {
+                        publisher.publish(sink.newestVisible(), now);
+                    } catch (Exception e) {
+                        checkErrors.merge("publish:" + name, 1L, Long::sum);
+                        LOG.warn("Writing freshness into sink {} failed: {}", name, e.getMessage());
+                    }
+                }
+            });
+        }
     }
 
     /** The alerts firing now, from the trackers' latest readings. */

@@ -134,6 +134,18 @@ class LagMonitorIT {
                 busy.start();
 
                 awaitLevels(monitor, l -> l == Level.OK, 90, "both sinks fresh at the start");
+                // For BI and search users: "complete up to" inside each sink, per table.
+                awaitTrue(() -> clickHouse(ch.url(), "SELECT count() FROM " + ch.name() + ".cdc_freshness FINAL WHERE "
+                        + "table IN ('orders', 'quiet', '*') AND sink = 'analytics'").equals("3"), 30,
+                        "ClickHouse freshness rows for orders, quiet and *");
+                long completeUpTo = Long.parseLong(clickHouse(ch.url(), "SELECT max(complete_up_to_ms) FROM " + ch.name()
+                        + ".cdc_freshness FINAL WHERE table = 'quiet'"));
+                assertThat(System.currentTimeMillis() - completeUpTo).as("the quiet table is complete up to a recent "
+                        + "heartbeat, not its last change").isLessThan(30_000);
+                awaitTrue(() -> System.currentTimeMillis() - json.readTree(http.send(HttpRequest.newBuilder(URI.create(
+                        es.url() + "/cdc_freshness/_doc/search")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                        .path("_source").path("complete_up_to_ms").asLong() < 30_000, 30,
+                        "Elasticsearch's cdc_freshness document for sink search, complete up to the last 30 s");
                 assertThat(status(server, "/health")).isEqualTo(200);
                 Thread.sleep(5_000);
                 assertThat(notifications).as("no alert while both sinks keep up (the quiet table included)").isEmpty();
@@ -190,6 +202,8 @@ class LagMonitorIT {
                 busy.join(5_000);
             }
             receiver.stop(0);
+            http.send(HttpRequest.newBuilder(URI.create(es.url() + "/cdc_freshness")).DELETE().build(),
+                    HttpResponse.BodyHandlers.discarding());
         }
     }
 
@@ -218,6 +232,25 @@ class LagMonitorIT {
             c.put("sink.elasticsearch.index.name.format", es.name() + "_${table}");
         }
         return EmbeddedPipeline.validate(PipelineFile.parse(c));
+    }
+
+    private String clickHouse(String url, String sql) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url + "/")).POST(HttpRequest.BodyPublishers.ofString(
+                sql + " FORMAT TabSeparated")).build(), HttpResponse.BodyHandlers.ofString()).body().strip();
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void awaitTrue(Check check, int seconds, String what) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!check.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + seconds + " s: " + what);
+            }
+            Thread.sleep(500);
+        }
     }
 
     private static Level level(LagMonitor monitor, String sink) {
