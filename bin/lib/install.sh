@@ -62,6 +62,11 @@ install_promtool() {
   command -v promtool >/dev/null 2>&1 || apt_install prometheus
 }
 
+# Headless Chromium renders the lag monitor's status page in its test (and takes the screenshot).
+install_chromium() {
+  command -v chromium >/dev/null 2>&1 || apt_install chromium
+}
+
 # The Elasticsearch distribution comes from Maven Central as a zip (no bundled JDK: ES_JAVA_HOME points at ours).
 install_elasticsearch() {
   local dist="$CDC_WORK_DIR/dist/elasticsearch-$CDC_ES_VERSION"

@@ -50,6 +50,7 @@ stack_up() {
   install_postgres
   install_clickhouse
   install_promtool
+  install_chromium
   install_elasticsearch
   install_chdb
   if [ -n "$with_kafka" ]; then

@@ -193,6 +193,7 @@ class LagMonitorIT {
                 assertThat(resolved.path("alerts").get(0).path("status").asText()).isEqualTo("resolved");
                 awaitLevels(monitor, l -> l == Level.OK, 60, "both sinks fresh again");
                 assertThat(status(server, "/health")).isEqualTo(200);
+                statusPageRendersInChromium(server);
                 assertThat(toClickHouse.failure()).isNull();
                 assertThat(toSearch.failure()).isNull();
             }
@@ -205,6 +206,36 @@ class LagMonitorIT {
             http.send(HttpRequest.newBuilder(URI.create(es.url() + "/cdc_freshness")).DELETE().build(),
                     HttpResponse.BodyHandlers.discarding());
         }
+    }
+
+    /**
+     * The status page in headless Chromium (Debian's chromium): the DOM it renders has both sinks' rows and their
+     * freshness charts with the outage's points, and the screenshot is kept as target/status-page.png.
+     */
+    private void statusPageRendersInChromium(MonitorServer server) throws Exception {
+        String url = "http://127.0.0.1:" + server.port() + "/";
+        Path screenshot = Path.of("target", "status-page.png").toAbsolutePath();
+        Files.deleteIfExists(screenshot);
+        String dom = chromium("--dump-dom", url);
+        assertThat(dom).contains("<table id=\"slos\"").contains("analytics-freshness").contains("search-freshness")
+                .contains("data-sink=\"analytics\"").contains("data-sink=\"search\"").contains("<polyline");
+        assertThat(dom).as("the chart of analytics shows readings").containsPattern(
+                "data-sink=\"analytics\"[\\s\\S]*?points=\"[0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+");
+        chromium("--screenshot=" + screenshot, "--window-size=1280,900", url);
+        byte[] png = Files.readAllBytes(screenshot);
+        assertThat(png.length).as("a screenshot of some substance").isGreaterThan(10_000);
+        assertThat(java.util.Arrays.copyOf(png, 8)).isEqualTo(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+    }
+
+    private static String chromium(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("chromium", "--headless", "--no-sandbox",
+                "--disable-gpu", "--hide-scrollbars", "--virtual-time-budget=3000"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        assertThat(process.exitValue()).as("chromium %s", List.of(args)).isZero();
+        return out;
     }
 
     /** One runner per sink: its own name, slot, offsets and dead letters. */

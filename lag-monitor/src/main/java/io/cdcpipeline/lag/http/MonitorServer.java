@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 
 /**
- * The monitor's HTTP endpoints: {@code /metrics} (Prometheus), {@code /health} (200 when healthy, 503 with the
+ * The monitor's HTTP endpoints: {@code /} (the status page), {@code /metrics} (Prometheus), {@code /health} (200 when healthy, 503 with the
  * reasons when a sink is stalled or an SLO is critically breached, not merely when the process is up) and
  * {@code /status} (JSON for {@code bin/cdc lag status} and the status page).
  */
@@ -32,6 +32,7 @@ public final class MonitorServer implements AutoCloseable {
         server.createContext("/metrics", new MetricsHandler(MonitorMetrics.register(monitor)));
         server.createContext("/health", this::health);
         server.createContext("/status", this::status);
+        server.createContext("/", this::page);
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread thread = new Thread(r, "cdc-lag-http");
             thread.setDaemon(true);
@@ -51,6 +52,14 @@ public final class MonitorServer implements AutoCloseable {
         ArrayNode list = body.putArray("reasons");
         reasons.forEach(list::add);
         send(exchange, reasons.isEmpty() ? 200 : 503, "application/json", json.writeValueAsString(body));
+    }
+
+    private void page(HttpExchange exchange) throws IOException {
+        if (!exchange.getRequestURI().getPath().equals("/")) {
+            send(exchange, 404, "text/plain", "not found; try /, /status, /health or /metrics\n");
+            return;
+        }
+        send(exchange, 200, "text/html", StatusPage.render(monitor, java.time.Instant.now()));
     }
 
     private void status(HttpExchange exchange) throws IOException {

@@ -31,6 +31,9 @@ public final class SloTracker {
     private final Deque<Boolean> minutes = new ArrayDeque<>();
     private long goodMinutes;
     private long badMinutes;
+    /** The readings of the last hour, for the status page's chart. */
+    private final Deque<Reading> history = new ArrayDeque<>();
+    static final Duration HISTORY = Duration.ofHours(1);
 
     public SloTracker(MonitorConfig.Slo slo, Instant started) {
         this.slo = slo;
@@ -63,6 +66,10 @@ public final class SloTracker {
         boolean stalled = waiting && Duration.between(lastProgress, now).compareTo(slo.stallAfter()) >= 0;
         countMinute(now, freshness);
         last = new Reading(now, freshness, level, stalled, problem);
+        history.addLast(last);
+        while (!history.isEmpty() && history.peekFirst().at().isBefore(now.minus(HISTORY))) {
+            history.removeFirst();
+        }
         return last;
     }
 
@@ -89,6 +96,11 @@ public final class SloTracker {
 
     public Reading last() {
         return last;
+    }
+
+    /** The readings of the last hour, oldest first. */
+    public java.util.List<Reading> history() {
+        return java.util.List.copyOf(history);
     }
 
     public Instant newestVisible() {
