@@ -3,6 +3,8 @@ package io.cdcpipeline.lag;
 import io.cdcpipeline.lag.alert.Alert;
 import io.cdcpipeline.lag.alert.WebhookNotifier;
 import io.cdcpipeline.lag.config.MonitorConfig;
+import io.cdcpipeline.lag.probe.ConnectProbe;
+import io.cdcpipeline.lag.probe.ConsumerLagProbe;
 import io.cdcpipeline.lag.probe.FreshnessPublisher;
 import io.cdcpipeline.lag.probe.HeartbeatWriter;
 import io.cdcpipeline.lag.probe.SinkProbe;
@@ -54,6 +56,10 @@ public final class LagMonitor implements AutoCloseable {
     private volatile String heartbeatProblem;
     private final Map<String, Long> checkErrors = new LinkedHashMap<>();
     private ScheduledExecutorService scheduler;
+    private final ConnectProbe connect;
+    private final ConsumerLagProbe consumerLag;
+    private volatile List<ConnectProbe.ConnectorState> connectors = List.of();
+    private volatile Map<String, ConsumerLagProbe.GroupLag> lags = Map.of();
 
     public LagMonitor(MonitorConfig config, Clock clock) {
         this.config = config;
@@ -68,6 +74,8 @@ public final class LagMonitor implements AutoCloseable {
         Instant now = clock.instant();
         config.slos().forEach(slo -> trackers.add(new SloTracker(slo, now)));
         this.notifier = new WebhookNotifier(config.alerts(), http);
+        this.connect = config.connect() == null ? null : new ConnectProbe(config.connect().url(), http);
+        this.consumerLag = config.connect() == null ? null : new ConsumerLagProbe(config.connect().kafka());
     }
 
     /**
@@ -135,6 +143,9 @@ public final class LagMonitor implements AutoCloseable {
                 checkErrors.merge("slot", 1L, Long::sum);
             }
         }
+        if (connect != null) {
+            readConnect(now);
+        }
         Instant written = heartbeat.lastWritten();
         for (SloTracker tracker : trackers) {
             SinkState sink = sinks.get(tracker.slo().sink());
@@ -155,6 +166,38 @@ public final class LagMonitor implements AutoCloseable {
                 }
             });
         }
+    }
+
+    private void readConnect(Instant now) {
+        try {
+            connectors = connect.read();
+        } catch (Exception e) {
+            checkErrors.merge("connect", 1L, Long::sum);
+            return;
+        }
+        Map<String, ConsumerLagProbe.GroupLag> read = new LinkedHashMap<>();
+        for (ConnectProbe.ConnectorState connector : connectors) {
+            boolean watched = config.connect().connectors().isEmpty()
+                    ? "sink".equals(connector.type()) : config.connect().connectors().contains(connector.name());
+            if (!watched) {
+                continue;
+            }
+            try {
+                read.put(connector.name(), consumerLag.read(ConsumerLagProbe.groupOf(connector.name()), now));
+            } catch (Exception e) {
+                checkErrors.merge("kafka", 1L, Long::sum);
+            }
+        }
+        lags = read;
+    }
+
+    public List<ConnectProbe.ConnectorState> connectors() {
+        return connectors;
+    }
+
+    /** Consumer-group lag per watched sink connector (Connect mode). */
+    public Map<String, ConsumerLagProbe.GroupLag> consumerLags() {
+        return lags;
     }
 
     /** The alerts firing now, from the trackers' latest readings. */
@@ -188,9 +231,21 @@ public final class LagMonitor implements AutoCloseable {
                         "problem", reading.problem() == null ? "" : reading.problem())));
             }
         }
+        for (ConnectProbe.ConnectorState connector : connectors) {
+            if (connector.failed()) {
+                String error = connector.tasks().stream().filter(t -> t.error() != null).map(t -> "task " + t.id()
+                        + ": " + t.error()).findFirst().orElse("connector " + connector.state());
+                Map<String, String> labels = Map.of("alertname", "CdcConnectorFailed", "connector", connector.name(),
+                        "sink", connector.name(), "table", "*", "slo", "", "severity", "critical");
+                Instant started = alertStarts.computeIfAbsent(new Alert(labels, Map.of(), now).identity(), k -> now);
+                alerts.add(new Alert(labels, Map.of("summary", "Connector " + connector.name() + " has failed: " + error,
+                        "problem", error), started));
+            }
+        }
         alertStarts.keySet().retainAll(alerts.stream().map(Alert::identity).toList());
         // Pending until the condition has held for the SLO's 'for': a one-check blip pages nobody.
-        alerts.removeIf(alert -> now.isBefore(alert.startsAt().plus(sloNamed(alert.labels().get("slo")).alertFor())));
+        alerts.removeIf(alert -> !alert.labels().get("slo").isEmpty()
+                && now.isBefore(alert.startsAt().plus(sloNamed(alert.labels().get("slo")).alertFor())));
         return alerts;
     }
 
@@ -246,6 +301,12 @@ public final class LagMonitor implements AutoCloseable {
         if (heartbeatProblem != null) {
             reasons.add(heartbeatProblem);
         }
+        for (ConnectProbe.ConnectorState connector : connectors) {
+            if (connector.failed()) {
+                reasons.add("connector " + connector.name() + " has failed (" + connector.state() + ", tasks "
+                        + connector.tasks().stream().map(t -> t.id() + ":" + t.state()).toList() + ")");
+            }
+        }
         for (SloTracker tracker : trackers) {
             SloTracker.Reading reading = tracker.last();
             if (reading == null) {
@@ -275,5 +336,8 @@ public final class LagMonitor implements AutoCloseable {
             }
         }
         heartbeat.close();
+        if (consumerLag != null) {
+            consumerLag.close();
+        }
     }
 }

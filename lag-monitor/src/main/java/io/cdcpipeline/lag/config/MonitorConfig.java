@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * error names its setting by path. See docs/lag-monitor.md.
  */
 public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration checkInterval, Map<String, Sink> sinks,
-        List<Slo> slos, Alerts alerts, int httpPort) {
+        List<Slo> slos, Alerts alerts, int httpPort, Connect connect) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
@@ -54,6 +54,14 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
             Duration critical, Duration stallAfter, Duration alertFor) {
     }
 
+    /**
+     * Connect mode (optional): the worker's REST URL for connector and task states, and Kafka's bootstrap servers for
+     * the sink connectors' consumer-group lag; {@code connectors} limits which sink connectors are watched (empty:
+     * every sink connector the worker runs).
+     */
+    public record Connect(URI url, String kafka, List<String> connectors) {
+    }
+
     /** Where alerts go (Alertmanager's webhook format); {@code webhook} null means none are sent. */
     public record Alerts(URI webhook, List<String> groupBy, Duration groupWait, Duration repeatInterval) {
     }
@@ -76,7 +84,7 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
     }
 
     static MonitorConfig parse(ConfigNode root) {
-        root.onlyKeys("postgres", "heartbeat", "check", "sinks", "slos", "alerts", "http");
+        root.onlyKeys("postgres", "heartbeat", "check", "sinks", "slos", "alerts", "http", "connect");
         ConfigNode pg = root.child("postgres");
         pg.onlyKeys("url", "user", "password", "slot");
         String url = pg.text("url");
@@ -128,8 +136,14 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
 
         ConfigNode http = root.child("http");
         http.onlyKeys("port");
+        Connect connect = null;
+        if (root.has("connect")) {
+            ConfigNode node = root.child("connect");
+            node.onlyKeys("url", "kafka", "connectors");
+            connect = new Connect(uri(node, "url"), node.text("kafka"), node.texts("connectors", List.of()));
+        }
         return new MonitorConfig(postgres, heartbeat, checkInterval, sinks, List.copyOf(slos), alerts,
-                http.port("port", 9464));
+                http.port("port", 9464), connect);
     }
 
     private static Sink sink(String name, ConfigNode node, Heartbeat heartbeat) {

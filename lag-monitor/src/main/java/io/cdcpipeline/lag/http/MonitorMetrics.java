@@ -116,6 +116,25 @@ public final class MonitorMetrics {
                     cb.call(monitor.notifier().sent(), "sent");
                     cb.call(monitor.notifier().failed(), "failed");
                 }).register(registry);
+        GaugeWithCallback.builder().name("cdc_consumer_group_lag_records")
+                .help("Connect mode: records a sink connector's consumer group is behind, per topic")
+                .labelNames("connector", "topic")
+                .callback(cb -> monitor.consumerLags().forEach((connector, lag) -> lag.recordsByTopic()
+                        .forEach((topic, records) -> cb.call(records, connector, topic)))).register(registry);
+        GaugeWithCallback.builder().name("cdc_consumer_group_lag_seconds").unit(Unit.SECONDS)
+                .help("Connect mode: estimated seconds to consume the lag at the group's recent commit rate")
+                .labelNames("connector")
+                .callback(cb -> monitor.consumerLags().forEach((connector, lag) -> {
+                    if (lag.seconds() != null) {
+                        cb.call(lag.seconds(), connector);
+                    }
+                })).register(registry);
+        GaugeWithCallback.builder().name("cdc_connect_task_running")
+                .help("Connect mode: 1 when the task runs, 0 otherwise (the state is a label)")
+                .labelNames("connector", "task", "state")
+                .callback(cb -> monitor.connectors().forEach(c -> c.tasks().forEach(t -> cb.call(
+                        "RUNNING".equals(t.state()) ? 1 : 0, c.name(), Integer.toString(t.id()), t.state()))))
+                .register(registry);
         return registry;
     }
 

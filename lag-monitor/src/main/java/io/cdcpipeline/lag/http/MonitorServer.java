@@ -93,6 +93,25 @@ public final class MonitorServer implements AutoCloseable {
                 node.put("complete_up_to", sink.newestVisible().toString());
             }
         }
+        if (!monitor.connectors().isEmpty()) {
+            ArrayNode connectors = body.putArray("connectors");
+            for (var connector : monitor.connectors()) {
+                ObjectNode node = connectors.addObject();
+                node.put("name", connector.name());
+                node.put("type", connector.type());
+                node.put("state", connector.state());
+                ArrayNode tasks = node.putArray("tasks");
+                connector.tasks().forEach(t -> tasks.addObject().put("id", t.id()).put("state", t.state())
+                        .put("error", t.error()));
+                var lag = monitor.consumerLags().get(connector.name());
+                if (lag != null) {
+                    node.put("lag_records", lag.records());
+                    if (lag.seconds() != null) {
+                        node.put("lag_seconds", lag.seconds());
+                    }
+                }
+            }
+        }
         var slot = monitor.slotState();
         if (slot != null) {
             ObjectNode node = body.putObject("slot");
