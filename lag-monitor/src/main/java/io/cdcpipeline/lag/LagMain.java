@@ -52,8 +52,8 @@ public final class LagMain {
             try (LagMonitor monitor = new LagMonitor(parsed, Clock.systemUTC())) {
                 monitor.prepare();
                 monitor.start();
-                try (MonitorServer server = new MonitorServer(monitor, parsed.httpPort())) {
-                    System.out.println("lag monitor listening on http://127.0.0.1:" + server.port()
+                try (MonitorServer server = new MonitorServer(monitor, parsed.httpHost(), parsed.httpPort())) {
+                    System.out.println("lag monitor listening on http://" + parsed.httpHost() + ":" + server.port()
                             + " (/metrics, /health, /status)");
                     CountDownLatch stop = new CountDownLatch(1);
                     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

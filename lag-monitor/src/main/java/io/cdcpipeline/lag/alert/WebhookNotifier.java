@@ -73,15 +73,15 @@ public final class WebhookNotifier {
         }
         for (Map.Entry<String, Group> entry : groups.entrySet()) {
             Group group = entry.getValue();
-            Map<String, Alert> now_firing = byGroup.getOrDefault(entry.getKey(), new TreeMap<>());
+            Map<String, Alert> firingNow = byGroup.getOrDefault(entry.getKey(), new TreeMap<>());
             for (Map.Entry<String, Alert> was : group.firing.entrySet()) {
-                if (!now_firing.containsKey(was.getKey())) {
+                if (!firingNow.containsKey(was.getKey())) {
                     group.resolved.put(was.getKey(), was.getValue());
                     group.resolvedAt.put(was.getKey(), now);
                 }
             }
-            group.firing = now_firing;
-            now_firing.keySet().forEach(k -> {
+            group.firing = firingNow;
+            firingNow.keySet().forEach(k -> {
                 group.resolved.remove(k);
                 group.resolvedAt.remove(k);
             });

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * error names its setting by path. See docs/lag-monitor.md.
  */
 public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration checkInterval, Map<String, Sink> sinks,
-        List<Slo> slos, Alerts alerts, int httpPort, Connect connect) {
+        List<Slo> slos, Alerts alerts, int httpPort, Connect connect, String httpHost) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
@@ -135,7 +135,7 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
                 al.duration("repeat.interval", Duration.ofHours(4)));
 
         ConfigNode http = root.child("http");
-        http.onlyKeys("port");
+        http.onlyKeys("port", "host");
         Connect connect = null;
         if (root.has("connect")) {
             ConfigNode node = root.child("connect");
@@ -143,7 +143,7 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
             connect = new Connect(uri(node, "url"), node.text("kafka"), node.texts("connectors", List.of()));
         }
         return new MonitorConfig(postgres, heartbeat, checkInterval, sinks, List.copyOf(slos), alerts,
-                http.port("port", 9464), connect);
+                http.port("port", 9464), connect, http.text("host", "127.0.0.1"));
     }
 
     private static Sink sink(String name, ConfigNode node, Heartbeat heartbeat) {

@@ -27,8 +27,12 @@ public final class MonitorServer implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
 
     public MonitorServer(LagMonitor monitor, int port) throws IOException {
+        this(monitor, "127.0.0.1", port);
+    }
+
+    public MonitorServer(LagMonitor monitor, String host, int port) throws IOException {
         this.monitor = monitor;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        server = HttpServer.create(new InetSocketAddress(host, port), 0);
         server.createContext("/metrics", new MetricsHandler(MonitorMetrics.register(monitor)));
         server.createContext("/health", this::health);
         server.createContext("/status", this::status);

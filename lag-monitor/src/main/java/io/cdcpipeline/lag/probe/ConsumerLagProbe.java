@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -74,9 +73,5 @@ public final class ConsumerLagProbe implements AutoCloseable {
     @Override
     public void close() {
         admin.close(Duration.ofSeconds(5));
-    }
-
-    List<String> groups() {
-        return List.copyOf(lastCommitted.keySet());
     }
 }

@@ -28,7 +28,7 @@ class RulesGeneratorTest {
         return new MonitorConfig(new MonitorConfig.Postgres("jdbc:postgresql://h/db", "u", "", null),
                 new MonitorConfig.Heartbeat("public.cdc_heartbeat", Duration.ofSeconds(5)), Duration.ofSeconds(5),
                 Map.of(), List.of(search, blip), new MonitorConfig.Alerts(null, List.of("sink"), Duration.ZERO,
-                Duration.ofHours(4)), 0, null);
+                Duration.ofHours(4)), 0, null, "127.0.0.1");
     }
 
     static String promtool(Path dir, String... args) throws Exception {
