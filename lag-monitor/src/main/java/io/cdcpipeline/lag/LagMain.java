@@ -37,11 +37,8 @@ public final class LagMain {
 
         @Override
         public Integer call() throws Exception {
-            MonitorConfig parsed;
-            try {
-                parsed = MonitorConfig.load(config);
-            } catch (ConfigException e) {
-                System.err.println("error: " + config + ": " + e.getMessage());
+            MonitorConfig parsed = load(config);
+            if (parsed == null) {
                 return 2;
             }
             if (validateOnly) {
@@ -89,11 +86,8 @@ public final class LagMain {
 
         @Override
         public Integer call() throws Exception {
-            MonitorConfig parsed;
-            try {
-                parsed = MonitorConfig.load(config);
-            } catch (ConfigException e) {
-                System.err.println("error: " + config + ": " + e.getMessage());
+            MonitorConfig parsed = load(config);
+            if (parsed == null) {
                 return 2;
             }
             String rules = io.cdcpipeline.lag.alert.RulesGenerator.generate(parsed);
@@ -104,6 +98,16 @@ public final class LagMain {
                 System.err.println("wrote " + out + " (check it with: promtool check rules " + out + ")");
             }
             return 0;
+        }
+    }
+
+    /** The config file, or null after printing what is wrong with it (the caller exits with 2). */
+    static MonitorConfig load(Path config) {
+        try {
+            return MonitorConfig.load(config);
+        } catch (ConfigException e) {
+            System.err.println("error: " + config + ": " + e.getMessage());
+            return null;
         }
     }
 

@@ -227,9 +227,7 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
 
     private static Set<String> keyColumns(ConnectRecord<?> record) {
         if (record.key() instanceof Struct key) {
-            Set<String> names = new java.util.HashSet<>();
-            key.schema().fields().forEach(f -> names.add(f.name()));
-            return names;
+            return keyColumnsOf(key.schema());
         }
         if (record.key() instanceof Map<?, ?> key) {
             Set<String> names = new java.util.HashSet<>();

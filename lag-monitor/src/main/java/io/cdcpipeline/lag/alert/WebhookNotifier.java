@@ -100,7 +100,6 @@ public final class WebhookNotifier {
                 }
                 if (send(entry.getKey(), group)) {
                     group.lastSent = now;
-                    group.lastDigest = group.digest();
                     group.resolved.clear();
                     group.resolvedAt.clear();
                     group.lastDigest = group.digest();
