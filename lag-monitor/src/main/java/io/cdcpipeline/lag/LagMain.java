@@ -111,16 +111,27 @@ public final class LagMain {
         }
     }
 
-    /** The status as a text table: one line per SLO, then the slot. */
+    /** The status as text: one line per SLO, then one per table with changes waiting or time, then the slot. */
     static String table(JsonNode status) {
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-16s %-22s %-6s %10s %10s %-9s %-8s %8s%n",
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-16s %-22s %-24s %10s %10s %-9s %-8s %8s%n",
                 "SINK", "SLO", "TABLE", "FRESHNESS", "THRESHOLD", "LEVEL", "STALLED", "BUDGET"));
         for (JsonNode slo : status.path("slos")) {
-            out.append(String.format(Locale.ROOT, "%-16s %-22s %-6s %9.1fs %9ds %-9s %-8s %7.1f%%%n",
+            out.append(String.format(Locale.ROOT, "%-16s %-22s %-24s %9.1fs %9ds %-9s %-8s %7.1f%%%n",
                     slo.path("sink").asText(), slo.path("slo").asText(), slo.path("table").asText(),
                     slo.path("freshness_seconds").asDouble(), slo.path("threshold_seconds").asLong(),
                     slo.path("level").asText("-"), slo.path("stalled").asBoolean() ? "yes" : "no",
                     slo.path("error_budget_left").asDouble() * 100));
+        }
+        if (status.path("tables").size() > 0) {
+            out.append(String.format(Locale.ROOT, "%n%-16s %-32s %10s %8s  %-20s%n", "SINK", "TABLE", "FRESHNESS",
+                    "WAITING", "COMPLETE UP TO"));
+            for (JsonNode table : status.path("tables")) {
+                out.append(String.format(Locale.ROOT, "%-16s %-32s %9.1fs %8d  %-20s%s%n", table.path("sink").asText(),
+                        table.path("table").asText(), table.path("freshness_seconds").asDouble(),
+                        table.path("pending").asLong(), table.path("complete_up_to").asText(),
+                        table.path("oldest_pending").isTextual() ? "  oldest waiting change " + table.path(
+                                "oldest_pending").asText() : ""));
+            }
         }
         JsonNode slot = status.path("slot");
         if (!slot.isMissingNode()) {

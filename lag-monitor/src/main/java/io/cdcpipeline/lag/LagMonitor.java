@@ -8,6 +8,7 @@ import io.cdcpipeline.lag.probe.ConsumerLagProbe;
 import io.cdcpipeline.lag.probe.FreshnessPublisher;
 import io.cdcpipeline.lag.probe.HeartbeatWriter;
 import io.cdcpipeline.lag.probe.SinkProbe;
+import io.cdcpipeline.lag.probe.SinkTablesProbe;
 import io.cdcpipeline.lag.probe.SlotProbe;
 import io.cdcpipeline.lag.slo.Level;
 import io.cdcpipeline.lag.slo.SloTracker;
@@ -39,12 +40,29 @@ public final class LagMonitor implements AutoCloseable {
     public record SinkState(String sink, Instant newestVisible, String problem) {
     }
 
+    /**
+     * One table of a sink (as the sink's metrics name it: database.table or the index) at the last check: the newest
+     * source commit applied ({@code watermark}, null before any), the changes accepted but not acknowledged and the
+     * oldest one's commit time, and from these the source time it is complete up to: the sink's newest heartbeat (in
+     * commit order, everything before it has reached the sink), or just before its oldest pending change if that is
+     * earlier. A table with changes waiting and freshness over the level is the one holding its sink back.
+     */
+    public record TableState(String sink, String table, Instant watermark, long pending, Instant oldestPending,
+            Instant completeUpTo, Duration freshness) {
+        public boolean waiting() {
+            return pending > 0;
+        }
+    }
+
     private final MonitorConfig config;
     private final Clock clock;
     private final HeartbeatWriter heartbeat;
     private final SlotProbe slot;
     private final Map<String, SinkProbe> probes = new LinkedHashMap<>();
     private final Map<String, FreshnessPublisher> publishers = new LinkedHashMap<>();
+    private final Map<String, SinkTablesProbe> tableProbes = new LinkedHashMap<>();
+    private final Map<String, Map<String, TableState>> tables = new LinkedHashMap<>();
+    private final Instant started;
     private Instant lastPublished = Instant.EPOCH;
     /** How often "complete up to" is written into the sinks for BI and search users. */
     static final Duration PUBLISH_INTERVAL = Duration.ofSeconds(10);
@@ -70,9 +88,13 @@ public final class LagMonitor implements AutoCloseable {
         config.sinks().forEach((name, sink) -> {
             probes.put(name, SinkProbe.of(sink, http));
             publishers.put(name, new FreshnessPublisher(sink, http));
+            if (sink.metrics() != null) {
+                tableProbes.put(name, new SinkTablesProbe(sink));
+            }
         });
         Instant now = clock.instant();
-        config.slos().forEach(slo -> trackers.add(new SloTracker(slo, now)));
+        this.started = now;
+        config.slos().stream().filter(MonitorConfig.Slo::wholeSink).forEach(slo -> trackers.add(new SloTracker(slo, now)));
         this.notifier = new WebhookNotifier(config.alerts(), http);
         this.connect = config.connect() == null ? null : new ConnectProbe(config.connect().url(), http);
         this.consumerLag = config.connect() == null ? null : new ConsumerLagProbe(config.connect().kafka());
@@ -147,9 +169,19 @@ public final class LagMonitor implements AutoCloseable {
             readConnect(now);
         }
         Instant written = heartbeat.lastWritten();
+        tableProbes.forEach((name, probe) -> readTables(name, probe, now, written));
         for (SloTracker tracker : trackers) {
             SinkState sink = sinks.get(tracker.slo().sink());
-            tracker.observe(now, sink.newestVisible(), written, sink.problem());
+            if (tracker.slo().wholeSink()) {
+                tracker.observe(now, sink.newestVisible(), written, sink.problem());
+                continue;
+            }
+            TableState table = tables.getOrDefault(sink.sink(), Map.of()).get(tracker.table());
+            if (table != null) {
+                boolean sinkWaiting = written != null && (sink.newestVisible() == null
+                        || written.isAfter(sink.newestVisible()));
+                tracker.observe(now, table.completeUpTo(), table.waiting() || sinkWaiting, sink.problem());
+            }
         }
         notifier.update(now, alerts(now));
         if (!now.isBefore(lastPublished.plus(PUBLISH_INTERVAL))) {
@@ -158,7 +190,9 @@ public final class LagMonitor implements AutoCloseable {
                 SinkState sink = sinks.get(name);
                 if (sink.newestVisible() != null && sink.problem() == null) {
                     try {
-                        publisher.publish(sink.newestVisible(), now);
+                        Map<String, Instant> complete = new LinkedHashMap<>();
+                        tables.getOrDefault(name, Map.of()).forEach((t, state) -> complete.put(t, state.completeUpTo()));
+                        publisher.publish(sink.newestVisible(), complete, now);
                     } catch (Exception e) {
                         checkErrors.merge("publish:" + name, 1L, Long::sum);
                         LOG.warn("Writing freshness into sink {} failed: {}", name, e.getMessage());
@@ -166,6 +200,46 @@ public final class LagMonitor implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** Reads a sink's per-table metrics and works out each table's "complete up to"; starts trackers for new tables. */
+    private void readTables(String name, SinkTablesProbe probe, Instant now, Instant written) {
+        Map<String, SinkTablesProbe.TableMetrics> read;
+        try {
+            read = probe.read();
+        } catch (Exception e) {
+            checkErrors.merge("tables:" + name, 1L, Long::sum);
+            LOG.warn("Reading the per-table metrics of sink {} failed: {}", name, e.getMessage());
+            return; // the tables keep their last state: freshness grows with 'now' through the trackers
+        }
+        SinkState sink = sinks.get(name);
+        Instant sinkComplete = sink.newestVisible() != null ? sink.newestVisible() : started;
+        String heartbeatTarget = config.sinks().get(name).heartbeatTarget();
+        Map<String, TableState> states = new LinkedHashMap<>();
+        for (SinkTablesProbe.TableMetrics table : read.values()) {
+            if (table.table().equals(heartbeatTarget)) {
+                continue;
+            }
+            Instant watermark = table.watermarkMs() > 0 ? Instant.ofEpochMilli(table.watermarkMs()) : null;
+            Instant oldest = table.pending() > 0 && table.oldestPendingMs() > 0
+                    ? Instant.ofEpochMilli(table.oldestPendingMs()) : null;
+            Instant complete = sinkComplete;
+            if (oldest != null && oldest.minusMillis(1).isBefore(complete)) {
+                complete = oldest.minusMillis(1);
+            } else if (table.pending() > 0 && oldest == null && watermark != null && watermark.isBefore(complete)) {
+                complete = watermark; // pending changes without a source time: vouch only for what was applied
+            }
+            Duration freshness = Duration.between(complete, now);
+            states.put(table.table(), new TableState(name, table.table(), watermark, table.pending(), oldest, complete,
+                    freshness.isNegative() ? Duration.ZERO : freshness));
+            for (MonitorConfig.Slo slo : config.slos()) {
+                if (slo.sink().equals(name) && slo.covers(table.table()) && trackers.stream().noneMatch(
+                        t -> t.slo() == slo && t.table().equals(table.table()))) {
+                    trackers.add(new SloTracker(slo, table.table(), now));
+                }
+            }
+        }
+        tables.put(name, states);
     }
 
     private void readConnect(Instant now) {
@@ -209,26 +283,26 @@ public final class LagMonitor implements AutoCloseable {
                 continue;
             }
             MonitorConfig.Slo slo = tracker.slo();
+            boolean whole = slo.wholeSink();
             long freshness = reading.freshness().toSeconds();
+            String subject = whole ? "Sink " + slo.sink() + " (all tables)" : "Table " + tracker.table() + " of sink "
+                    + slo.sink();
+            String heldBack = heldBack(slo.sink(), whole ? null : tracker.table());
             if (reading.level() != Level.OK) {
                 boolean critical = reading.level() == Level.CRITICAL;
                 long threshold = (critical ? slo.critical() : slo.warning()).toSeconds();
-                alerts.add(alert(now, "CdcSinkFreshness", slo, critical ? "critical" : "warning", Map.of(
-                        "summary", String.format(Locale.ROOT, "Sink %s (all tables) is %d s behind the source, over "
-                                + "the %s level of %d s (SLO %s)", slo.sink(), freshness,
-                                critical ? "critical" : "warning", threshold, slo.name()),
-                        "freshness_seconds", Long.toString(freshness),
-                        "threshold_seconds", Long.toString(threshold),
-                        "problem", reading.problem() == null ? "" : reading.problem())));
+                alerts.add(alert(now, whole ? "CdcSinkFreshness" : "CdcTableFreshness", tracker,
+                        critical ? "critical" : "warning", notes(String.format(Locale.ROOT, "%s is %d s behind the "
+                                + "source, over the %s level of %d s (SLO %s)%s", subject, freshness,
+                                critical ? "critical" : "warning", threshold, slo.name(), heldBack.isEmpty() ? ""
+                                        : "; waiting on " + heldBack), freshness, threshold, reading, heldBack)));
             }
             if (reading.stalled()) {
-                alerts.add(alert(now, "CdcSinkStalled", slo, "critical", Map.of(
-                        "summary", String.format(Locale.ROOT, "Sink %s (all tables) made no progress for %d s while "
-                                + "newer changes wait in the source; %d s behind", slo.sink(),
-                                slo.stallAfter().toSeconds(), freshness),
-                        "freshness_seconds", Long.toString(freshness),
-                        "threshold_seconds", Long.toString(slo.stallAfter().toSeconds()),
-                        "problem", reading.problem() == null ? "" : reading.problem())));
+                alerts.add(alert(now, whole ? "CdcSinkStalled" : "CdcTableStalled", tracker, "critical",
+                        notes(String.format(Locale.ROOT, "%s made no progress for %d s while newer changes wait; %d s "
+                                + "behind%s", subject, slo.stallAfter().toSeconds(), freshness, heldBack.isEmpty() ? ""
+                                        : "; waiting on " + heldBack), freshness, slo.stallAfter().toSeconds(), reading,
+                                heldBack)));
             }
         }
         for (ConnectProbe.ConnectorState connector : connectors) {
@@ -237,9 +311,9 @@ public final class LagMonitor implements AutoCloseable {
                         + ": " + t.error()).findFirst().orElse("connector " + connector.state());
                 Map<String, String> labels = Map.of("alertname", "CdcConnectorFailed", "connector", connector.name(),
                         "sink", connector.name(), "table", "*", "slo", "", "severity", "critical");
-                Instant started = alertStarts.computeIfAbsent(new Alert(labels, Map.of(), now).identity(), k -> now);
+                Instant since = alertStarts.computeIfAbsent(new Alert(labels, Map.of(), now).identity(), k -> now);
                 alerts.add(new Alert(labels, Map.of("summary", "Connector " + connector.name() + " has failed: " + error,
-                        "problem", error), started));
+                        "problem", error), since));
             }
         }
         alertStarts.keySet().retainAll(alerts.stream().map(Alert::identity).toList());
@@ -253,9 +327,32 @@ public final class LagMonitor implements AutoCloseable {
         return trackers.stream().map(SloTracker::slo).filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     }
 
-    private Alert alert(Instant now, String name, MonitorConfig.Slo slo, String severity, Map<String, String> notes) {
-        Map<String, String> labels = Map.of("alertname", name, "sink", slo.sink(), "table", "*", "slo", slo.name(),
-                "severity", severity);
+    private static Map<String, String> notes(String summary, long freshness, long threshold, SloTracker.Reading reading,
+            String heldBack) {
+        return Map.of("summary", summary, "freshness_seconds", Long.toString(freshness),
+                "threshold_seconds", Long.toString(threshold),
+                "problem", reading.problem() == null ? "" : reading.problem(),
+                "tables_waiting", heldBack);
+    }
+
+    /**
+     * The tables of a sink with changes waiting, oldest first (at most three), as "name (N changes waiting since T)";
+     * only {@code table} if given. Empty when the sink's metrics are not read or nothing waits.
+     */
+    private String heldBack(String sink, String table) {
+        return tables.getOrDefault(sink, Map.of()).values().stream()
+                .filter(t -> t.waiting() && (table == null || t.table().equals(table)))
+                .sorted(java.util.Comparator.comparing(TableState::completeUpTo))
+                .limit(3)
+                .map(t -> t.table() + " (" + t.pending() + " changes waiting"
+                        + (t.oldestPending() == null ? "" : " since " + t.oldestPending()) + ")")
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    private Alert alert(Instant now, String name, SloTracker tracker, String severity, Map<String, String> notes) {
+        MonitorConfig.Slo slo = tracker.slo();
+        Map<String, String> labels = Map.of("alertname", name, "sink", slo.sink(), "table", tracker.table(),
+                "slo", slo.name(), "severity", severity);
         Instant started = alertStarts.computeIfAbsent(new Alert(labels, Map.of(), now).identity(), k -> now);
         return new Alert(labels, notes, started);
     }
@@ -266,6 +363,13 @@ public final class LagMonitor implements AutoCloseable {
 
     public synchronized Map<String, SinkState> sinks() {
         return Map.copyOf(sinks);
+    }
+
+    /** Per sink, its tables at the last check (sinks whose metrics are read), in name order. */
+    public synchronized Map<String, List<TableState>> tables() {
+        Map<String, List<TableState>> out = new LinkedHashMap<>();
+        tables.forEach((sink, states) -> out.put(sink, List.copyOf(states.values())));
+        return out;
     }
 
     public SlotProbe.SlotState slotState() {
@@ -312,14 +416,15 @@ public final class LagMonitor implements AutoCloseable {
             if (reading == null) {
                 continue;
             }
+            String subject = tracker.slo().wholeSink() ? "sink " + tracker.slo().sink()
+                    : "table " + tracker.table() + " of sink " + tracker.slo().sink();
             if (reading.stalled()) {
-                reasons.add("sink " + tracker.slo().sink() + " is stalled (" + reading.freshness().toSeconds()
-                        + " s behind, no progress for " + tracker.slo().stallAfter().toSeconds() + " s)");
+                reasons.add(subject + " is stalled (" + reading.freshness().toSeconds() + " s behind, no progress for "
+                        + tracker.slo().stallAfter().toSeconds() + " s)");
             }
             if (reading.level() == Level.CRITICAL) {
-                reasons.add("SLO " + tracker.slo().name() + ": sink " + tracker.slo().sink() + " is "
-                        + reading.freshness().toSeconds() + " s behind (critical at "
-                        + tracker.slo().critical().toSeconds() + " s)");
+                reasons.add("SLO " + tracker.slo().name() + ": " + subject + " is " + reading.freshness().toSeconds()
+                        + " s behind (critical at " + tracker.slo().critical().toSeconds() + " s)");
             }
         }
         return reasons;
@@ -336,6 +441,7 @@ public final class LagMonitor implements AutoCloseable {
             }
         }
         heartbeat.close();
+        tableProbes.values().forEach(SinkTablesProbe::close);
         if (consumerLag != null) {
             consumerLag.close();
         }

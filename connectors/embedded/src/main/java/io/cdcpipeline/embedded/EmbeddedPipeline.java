@@ -50,6 +50,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private ExecutorService executor;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private JmxEndpoint jmx;
 
     private EmbeddedPipeline(PipelineFile file, List<SinkRunner> sinks) {
         this.file = file;
@@ -102,6 +103,9 @@ public final class EmbeddedPipeline implements AutoCloseable {
     public void start() {
         for (SinkRunner sink : sinks) {
             sink.start();
+        }
+        if (file.runner().jmxPort() > 0) {
+            jmx = JmxEndpoint.open(file.runner().jmxHost(), file.runner().jmxPort());
         }
         Properties props = new Properties();
         props.putAll(file.source());
@@ -215,6 +219,9 @@ public final class EmbeddedPipeline implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.warn("Stopping sink {} failed", sink.name(), e);
                 }
+            }
+            if (jmx != null) {
+                jmx.close();
             }
         }
     }

@@ -22,6 +22,8 @@ public final class RunnerConfig extends AbstractConfig {
     public static final String DEAD_LETTER_DIR = "dead.letter.dir";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
     public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
+    public static final String JMX_PORT = "metrics.jmx.port";
+    public static final String JMX_HOST = "metrics.jmx.host";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(NAME, Type.STRING, "cdc-pipeline", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -43,7 +45,14 @@ public final class RunnerConfig extends AbstractConfig {
             .define(RETRY_BACKOFF_MS, Type.LONG, 1_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "Wait before a sink retries a batch it could not write for a passing reason (server down, 429).")
             .define(RETRY_TIMEOUT_MS, Type.LONG, 600_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
-                    "How long a sink keeps retrying one batch before the runner stops with an error.");
+                    "How long a sink keeps retrying one batch before the runner stops with an error.")
+            .define(JMX_PORT, Type.INT, 0, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,
+                    "Port on which the runner serves its metrics (the sinks' per-table watermarks and pending changes, "
+                            + "Debezium's) over remote JMX, as a Connect worker does with JMX_PORT; the lag monitor "
+                            + "reads them there. 0: not served (they stay on the local MBean server).")
+            .define(JMX_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Address the JMX port listens on. JMX here has no authentication: keep it on loopback, or on a "
+                            + "network only the monitor and operators reach.");
 
     public RunnerConfig(Map<String, String> props) {
         super(CONFIG_DEF, props, false);
@@ -75,6 +84,14 @@ public final class RunnerConfig extends AbstractConfig {
 
     public long retryBackoffMs() {
         return getLong(RETRY_BACKOFF_MS);
+    }
+
+    public int jmxPort() {
+        return getInt(JMX_PORT);
+    }
+
+    public String jmxHost() {
+        return getString(JMX_HOST);
     }
 
     public long retryTimeoutMs() {

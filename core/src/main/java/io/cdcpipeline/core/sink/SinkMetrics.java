@@ -21,8 +21,9 @@ import org.apache.kafka.common.metrics.stats.Rate;
  * A sink task's metrics, registered through Connect's {@link PluginMetrics} (KIP-877): a worker exposes them over
  * JMX as {@code kafka.connect:type=plugins,connector=...,task=...} beside its own, and the embedded runner the same
  * way. Counters come as {@code <name>-total} and {@code <name>-rate}; requests to the target with their latency;
- * per target (table or index) rows written and the watermark, the newest source commit time applied, which the lag
- * monitor reads to name a target that is behind. Without plugin metrics (null) everything is still counted in
+ * per target (table or index) rows written, the watermark (the newest source commit time applied) and the changes
+ * accepted but not yet acknowledged (how many, and the source time of the oldest), which the lag monitor reads to
+ * tell how complete each target is and to name a target that holds its sink back. Without plugin metrics (null) everything is still counted in
  * memory, for logs and tests.
  */
 public final class SinkMetrics implements AutoCloseable {
@@ -45,6 +46,8 @@ public final class SinkMetrics implements AutoCloseable {
     private final List<MetricName> names = new ArrayList<>();
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     private final AtomicLong buffered = new AtomicLong();
+    /** The latest pending tally, replaced whole: gauges read it from JMX threads while the task changes buffers. */
+    private volatile Map<String, PendingChanges.Pending> pending = Map.of();
 
     /**
      * @param metrics     the task's plugin metrics, or null
@@ -101,6 +104,23 @@ public final class SinkMetrics implements AutoCloseable {
         buffered.set(records);
     }
 
+    /**
+     * The changes accepted but not yet acknowledged, per target (buffered or in a request in flight); a target not in
+     * the tally has none.
+     */
+    public void pending(PendingChanges tally) {
+        Map<String, PendingChanges.Pending> now = tally.toMap();
+        now.keySet().forEach(target -> targets.computeIfAbsent(target, this::register));
+        pending = now;
+    }
+
+    /** A target's pending changes now (for tests and logs). */
+    public PendingChanges.Pending pendingOf(String target) {
+        return pending.getOrDefault(target, NONE);
+    }
+
+    private static final PendingChanges.Pending NONE = new PendingChanges.Pending(0, 0);
+
     private Target register(String target) {
         Target t = new Target();
         if (metrics != null) {
@@ -110,6 +130,11 @@ public final class SinkMetrics implements AutoCloseable {
                     t.rows::get);
             add(metrics.metricName(targetTag + "-source-watermark-ms",
                     "Newest source commit time (epoch ms) applied to this " + targetTag, tags), t.watermark::get);
+            add(metrics.metricName(targetTag + "-pending-records", "Changes of this " + targetTag
+                    + " accepted but not yet acknowledged by the target", tags), () -> pendingOf(target).records());
+            add(metrics.metricName(targetTag + "-oldest-pending-source-ms", "Source commit time (epoch ms) of the "
+                    + "oldest change of this " + targetTag + " not yet acknowledged; 0 when none is pending", tags),
+                    () -> pendingOf(target).oldestSourceMs());
         }
         return t;
     }

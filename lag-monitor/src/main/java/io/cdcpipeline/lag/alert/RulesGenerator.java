@@ -9,7 +9,8 @@ import java.util.Locale;
  * "Alerting on SLOs"): a page when the error budget burns 14.4 times too fast over 1 h and 5 min, or 6 times over
  * 6 h and 30 min; a ticket at 3 times over 1 d and 2 h, or once over 3 d and 6 h. The short window of each pair
  * makes the alert stop soon after the burn does. The error ratio is the share of bad minutes, from the monitor's
- * counters {@code cdc_slo_minutes_total} and {@code cdc_slo_good_minutes_total}. Beside them: a stalled sink pages
+ * counters {@code cdc_slo_minutes_total} and {@code cdc_slo_good_minutes_total}, per SLO and table ({@code *} for an
+ * SLO of a whole sink, each table's own series for a per-table SLO). Beside them: a stalled sink pages
  * at once, and a replication slot that has lost WAL or has no consumer raises a ticket.
  */
 public final class RulesGenerator {
@@ -37,9 +38,9 @@ public final class RulesGenerator {
         for (String window : WINDOWS) {
             out.append("      - record: cdc:slo_error_ratio:rate").append(window).append('\n');
             out.append("        expr: >-\n          1 - (\n");
-            out.append("            sum by (slo, sink) (increase(cdc_slo_good_minutes_total[").append(window).append("]))\n");
+            out.append("            sum by (slo, sink, table) (increase(cdc_slo_good_minutes_total[").append(window).append("]))\n");
             out.append("            /\n");
-            out.append("            sum by (slo, sink) (increase(cdc_slo_minutes_total[").append(window).append("]) > 0)\n");
+            out.append("            sum by (slo, sink, table) (increase(cdc_slo_minutes_total[").append(window).append("]) > 0)\n");
             out.append("          )\n");
         }
         out.append("  - name: cdc-freshness-slo-alerts\n    rules:\n");
@@ -62,22 +63,24 @@ public final class RulesGenerator {
                 out.append("          severity: ").append(severity).append('\n');
                 out.append("          slo: ").append(slo.name()).append('\n');
                 out.append("          sink: ").append(slo.sink()).append('\n');
-                out.append("          table: \"*\"\n");
+                // The table label comes from the series: * for a whole sink, the table for a per-table SLO.
                 out.append("        annotations:\n");
-                out.append(String.format(Locale.ROOT, "          summary: \"Sink %s spends the error budget of SLO %s "
-                        + "(%s of minutes under %d s) too fast\"%n", slo.sink(), slo.name(),
+                out.append(String.format(Locale.ROOT, "          summary: \"%s spends the error budget of SLO %s "
+                        + "(%s of minutes under %d s) too fast\"%n", slo.wholeSink() ? "Sink " + slo.sink()
+                                : "Table {{ $labels.table }} of sink " + slo.sink(), slo.name(),
                         percent(slo.objective()), slo.threshold().toSeconds()));
                 out.append("          threshold_seconds: \"").append(slo.threshold().toSeconds()).append("\"\n");
-                // Single-quoted YAML, a raw (backquoted) string for the query: no escaping of the selector's quotes.
-                out.append("          freshness_seconds: '{{ with query `cdc_sink_freshness_seconds").append(selector)
-                        .append("` }}{{ . | first | value | printf \"%.0f\" }}{{ end }}'\n");
+                // A literal block: the template's quotes and PromQL's raw (backquoted) strings need no escaping.
+                out.append("          freshness_seconds: |-\n            {{ with printf \"cdc_sink_freshness_seconds{slo=`")
+                        .append(slo.name()).append("`,table=`%s`}\" $labels.table | query }}{{ . | first | value | "
+                                + "printf \"%.0f\" }}{{ end }}\n");
             }
         }
         out.append("      - alert: CdcSinkStalled\n");
         out.append("        expr: cdc_sink_stalled == 1\n");
-        out.append("        labels:\n          severity: page\n          table: \"*\"\n");
-        out.append("        annotations:\n          summary: \"Sink {{ $labels.sink }} makes no progress while changes "
-                + "wait in the source\"\n");
+        out.append("        labels:\n          severity: page\n");
+        out.append("        annotations:\n          summary: \"Sink {{ $labels.sink }} (table {{ $labels.table }}) makes "
+                + "no progress while changes wait in the source\"\n");
         out.append("      - alert: CdcReplicationSlotTrouble\n");
         out.append("        expr: cdc_replication_slot_active == 0 or cdc_replication_slot_active{wal_status=~\"lost|unreserved\"}\n");
         out.append("        for: 5m\n");

@@ -38,9 +38,25 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
         }
     }
 
-    /** A sink to measure: ClickHouse ({@code database}, {@code table} of the heartbeat) or Elasticsearch ({@code index}). */
-    public record Sink(String name, Kind kind, String url, String database, String target) {
+    /**
+     * A sink to measure: ClickHouse ({@code database}, {@code table} of the heartbeat) or Elasticsearch ({@code index});
+     * {@code metrics} (optional) is where its per-table metrics are read.
+     */
+    public record Sink(String name, Kind kind, String url, String database, String target, SinkMetrics metrics) {
         public enum Kind { CLICKHOUSE, ELASTICSEARCH }
+
+        /** How the sink's metrics name its heartbeat target: database.table (ClickHouse) or the index. */
+        public String heartbeatTarget() {
+            return kind == Kind.CLICKHOUSE ? database + "." + target : target;
+        }
+    }
+
+    /**
+     * Where a sink's own metrics are read: the JMX service URL of the process running it (an embedded runner with
+     * {@code metrics.jmx.port}, or a Connect worker with {@code JMX_PORT}) and the connector name its metrics carry
+     * (the runner names its sinks {@code <pipeline name>-<sink name>}).
+     */
+    public record SinkMetrics(String jmxUrl, String connector) {
     }
 
     /**
@@ -50,8 +66,26 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
      * while newer heartbeats wait before it counts as stalled; {@code alertFor} how long a level must hold before it
      * alerts (Prometheus's {@code for}), so a one-check blip pages nobody.
      */
-    public record Slo(String name, String sink, Duration threshold, double objective, Duration window, Duration warning,
-            Duration critical, Duration stallAfter, Duration alertFor) {
+    public record Slo(String name, String sink, String table, Duration threshold, double objective, Duration window,
+            Duration warning, Duration critical, Duration stallAfter, Duration alertFor) {
+
+        /** True for an SLO of the sink as a whole (its heartbeat); false for one tracked per matching table. */
+        public boolean wholeSink() {
+            return table == null;
+        }
+
+        /** Whether a table (as the sink's metrics name it) falls under this per-table SLO; glob with * and ?. */
+        public boolean covers(String target) {
+            return table != null && target.matches(glob(table));
+        }
+
+        private static String glob(String pattern) {
+            StringBuilder regex = new StringBuilder();
+            for (char c : pattern.toCharArray()) {
+                regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
+            }
+            return regex.toString();
+        }
     }
 
     /**
@@ -153,25 +187,56 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
         String type = node.text("type");
         return switch (type) {
             case "clickhouse" -> {
-                node.onlyKeys("type", "url", "database", "table");
+                node.onlyKeys("type", "url", "database", "table", "metrics");
                 yield new Sink(name, Sink.Kind.CLICKHOUSE, uri(node, "url").toString(), node.text("database"),
-                        node.text("table", heartbeat.name()));
+                        node.text("table", heartbeat.name()), sinkMetrics(node));
             }
             case "elasticsearch" -> {
-                node.onlyKeys("type", "url", "index");
-                yield new Sink(name, Sink.Kind.ELASTICSEARCH, uri(node, "url").toString(), null, node.text("index"));
+                node.onlyKeys("type", "url", "index", "metrics");
+                yield new Sink(name, Sink.Kind.ELASTICSEARCH, uri(node, "url").toString(), null, node.text("index"),
+                        sinkMetrics(node));
             }
             default -> throw node.child("type").error("'" + type + "' is not a sink type (clickhouse, elasticsearch)");
         };
     }
 
+    private static SinkMetrics sinkMetrics(ConfigNode sink) {
+        if (!sink.has("metrics")) {
+            return null;
+        }
+        ConfigNode node = sink.child("metrics");
+        node.onlyKeys("jmx", "connector");
+        String jmx = node.text("jmx");
+        String url;
+        if (jmx.startsWith("service:jmx:")) {
+            url = jmx;
+        } else if (jmx.matches("[A-Za-z0-9_.-]+:[0-9]{1,5}")) {
+            String host = jmx.substring(0, jmx.lastIndexOf(':'));
+            String port = jmx.substring(jmx.lastIndexOf(':') + 1);
+            url = "service:jmx:rmi://" + host + ":" + port + "/jndi/rmi://" + host + ":" + port + "/jmxrmi";
+        } else {
+            throw node.child("jmx").error("'" + jmx + "' is neither host:port nor a JMX service URL (service:jmx:...)");
+        }
+        return new SinkMetrics(url, node.text("connector"));
+    }
+
     private static Slo slo(ConfigNode node, Map<String, Sink> sinks, List<Slo> earlier) {
-        node.onlyKeys("name", "sink", "threshold", "objective", "window", "warning", "critical", "stall.after", "for");
+        node.onlyKeys("name", "sink", "table", "threshold", "objective", "window", "warning", "critical", "stall.after",
+                "for");
         String sink = node.text("sink");
         if (!sinks.containsKey(sink)) {
             throw node.child("sink").error("'" + sink + "' is not one of the sinks " + sinks.keySet());
         }
-        String name = node.text("name", sink + "-freshness");
+        String table = node.text("table", null);
+        if (table != null && sinks.get(sink).metrics() == null) {
+            throw node.child("table").error("a per-table SLO needs the sink's own metrics: set sinks." + sink
+                    + ".metrics (jmx, connector)");
+        }
+        if (table != null && !table.matches("[A-Za-z0-9_.*?$-]+")) {
+            throw node.child("table").error("'" + table + "' is not a table name or glob (letters, digits, _ . - $, "
+                    + "* and ?)");
+        }
+        String name = node.text("name", table == null ? sink + "-freshness" : sink + "-tables-freshness");
         if (!NAME.matcher(name).matches() || earlier.stream().anyMatch(s -> s.name().equals(name))) {
             throw node.child("name").error("'" + name + "' must be unique and letters, digits, _, . and -");
         }
@@ -184,7 +249,7 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
         if (warning.compareTo(critical) > 0) {
             throw node.child("warning").error("must not exceed critical (" + critical.toSeconds() + " s)");
         }
-        return new Slo(name, sink, threshold, node.fraction("objective", 0.99), node.duration("window",
+        return new Slo(name, sink, table, threshold, node.fraction("objective", 0.99), node.duration("window",
                 Duration.ofDays(30)), warning, critical, node.duration("stall.after", Duration.ofMinutes(1)),
                 node.durationOrZero("for", Duration.ZERO));
     }

@@ -21,11 +21,12 @@ public final class MonitorMetrics {
     public static PrometheusRegistry register(LagMonitor monitor) {
         PrometheusRegistry registry = new PrometheusRegistry();
         GaugeWithCallback.builder().name("cdc_sink_freshness_seconds").unit(Unit.SECONDS)
-                .help("How far behind the source each sink's copy is complete: now minus the newest heartbeat it shows")
-                .labelNames("sink", "slo")
+                .help("How far behind the source each SLO's copy is complete: a whole sink (table *: now minus the newest "
+                        + "heartbeat it shows) or one table of it")
+                .labelNames("sink", "slo", "table")
                 .callback(cb -> monitor.trackers().forEach(t -> {
                     if (t.last() != null) {
-                        cb.call(t.last().freshness().toMillis() / 1000.0, t.slo().sink(), t.slo().name());
+                        cb.call(t.last().freshness().toMillis() / 1000.0, t.slo().sink(), t.slo().name(), t.table());
                     }
                 })).register(registry);
         GaugeWithCallback.builder().name("cdc_sink_complete_up_to_timestamp_seconds").unit(Unit.SECONDS)
@@ -42,46 +43,69 @@ public final class MonitorMetrics {
                 .callback(cb -> monitor.sinks().values().forEach(s -> cb.call(s.problem() == null ? 1 : 0, s.sink())))
                 .register(registry);
         GaugeWithCallback.builder().name("cdc_sink_stalled")
-                .help("1 when the sink made no progress for stall.after while newer heartbeats wait")
-                .labelNames("sink", "slo")
+                .help("1 when the sink (table *) or table made no progress for stall.after while newer changes wait")
+                .labelNames("sink", "slo", "table")
                 .callback(cb -> monitor.trackers().forEach(t -> {
                     if (t.last() != null) {
-                        cb.call(t.last().stalled() ? 1 : 0, t.slo().sink(), t.slo().name());
+                        cb.call(t.last().stalled() ? 1 : 0, t.slo().sink(), t.slo().name(), t.table());
                     }
                 })).register(registry);
         GaugeWithCallback.builder().name("cdc_slo_level")
                 .help("The SLO's current level: 0 ok, 1 warning, 2 critical")
-                .labelNames("slo", "sink")
+                .labelNames("slo", "sink", "table")
                 .callback(cb -> monitor.trackers().forEach(t -> {
                     if (t.last() != null) {
-                        cb.call(t.last().level().ordinal(), t.slo().name(), t.slo().sink());
+                        cb.call(t.last().level().ordinal(), t.slo().name(), t.slo().sink(), t.table());
                     }
                 })).register(registry);
         GaugeWithCallback.builder().name("cdc_slo_threshold_seconds").unit(Unit.SECONDS)
                 .help("The freshness a good minute stays under, per SLO")
-                .labelNames("slo", "sink")
+                .labelNames("slo", "sink", "table")
                 .callback(cb -> monitor.trackers().forEach(t -> cb.call(t.slo().threshold().toSeconds(),
-                        t.slo().name(), t.slo().sink()))).register(registry);
+                        t.slo().name(), t.slo().sink(), t.table()))).register(registry);
         GaugeWithCallback.builder().name("cdc_slo_objective_ratio").unit(Unit.RATIO)
                 .help("The fraction of good minutes the SLO asks for")
-                .labelNames("slo", "sink")
+                .labelNames("slo", "sink", "table")
                 .callback(cb -> monitor.trackers().forEach(t -> cb.call(t.slo().objective(), t.slo().name(),
-                        t.slo().sink()))).register(registry);
+                        t.slo().sink(), t.table()))).register(registry);
         GaugeWithCallback.builder().name("cdc_slo_error_budget_remaining_ratio").unit(Unit.RATIO)
                 .help("Share of the window's error budget left, over the minutes this monitor process saw")
-                .labelNames("slo", "sink")
+                .labelNames("slo", "sink", "table")
                 .callback(cb -> monitor.trackers().forEach(t -> cb.call(t.errorBudgetLeft(), t.slo().name(),
-                        t.slo().sink()))).register(registry);
+                        t.slo().sink(), t.table()))).register(registry);
         CounterWithCallback.builder().name("cdc_slo_good_minutes")
                 .help("Completed minutes whose worst freshness stayed under the SLO threshold")
-                .labelNames("slo", "sink")
+                .labelNames("slo", "sink", "table")
                 .callback(cb -> monitor.trackers().forEach(t -> cb.call(t.goodMinutes(), t.slo().name(),
-                        t.slo().sink()))).register(registry);
+                        t.slo().sink(), t.table()))).register(registry);
         CounterWithCallback.builder().name("cdc_slo_minutes")
                 .help("Completed minutes measured for the SLO")
-                .labelNames("slo", "sink")
+                .labelNames("slo", "sink", "table")
                 .callback(cb -> monitor.trackers().forEach(t -> cb.call(t.goodMinutes() + t.badMinutes(),
-                        t.slo().name(), t.slo().sink()))).register(registry);
+                        t.slo().name(), t.slo().sink(), t.table()))).register(registry);
+        GaugeWithCallback.builder().name("cdc_table_freshness_seconds").unit(Unit.SECONDS)
+                .help("How far behind the source each table of a sink is complete (sinks whose metrics are read)")
+                .labelNames("sink", "table")
+                .callback(cb -> monitor.tables().forEach((sink, tables) -> tables.forEach(t -> cb.call(
+                        t.freshness().toMillis() / 1000.0, sink, t.table())))).register(registry);
+        GaugeWithCallback.builder().name("cdc_table_complete_up_to_timestamp_seconds").unit(Unit.SECONDS)
+                .help("Source commit time up to which each table of a sink is complete")
+                .labelNames("sink", "table")
+                .callback(cb -> monitor.tables().forEach((sink, tables) -> tables.forEach(t -> cb.call(
+                        seconds(t.completeUpTo()), sink, t.table())))).register(registry);
+        GaugeWithCallback.builder().name("cdc_table_pending_changes")
+                .help("Changes of each table the sink accepted and its target has not acknowledged yet")
+                .labelNames("sink", "table")
+                .callback(cb -> monitor.tables().forEach((sink, tables) -> tables.forEach(t -> cb.call(t.pending(), sink,
+                        t.table())))).register(registry);
+        GaugeWithCallback.builder().name("cdc_table_watermark_timestamp_seconds").unit(Unit.SECONDS)
+                .help("Newest source commit time the sink applied to each table")
+                .labelNames("sink", "table")
+                .callback(cb -> monitor.tables().forEach((sink, tables) -> tables.forEach(t -> {
+                    if (t.watermark() != null) {
+                        cb.call(seconds(t.watermark()), sink, t.table());
+                    }
+                }))).register(registry);
         GaugeWithCallback.builder().name("cdc_heartbeat_last_written_timestamp_seconds").unit(Unit.SECONDS)
                 .help("Commit time of the newest heartbeat the monitor wrote to the source")
                 .callback(cb -> {

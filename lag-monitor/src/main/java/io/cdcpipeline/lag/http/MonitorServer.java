@@ -79,7 +79,7 @@ public final class MonitorServer implements AutoCloseable {
             ObjectNode node = slos.addObject();
             node.put("slo", tracker.slo().name());
             node.put("sink", tracker.slo().sink());
-            node.put("table", "*");
+            node.put("table", tracker.table());
             node.put("threshold_seconds", tracker.slo().threshold().toSeconds());
             node.put("warning_seconds", tracker.slo().warning().toSeconds());
             node.put("critical_seconds", tracker.slo().critical().toSeconds());
@@ -92,11 +92,21 @@ public final class MonitorServer implements AutoCloseable {
                 node.put("stalled", reading.stalled());
                 node.put("problem", reading.problem());
             }
-            var sink = monitor.sinks().get(tracker.slo().sink());
-            if (sink != null && sink.newestVisible() != null) {
-                node.put("complete_up_to", sink.newestVisible().toString());
+            if (tracker.newestVisible() != null) {
+                node.put("complete_up_to", tracker.newestVisible().toString());
             }
         }
+        ArrayNode tables = body.putArray("tables");
+        monitor.tables().forEach((sink, states) -> states.forEach(table -> {
+            ObjectNode node = tables.addObject();
+            node.put("sink", sink);
+            node.put("table", table.table());
+            node.put("complete_up_to", table.completeUpTo().toString());
+            node.put("freshness_seconds", table.freshness().toMillis() / 1000.0);
+            node.put("pending", table.pending());
+            node.put("oldest_pending", table.oldestPending() == null ? null : table.oldestPending().toString());
+            node.put("watermark", table.watermark() == null ? null : table.watermark().toString());
+        }));
         if (!monitor.connectors().isEmpty()) {
             ArrayNode connectors = body.putArray("connectors");
             for (var connector : monitor.connectors()) {

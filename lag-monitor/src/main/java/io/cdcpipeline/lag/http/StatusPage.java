@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The monitor's status page for people: per SLO the sink, freshness, levels, stall, error budget and "complete up
- * to", and per SLO a chart of freshness over the last hour with its warning and critical lines. Rendered on the
+ * The monitor's status page for people: per SLO (of a sink, or of each of its tables) the freshness, levels, stall,
+ * error budget and "complete up to"; per table its freshness and the changes waiting in the sink; and per SLO of a
+ * whole sink a chart of freshness over the last hour with its warning and critical lines. Rendered on the
  * server as HTML with inline SVG, so it needs no script and no network, and shows the same in any browser.
  */
 final class StatusPage {
@@ -41,23 +42,40 @@ final class StatusPage {
         for (String reason : reasons) {
             html.append("<p class=\"critical\">").append(escape(reason)).append("</p>\n");
         }
-        html.append("<table id=\"slos\"><tr><th>sink</th><th>SLO</th><th>tables</th><th>freshness</th><th>warning"
+        html.append("<table id=\"slos\"><tr><th>sink</th><th>SLO</th><th>table</th><th>freshness</th><th>warning"
                 + "</th><th>critical</th><th>level</th><th>stalled</th><th>error budget left</th><th>complete up to"
                 + " (UTC)</th></tr>\n");
         for (SloTracker tracker : monitor.trackers()) {
             SloTracker.Reading reading = tracker.last();
-            var sink = monitor.sinks().get(tracker.slo().sink());
             String level = reading == null ? "-" : reading.level().name().toLowerCase(Locale.ROOT);
-            html.append(String.format(Locale.ROOT, "<tr class=\"%s\"><td>%s</td><td>%s</td><td>all</td><td>%s</td>"
+            html.append(String.format(Locale.ROOT, "<tr class=\"%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
                             + "<td>%d s</td><td>%d s</td><td>%s</td><td>%s</td><td>%.1f %%</td><td>%s</td></tr>%n",
                     level, escape(tracker.slo().sink()), escape(tracker.slo().name()),
+                    tracker.slo().wholeSink() ? "all" : escape(tracker.table()),
                     reading == null ? "-" : String.format(Locale.ROOT, "%.1f s", reading.freshness().toMillis() / 1000.0),
                     tracker.slo().warning().toSeconds(), tracker.slo().critical().toSeconds(), level,
                     reading != null && reading.stalled() ? "yes" : "no", tracker.errorBudgetLeft() * 100,
-                    sink == null || sink.newestVisible() == null ? "-" : TIME.format(sink.newestVisible())));
+                    tracker.newestVisible() == null ? "-" : TIME.format(tracker.newestVisible())));
         }
         html.append("</table>\n");
+        var tables = monitor.tables();
+        if (!tables.isEmpty()) {
+            html.append("<table id=\"tables\"><tr><th>sink</th><th>table</th><th>complete up to (UTC)</th>"
+                    + "<th>freshness</th><th>changes waiting</th><th>oldest waiting (UTC)</th><th>newest applied (UTC)"
+                    + "</th></tr>\n");
+            tables.forEach((sink, states) -> states.forEach(table -> html.append(String.format(Locale.ROOT,
+                    "<tr class=\"%s\" data-table=\"%s\"><td>%s</td><td>%s</td><td>%s</td><td>%.1f s</td><td>%d</td>"
+                            + "<td>%s</td><td>%s</td></tr>%n", table.waiting() ? "warning" : "ok", escape(table.table()),
+                    escape(sink), escape(table.table()), TIME.format(table.completeUpTo()),
+                    table.freshness().toMillis() / 1000.0, table.pending(),
+                    table.oldestPending() == null ? "-" : TIME.format(table.oldestPending()),
+                    table.watermark() == null ? "-" : TIME.format(table.watermark())))));
+            html.append("</table>\n");
+        }
         for (SloTracker tracker : monitor.trackers()) {
+            if (!tracker.slo().wholeSink()) {
+                continue; // one chart per sink; tables are in the table above
+            }
             html.append("<div class=\"chart\"><h2>").append(escape(tracker.slo().sink())).append(": freshness, last hour"
                     + "</h2>\n").append(chart(tracker, now)).append("</div>\n");
         }

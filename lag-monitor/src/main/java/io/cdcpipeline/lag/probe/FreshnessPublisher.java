@@ -1,5 +1,7 @@
 package io.cdcpipeline.lag.probe;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdcpipeline.lag.config.MonitorConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -11,19 +13,25 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes "complete up to" into each sink itself, so that dashboards and search users can show how fresh their numbers
- * are without asking the monitor. A copy is complete up to the newest heartbeat it shows: changes reach a sink in
- * commit order, so every table of that sink holds every change committed before that heartbeat.
+ * are without asking the monitor. A copy is complete up to the newest heartbeat it shows (changes reach a sink in
+ * commit order, so every table of that sink holds every change committed before that heartbeat), and a table with
+ * changes still waiting in the sink only up to just before the oldest of them (when the sink's metrics are read).
  * <ul>
  *   <li>ClickHouse: table {@code cdc_freshness} in the sink's database, one row per table (and {@code *} for the
  *   whole sink) per publication, ReplacingMergeTree by {@code updated_at}: read it with {@code FINAL}.</li>
- *   <li>Elasticsearch: index {@code cdc_freshness}, one document per sink and index, replaced each time.</li>
+ *   <li>Elasticsearch: index {@code cdc_freshness}, one document per sink ({@code _id} the sink's name, index
+ *   {@code *}) and one per index the sink's metrics name ({@code _id} sink:index), replaced each time.</li>
  * </ul>
  */
 public final class FreshnessPublisher {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MonitorConfig.Sink sink;
     private final HttpClient http;
@@ -34,10 +42,16 @@ public final class FreshnessPublisher {
         this.http = http;
     }
 
-    public void publish(Instant completeUpTo, Instant now) throws IOException, InterruptedException {
+    /**
+     * @param completeUpTo the sink's newest visible heartbeat
+     * @param tables       "complete up to" of the sink's tables by the name its metrics give them (empty when
+     *                     they are not read)
+     */
+    public void publish(Instant completeUpTo, Map<String, Instant> tables, Instant now)
+            throws IOException, InterruptedException {
         switch (sink.kind()) {
-            case CLICKHOUSE -> publishClickHouse(completeUpTo, now);
-            case ELASTICSEARCH -> publishElasticsearch(completeUpTo, now);
+            case CLICKHOUSE -> publishClickHouse(completeUpTo, tables, now);
+            case ELASTICSEARCH -> publishElasticsearch(completeUpTo, tables, now);
         }
     }
 
@@ -45,7 +59,8 @@ public final class FreshnessPublisher {
         return "`" + sink.database().replace("`", "\\`") + "`";
     }
 
-    private void publishClickHouse(Instant completeUpTo, Instant now) throws IOException, InterruptedException {
+    private void publishClickHouse(Instant sinkComplete, Map<String, Instant> states, Instant now)
+            throws IOException, InterruptedException {
         if (!created) {
             clickHouse("CREATE TABLE IF NOT EXISTS " + db() + ".cdc_freshness (sink String, table String, "
                     + "complete_up_to DateTime, complete_up_to_ms Int64, freshness_seconds Float64, updated_at DateTime, "
@@ -61,8 +76,9 @@ public final class FreshnessPublisher {
             }
         }
         StringBuilder rows = new StringBuilder();
-        double freshness = Duration.between(completeUpTo, now).toMillis() / 1000.0;
         for (String table : tables) {
+            Instant completeUpTo = states.getOrDefault(sink.database() + "." + table, sinkComplete);
+            double freshness = Duration.between(completeUpTo, now).toMillis() / 1000.0;
             rows.append(escape(sink.name())).append('\t').append(escape(table)).append('\t')
                     .append(completeUpTo.getEpochSecond()).append('\t').append(completeUpTo.toEpochMilli()).append('\t')
                     .append(freshness).append('\t').append(now.getEpochSecond()).append('\t').append(now.toEpochMilli())
@@ -96,16 +112,33 @@ public final class FreshnessPublisher {
         return response.body();
     }
 
-    private void publishElasticsearch(Instant completeUpTo, Instant now) throws IOException, InterruptedException {
-        String doc = String.format(java.util.Locale.ROOT, "{\"sink\":\"%s\",\"index\":\"*\",\"complete_up_to\":\"%s\","
-                        + "\"complete_up_to_ms\":%d,\"freshness_seconds\":%.3f,\"updated_at\":\"%s\"}", sink.name(),
-                completeUpTo, completeUpTo.toEpochMilli(), Duration.between(completeUpTo, now).toMillis() / 1000.0, now);
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sink.url() + "/cdc_freshness/_doc/"
-                        + URLEncoder.encode(sink.name(), StandardCharsets.UTF_8) + "?refresh=true"))
-                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(doc)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() / 100 != 2) {
-            throw new IOException("Elasticsearch refused the freshness document: " + response.body().strip());
+    private void publishElasticsearch(Instant sinkComplete, Map<String, Instant> states, Instant now)
+            throws IOException, InterruptedException {
+        StringBuilder bulk = new StringBuilder();
+        document(bulk, sink.name(), "*", sinkComplete, now);
+        states.forEach((index, completeUpTo) -> document(bulk, sink.name() + ":" + index, index, completeUpTo, now));
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sink.url() + "/_bulk?refresh=true"))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString(bulk.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2 || response.body().contains("\"errors\":true")) {
+            throw new IOException("Elasticsearch refused the freshness documents: " + response.body().strip());
+        }
+    }
+
+    private void document(StringBuilder bulk, String id, String index, Instant completeUpTo, Instant now) {
+        try {
+            bulk.append(JSON.writeValueAsString(Map.of("index", Map.of("_index", "cdc_freshness", "_id", id))))
+                    .append('\n');
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("sink", sink.name());
+            doc.put("index", index);
+            doc.put("complete_up_to", completeUpTo.toString());
+            doc.put("complete_up_to_ms", completeUpTo.toEpochMilli());
+            doc.put("freshness_seconds", Duration.between(completeUpTo, now).toMillis() / 1000.0);
+            doc.put("updated_at", now.toString());
+            bulk.append(JSON.writeValueAsString(doc)).append('\n');
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

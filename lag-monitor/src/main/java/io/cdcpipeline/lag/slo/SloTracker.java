@@ -7,13 +7,14 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * One SLO's view of one sink over time. Each check gives it the newest heartbeat the sink shows; from that it keeps
- * the freshness (how far behind the source the copy is complete), the level (OK, warning, critical), whether the sink
- * is stalled, and the good and bad minutes that spend the error budget.
+ * One SLO's view of one sink, or of one table of it, over time. Each check gives it the source time up to which the
+ * copy is complete (for a sink, its newest visible heartbeat; for a table, that or just before its oldest pending
+ * change); from that it keeps the freshness, the level (OK, warning, critical), whether it is stalled, and the good
+ * and bad minutes that spend the error budget.
  * <p>
- * Slow and stalled are told apart as Burrow tells them apart for consumer offsets: a slow sink still makes progress
- * (its newest heartbeat moves, just late), a stalled one shows none for {@code stall.after} while newer heartbeats
- * wait in the source. A sink that cannot be reached makes no progress either.
+ * Slow and stalled are told apart as Burrow tells them apart for consumer offsets: a slow copy still makes progress
+ * (its "complete up to" moves, just late), a stalled one shows none for {@code stall.after} while changes wait. A sink
+ * that cannot be reached makes no progress either.
  */
 public final class SloTracker {
 
@@ -21,7 +22,11 @@ public final class SloTracker {
     public record Reading(Instant at, Duration freshness, Level level, boolean stalled, String problem) {
     }
 
+    /** The table label of a whole-sink tracker. */
+    public static final String WHOLE_SINK = "*";
+
     private final MonitorConfig.Slo slo;
+    private final String table;
     private final Instant started;
     private Instant newestVisible;
     private Instant lastProgress;
@@ -36,7 +41,12 @@ public final class SloTracker {
     static final Duration HISTORY = Duration.ofHours(1);
 
     public SloTracker(MonitorConfig.Slo slo, Instant started) {
+        this(slo, WHOLE_SINK, started);
+    }
+
+    public SloTracker(MonitorConfig.Slo slo, String table, Instant started) {
         this.slo = slo;
+        this.table = table;
         this.started = started;
         this.lastProgress = started;
     }
@@ -45,24 +55,38 @@ public final class SloTracker {
         return slo;
     }
 
+    /** The table this tracker follows as the sink's metrics name it, or {@link #WHOLE_SINK}. */
+    public String table() {
+        return table;
+    }
+
     /**
-     * Takes one check: {@code visible} is the sink's newest heartbeat (null if none yet or the probe failed,
+     * Takes one check of a whole sink: {@code visible} is its newest heartbeat (null if none yet or the probe failed,
      * {@code problem} then says why), {@code written} the newest heartbeat committed to the source.
      */
     public Reading observe(Instant now, Instant visible, Instant written, String problem) {
-        if (visible != null && (newestVisible == null || visible.isAfter(newestVisible))) {
-            newestVisible = visible;
+        Instant best = newestVisible == null || visible != null && visible.isAfter(newestVisible) ? visible
+                : newestVisible;
+        boolean waiting = written != null && (best == null || written.isAfter(best));
+        return observe(now, best, waiting, problem);
+    }
+
+    /**
+     * Takes one check: the copy is complete up to {@code completeUpTo} (null: nothing vouched for yet, so only the
+     * monitor's start); {@code waiting} says whether changes wait for it, without which no progress is no stall.
+     */
+    public Reading observe(Instant now, Instant completeUpTo, boolean waiting, String problem) {
+        if (completeUpTo != null && (newestVisible == null || completeUpTo.isAfter(newestVisible))) {
             lastProgress = now;
+            newestVisible = completeUpTo;
         }
-        // Complete up to the newest heartbeat shown; before any is shown, only the monitor's start is vouched for.
-        Instant completeUpTo = newestVisible != null ? newestVisible : started;
-        Duration freshness = Duration.between(completeUpTo, now);
+        Instant upTo = completeUpTo != null ? completeUpTo : newestVisible != null ? newestVisible : started;
+        Duration freshness = Duration.between(upTo, now);
         if (freshness.isNegative()) {
             freshness = Duration.ZERO; // clocks of monitor and server differ a little
         }
         Level level = freshness.compareTo(slo.critical()) >= 0 ? Level.CRITICAL
                 : freshness.compareTo(slo.warning()) >= 0 ? Level.WARNING : Level.OK;
-        boolean waiting = written != null && (newestVisible == null || written.isAfter(newestVisible));
         boolean stalled = waiting && Duration.between(lastProgress, now).compareTo(slo.stallAfter()) >= 0;
         countMinute(now, freshness);
         last = new Reading(now, freshness, level, stalled, problem);
@@ -103,6 +127,7 @@ public final class SloTracker {
         return java.util.List.copyOf(history);
     }
 
+    /** The newest "complete up to" seen. */
     public Instant newestVisible() {
         return newestVisible;
     }

@@ -21,13 +21,17 @@ import org.junit.jupiter.api.io.TempDir;
 class RulesGeneratorTest {
 
     static MonitorConfig config() {
-        MonitorConfig.Slo search = new MonitorConfig.Slo("search-freshness", "search", Duration.ofSeconds(30), 0.99,
-                Duration.ofDays(30), Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ZERO);
-        MonitorConfig.Slo blip = new MonitorConfig.Slo("blip", "analytics", Duration.ofMinutes(5), 0.99,
+        MonitorConfig.Slo search = new MonitorConfig.Slo("search-freshness", "search", null, Duration.ofSeconds(30),
+                0.99, Duration.ofDays(30), Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofMinutes(1),
+                Duration.ZERO);
+        MonitorConfig.Slo blip = new MonitorConfig.Slo("blip", "analytics", null, Duration.ofMinutes(5), 0.99,
                 Duration.ofDays(30), Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ZERO);
+        MonitorConfig.Slo tables = new MonitorConfig.Slo("analytics-tables", "analytics", "shop.*",
+                Duration.ofMinutes(1), 0.99, Duration.ofDays(30), Duration.ofSeconds(40), Duration.ofMinutes(1),
+                Duration.ofMinutes(1), Duration.ZERO);
         return new MonitorConfig(new MonitorConfig.Postgres("jdbc:postgresql://h/db", "u", "", null),
                 new MonitorConfig.Heartbeat("public.cdc_heartbeat", Duration.ofSeconds(5)), Duration.ofSeconds(5),
-                Map.of(), List.of(search, blip), new MonitorConfig.Alerts(null, List.of("sink"), Duration.ZERO,
+                Map.of(), List.of(search, blip, tables), new MonitorConfig.Alerts(null, List.of("sink"), Duration.ZERO,
                 Duration.ofHours(4)), 0, null, "127.0.0.1");
     }
 
@@ -48,7 +52,7 @@ class RulesGeneratorTest {
     }
 
     @Test
-    void aSustainedBreachPagesAndABlipDoesNot(@TempDir Path dir) throws Exception {
+    void aSustainedBreachPagesAndABlipDoesNotPerSinkAndPerTable(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("rules.yml"), RulesGenerator.generate(config()));
         String summary = "Sink search spends the error budget of SLO search-freshness (99 % of minutes under 30 s) "
                 + "too fast";
@@ -59,15 +63,28 @@ class RulesGeneratorTest {
                   - interval: 1m
                     input_series:
                       # search: every minute good for 4600 min (over the 3-day window), then every minute bad
-                      - series: 'cdc_slo_minutes_total{slo="search-freshness",sink="search"}'
+                      - series: 'cdc_slo_minutes_total{slo="search-freshness",sink="search",table="*"}'
                         values: '0+1x4700'
-                      - series: 'cdc_slo_good_minutes_total{slo="search-freshness",sink="search"}'
+                      - series: 'cdc_slo_good_minutes_total{slo="search-freshness",sink="search",table="*"}'
                         values: '0+1x4600 4600x100'
+                      - series: 'cdc_sink_freshness_seconds{slo="search-freshness",sink="search",table="*"}'
+                        values: '2x4600 42x100'
                       # analytics: one blip of two bad minutes at minute 4500, good before and after
-                      - series: 'cdc_slo_minutes_total{slo="blip",sink="analytics"}'
+                      - series: 'cdc_slo_minutes_total{slo="blip",sink="analytics",table="*"}'
                         values: '0+1x4700'
-                      - series: 'cdc_slo_good_minutes_total{slo="blip",sink="analytics"}'
+                      - series: 'cdc_slo_good_minutes_total{slo="blip",sink="analytics",table="*"}'
                         values: '0+1x4500 4500x1 4501+1x198'
+                      # per-table SLO: shop.orders breaks from minute 4600, shop.customers stays good
+                      - series: 'cdc_slo_minutes_total{slo="analytics-tables",sink="analytics",table="shop.orders"}'
+                        values: '0+1x4700'
+                      - series: 'cdc_slo_good_minutes_total{slo="analytics-tables",sink="analytics",table="shop.orders"}'
+                        values: '0+1x4600 4600x100'
+                      - series: 'cdc_sink_freshness_seconds{slo="analytics-tables",sink="analytics",table="shop.orders"}'
+                        values: '1x4600 95x100'
+                      - series: 'cdc_slo_minutes_total{slo="analytics-tables",sink="analytics",table="shop.customers"}'
+                        values: '0+1x4700'
+                      - series: 'cdc_slo_good_minutes_total{slo="analytics-tables",sink="analytics",table="shop.customers"}'
+                        values: '0+1x4700'
                     alert_rule_test:
                       - eval_time: 4510m
                         alertname: CdcFreshnessBudgetBurn
@@ -76,8 +93,11 @@ class RulesGeneratorTest {
                         alertname: CdcFreshnessBudgetBurn
                         exp_alerts:
                           - exp_labels: {severity: page, slo: search-freshness, sink: search, table: "*"}
-                            exp_annotations: {summary: "%1$s", threshold_seconds: "30", freshness_seconds: ""}
-                """.formatted(summary));
+                            exp_annotations: {summary: "%1$s", threshold_seconds: "30", freshness_seconds: "42"}
+                          - exp_labels: {severity: page, slo: analytics-tables, sink: analytics, table: shop.orders}
+                            exp_annotations: {summary: "%2$s", threshold_seconds: "60", freshness_seconds: "95"}
+                """.formatted(summary, "Table shop.orders of sink analytics spends the error budget of SLO "
+                + "analytics-tables (99 % of minutes under 60 s) too fast"));
         assertThat(promtool(dir, "test", "rules", "test.yml")).contains("SUCCESS");
     }
 }

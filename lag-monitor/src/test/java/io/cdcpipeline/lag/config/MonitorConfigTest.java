@@ -72,4 +72,36 @@ class MonitorConfigTest {
         assertThatThrownBy(() -> load(dir, VALID.replace("jdbc:postgresql://", "postgres://")))
                 .hasMessageContaining("postgres.url");
     }
+
+    static final String PER_TABLE = VALID.replace("database: shop}", "database: shop,\n"
+            + "                  metrics: {jmx: \"127.0.0.1:9010\", connector: shop-clickhouse}}")
+            + "  - {sink: analytics, table: \"shop.*\", threshold: 1m}\n";
+
+    @Test
+    void perTableSlosReadTheSinksMetrics(@TempDir Path dir) throws Exception {
+        MonitorConfig config = load(dir, PER_TABLE.replace("alerts:\n  webhook: http://127.0.0.1:9093/hook\n", "")
+                + "alerts: {webhook: \"http://127.0.0.1:9093/hook\"}\n");
+        MonitorConfig.Sink analytics = config.sinks().get("analytics");
+        assertThat(analytics.metrics().jmxUrl())
+                .isEqualTo("service:jmx:rmi://127.0.0.1:9010/jndi/rmi://127.0.0.1:9010/jmxrmi");
+        assertThat(analytics.metrics().connector()).isEqualTo("shop-clickhouse");
+        assertThat(analytics.heartbeatTarget()).isEqualTo("shop.cdc_heartbeat");
+        MonitorConfig.Slo tables = config.slos().get(2);
+        assertThat(tables.name()).isEqualTo("analytics-tables-freshness");
+        assertThat(tables.wholeSink()).isFalse();
+        assertThat(tables.covers("shop.orders")).isTrue();
+        assertThat(tables.covers("shopx.orders")).isFalse();
+        assertThat(config.slos().get(0).wholeSink()).isTrue();
+    }
+
+    @Test
+    void aPerTableSloNeedsTheSinksMetrics(@TempDir Path dir) {
+        String yaml = VALID.replace("alerts:\n  webhook: http://127.0.0.1:9093/hook\n", "")
+                + "  - {sink: search, table: \"shop_*\", threshold: 1m}\n";
+        assertThatThrownBy(() -> load(dir, yaml)).hasMessageContaining("slos[2].table")
+                .hasMessageContaining("sinks.search.metrics");
+        assertThatThrownBy(() -> load(dir, VALID.replace("index: shop_cdc_heartbeat}", "index: shop_cdc_heartbeat, "
+                + "metrics: {jmx: \"localhost\", connector: c}}"))).hasMessageContaining("sinks.search.metrics.jmx")
+                .hasMessageContaining("host:port");
+    }
 }

@@ -12,7 +12,7 @@ class SloTrackerTest {
     static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
 
     static MonitorConfig.Slo slo() {
-        return new MonitorConfig.Slo("s", "search", Duration.ofSeconds(30), 0.99, Duration.ofMinutes(100),
+        return new MonitorConfig.Slo("s", "search", null, Duration.ofSeconds(30), 0.99, Duration.ofMinutes(100),
                 Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ZERO);
     }
 
@@ -64,5 +64,33 @@ class SloTrackerTest {
         assertThat(tracker.badMinutes()).isEqualTo(1);
         // window 100 minutes at 99 %: 1 bad minute allowed, 1 spent
         assertThat(tracker.errorBudgetLeft()).isEqualTo(0.0, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void aTableIsAsFreshAsItsCompleteUpToAndStallsOnlyWhileItsChangesWait() {
+        MonitorConfig.Slo perTable = new MonitorConfig.Slo("t", "search", "shop_*", Duration.ofSeconds(30), 0.99,
+                Duration.ofMinutes(100), Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(60),
+                Duration.ZERO);
+        assertThat(perTable.covers("shop_orders")).isTrue();
+        assertThat(perTable.covers("other_orders")).isFalse();
+        SloTracker orders = new SloTracker(perTable, "shop_orders", T0);
+        assertThat(orders.table()).isEqualTo("shop_orders");
+        // A change of 10:00:05 waits in the sink: complete up to just before it, however new the heartbeat.
+        for (int s = 6; s <= 70; s += 2) {
+            orders.observe(T0.plusSeconds(s), T0.plusSeconds(5).minusMillis(1), true, null);
+        }
+        SloTracker.Reading held = orders.last();
+        assertThat(held.freshness()).isEqualTo(Duration.ofSeconds(65).plusMillis(1));
+        assertThat(held.level()).isEqualTo(Level.CRITICAL);
+        assertThat(held.stalled()).as("no progress for over a minute while its changes wait").isTrue();
+        SloTracker.Reading applied = orders.observe(T0.plusSeconds(72), T0.plusSeconds(70), false, null);
+        assertThat(applied.freshness()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(applied.stalled()).isFalse();
+
+        SloTracker quiet = new SloTracker(perTable, "shop_quiet", T0);
+        for (int s = 0; s <= 120; s += 2) {
+            quiet.observe(T0.plusSeconds(s), T0, false, null);
+        }
+        assertThat(quiet.last().stalled()).as("nothing waits for a quiet table: old, but not stalled").isFalse();
     }
 }

@@ -6,6 +6,7 @@ import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.sink.BufferedSink;
 import io.cdcpipeline.core.sink.DeadLetters;
+import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
 import io.cdcpipeline.core.sink.OffsetTracker;
 import java.util.ArrayList;
@@ -50,6 +51,9 @@ final class ClickHouseChangeSink implements BufferedSink {
     private final long batchLingerMs;
 
     private final Map<String, TableBatch> batches = new LinkedHashMap<>();
+    /** The batch of the insert in flight, pending until it is awaited. */
+    private String inFlightTable;
+    private TableBatch inFlightBatch;
     /**
      * The newest row per key of a table, for filling unchanged-TOAST holes. Built from the table's buffered rows when
      * the first hole of a put needs it (holes are rare: most tables never pay for it), then kept up to date and kept
@@ -103,7 +107,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         }
         offsets.accepted(records);
         recent.clear();
-        metrics.buffered(bufferedRows);
+        publishBuffered();
         if (isFull() || isDue()) {
             tryFlush();
         }
@@ -278,7 +282,7 @@ final class ClickHouseChangeSink implements BufferedSink {
             oldestBufferedAt = 0;
             offsets.acknowledgeAccepted();
         }
-        metrics.buffered(bufferedRows);
+        publishBuffered();
     }
 
     /** Hands a table's buffered rows to the insert pipeline (after the insert before them has finished). */
@@ -293,8 +297,10 @@ final class ClickHouseChangeSink implements BufferedSink {
         if (batches.isEmpty()) {
             oldestBufferedAt = 0;
         }
-        metrics.buffered(bufferedRows);
         inserts.submit(batch.rowsByLayout, this::refused, this::requeue);
+        inFlightTable = table; // the insert before it has finished: submit waited for it
+        inFlightBatch = batch;
+        publishBuffered();
     }
 
     /** For DDL and reads that must see every row written so far. */
@@ -304,7 +310,24 @@ final class ClickHouseChangeSink implements BufferedSink {
     }
 
     private void awaitInserts() {
-        inserts.await(this::refused, this::requeue);
+        try {
+            inserts.await(this::refused, this::requeue); // a failed insert's rows are back in the buffer
+        } finally {
+            inFlightTable = null;
+            inFlightBatch = null;
+        }
+    }
+
+    /** Buffered rows and, per table, the changes not yet acknowledged (buffered or in the insert in flight). */
+    private void publishBuffered() {
+        metrics.buffered(bufferedRows);
+        PendingChanges pending = new PendingChanges();
+        batches.forEach((table, batch) -> pending.add(ClickHouseSinkMetrics.target(table), batch.rows,
+                batch.oldestSourceMs));
+        if (inFlightBatch != null) {
+            pending.add(ClickHouseSinkMetrics.target(inFlightTable), inFlightBatch.rows, inFlightBatch.oldestSourceMs);
+        }
+        metrics.pending(pending);
     }
 
     private void refused(InsertPipeline.Refused row) {
@@ -322,7 +345,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         if (oldestBufferedAt == 0 && bufferedRows > 0) {
             oldestBufferedAt = System.currentTimeMillis();
         }
-        metrics.buffered(bufferedRows);
+        publishBuffered();
     }
 
     private boolean isFull() {
@@ -356,11 +379,15 @@ final class ClickHouseChangeSink implements BufferedSink {
         final Map<RowLayout, List<EncodedRow>> rowsByLayout = new LinkedHashMap<>();
         int rows;
         long bytes;
+        long oldestSourceMs;
 
         void add(EncodedRow row) {
             rowsByLayout.computeIfAbsent(row.layout(), l -> new ArrayList<>()).add(row);
             rows++;
             bytes += row.data().length;
+            if (row.sourceTsMs() > 0 && (oldestSourceMs == 0 || row.sourceTsMs() < oldestSourceMs)) {
+                oldestSourceMs = row.sourceTsMs();
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.SinkMetrics;
 import java.util.List;
 import org.apache.kafka.common.metrics.PluginMetrics;
@@ -7,7 +8,8 @@ import org.apache.kafka.common.metrics.PluginMetrics;
 /**
  * The ClickHouse sink's metrics: {@code records-written}, {@code retries}, {@code dead-lettered} (totals and
  * rates), {@code batches-written-total} with {@code insert-latency-*}, {@code buffered-records}, and per table
- * {@code table-records-written-total} and {@code table-source-watermark-ms}.
+ * {@code table-records-written-total}, {@code table-source-watermark-ms}, {@code table-pending-records} and
+ * {@code table-oldest-pending-source-ms}.
  */
 final class ClickHouseSinkMetrics implements AutoCloseable {
 
@@ -28,7 +30,7 @@ final class ClickHouseSinkMetrics implements AutoCloseable {
         for (EncodedRow row : rows) {
             newest = Math.max(newest, row.sourceTsMs());
         }
-        metrics.applied(table.replace("`", ""), rows.size(), newest);
+        metrics.applied(target(table), rows.size(), newest);
         written.add(rows.size());
         metrics.request(nanos);
     }
@@ -43,6 +45,15 @@ final class ClickHouseSinkMetrics implements AutoCloseable {
 
     void buffered(long records) {
         metrics.buffered(records);
+    }
+
+    void pending(PendingChanges pending) {
+        metrics.pending(pending);
+    }
+
+    /** A table as its metrics name it: database.table, unquoted. */
+    static String target(String table) {
+        return table.replace("`", "");
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.sink.BufferedSink;
 import io.cdcpipeline.core.sink.DeadLetters;
 import io.cdcpipeline.core.sink.OffsetTracker;
+import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -109,7 +110,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
             }
         }
         offsets.accepted(records);
-        metrics.buffered(buffer.size());
+        publishBuffered();
         if (bufferFull() || due()) {
             sendBuffer();
         }
@@ -214,6 +215,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
             sendBuffer();
         }
         collectFinished();
+        publishBuffered();
     }
 
     /** Sends everything, waits for every request, then reports the acknowledged part of {@code current}. */
@@ -224,6 +226,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
         } catch (RetriableException e) {
             LOG.warn("Documents could not be written yet and stay buffered ({}): {}", buffer.size(), e.getMessage());
         }
+        publishBuffered();
         return offsets.committable(current);
     }
 
@@ -270,7 +273,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
             bytes += action.bytes();
         }
         submit(request);
-        metrics.buffered(buffer.size());
+        publishBuffered();
     }
 
     private void submit(List<DocumentAction> request) {
@@ -318,7 +321,16 @@ final class ElasticsearchChangeSink implements BufferedSink {
         if (oldestBufferedAt == 0 && !buffer.isEmpty()) {
             oldestBufferedAt = System.currentTimeMillis();
         }
+        publishBuffered();
+    }
+
+    /** Buffered documents and, per index, the changes not yet acknowledged (buffered or in a request in flight). */
+    private void publishBuffered() {
         metrics.buffered(buffer.size());
+        PendingChanges pending = new PendingChanges();
+        buffer.forEach(action -> pending.add(action.alias(), action.sourceTsMs()));
+        inFlight.forEach(request -> request.actions().forEach(action -> pending.add(action.alias(), action.sourceTsMs())));
+        metrics.pending(pending);
     }
 
     private boolean bufferFull() {

@@ -1,5 +1,6 @@
 package io.cdcpipeline.sink.elasticsearch;
 
+import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.SinkMetrics;
 import java.util.List;
 import org.apache.kafka.common.metrics.PluginMetrics;
@@ -7,8 +8,9 @@ import org.apache.kafka.common.metrics.PluginMetrics;
 /**
  * The Elasticsearch sink's metrics: {@code documents-written}, {@code documents-deleted}, {@code stale-skipped}
  * (409s of replays), {@code retries}, {@code dead-lettered} (totals and rates), {@code bulk-requests-total} with
- * {@code bulk-latency-*}, {@code buffered-records}, and per index (alias) {@code index-records-written-total} and
- * {@code index-source-watermark-ms}, the newest source commit time applied.
+ * {@code bulk-latency-*}, {@code buffered-records}, and per index (alias) {@code index-records-written-total},
+ * {@code index-source-watermark-ms} (the newest source commit time applied), {@code index-pending-records} and
+ * {@code index-oldest-pending-source-ms}.
  */
 final class ElasticsearchSinkMetrics implements AutoCloseable {
 
@@ -46,6 +48,10 @@ final class ElasticsearchSinkMetrics implements AutoCloseable {
 
     void deadLettered() {
         deadLettered.increment();
+    }
+
+    void pending(PendingChanges pending) {
+        metrics.pending(pending);
     }
 
     void buffered(long records) {
