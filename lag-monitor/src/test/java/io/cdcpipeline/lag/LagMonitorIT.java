@@ -54,19 +54,9 @@ class LagMonitorIT {
     @Test
     void clickHouseOutageBreachesFiresAndResolvesWhileSearchStaysFresh(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
-        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE orders (id bigserial PRIMARY KEY, total numeric(12,2) NOT NULL)");
-            st.execute("CREATE TABLE quiet (id integer PRIMARY KEY, note text)");
-            st.execute("INSERT INTO quiet VALUES (1, 'nobody writes here')");
-        }
+        createBusyAndQuietTables(pg);
         List<JsonNode> notifications = new CopyOnWriteArrayList<>();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/alerts", exchange -> {
-            notifications.add(json.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        receiver.start();
+        HttpServer receiver = receiver(notifications);
         Path config = work.resolve("lag.yaml");
         Files.writeString(config, """
                 postgres:
@@ -121,17 +111,7 @@ class LagMonitorIT {
                 toClickHouse.start();
                 toSearch.start();
                 monitor.start();
-                busy = new Thread(() -> {
-                    while (writing.get()) {
-                        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
-                            st.execute("INSERT INTO orders (total) VALUES (12.50)");
-                            Thread.sleep(100);
-                        } catch (Exception e) {
-                            return;
-                        }
-                    }
-                }, "busy-table-writer");
-                busy.start();
+                busy = busyWriter(pg, writing);
 
                 awaitLevels(monitor, l -> l == Level.OK, 90, "both sinks fresh at the start");
                 // For BI and search users: "complete up to" inside each sink, per table.
@@ -216,14 +196,217 @@ class LagMonitorIT {
                 assertThat(toSearch.failure()).isNull();
             }
         } finally {
-            writing.set(false);
-            if (busy != null) {
-                busy.join(5_000);
-            }
-            receiver.stop(0);
-            http.send(HttpRequest.newBuilder(URI.create(es.url() + "/cdc_freshness")).DELETE().build(),
-                    HttpResponse.BodyHandlers.discarding());
+            cleanUp(writing, busy, receiver, es);
         }
+    }
+
+    /**
+     * Per-table freshness from the sink's own metrics, read over JMX from the runner: while the orders index refuses
+     * writes (Elasticsearch's flood-stage block, answered with 429, which the sink retries), the monitor names
+     * orders as the table holding search back (its changes waiting, since when) and fires a per-table alert for it,
+     * while the quiet table has nothing waiting; after the block is lifted every order arrives and the alert
+     * resolves.
+     */
+    @Test
+    void aTableHoldingItsSinkBackIsNamedWithItsWaitingChanges(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
+        createBusyAndQuietTables(pg);
+        List<JsonNode> notifications = new CopyOnWriteArrayList<>();
+        HttpServer receiver = receiver(notifications);
+        int jmxPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            jmxPort = free.getLocalPort();
+        }
+        String orders = es.name() + "_orders";
+        String quiet = es.name() + "_quiet";
+        Path config = work.resolve("lag.yaml");
+        Files.writeString(config, """
+                postgres:
+                  url: %s
+                  user: %s
+                heartbeat:
+                  interval: 1s
+                check:
+                  interval: 1s
+                sinks:
+                  search:
+                    type: elasticsearch
+                    url: %s
+                    index: %s_cdc_heartbeat
+                    metrics:
+                      jmx: 127.0.0.1:%d
+                      connector: tables-es-elasticsearch
+                slos:
+                  - {sink: search, threshold: 20s, critical: 20s, warning: 15s, for: 2s}
+                  - {name: search-tables, sink: search, table: "%s_*", threshold: 10s, critical: 10s, warning: 8s,
+                     for: 2s}
+                alerts:
+                  webhook: http://127.0.0.1:%d/alerts
+                  group.wait: 1s
+                http:
+                  port: 0
+                """.formatted(pg.jdbcUrl(), pg.user(), es.url(), es.name(), jmxPort, es.name(),
+                receiver.getAddress().getPort()));
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread busy = null;
+        try (LagMonitor monitor = new LagMonitor(MonitorConfig.load(config), Clock.systemUTC())) {
+            monitor.prepare();
+            Map<String, String> runner = new LinkedHashMap<>(pipelineConfig(stack, pg, ch, es, work, "es"));
+            runner.put("name", "tables-es"); // its sink's metrics: connector tables-es-elasticsearch
+            runner.put("metrics.jmx.port", Integer.toString(jmxPort));
+            try (EmbeddedPipeline toSearch = EmbeddedPipeline.validate(PipelineFile.parse(runner));
+                 MonitorServer server = new MonitorServer(monitor, 0)) {
+                toSearch.start();
+                monitor.start();
+                busy = busyWriter(pg, writing);
+                awaitTrue(() -> table(monitor, orders) != null && table(monitor, quiet) != null
+                        && tableLevel(monitor, orders) == Level.OK && tableLevel(monitor, quiet) == Level.OK, 90,
+                        "both tables read over JMX and fresh: " + monitor.tables());
+                Thread.sleep(10_000);
+                LagMonitor.TableState quietNow = table(monitor, quiet);
+                assertThat(quietNow.watermark()).as("the quiet table's only change (its snapshot row) is old")
+                        .isBefore(java.time.Instant.now().minusSeconds(10));
+                assertThat(quietNow.freshness()).as("yet it is fresh: complete up to the sink's heartbeat")
+                        .isLessThan(java.time.Duration.ofSeconds(8));
+                assertThat(tableLevel(monitor, quiet)).isEqualTo(Level.OK);
+                assertThat(notifications).as("no alert while the tables keep up").isEmpty();
+
+                long blockedAt = System.currentTimeMillis();
+                esSettings(es.url(), orders, "{\"index.blocks.read_only_allow_delete\": true}");
+                try {
+                    JsonNode firing = awaitNotification(notifications, n -> n.path("status").asText().equals("firing")
+                            && alertOf(n, "CdcTableFreshness", orders) != null, 60);
+                    JsonNode alert = alertOf(firing, "CdcTableFreshness", orders);
+                    assertThat(alert.path("labels").path("sink").asText()).isEqualTo("search");
+                    assertThat(alert.path("labels").path("slo").asText()).isEqualTo("search-tables");
+                    assertThat(alert.path("annotations").path("summary").asText()).contains("Table " + orders)
+                            .contains("behind").contains("changes waiting since");
+                    assertThat(alert.path("annotations").path("freshness_seconds").asLong()).isGreaterThanOrEqualTo(8);
+                    LagMonitor.TableState held = table(monitor, orders);
+                    assertThat(held.pending()).as("orders waiting in the sink").isPositive();
+                    assertThat(held.oldestPending().toEpochMilli()).as("the oldest waiting order came after the block")
+                            .isGreaterThanOrEqualTo(blockedAt - 2_000);
+                    assertThat(table(monitor, quiet).pending()).as("nothing of the quiet table waits").isZero();
+                    assertThat(held.completeUpTo()).as("orders is complete only up to before its oldest waiting change")
+                            .isBefore(held.oldestPending());
+                    // The sink-level alert, once its heartbeat is stuck too, names orders, not quiet, as the table
+                    // the sink waits on.
+                    JsonNode sinkAlert = alertOf(awaitNotification(notifications, n -> n.path("status").asText()
+                            .equals("firing") && alertOf(n, "CdcSinkFreshness", "*") != null, 60), "CdcSinkFreshness", "*");
+                    assertThat(sinkAlert.path("annotations").path("tables_waiting").asText()).contains(orders)
+                            .doesNotContain(quiet);
+                    String status = body(server, "/status");
+                    assertThat(json.readTree(status).path("tables").toString()).contains(orders);
+                    assertThat(LagMain.table(json.readTree(status))).contains(orders).contains("oldest waiting change");
+                    assertThat(body(server, "/metrics")).containsPattern("cdc_table_pending_changes\\{sink=\"search\","
+                            + "table=\"" + orders + "\"} [1-9]");
+                    assertThat(body(server, "/health")).contains("table " + orders);
+                } finally {
+                    esSettings(es.url(), orders, "{\"index.blocks.read_only_allow_delete\": null}");
+                }
+                awaitNotification(notifications, n -> n.path("status").asText().equals("resolved")
+                        && alertOf(n, "CdcTableFreshness", orders) != null, 90);
+                writing.set(false);
+                busy.join(5_000);
+                long inPostgres = count(pg, "SELECT count(*) FROM orders");
+                awaitTrue(() -> esCount(es.url(), orders) == inPostgres, 60, "every order in Elasticsearch after the "
+                        + "block (" + inPostgres + " in Postgres)");
+                awaitTrue(() -> table(monitor, orders).pending() == 0, 30, "nothing of orders waiting any more");
+                assertThat(toSearch.failure()).isNull();
+            }
+        } finally {
+            cleanUp(writing, busy, receiver, es);
+        }
+    }
+
+    private static LagMonitor.TableState table(LagMonitor monitor, String name) {
+        return monitor.tables().getOrDefault("search", List.of()).stream().filter(t -> t.table().equals(name))
+                .findFirst().orElse(null);
+    }
+
+    private static Level tableLevel(LagMonitor monitor, String name) {
+        return monitor.trackers().stream().filter(t -> t.table().equals(name) && t.last() != null)
+                .map(t -> t.last().level()).findFirst().orElse(null);
+    }
+
+    private static JsonNode alertOf(JsonNode notification, String alertname, String table) {
+        for (JsonNode alert : notification.path("alerts")) {
+            if (alert.path("labels").path("alertname").asText().equals(alertname)
+                    && alert.path("labels").path("table").asText().equals(table)) {
+                return alert;
+            }
+        }
+        return null;
+    }
+
+    private void esSettings(String url, String index, String settings) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "/" + index + "/_settings"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(settings)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("settings %s on %s: %s", settings, index, response.body()).isEqualTo(200);
+    }
+
+    private long esCount(String url, String index) throws Exception {
+        http.send(HttpRequest.newBuilder(URI.create(url + "/" + index + "/_refresh")).POST(
+                HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        return json.readTree(http.send(HttpRequest.newBuilder(URI.create(url + "/" + index + "/_count")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).path("count").asLong();
+    }
+
+    private static long count(PostgresTestDatabase pg, String sql) throws Exception {
+        try (Connection c = pg.connect(); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Stops the writer and the receiver; drops the freshness index the monitor wrote into Elasticsearch. */
+    private void cleanUp(AtomicBoolean writing, Thread busy, HttpServer receiver, ElasticsearchTestIndex es)
+            throws Exception {
+        writing.set(false);
+        if (busy != null) {
+            busy.join(5_000);
+        }
+        receiver.stop(0);
+        http.send(HttpRequest.newBuilder(URI.create(es.url() + "/cdc_freshness")).DELETE().build(),
+                HttpResponse.BodyHandlers.discarding());
+    }
+
+    /** orders, which a writer keeps busy, and quiet, with one row nobody changes. */
+    private static void createBusyAndQuietTables(PostgresTestDatabase pg) throws Exception {
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE orders (id bigserial PRIMARY KEY, total numeric(12,2) NOT NULL)");
+            st.execute("CREATE TABLE quiet (id integer PRIMARY KEY, note text)");
+            st.execute("INSERT INTO quiet VALUES (1, 'nobody writes here')");
+        }
+    }
+
+    /** A webhook receiver in Alertmanager's format, keeping every notification. */
+    private HttpServer receiver(List<JsonNode> notifications) throws java.io.IOException {
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/alerts", exchange -> {
+            notifications.add(json.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        receiver.start();
+        return receiver;
+    }
+
+    /** Inserts an order every 100 ms until {@code writing} turns false. */
+    private static Thread busyWriter(PostgresTestDatabase pg, AtomicBoolean writing) {
+        Thread busy = new Thread(() -> {
+            while (writing.get()) {
+                try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                    st.execute("INSERT INTO orders (total) VALUES (12.50)");
+                    Thread.sleep(100);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        }, "busy-table-writer");
+        busy.start();
+        return busy;
     }
 
     /**
@@ -259,6 +442,11 @@ class LagMonitorIT {
     /** One runner per sink: its own name, slot, offsets and dead letters. */
     private static EmbeddedPipeline pipeline(StackEndpoints stack, PostgresTestDatabase pg, ClickHouseTestDatabase ch,
             ElasticsearchTestIndex es, Path work, String which) {
+        return EmbeddedPipeline.validate(PipelineFile.parse(pipelineConfig(stack, pg, ch, es, work, which)));
+    }
+
+    private static Map<String, String> pipelineConfig(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, Path work, String which) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("name", "lag-" + which);
         c.put("offset.storage.file", work.resolve(which + "-offsets.dat").toString());
@@ -280,7 +468,7 @@ class LagMonitorIT {
             c.put("sink.elasticsearch.elasticsearch.urls", es.url());
             c.put("sink.elasticsearch.index.name.format", es.name() + "_${table}");
         }
-        return EmbeddedPipeline.validate(PipelineFile.parse(c));
+        return c;
     }
 
     private static long walBytesSince(PostgresTestDatabase pg, String lsn) throws Exception {

@@ -53,7 +53,7 @@ public final class ChdbEngine implements AutoCloseable {
     private static Path library() {
         String configured = System.getenv("CDC_CHDB_LIB");
         String workDir = System.getenv("CDC_WORK_DIR");
-        Path work = workDir != null && !workDir.isBlank() ? Path.of(workDir) : StackLauncher.projectRoot().resolve(".work");
+        Path work = workDir != null && !workDir.isBlank() ? Path.of(workDir) : ProjectRoot.path().resolve(".work");
         Path path = configured != null && !configured.isBlank() ? Path.of(configured)
                 : work.resolve("chdb/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so");
         if (!Files.isRegularFile(path)) {

@@ -54,6 +54,6 @@ public final class SideElasticsearch implements AutoCloseable {
     }
 
     private static String cdc() {
-        return StackLauncher.projectRoot().resolve("bin/cdc").toString();
+        return ProjectRoot.path().resolve("bin/cdc").toString();
     }
 }

@@ -35,7 +35,7 @@ final class StackLauncher {
             }
             return given;
         }
-        Path cdc = projectRoot().resolve("bin/cdc");
+        Path cdc = ProjectRoot.path().resolve("bin/cdc");
         List<String> up = new ArrayList<>(List.of(cdc.toString(), "stack", "up"));
         if (needKafka) {
             up.add("--with-kafka");
@@ -54,22 +54,6 @@ final class StackLauncher {
             }
         }
         return values;
-    }
-
-    /** The project folder: the {@code cdc.project.root} system property (set by the build), else the nearest
-     *  parent of the working directory that holds {@code bin/cdc}. */
-    static Path projectRoot() {
-        String configured = System.getProperty("cdc.project.root");
-        if (configured != null && Files.isExecutable(Paths.get(configured, "bin", "cdc"))) {
-            return Paths.get(configured);
-        }
-        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isExecutable(dir.resolve("bin/cdc"))) {
-                return dir;
-            }
-        }
-        throw new IllegalStateException("cannot find bin/cdc from " + Paths.get("").toAbsolutePath()
-                + "; set -Dcdc.project.root to the project folder");
     }
 
     /** What a finished bin/cdc command printed (stdout and stderr together) and its exit code. */

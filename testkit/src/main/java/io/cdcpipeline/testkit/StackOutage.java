@@ -28,7 +28,7 @@ public final class StackOutage {
 
     private static void run(List<String> args) {
         List<String> command = new java.util.ArrayList<>();
-        command.add(StackLauncher.projectRoot().resolve("bin/cdc").toString());
+        command.add(ProjectRoot.path().resolve("bin/cdc").toString());
         command.addAll(args);
         StackLauncher.Result result = StackLauncher.exec(command, Map.of(), true);
         if (result.exitCode() != 0) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 @RealStack
 class StackScriptIT {
 
-    private static final Path CDC = StackLauncher.projectRoot().resolve("bin/cdc");
+    private static final Path CDC = ProjectRoot.path().resolve("bin/cdc");
 
     @Test
     void secondUpChangesNothingAndSaysSo(StackEndpoints stack) throws IOException {

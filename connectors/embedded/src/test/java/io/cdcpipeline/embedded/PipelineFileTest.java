@@ -3,6 +3,7 @@ package io.cdcpipeline.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cdcpipeline.testkit.ProjectRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Pipeline files are checked before anything connects, and every error names the key at fault. */
 class PipelineFileTest {
 
-    private static final Path CONFIGS = StackRoot.find().resolve("connect-configs/embedded");
+    private static final Path CONFIGS = ProjectRoot.path().resolve("connect-configs/embedded");
 
     private static final Map<String, String> STACK_ENV = Map.of("CDC_WORK_DIR", "/tmp/cdc-work", "CDC_PG_HOST", "127.0.0.1",
             "CDC_PG_PORT", "25432", "CDC_PG_USER", "postgres", "CDC_CH_URL", "http://127.0.0.1:28123",
@@ -136,17 +137,5 @@ class PipelineFileTest {
         c.put("source.topic.prefix", "shop");
         c.put("sink.clickhouse.connector.class", "io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector");
         return c;
-    }
-
-    /** The project folder, found from the module's working directory. */
-    static final class StackRoot {
-        static Path find() {
-            for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-                if (Files.isDirectory(dir.resolve("connect-configs"))) {
-                    return dir;
-                }
-            }
-            throw new IllegalStateException("cannot find connect-configs/ above " + Path.of("").toAbsolutePath());
-        }
     }
 }
