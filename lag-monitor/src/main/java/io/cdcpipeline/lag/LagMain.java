@@ -113,10 +113,10 @@ public final class LagMain {
 
     /** The status as text: one line per SLO, then one per table with changes waiting or time, then the slot. */
     static String table(JsonNode status) {
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-16s %-22s %-24s %10s %10s %-9s %-8s %8s%n",
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-16s %-26s %-24s %10s %10s %-9s %-8s %8s%n",
                 "SINK", "SLO", "TABLE", "FRESHNESS", "THRESHOLD", "LEVEL", "STALLED", "BUDGET"));
         for (JsonNode slo : status.path("slos")) {
-            out.append(String.format(Locale.ROOT, "%-16s %-22s %-24s %9.1fs %9ds %-9s %-8s %7.1f%%%n",
+            out.append(String.format(Locale.ROOT, "%-16s %-26s %-24s %9.1fs %9ds %-9s %-8s %7.1f%%%n",
                     slo.path("sink").asText(), slo.path("slo").asText(), slo.path("table").asText(),
                     slo.path("freshness_seconds").asDouble(), slo.path("threshold_seconds").asLong(),
                     slo.path("level").asText("-"), slo.path("stalled").asBoolean() ? "yes" : "no",
