@@ -202,7 +202,7 @@ class LagMonitorIT {
 
     /**
      * Per-table freshness from the sink's own metrics, read over JMX from the runner: while the orders index refuses
-     * writes (Elasticsearch's flood-stage block, answered with 429, which the sink retries), the monitor names
+     * writes (a write block, as during a shrink: the sink retries it and the changes wait), the monitor names
      * orders as the table holding search back (its changes waiting, since when) and fires a per-table alert for it,
      * while the quiet table has nothing waiting; after the block is lifted every order arrives and the alert
      * resolves.
@@ -272,7 +272,7 @@ class LagMonitorIT {
                 assertThat(notifications).as("no alert while the tables keep up").isEmpty();
 
                 long blockedAt = System.currentTimeMillis();
-                esSettings(es.url(), orders, "{\"index.blocks.read_only_allow_delete\": true}");
+                esSettings(es.url(), orders, "{\"index.blocks.write\": true}");
                 try {
                     JsonNode firing = awaitNotification(notifications, n -> n.path("status").asText().equals("firing")
                             && alertOf(n, "CdcTableFreshness", orders) != null, 60);
@@ -301,8 +301,12 @@ class LagMonitorIT {
                     assertThat(body(server, "/metrics")).containsPattern("cdc_table_pending_changes\\{sink=\"search\","
                             + "table=\"" + orders + "\"} [1-9]");
                     assertThat(body(server, "/health")).contains("table " + orders);
+                    String dom = chromium("--dump-dom", "http://127.0.0.1:" + server.port() + "/");
+                    assertThat(dom).as("the status page lists orders with its waiting changes").containsPattern(
+                            "<tr class=\"warning\" data-table=\"" + orders + "\">[^\\n]*?<td>[1-9][0-9]*</td>");
+                    assertThat(dom).contains("data-table=\"" + quiet + "\"").contains("search-tables");
                 } finally {
-                    esSettings(es.url(), orders, "{\"index.blocks.read_only_allow_delete\": null}");
+                    esSettings(es.url(), orders, "{\"index.blocks.write\": null}");
                 }
                 awaitNotification(notifications, n -> n.path("status").asText().equals("resolved")
                         && alertOf(n, "CdcTableFreshness", orders) != null, 90);
@@ -312,6 +316,8 @@ class LagMonitorIT {
                 awaitTrue(() -> esCount(es.url(), orders) == inPostgres, 60, "every order in Elasticsearch after the "
                         + "block (" + inPostgres + " in Postgres)");
                 awaitTrue(() -> table(monitor, orders).pending() == 0, 30, "nothing of orders waiting any more");
+                assertThat(toSearch.deadLettered()).as("the blocked writes waited; none was refused")
+                        .containsEntry("elasticsearch", 0L);
                 assertThat(toSearch.failure()).isNull();
             }
         } finally {

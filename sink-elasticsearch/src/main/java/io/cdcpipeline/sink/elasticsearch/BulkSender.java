@@ -104,7 +104,10 @@ final class BulkSender {
                 } else if (item.status() == 409) {
                     stale++;
                     LOG.debug("Skipped {} in {}: Elasticsearch holds a newer version", action.id(), action.alias());
-                } else if (item.status() == 429 || item.status() >= 500) {
+                } else if (item.status() == 429 || item.status() >= 500
+                        || "cluster_block_exception".equals(item.errorType())) {
+                    // An index block (write block during a shrink, read-only after a flood-stage disk watermark) is
+                    // lifted by an operator or by Elasticsearch: the change waits, it is not refused.
                     retry.add(action);
                 } else {
                     refused.add(new Refused(action, new DataException(ChangeEvent.describe(action.record())
