@@ -107,17 +107,24 @@ install_connect_plugins() {
   install_own_plugin "$plugins"
 }
 
-# Our bundle is copied, not linked, so that rebuilding the project never rewrites jars under a running worker.
+# Our bundle as users install it: the Confluent Hub zip the build makes, unpacked into its own folder. A copy, not a
+# link, so that rebuilding the project never rewrites jars under a running worker.
 install_own_plugin() {
-  local plugins="$1" built="$CDC_HOME/connectors/connect-plugin/target/plugin/cdc-pipeline"
-  if [ ! -d "$built/lib" ]; then
+  local plugins="$1" zip unpacked
+  zip=$(ls "$CDC_HOME"/connectors/connect-plugin/target/cdcpipeline-cdc-pipeline-*.zip 2>/dev/null | head -n1)
+  if [ -z "$zip" ]; then
     log "building our Connect plugin bundle (./mvnw package -pl connectors/connect-plugin -am)"
     (cd "$CDC_HOME" && mvnw -DskipTests package -pl connectors/connect-plugin -am) \
       || die "building the plugin bundle failed"
+    zip=$(ls "$CDC_HOME"/connectors/connect-plugin/target/cdcpipeline-cdc-pipeline-*.zip | head -n1)
   fi
-  if ! diff -rq "$built" "$plugins/cdc-pipeline" >/dev/null 2>&1; then
+  unpacked="$CDC_WORK_DIR/connect/bundle"
+  rm -rf "$unpacked" && mkdir -p "$unpacked"
+  (cd "$unpacked" && "$(java_home)/bin/jar" xf "$zip") || die "could not unpack $zip"
+  unpacked=$(ls -d "$unpacked"/cdcpipeline-cdc-pipeline-*)
+  if ! diff -rq "$unpacked" "$plugins/cdc-pipeline" >/dev/null 2>&1; then
     rm -rf "$plugins/cdc-pipeline"
-    cp -r "$built" "$plugins/cdc-pipeline"
+    cp -r "$unpacked" "$plugins/cdc-pipeline"
     OWN_PLUGIN_CHANGED=1
   fi
 }

@@ -115,12 +115,15 @@ connect_running() { is_alive "$CONNECT_PID"; }
 
 connect_healthy() { curl -fsS --max-time 3 "$(connect_url)/connector-plugins" >/dev/null 2>&1; }
 
+# connect_configure [PORT]: the worker's properties (every worker of the cluster shares them but its REST port).
 connect_configure() {
+  local port="${1:-$CDC_CONNECT_PORT}" file="$CONNECT_DIR/connect-distributed.properties"
+  [ "$port" = "$CDC_CONNECT_PORT" ] || file="$CONNECT_DIR/connect-distributed-$port.properties"
   mkdir -p "$CONNECT_DIR"
   write_log4j "$CONNECT_DIR/log4j2.xml"
   # service_load discovery starts tasks in seconds instead of scanning every jar; it needs each plugin class
   # listed in META-INF/services, which the Debezium plugin and our bundle both do.
-  cat >"$CONNECT_DIR/connect-distributed.properties" <<PROPS
+  cat >"$file" <<PROPS
 # Written by bin/cdc stack up.
 bootstrap.servers=$(kafka_bootstrap)
 group.id=cdc-connect
@@ -133,15 +136,26 @@ config.storage.replication.factor=1
 offset.storage.replication.factor=1
 status.storage.replication.factor=1
 offset.flush.interval.ms=5000
-listeners=$(connect_url)
+listeners=http://$CDC_BIND_HOST:$port
 rest.advertised.host.name=$CDC_BIND_HOST
-rest.advertised.port=$CDC_CONNECT_PORT
+rest.advertised.port=$port
 plugin.path=$CONNECT_DIR/plugins
 plugin.discovery=service_load
 config.providers=env,file
 config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider
 config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider
+# A worker that leaves is waited for this long before its tasks move (Connect's default is 5 minutes).
+scheduled.rebalance.max.delay.ms=10000
 PROPS
+  printf '%s' "$file"
+}
+
+# The environment the connect-configs/connect JSON files read through ${env:...}: where the stack's servers are.
+connect_env() {
+  printf '%s\n' "CDC_PG_HOST=$CDC_BIND_HOST" "CDC_PG_PORT=$CDC_PG_PORT" "CDC_PG_USER=$CDC_PG_USER" "CDC_PG_PASSWORD=" \
+    "CDC_CLICKHOUSE_URL=$(ch_url)" "CDC_CLICKHOUSE_USER=default" "CDC_CLICKHOUSE_PASSWORD=" \
+    "CDC_ELASTICSEARCH_URL=$(es_url)" "CDC_ELASTICSEARCH_USER=" "CDC_ELASTICSEARCH_PASSWORD=" \
+    "CDC_REPLICATION_FACTOR=1"
 }
 
 connect_start() {
@@ -157,11 +171,47 @@ connect_start() {
     fi
     connect_stop
   fi
-  connect_configure
+  local props
+  props="$(connect_configure)"
   log "connect: starting a distributed worker on $(connect_url)"
   kafka_java 768m "$CONNECT_DIR/log4j2.xml"
-  start_detached "$CONNECT_PID" "$CONNECT_LOG" "${KAFKA_JAVA[@]}" org.apache.kafka.connect.cli.ConnectDistributed \
-    "$CONNECT_DIR/connect-distributed.properties"
+  local env_vars
+  mapfile -t env_vars < <(connect_env)
+  start_detached "$CONNECT_PID" "$CONNECT_LOG" env "${env_vars[@]}" "${KAFKA_JAVA[@]}" \
+    org.apache.kafka.connect.cli.ConnectDistributed "$props"
+}
+
+# bin/cdc stack worker start|stop PORT: one more worker of the same Connect cluster (group cdc-connect) on another
+# REST port, to rehearse scale-out and a worker's loss.
+connect_worker_main() {
+  local action="${1:-}" port="${2:-}"
+  [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" != "$CDC_CONNECT_PORT" ] \
+    || die "usage: bin/cdc stack worker start|stop PORT (a port other than the main worker's $CDC_CONNECT_PORT)"
+  local pidfile="$CONNECT_DIR/connect-$port.pid" logfile="$CONNECT_DIR/connect-$port.log"
+  case "$action" in
+    start)
+      connect_running || die "the main Connect worker is not running: bin/cdc stack up --with-kafka"
+      if is_alive "$pidfile"; then
+        log "connect: worker on port $port already running"
+        return 0
+      fi
+      local props env_vars
+      props="$(connect_configure "$port")"
+      kafka_java 512m "$CONNECT_DIR/log4j2.xml"
+      mapfile -t env_vars < <(connect_env)
+      log "connect: starting another worker on http://$CDC_BIND_HOST:$port"
+      start_detached "$pidfile" "$logfile" env "${env_vars[@]}" "${KAFKA_JAVA[@]}" \
+        org.apache.kafka.connect.cli.ConnectDistributed "$props"
+      worker_healthy() { curl -fsS --max-time 3 "http://$CDC_BIND_HOST:$port/connectors" >/dev/null 2>&1; }
+      if ! wait_until "$CDC_CONNECT_START_TIMEOUT" "connect:$port" --pid "$pidfile" worker_healthy; then
+        show_log_tail "connect:$port" "$logfile"
+        stop_pid "connect:$port" "$pidfile"
+        die "the worker on port $port did not start (its log is $logfile)"
+      fi
+      ;;
+    stop) stop_pid "connect:$port" "$pidfile" ;;
+    *) die "usage: bin/cdc stack worker start|stop PORT" ;;
+  esac
 }
 
 connect_wait() {
@@ -173,6 +223,10 @@ connect_wait() {
 }
 
 connect_stop() {
+  local extra
+  for extra in "$CONNECT_DIR"/connect-[0-9]*.pid; do
+    [ -e "$extra" ] && stop_pid "connect:$(basename "$extra" .pid | cut -d- -f2)" "$extra"
+  done
   if connect_running; then
     log "connect: stopping"
     stop_pid connect "$CONNECT_PID"

@@ -19,6 +19,7 @@ stack_main() {
     env) stack_env "$@" ;;
     stop) stack_stop_one "$@" ;;
     side-es) stack_side_es "$@" ;;
+    worker) connect_worker_main "$@" ;;
     *) echo "usage: bin/cdc stack up [--with-kafka] | down | status | env | stop SERVER" >&2; exit 2 ;;
   esac
 }

@@ -11,6 +11,7 @@ import io.cdcpipeline.lag.config.MonitorConfig;
 import io.cdcpipeline.lag.http.MonitorServer;
 import io.cdcpipeline.lag.slo.Level;
 import io.cdcpipeline.lag.slo.SloTracker;
+import io.cdcpipeline.testkit.Await;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.DebeziumSourceConfig;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
@@ -115,14 +116,14 @@ class LagMonitorIT {
 
                 awaitLevels(monitor, l -> l == Level.OK, 90, "both sinks fresh at the start");
                 // For BI and search users: "complete up to" inside each sink, per table.
-                awaitTrue(() -> clickHouse(ch.url(), "SELECT count() FROM " + ch.name() + ".cdc_freshness FINAL WHERE "
+                Await.until(() -> clickHouse(ch.url(), "SELECT count() FROM " + ch.name() + ".cdc_freshness FINAL WHERE "
                         + "table IN ('orders', 'quiet', '*') AND sink = 'analytics'").equals("3"), 30,
                         "ClickHouse freshness rows for orders, quiet and *");
                 long completeUpTo = Long.parseLong(clickHouse(ch.url(), "SELECT max(complete_up_to_ms) FROM " + ch.name()
                         + ".cdc_freshness FINAL WHERE table = 'quiet'"));
                 assertThat(System.currentTimeMillis() - completeUpTo).as("the quiet table is complete up to a recent "
                         + "heartbeat, not its last change").isLessThan(30_000);
-                awaitTrue(() -> System.currentTimeMillis() - json.readTree(http.send(HttpRequest.newBuilder(URI.create(
+                Await.until(() -> System.currentTimeMillis() - json.readTree(http.send(HttpRequest.newBuilder(URI.create(
                         es.url() + "/cdc_freshness/_doc/search")).build(), HttpResponse.BodyHandlers.ofString()).body())
                         .path("_source").path("complete_up_to_ms").asLong() < 30_000, 30,
                         "Elasticsearch's cdc_freshness document for sink search, complete up to the last 30 s");
@@ -148,7 +149,7 @@ class LagMonitorIT {
                     st.execute("UPDATE churn SET pad = reverse(pad)");
                 }
                 long walWritten = walBytesSince(pg, churnStart);
-                awaitTrue(() -> monitor.slotState() != null && monitor.slotState().retainedBytes() < 16L << 20, 45,
+                Await.until(() -> monitor.slotState() != null && monitor.slotState().retainedBytes() < 16L << 20, 45,
                         "the slot retains under 16 MB of WAL while only an uncaptured table changes (retains "
                         + (monitor.slotState() == null ? "?" : monitor.slotState().retainedBytes()) + " bytes)");
                 assertThat(walWritten).as("the churn wrote far more WAL than that").isGreaterThan(24L << 20);
@@ -259,7 +260,7 @@ class LagMonitorIT {
                 toSearch.start();
                 monitor.start();
                 busy = busyWriter(pg, writing);
-                awaitTrue(() -> table(monitor, orders) != null && table(monitor, quiet) != null
+                Await.until(() -> table(monitor, orders) != null && table(monitor, quiet) != null
                         && tableLevel(monitor, orders) == Level.OK && tableLevel(monitor, quiet) == Level.OK, 90,
                         "both tables read over JMX and fresh: " + monitor.tables());
                 Thread.sleep(10_000);
@@ -313,9 +314,9 @@ class LagMonitorIT {
                 writing.set(false);
                 busy.join(5_000);
                 long inPostgres = count(pg, "SELECT count(*) FROM orders");
-                awaitTrue(() -> esCount(es.url(), orders) == inPostgres, 60, "every order in Elasticsearch after the "
+                Await.until(() -> esCount(es.url(), orders) == inPostgres, 60, "every order in Elasticsearch after the "
                         + "block (" + inPostgres + " in Postgres)");
-                awaitTrue(() -> table(monitor, orders).pending() == 0, 30, "nothing of orders waiting any more");
+                Await.until(() -> table(monitor, orders).pending() == 0, 30, "nothing of orders waiting any more");
                 assertThat(toSearch.deadLettered()).as("the blocked writes waited; none was refused")
                         .containsEntry("elasticsearch", 0L);
                 assertThat(toSearch.failure()).isNull();
@@ -488,20 +489,6 @@ class LagMonitorIT {
     private String clickHouse(String url, String sql) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url + "/")).POST(HttpRequest.BodyPublishers.ofString(
                 sql + " FORMAT TabSeparated")).build(), HttpResponse.BodyHandlers.ofString()).body().strip();
-    }
-
-    private interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private static void awaitTrue(Check check, int seconds, String what) throws Exception {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!check.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + seconds + " s: " + what);
-            }
-            Thread.sleep(500);
-        }
     }
 
     private static Level level(LagMonitor monitor, String sink) {

@@ -1,7 +1,6 @@
 package io.cdcpipeline.testkit;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * Stops one server of the local stack and brings it back, for tests of how the pipeline rides out an outage. Only
@@ -27,13 +26,6 @@ public final class StackOutage {
     }
 
     private static void run(List<String> args) {
-        List<String> command = new java.util.ArrayList<>();
-        command.add(ProjectRoot.path().resolve("bin/cdc").toString());
-        command.addAll(args);
-        StackLauncher.Result result = StackLauncher.exec(command, Map.of(), true);
-        if (result.exitCode() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed (exit " + result.exitCode() + "):\n"
-                    + result.output());
-        }
+        CdcCommand.require(args.toArray(String[]::new));
     }
 }

@@ -39,7 +39,7 @@ class PipelineFileTest {
     @Test
     void templateIsValidOnceItsSecretsFileExists(@TempDir Path dir) throws Exception {
         Path secrets = dir.resolve("secrets.properties");
-        Files.writeString(secrets, "pg.password=s3cret\nclickhouse.password=ch-s3cret\n");
+        Files.writeString(secrets, "pg.password=s3cret\nclickhouse.password=ch-s3cret\nelasticsearch.password=es-s3cret\n");
         Path template = dir.resolve("template.properties");
         Files.writeString(template, Files.readString(CONFIGS.resolve("template.properties"))
                 .replace("/etc/cdc/secrets.properties", secrets.toString()));

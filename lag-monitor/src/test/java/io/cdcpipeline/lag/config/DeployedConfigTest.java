@@ -24,7 +24,7 @@ class DeployedConfigTest {
         MonitorConfig lag = MonitorConfig.load(CONFIGS.resolve("lag-monitor/lag.yaml"), Map.of("PGHOST", "db.internal",
                 "PGPASSWORD", "s3cret", "CDC_ALERT_WEBHOOK", "http://alerts.internal:9099/hook"));
         Path secrets = dir.resolve("secrets.properties");
-        Files.writeString(secrets, "pg.password=s3cret\nclickhouse.password=ch\n");
+        Files.writeString(secrets, "pg.password=s3cret\nclickhouse.password=ch\nelasticsearch.password=es\n");
         Path template = dir.resolve("template.properties");
         Files.writeString(template, Files.readString(CONFIGS.resolve("embedded/template.properties"))
                 .replace("/etc/cdc/secrets.properties", secrets.toString()));

@@ -1,0 +1,48 @@
+package io.cdcpipeline.deploy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * What deploying a config would change in a running connector, line by line: {@code + key=value} added,
+ * {@code - key=value} removed, {@code ~ key: old -> new} changed. Values of password-like keys are masked unless they
+ * are config-provider references, which hold no secret.
+ */
+public final class ConfigDiff {
+
+    private ConfigDiff() {
+    }
+
+    /** The changes from {@code running} (null: no such connector yet) to {@code wanted}; empty when equal. */
+    public static List<String> between(Map<String, String> running, Map<String, String> wanted) {
+        List<String> lines = new ArrayList<>();
+        Map<String, String> before = running == null ? Map.of() : running;
+        for (String key : new TreeSet<>(union(before, wanted))) {
+            String old = before.get(key);
+            String now = wanted.get(key);
+            if (old == null) {
+                lines.add("+ " + key + "=" + shown(key, now));
+            } else if (now == null) {
+                lines.add("- " + key + "=" + shown(key, old));
+            } else if (!old.equals(now)) {
+                lines.add("~ " + key + ": " + shown(key, old) + " -> " + shown(key, now));
+            }
+        }
+        return lines;
+    }
+
+    private static TreeSet<String> union(Map<String, String> a, Map<String, String> b) {
+        TreeSet<String> keys = new TreeSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        return keys;
+    }
+
+    private static String shown(String key, String value) {
+        boolean secret = key.toLowerCase(java.util.Locale.ROOT).contains("password")
+                || key.toLowerCase(java.util.Locale.ROOT).contains("secret")
+                || key.toLowerCase(java.util.Locale.ROOT).endsWith("api.key");
+        return secret && !value.isEmpty() && !value.startsWith("${") ? "********" : value;
+    }
+}

@@ -1,0 +1,171 @@
+package io.cdcpipeline.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The few calls of Connect's REST API that deploying needs. */
+public final class ConnectRestClient {
+
+    /** A setting the worker refused, with why. */
+    public record Problem(String key, String message) {
+    }
+
+    /** One task's state; {@code trace} is the first line of its error, if it failed. */
+    public record TaskState(int id, String state, String workerId, String trace) {
+    }
+
+    /** One connector's state and its tasks'. */
+    public record ConnectorState(String name, String type, String state, String workerId, String trace,
+            List<TaskState> tasks) {
+        public boolean failed() {
+            return "FAILED".equals(state) || tasks.stream().anyMatch(t -> "FAILED".equals(t.state()));
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final URI base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    public ConnectRestClient(URI base) {
+        this.base = base;
+    }
+
+    /**
+     * The worker's own validation ({@code PUT /connector-plugins/{class}/config/validate}): config providers resolved,
+     * the connector's {@code validate()} run, which for our sinks reaches their servers. Empty when all is well.
+     */
+    public List<Problem> validate(Map<String, String> config) throws IOException {
+        String connectorClass = config.get("connector.class");
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/connector-plugins/" + encode(connectorClass)
+                + "/config/validate")).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(config))));
+        if (response.statusCode() == 404 || response.statusCode() == 400 && response.body().contains("not found")) {
+            return List.of(new Problem("connector.class", "the worker has no plugin " + connectorClass + ": "
+                    + message(response)));
+        }
+        require(response, 200, "validating " + connectorClass);
+        List<Problem> problems = new ArrayList<>();
+        for (JsonNode config1 : JSON.readTree(response.body()).path("configs")) {
+            JsonNode value = config1.path("value");
+            for (JsonNode error : value.path("errors")) {
+                problems.add(new Problem(value.path("name").asText(), error.asText()));
+            }
+        }
+        return problems;
+    }
+
+    /** A connector's config as the worker holds it (unresolved), or null when there is no such connector. */
+    public Map<String, String> config(String name) throws IOException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/connectors/" + encode(name) + "/config")).GET());
+        if (response.statusCode() == 404) {
+            return null;
+        }
+        require(response, 200, "reading the config of " + name);
+        Map<String, String> config = new LinkedHashMap<>();
+        JSON.readTree(response.body()).fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+        return config;
+    }
+
+    /** Creates or updates a connector ({@code PUT /connectors/{name}/config}); true when it was created. */
+    public boolean put(String name, Map<String, String> config) throws IOException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/connectors/" + encode(name) + "/config"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(config))));
+        if (response.statusCode() != 200 && response.statusCode() != 201) {
+            throw new IOException("the worker refused connector " + name + " (" + response.statusCode() + "): "
+                    + message(response));
+        }
+        return response.statusCode() == 201;
+    }
+
+    /** The plugin classes the worker has, with their type (source, sink). */
+    public Map<String, String> plugins() throws IOException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/connector-plugins")).GET());
+        require(response, 200, "listing the worker's plugins");
+        Map<String, String> types = new LinkedHashMap<>();
+        for (JsonNode plugin : JSON.readTree(response.body())) {
+            types.put(plugin.path("class").asText(), plugin.path("type").asText());
+        }
+        return types;
+    }
+
+    /** Every connector's state, by name. */
+    public List<ConnectorState> states() throws IOException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/connectors?expand=status")).GET());
+        require(response, 200, "reading connector states");
+        List<ConnectorState> states = new ArrayList<>();
+        JsonNode all = JSON.readTree(response.body());
+        all.fieldNames().forEachRemaining(name -> {
+            JsonNode status = all.path(name).path("status");
+            List<TaskState> tasks = new ArrayList<>();
+            for (JsonNode task : status.path("tasks")) {
+                tasks.add(new TaskState(task.path("id").asInt(), task.path("state").asText(),
+                        task.path("worker_id").asText(), firstLine(task.path("trace").asText(null))));
+            }
+            states.add(new ConnectorState(name, status.path("type").asText(), status.path("connector").path("state")
+                    .asText(), status.path("connector").path("worker_id").asText(),
+                    firstLine(status.path("connector").path("trace").asText(null)), tasks));
+        });
+        states.sort(java.util.Comparator.comparing(ConnectorState::name));
+        return states;
+    }
+
+    /** Restarts a connector's failed instance and failed tasks only (KIP-745). */
+    public void restartFailed(String name) throws IOException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/connectors/" + encode(name)
+                + "/restart?includeTasks=true&onlyFailed=true")).POST(HttpRequest.BodyPublishers.noBody()));
+        if (response.statusCode() != 202 && response.statusCode() != 204 && response.statusCode() != 200) {
+            throw new IOException("restarting " + name + " failed (" + response.statusCode() + "): " + message(response));
+        }
+    }
+
+    private static String firstLine(String trace) {
+        return trace == null ? null : trace.lines().findFirst().orElse(trace);
+    }
+
+    private URI uri(String path) {
+        return URI.create(base.toString().replaceAll("/+$", "") + path);
+    }
+
+    private static String encode(String part) {
+        return URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+        try {
+            return http.send(request.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (java.net.ConnectException e) {
+            throw new IOException("cannot reach the Connect worker at " + base + " (--url): " + e.getMessage(), e);
+        }
+    }
+
+    private static void require(HttpResponse<String> response, int status, String what) throws IOException {
+        if (response.statusCode() != status) {
+            throw new IOException(what + " failed (" + response.statusCode() + "): " + message(response));
+        }
+    }
+
+    private static String message(HttpResponse<String> response) {
+        try {
+            JsonNode body = JSON.readTree(response.body());
+            return body.path("message").asText(response.body());
+        } catch (IOException e) {
+            return response.body();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.cdcpipeline.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cdcpipeline.testkit.ProjectRoot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Kafka Connect configs (connect-configs/connect/*.json) and the embedded runner's template describe the same
+ * connectors: same Debezium source settings, same sink settings. Only what one mode has and the other has not may
+ * differ (Connect: tasks, topics, converters, Kafka dead-letter topics; both: where a secret or host comes from, as
+ * long as both sides take it from a config provider).
+ */
+class ConnectConfigsTest {
+
+    private static final Path CONFIGS = ProjectRoot.path().resolve("connect-configs");
+    private static final Set<String> CONNECT_ONLY = Set.of("name", "tasks.max", "topics", "topics.regex");
+    private static final Predicate<String> CONNECT_ONLY_PREFIX = key -> key.startsWith("key.converter")
+            || key.startsWith("value.converter") || key.startsWith("errors.") || key.startsWith("consumer.override.");
+
+    @Test
+    void connectJsonAndEmbeddedTemplateDescribeTheSameConnectors() throws Exception {
+        // Raw values, as written: the comparison is about the files, not about resolved secrets.
+        Map<String, String> template = rawProperties(CONFIGS.resolve("embedded/template.properties"));
+        Map<String, String> source = withPrefix(template, "source.");
+        List<String> sinkNames = List.of(template.get("sinks").split(","));
+        List<ConnectorFile> connect = ConnectorFile.loadAll(List.of(CONFIGS.resolve("connect")));
+        assertThat(connect).hasSize(1 + sinkNames.size());
+        for (ConnectorFile file : connect) {
+            Map<String, String> embedded = source;
+            if (!file.connectorClass().equals(source.get("connector.class"))) {
+                embedded = sinkNames.stream().map(name -> withPrefix(template, "sink." + name + "."))
+                        .filter(sink -> file.connectorClass().equals(sink.get("connector.class"))).findFirst()
+                        .orElseThrow(() -> new AssertionError(file.file() + ": no sink of the template runs "
+                                + file.connectorClass()));
+            }
+            assertSame(file, embedded);
+        }
+    }
+
+    private static Map<String, String> withPrefix(Map<String, String> properties, String prefix) {
+        Map<String, String> out = new TreeMap<>();
+        properties.forEach((key, value) -> {
+            if (key.startsWith(prefix)) {
+                out.put(key.substring(prefix.length()), value);
+            }
+        });
+        return out;
+    }
+
+    private static void assertSame(ConnectorFile file, Map<String, String> embedded) {
+        Map<String, String> json = new TreeMap<>(file.config());
+        json.keySet().removeIf(key -> CONNECT_ONLY.contains(key) || CONNECT_ONLY_PREFIX.test(key));
+        Map<String, String> runner = new TreeMap<>(embedded);
+        runner.keySet().removeIf(key -> key.startsWith("transforms") && !json.containsKey(key));
+        assertThat(json.keySet()).as("settings of %s (%s) against the runner template", file.name(), file.file())
+                .containsExactlyInAnyOrderElementsOf(runner.keySet());
+        json.forEach((key, value) -> {
+            String other = runner.get(key);
+            if (isProviderReference(value) || isProviderReference(other)) {
+                assertThat(isProviderReference(value) && isProviderReference(other) || !key.contains("password"))
+                        .as("%s.%s: a secret comes from a config provider on both sides (%s / %s)", file.name(), key,
+                                value, other).isTrue();
+            } else {
+                assertThat(value).as("%s.%s", file.name(), key).isEqualTo(other);
+            }
+        });
+    }
+
+    private static boolean isProviderReference(String value) {
+        return value != null && value.matches(".*\\$\\{(env|file):[^}]+}.*");
+    }
+
+    private static Map<String, String> rawProperties(Path file) throws Exception {
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = Files.newBufferedReader(file)) {
+            properties.load(in);
+        }
+        Map<String, String> map = new java.util.LinkedHashMap<>();
+        properties.stringPropertyNames().forEach(key -> map.put(key, properties.getProperty(key)));
+        return map;
+    }
+
+    @Test
+    void aMalformedFileIsNamed(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("bad.json"), "{\"name\": \"x\", \"config\": {\"tasks.max\": \"1\"}}");
+        assertThatThrownBy(() -> ConnectorFile.loadAll(List.of(dir))).hasMessageContaining("bad.json")
+                .hasMessageContaining("connector.class");
+        Files.writeString(dir.resolve("bad.json"), "{\"config\": {}}");
+        assertThatThrownBy(() -> ConnectorFile.loadAll(List.of(dir))).hasMessageContaining("bad.json")
+                .hasMessageContaining("\"name\"");
+    }
+
+    @Test
+    void theDiffShowsAddedRemovedAndChangedSettingsAndHidesPlainSecrets() {
+        List<String> diff = ConfigDiff.between(Map.of("a", "1", "b", "2", "db.password", "hunter2"),
+                Map.of("a", "1", "b", "3", "c", "4", "db.password", "${env:PW}"));
+        assertThat(diff).containsExactly("~ b: 2 -> 3", "+ c=4", "~ db.password: ******** -> ${env:PW}");
+        assertThat(ConfigDiff.between(Map.of("a", "1"), Map.of("a", "1"))).isEmpty();
+        assertThat(ConfigDiff.between(null, Map.of("a", "1"))).containsExactly("+ a=1");
+    }
+}

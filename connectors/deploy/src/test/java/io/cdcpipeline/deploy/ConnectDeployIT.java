@@ -1,0 +1,263 @@
+package io.cdcpipeline.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcpipeline.testkit.Await;
+import io.cdcpipeline.testkit.CdcCommand;
+import io.cdcpipeline.testkit.ClickHouseTestDatabase;
+import io.cdcpipeline.testkit.ElasticsearchTestIndex;
+import io.cdcpipeline.testkit.PostgresTestDatabase;
+import io.cdcpipeline.testkit.ProjectRoot;
+import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.StackEndpoints;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The scale-out path on the stack's real Kafka broker and Connect cluster (distributed mode): the configs of
+ * connect-configs/connect, deployed with {@code bin/cdc deploy}, run Debezium's Postgres connector and our two sinks
+ * from the plugin bundle; a second worker joins and is stopped mid-stream; a bad config changes nothing.
+ */
+@RealStack(kafka = true)
+class ConnectDeployIT {
+
+    private static final int SECOND_WORKER_PORT = 28084;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void aBadConfigIsRefusedWithItsKeysNamedAndNothingChanges(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path dir) throws Exception {
+        Path configs = deployable(dir, pg, ch, es);
+        edit(configs.resolve("clickhouse-sink.json"), config -> config.put("batch.max.rows", "0"));
+        edit(configs.resolve("elasticsearch-sink.json"), config -> config.put("elasticsearch.urls", "not a url"));
+        CdcCommand.Result result = deploy(stack, configs.toString());
+        assertThat(result.exitCode()).as(result.output()).isEqualTo(2);
+        assertThat(result.output()).contains("clickhouse-sink.json").contains("batch.max.rows")
+                .contains("elasticsearch-sink.json").contains("elasticsearch.urls")
+                .contains("nothing was changed");
+        JsonNode connectors = json.readTree(get(stack.requireConnectUrl() + "/connectors"));
+        for (JsonNode name : connectors) {
+            assertThat(name.asText()).as("no connector of this test was created").doesNotStartWith(pg.name());
+        }
+        // --dry-run on the good configs: shows what would be created, still changes nothing.
+        Path good = deployable(dir.resolve("good"), pg, ch, es);
+        CdcCommand.Result dry = deploy(stack, "--dry-run", good.toString());
+        assertThat(dry.exitCode()).as(dry.output()).isZero();
+        assertThat(dry.output()).contains(pg.name() + "-postgres-source: would be created")
+                .contains("+ database.dbname=" + pg.name());
+        assertThat(json.readTree(get(stack.requireConnectUrl() + "/connectors")).toString()).doesNotContain(pg.name());
+    }
+
+    @Test
+    void deployedConnectorsMoveEveryChangeAndSurviveLosingAWorker(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path dir) throws Exception {
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text)");
+            st.execute("CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int NOT NULL, "
+                    + "total numeric(12,2) NOT NULL, status text NOT NULL)");
+            st.execute("CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
+                    + "data varchar(2048))");
+            st.execute("INSERT INTO customers (name, email) SELECT 'customer ' || g, 'c' || g || '@example.com' "
+                    + "FROM generate_series(1, 50) g");
+            st.execute("INSERT INTO orders (customer_id, total, status) SELECT 1 + g % 50, g * 1.25, 'new' "
+                    + "FROM generate_series(1, 200) g");
+        }
+        Path configs = deployable(dir, pg, ch, es);
+        List<String> names = List.of(pg.name() + "-postgres-source", pg.name() + "-clickhouse-sink",
+                pg.name() + "-elasticsearch-sink");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicInteger written = new AtomicInteger();
+        Thread writer = null;
+        try {
+            CdcCommand.require("stack", "worker", "start", Integer.toString(SECOND_WORKER_PORT));
+            CdcCommand.Result deployed = deploy(stack, configs.toString());
+            assertThat(deployed.exitCode()).as(deployed.output()).isZero();
+            assertThat(deployed.output()).contains(names.get(0) + ": created").contains(names.get(1) + ": created")
+                    .contains(names.get(2) + ": created");
+            CdcCommand.Result again = deploy(stack, configs.toString());
+            assertThat(again.output()).as("deploying the same files again changes nothing")
+                    .contains(names.get(0) + ": unchanged").contains(names.get(2) + ": unchanged");
+
+            Await.until(() -> workersRunning(stack, names).size() == 2, 120,
+                    "every task RUNNING, spread over both workers: " + workersRunning(stack, names));
+            writer = new Thread(() -> {
+                for (int i = 0; writing.get(); i++) {
+                    try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                        st.execute("INSERT INTO orders (customer_id, total, status) VALUES (" + (1 + i % 50)
+                                + ", 9.99, 'new')");
+                        st.execute("UPDATE orders SET status = 'paid', total = total + 1 WHERE id = " + (1 + i % 200));
+                        if (i % 10 == 0) {
+                            st.execute("DELETE FROM orders WHERE id = " + (1 + (i * 7) % 200));
+                        }
+                        written.incrementAndGet();
+                        Thread.sleep(50);
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            }, "orders-writer");
+            writer.start();
+            Await.until(() -> written.get() > 40, 60, "the writer is under way");
+            CdcCommand.require("stack", "worker", "stop", Integer.toString(SECOND_WORKER_PORT));
+            Await.until(() -> workersRunning(stack, names).size() == 1, 120,
+                    "every task RUNNING again on the remaining worker: " + workersRunning(stack, names));
+            Await.until(() -> written.get() > 120, 60, "the writer went on after the rebalance");
+            writing.set(false);
+            writer.join(10_000);
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("UPDATE customers SET email = NULL WHERE id = 7");
+                st.execute("DELETE FROM customers WHERE id = 8");
+            }
+
+            Set<String> orders = postgres(pg, "SELECT id || ':' || status || ':' || total FROM orders");
+            Set<String> customers = postgres(pg, "SELECT id || ':' || coalesce(email, '-') FROM customers");
+            Await.until(() -> clickHouse(ch, "SELECT concat(toString(id), ':', status, ':', toString(total)) FROM "
+                    + ch.name() + ".orders_current").equals(orders), 180, "ClickHouse orders equal Postgres ("
+                    + orders.size() + " rows)");
+            Await.until(() -> clickHouse(ch, "SELECT concat(toString(id), ':', ifNull(email, '-')) FROM " + ch.name()
+                    + ".customers_current").equals(customers), 60, "ClickHouse customers equal Postgres");
+            Await.until(() -> elasticsearch(es, "orders", "status", "total").equals(orders), 120,
+                    "Elasticsearch orders equal Postgres");
+            Await.until(() -> elasticsearch(es, "customers", "email", null).equals(customers), 60,
+                    "Elasticsearch customers equal Postgres");
+            CdcCommand.Result status = deploy(stack, "--status");
+            assertThat(status.exitCode()).as(status.output()).isZero();
+            assertThat(status.output()).contains(names.get(1)).contains("RUNNING");
+        } finally {
+            writing.set(false);
+            if (writer != null) {
+                writer.join(10_000);
+            }
+            CdcCommand.run("stack", "worker", "stop", Integer.toString(SECOND_WORKER_PORT));
+            for (String name : names) {
+                http.send(HttpRequest.newBuilder(URI.create(stack.requireConnectUrl() + "/connectors/" + name))
+                        .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+            }
+        }
+    }
+
+    /** connect-configs/connect, pointed at this test's database, ClickHouse database and index prefix. */
+    private Path deployable(Path dir, PostgresTestDatabase pg, ClickHouseTestDatabase ch, ElasticsearchTestIndex es)
+            throws Exception {
+        Files.createDirectories(dir);
+        Path source = ProjectRoot.path().resolve("connect-configs/connect");
+        String topics = pg.name() + "\\.public\\.(customers|orders|cdc_heartbeat)";
+        for (String file : List.of("postgres-source.json", "clickhouse-sink.json", "elasticsearch-sink.json")) {
+            ObjectNode connector = (ObjectNode) json.readTree(source.resolve(file).toFile());
+            String name = connector.path("name").asText().replaceFirst("^shop", pg.name());
+            connector.put("name", name);
+            ObjectNode config = (ObjectNode) connector.path("config");
+            switch (file) {
+                case "postgres-source.json" -> {
+                    config.put("database.dbname", pg.name());
+                    config.put("topic.prefix", pg.name());
+                    config.put("slot.name", pg.name());
+                    config.put("publication.name", pg.name() + "_pub");
+                }
+                case "clickhouse-sink.json" -> {
+                    config.put("topics.regex", topics);
+                    config.put("clickhouse.database", ch.name());
+                    config.put("errors.deadletterqueue.topic.name", pg.name() + "-clickhouse-dead-letters");
+                }
+                default -> {
+                    config.put("topics.regex", topics);
+                    config.put("index.name.format", es.name() + "_${table}");
+                    config.put("errors.deadletterqueue.topic.name", pg.name() + "-elasticsearch-dead-letters");
+                }
+            }
+            Files.writeString(dir.resolve(file), json.writerWithDefaultPrettyPrinter().writeValueAsString(connector));
+        }
+        return dir;
+    }
+
+    private void edit(Path file, java.util.function.Consumer<ObjectNode> change) throws Exception {
+        ObjectNode connector = (ObjectNode) json.readTree(file.toFile());
+        change.accept((ObjectNode) connector.path("config"));
+        Files.writeString(file, json.writeValueAsString(connector));
+    }
+
+    private static CdcCommand.Result deploy(StackEndpoints stack, String... args) {
+        List<String> all = new ArrayList<>(List.of("deploy", "--url", stack.requireConnectUrl()));
+        all.addAll(List.of(args));
+        return CdcCommand.run(Map.of("CDC_DEPLOY_CLASSPATH", System.getProperty("java.class.path")),
+                all.toArray(String[]::new));
+    }
+
+    /** The workers running the connectors' tasks, or an empty set while any task is not RUNNING. */
+    private Set<String> workersRunning(StackEndpoints stack, List<String> names) throws Exception {
+        Set<String> workers = new TreeSet<>();
+        for (String name : names) {
+            JsonNode status = json.readTree(get(stack.requireConnectUrl() + "/connectors/" + name + "/status"));
+            if (status.path("tasks").isEmpty()) {
+                return Set.of();
+            }
+            for (JsonNode task : status.path("tasks")) {
+                if (!"RUNNING".equals(task.path("state").asText())) {
+                    return Set.of();
+                }
+                workers.add(task.path("worker_id").asText());
+            }
+        }
+        return workers;
+    }
+
+    private String get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static Set<String> postgres(PostgresTestDatabase pg, String sql) throws Exception {
+        Set<String> rows = new TreeSet<>();
+        try (Connection c = pg.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
+    }
+
+    private Set<String> clickHouse(ClickHouseTestDatabase ch, String sql) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(URI.create(ch.url() + "/")).POST(
+                HttpRequest.BodyPublishers.ofString(sql + " FORMAT TabSeparated")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return new TreeSet<>(body.lines().filter(l -> !l.isBlank()).toList());
+    }
+
+    /** id:field[:second] per document of an index, as the Postgres queries spell them. */
+    private Set<String> elasticsearch(ElasticsearchTestIndex es, String table, String field, String second)
+            throws Exception {
+        String index = es.name() + "_" + table;
+        http.send(HttpRequest.newBuilder(URI.create(es.url() + "/" + index + "/_refresh"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        JsonNode hits = json.readTree(http.send(HttpRequest.newBuilder(URI.create(es.url() + "/" + index
+                + "/_search?size=10000")).build(), HttpResponse.BodyHandlers.ofString()).body()).path("hits").path("hits");
+        Set<String> rows = new TreeSet<>();
+        for (JsonNode hit : hits) {
+            JsonNode doc = hit.path("_source");
+            String value = doc.path(field).isNull() || doc.path(field).isMissingNode() ? "-" : doc.path(field).asText();
+            rows.add(doc.path("id").asText() + ":" + value + (second == null ? ""
+                    : ":" + new java.math.BigDecimal(doc.path(second).asText()).setScale(2)));
+        }
+        return rows;
+    }
+
+}
