@@ -67,6 +67,11 @@ install_chromium() {
   command -v chromium >/dev/null 2>&1 || apt_install chromium
 }
 
+# Debian's docker-compose validates docker-compose.yml (config -q) without a Docker engine; the suite checks it.
+install_compose() {
+  command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose
+}
+
 # The Elasticsearch distribution comes from Maven Central as a zip (no bundled JDK: ES_JAVA_HOME points at ours).
 install_elasticsearch() {
   local dist="$CDC_WORK_DIR/dist/elasticsearch-$CDC_ES_VERSION"

@@ -52,6 +52,7 @@ stack_up() {
   install_clickhouse
   install_promtool
   install_chromium
+  install_compose
   install_elasticsearch
   install_chdb
   if [ -n "$with_kafka" ]; then

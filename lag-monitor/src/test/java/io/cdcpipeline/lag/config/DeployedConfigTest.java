@@ -44,4 +44,35 @@ class DeployedConfigTest {
         assertThat(lag.slos()).anySatisfy(slo -> assertThat(slo.covers("shop_orders")).isTrue());
         assertThat(lag.alerts().webhook().toString()).isEqualTo("http://alerts.internal:9099/hook");
     }
+
+    /**
+     * The Connect-mode config of docker-compose.yml names the connectors, slot and heartbeat index that
+     * connect-configs/connect deploys, and the Prometheus rules committed beside it are what the generator writes
+     * from it now.
+     */
+    @Test
+    void composeLagConfigMatchesTheConnectConfigsAndItsRulesAreCurrent() throws Exception {
+        MonitorConfig lag = MonitorConfig.load(CONFIGS.resolve("lag-monitor/lag-connect.yaml"), Map.of(
+                "CDC_PG_HOST", "postgres", "CDC_PG_USER", "postgres", "CDC_PG_PASSWORD", "x",
+                "CDC_CLICKHOUSE_URL", "http://clickhouse:8123", "CDC_ELASTICSEARCH_URL", "http://elasticsearch:9200"));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var source = json.readTree(CONFIGS.resolve("connect/postgres-source.json").toFile());
+        var clickhouse = json.readTree(CONFIGS.resolve("connect/clickhouse-sink.json").toFile());
+        var elasticsearch = json.readTree(CONFIGS.resolve("connect/elasticsearch-sink.json").toFile());
+        assertThat(lag.postgres().slot()).isEqualTo(source.path("config").path("slot.name").asText());
+        assertThat(source.path("config").path("table.include.list").asText().split(","))
+                .contains(lag.heartbeat().table());
+        MonitorConfig.Sink analytics = lag.sinks().get("analytics");
+        MonitorConfig.Sink search = lag.sinks().get("search");
+        assertThat(analytics.metrics().connector()).isEqualTo(clickhouse.path("name").asText());
+        assertThat(analytics.database()).isEqualTo(clickhouse.path("config").path("clickhouse.database").asText());
+        assertThat(search.metrics().connector()).isEqualTo(elasticsearch.path("name").asText());
+        assertThat(search.target()).isEqualTo(elasticsearch.path("config").path("index.name.format").asText()
+                .replace("${table}", lag.heartbeat().name()));
+        assertThat(lag.connect().connectors()).containsExactlyInAnyOrder(clickhouse.path("name").asText(),
+                elasticsearch.path("name").asText());
+        assertThat(Files.readString(CONFIGS.resolve("prometheus/cdc-rules.yml")))
+                .as("connect-configs/prometheus/cdc-rules.yml is current: regenerate it with bin/cdc lag rules")
+                .isEqualTo(io.cdcpipeline.lag.alert.RulesGenerator.generate(lag));
+    }
 }

@@ -1,0 +1,62 @@
+package io.cdcpipeline.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdcpipeline.testkit.ProjectRoot;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docker-compose.yml, checked without a Docker engine by Debian's docker-compose (installed by {@code bin/cdc stack
+ * up}): it parses and validates, has every part of the pipeline, and every project file it mounts exists.
+ */
+class DockerComposeTest {
+
+    private static final Path ROOT = ProjectRoot.path();
+
+    @Test
+    void composeFileIsValidAndHasTheWholeStack() throws Exception {
+        assertThat(compose("config", "-q")).isEmpty();
+        assertThat(compose("config", "--services").lines().toList()).containsExactlyInAnyOrder("postgres", "kafka",
+                "connect-plugins", "connect", "clickhouse", "elasticsearch", "lag-monitor", "prometheus");
+    }
+
+    @Test
+    void everyMountedProjectFileExists() throws Exception {
+        String compose = Files.readString(ROOT.resolve("docker-compose.yml"));
+        Matcher mounts = Pattern.compile("- \\./([^:\\s]+):").matcher(compose);
+        int count = 0;
+        while (mounts.find()) {
+            String path = mounts.group(1);
+            count++;
+            if (path.endsWith("/target")) {
+                continue; // built by ./mvnw package, as the file's header says
+            }
+            assertThat(ROOT.resolve(path)).as("mounted by docker-compose.yml").exists();
+        }
+        assertThat(count).isGreaterThanOrEqualTo(6);
+    }
+
+    private static String compose(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("docker-compose", "-f",
+                ROOT.resolve("docker-compose.yml").toString()));
+        command.addAll(List.of(args));
+        Process process;
+        try {
+            process = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            throw new AssertionError("docker-compose is not installed: run bin/cdc stack up (it installs Debian's "
+                    + "docker-compose)", e);
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("docker-compose %s:%n%s", String.join(" ", args), output).isZero();
+        return output;
+    }
+}
