@@ -115,18 +115,21 @@ install_connect_plugins() {
 # Our bundle as users install it: the Confluent Hub zip the build makes, unpacked into its own folder. A copy, not a
 # link, so that rebuilding the project never rewrites jars under a running worker.
 install_own_plugin() {
-  local plugins="$1" zip unpacked
-  zip=$(ls "$CDC_HOME"/connectors/connect-plugin/target/cdcpipeline-cdc-pipeline-*.zip 2>/dev/null | head -n1)
-  if [ -z "$zip" ]; then
+  local plugins="$1" zip unpacked zips
+  zips=("$CDC_HOME"/connectors/connect-plugin/target/cdcpipeline-cdc-pipeline-*.zip)
+  if [ ! -f "${zips[0]}" ]; then
     log "building our Connect plugin bundle (./mvnw package -pl connectors/connect-plugin -am)"
     (cd "$CDC_HOME" && mvnw -DskipTests package -pl connectors/connect-plugin -am) \
       || die "building the plugin bundle failed"
-    zip=$(ls "$CDC_HOME"/connectors/connect-plugin/target/cdcpipeline-cdc-pipeline-*.zip | head -n1)
+    zips=("$CDC_HOME"/connectors/connect-plugin/target/cdcpipeline-cdc-pipeline-*.zip)
+    [ -f "${zips[0]}" ] || die "the build made no plugin zip in connectors/connect-plugin/target"
   fi
+  zip="${zips[0]}"
   unpacked="$CDC_WORK_DIR/connect/bundle"
   rm -rf "$unpacked" && mkdir -p "$unpacked"
   (cd "$unpacked" && "$(java_home)/bin/jar" xf "$zip") || die "could not unpack $zip"
-  unpacked=$(ls -d "$unpacked"/cdcpipeline-cdc-pipeline-*)
+  local dirs=("$unpacked"/cdcpipeline-cdc-pipeline-*)
+  unpacked="${dirs[0]}"
   if ! diff -rq "$unpacked" "$plugins/cdc-pipeline" >/dev/null 2>&1; then
     rm -rf "$plugins/cdc-pipeline"
     cp -r "$unpacked" "$plugins/cdc-pipeline"

@@ -67,4 +67,21 @@ class ConnectWorkerSmokeIT {
                 "io.cdcpipeline.transforms.CdcFilter", "io.cdcpipeline.transforms.SchemaChangeSignal");
         assertThat(predicates).contains("io.cdcpipeline.transforms.ChangeMatches");
     }
+
+    /** Our sink connectors, found by service loading in the unpacked plugin zip, report the build's version. */
+    @Test
+    void workerFindsOurSinkConnectorsWithTheirVersion(StackEndpoints stack) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.requireConnectUrl()
+                + "/connector-plugins")).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        List<String> sinks = new ArrayList<>();
+        for (JsonNode plugin : new ObjectMapper().readTree(response.body())) {
+            if ("sink".equals(plugin.path("type").asText()) && plugin.path("class").asText().startsWith("io.cdcpipeline.")) {
+                sinks.add(plugin.path("class").asText() + "@" + plugin.path("version").asText());
+            }
+        }
+        assertThat(sinks).hasSize(2).allMatch(s -> s.matches(".*@\\d+\\.\\d+\\.\\d+.*"), "a real version, not 'dev'");
+        assertThat(sinks).anyMatch(s -> s.startsWith("io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector@"))
+                .anyMatch(s -> s.startsWith("io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector@"));
+    }
 }

@@ -57,8 +57,8 @@ public final class ConnectRestClient {
         }
         require(response, 200, "validating " + connectorClass);
         List<Problem> problems = new ArrayList<>();
-        for (JsonNode config1 : JSON.readTree(response.body()).path("configs")) {
-            JsonNode value = config1.path("value");
+        for (JsonNode setting : JSON.readTree(response.body()).path("configs")) {
+            JsonNode value = setting.path("value");
             for (JsonNode error : value.path("errors")) {
                 problems.add(new Problem(value.path("name").asText(), error.asText()));
             }

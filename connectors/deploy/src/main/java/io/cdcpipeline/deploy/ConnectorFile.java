@@ -49,7 +49,7 @@ public record ConnectorFile(Path file, String name, Map<String, String> config) 
             throw new IllegalArgumentException(file + ": config.connector.class is missing");
         }
         String name = root.path("name").asText();
-        Object inConfig = config.get("name");
+        String inConfig = config.get("name");
         if (inConfig != null && !inConfig.equals(name)) {
             throw new IllegalArgumentException(file + ": config.name '" + inConfig + "' differs from name '" + name + "'");
         }
