@@ -18,6 +18,8 @@ CDC_ES_HEAP="${CDC_ES_HEAP:-512m}"
 CDC_KAFKA_PORT="${CDC_KAFKA_PORT:-29092}"
 CDC_KAFKA_CONTROLLER_PORT="${CDC_KAFKA_CONTROLLER_PORT:-29093}"
 CDC_CONNECT_PORT="${CDC_CONNECT_PORT:-28083}"
+# The main Connect worker's remote JMX (loopback, no auth): where the lag monitor reads our sinks' per-table metrics.
+CDC_CONNECT_JMX_PORT="${CDC_CONNECT_JMX_PORT:-28099}"
 
 # Seconds each server gets to become healthy. Elasticsearch on two busy cores needs the most.
 CDC_PG_START_TIMEOUT="${CDC_PG_START_TIMEOUT:-60}"

@@ -175,6 +175,11 @@ connect_start() {
   props="$(connect_configure)"
   log "connect: starting a distributed worker on $(connect_url)"
   kafka_java 768m "$CONNECT_DIR/log4j2.xml"
+  # Remote JMX as a worker's JMX_PORT gives it, bound to loopback: the lag monitor reads the sinks' metrics there.
+  KAFKA_JAVA+=(-Dcom.sun.management.jmxremote "-Dcom.sun.management.jmxremote.port=$CDC_CONNECT_JMX_PORT"
+    "-Dcom.sun.management.jmxremote.rmi.port=$CDC_CONNECT_JMX_PORT" "-Dcom.sun.management.jmxremote.host=$CDC_BIND_HOST"
+    "-Djava.rmi.server.hostname=$CDC_BIND_HOST" -Dcom.sun.management.jmxremote.authenticate=false
+    -Dcom.sun.management.jmxremote.ssl=false)
   local env_vars
   mapfile -t env_vars < <(connect_env)
   start_detached "$CONNECT_PID" "$CONNECT_LOG" env "${env_vars[@]}" "${KAFKA_JAVA[@]}" \

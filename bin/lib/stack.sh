@@ -105,6 +105,7 @@ preflight_ports() {
       port_free_or_note busy CDC_KAFKA_CONTROLLER_PORT
     fi
     connect_running || port_free_or_note busy CDC_CONNECT_PORT
+    connect_running || port_free_or_note busy CDC_CONNECT_JMX_PORT
   fi
   if [ ${#busy[@]} -gt 0 ]; then
     die "ports already in use by processes this stack did not start: ${busy[*]}; stop those processes or choose other ports with the variables named (nothing was started)"
@@ -269,6 +270,7 @@ ENV
     cat <<ENV
 CDC_KAFKA_BOOTSTRAP=$(kafka_bootstrap)
 CDC_CONNECT_URL=$(connect_url)
+CDC_CONNECT_JMX=$CDC_BIND_HOST:$CDC_CONNECT_JMX_PORT
 ENV
   fi
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcpipeline.lag.LagMonitor;
+import io.cdcpipeline.lag.config.MonitorConfig;
 import io.cdcpipeline.testkit.Await;
 import io.cdcpipeline.testkit.CdcCommand;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +80,9 @@ class ConnectDeployIT {
                     + "total numeric(12,2) NOT NULL, status text NOT NULL)");
             st.execute("CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
                     + "data varchar(2048))");
+            // The lag monitor's heartbeat table, in the publication from the start as the deployed config lists it.
+            st.execute("CREATE TABLE cdc_heartbeat (id integer PRIMARY KEY, beat_ms bigint NOT NULL, "
+                    + "beat_at timestamptz NOT NULL)");
             st.execute("INSERT INTO customers (name, email) SELECT 'customer ' || g, 'c' || g || '@example.com' "
                     + "FROM generate_series(1, 50) g");
             st.execute("INSERT INTO orders (customer_id, total, status) SELECT 1 + g % 50, g * 1.25, 'new' "
@@ -143,6 +149,7 @@ class ConnectDeployIT {
             CdcCommand.Result status = deploy(stack, "--status");
             assertThat(status.exitCode()).as(status.output()).isZero();
             assertThat(status.output()).contains(names.get(1)).contains("RUNNING");
+            lagMonitorReadsOurSinksInTheWorker(stack, pg, ch, es, dir, names);
         } finally {
             writing.set(false);
             if (writer != null) {
@@ -154,6 +161,55 @@ class ConnectDeployIT {
                         .DELETE().build(), HttpResponse.BodyHandlers.discarding());
             }
         }
+    }
+
+    /**
+     * The lag monitor in Connect mode against these connectors: heartbeats through Kafka into both sinks, our sinks'
+     * per-table metrics read over the worker's JMX, consumer-group lag per topic and the connectors' states.
+     */
+    private void lagMonitorReadsOurSinksInTheWorker(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, Path dir, List<String> names) throws Exception {
+        String jmx = System.getenv().getOrDefault("CDC_CONNECT_JMX", "127.0.0.1:28099");
+        Path config = dir.resolve("lag.yaml");
+        Files.writeString(config, """
+                postgres: {url: "%s", user: %s, slot: %s}
+                heartbeat: {interval: 1s}
+                check: {interval: 1s}
+                sinks:
+                  analytics: {type: clickhouse, url: "%s", database: %s, metrics: {jmx: "%s", connector: %s}}
+                  search: {type: elasticsearch, url: "%s", index: %s_cdc_heartbeat, metrics: {jmx: "%s", connector: %s}}
+                slos:
+                  - {sink: analytics, threshold: 60s}
+                  - {sink: search, threshold: 60s}
+                connect: {url: "%s", kafka: "%s", connectors: [%s, %s]}
+                http: {port: 0}
+                """.formatted(pg.jdbcUrl(), pg.user(), pg.name(), ch.url(), ch.name(), jmx, names.get(1), es.url(),
+                es.name(), jmx, names.get(2), stack.requireConnectUrl(), stack.requireKafkaBootstrap(), names.get(1),
+                names.get(2)));
+        try (LagMonitor monitor = new LagMonitor(MonitorConfig.load(config), Clock.systemUTC())) {
+            monitor.prepare();
+            monitor.start();
+            Await.until(() -> monitor.sinks().values().stream().allMatch(s -> s.newestVisible() != null)
+                    && tableOf(monitor, "analytics", ch.name() + ".orders") != null
+                    && tableOf(monitor, "search", es.name() + "_orders") != null
+                    && monitor.unhealthyReasons().isEmpty(), 120, "heartbeats through Kafka into both sinks and their "
+                    + "tables read over the worker's JMX: " + monitor.sinks() + " " + monitor.tables() + " "
+                    + monitor.unhealthyReasons());
+            LagMonitor.TableState orders = tableOf(monitor, "analytics", ch.name() + ".orders");
+            assertThat(orders.pending()).isZero();
+            assertThat(orders.watermark()).as("newest change applied to orders").isNotNull();
+            assertThat(orders.freshness()).isLessThan(java.time.Duration.ofSeconds(60));
+            assertThat(monitor.consumerLags()).containsKeys(names.get(1), names.get(2));
+            assertThat(monitor.consumerLags().get(names.get(1)).recordsByTopic())
+                    .containsKey(pg.name() + ".public.orders");
+            assertThat(monitor.connectors()).filteredOn(c -> names.contains(c.name()))
+                    .allMatch(c -> !c.failed() && "RUNNING".equals(c.state()));
+        }
+    }
+
+    private static LagMonitor.TableState tableOf(LagMonitor monitor, String sink, String table) {
+        return monitor.tables().getOrDefault(sink, List.of()).stream().filter(t -> t.table().equals(table)).findFirst()
+                .orElse(null);
     }
 
     /** connect-configs/connect, pointed at this test's database, ClickHouse database and index prefix. */
