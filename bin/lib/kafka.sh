@@ -120,6 +120,7 @@ connect_configure() {
   local port="${1:-$CDC_CONNECT_PORT}" file="$CONNECT_DIR/connect-distributed.properties"
   [ "$port" = "$CDC_CONNECT_PORT" ] || file="$CONNECT_DIR/connect-distributed-$port.properties"
   mkdir -p "$CONNECT_DIR"
+  connect_secrets
   write_log4j "$CONNECT_DIR/log4j2.xml"
   # service_load discovery starts tasks in seconds instead of scanning every jar; it needs each plugin class
   # listed in META-INF/services, which the Debezium plugin and our bundle both do.
@@ -152,10 +153,31 @@ PROPS
 
 # The environment the connect-configs/connect JSON files read through ${env:...}: where the stack's servers are.
 connect_env() {
-  printf '%s\n' "CDC_PG_HOST=$CDC_BIND_HOST" "CDC_PG_PORT=$CDC_PG_PORT" "CDC_PG_USER=$CDC_PG_USER" "CDC_PG_PASSWORD=" \
-    "CDC_CLICKHOUSE_URL=$(ch_url)" "CDC_CLICKHOUSE_USER=default" "CDC_CLICKHOUSE_PASSWORD=" \
-    "CDC_ELASTICSEARCH_URL=$(es_url)" "CDC_ELASTICSEARCH_USER=" "CDC_ELASTICSEARCH_PASSWORD=" \
+  printf '%s\n' "CDC_PG_HOST=$CDC_BIND_HOST" "CDC_PG_PORT=$CDC_PG_PORT" "CDC_PG_USER=$CDC_PG_USER" \
+    "CDC_CLICKHOUSE_URL=$(ch_url)" "CDC_CLICKHOUSE_USER=default" \
+    "CDC_ELASTICSEARCH_URL=$(es_url)" "CDC_ELASTICSEARCH_USER=" \
     "CDC_REPLICATION_FACTOR=1"
+}
+
+# The secrets file the connect-configs read through ${file:...} (and the embedded template and lag configs too): the
+# path is in those files, so it is fixed. The stack's servers have no passwords; a file someone else wrote is kept.
+CDC_SECRETS_FILE=/etc/cdc/secrets.properties
+CDC_SECRET_KEYS=(pg.password clickhouse.password elasticsearch.password)
+
+connect_secrets() {
+  local marker="# Written by bin/cdc stack up" key
+  if [ -f "$CDC_SECRETS_FILE" ] && ! head -n1 "$CDC_SECRETS_FILE" | grep -qF "$marker"; then
+    for key in "${CDC_SECRET_KEYS[@]}"; do
+      grep -q "^$key=" "$CDC_SECRETS_FILE" \
+        || warn "$CDC_SECRETS_FILE (not the stack's) has no $key: connectors reading it will fail"
+    done
+    return 0
+  fi
+  mkdir -p "$(dirname "$CDC_SECRETS_FILE")" 2>/dev/null && (umask 077 && {
+    printf '%s: the local stack'"'"'s credentials, which connect-configs read with ${file:...}.\n' "$marker"
+    printf '%s=\n' "${CDC_SECRET_KEYS[@]}"
+  } >"$CDC_SECRETS_FILE") 2>/dev/null \
+    || die "cannot write $CDC_SECRETS_FILE, which connect-configs/connect reads its secrets from (run as root)"
 }
 
 connect_start() {

@@ -43,6 +43,40 @@ class DockerComposeTest {
         assertThat(count).isGreaterThanOrEqualTo(6);
     }
 
+    /**
+     * The Connect worker and the lag monitor get a secrets file at the path connect-configs read with
+     * {@code ${file:...}}, holding every key they ask for, and Postgres's password is the one in it.
+     */
+    @Test
+    void secretsTheConfigsReadAreMountedWhereTheyLook() throws Exception {
+        String compose = Files.readString(ROOT.resolve("docker-compose.yml"));
+        java.util.Properties secrets = new java.util.Properties();
+        try (var in = Files.newBufferedReader(ROOT.resolve("connect-configs/docker/secrets.properties"))) {
+            secrets.load(in);
+        }
+        List<Path> readers = new java.util.ArrayList<>();
+        try (var files = Files.list(ROOT.resolve("connect-configs/connect"))) {
+            files.forEach(readers::add);
+        }
+        readers.add(ROOT.resolve("connect-configs/lag-monitor/lag-connect.yaml"));
+        Pattern reference = Pattern.compile("\\$\\{file:([^:}]+):([^}]+)}");
+        int references = 0;
+        for (Path reader : readers) {
+            Matcher m = reference.matcher(Files.readString(reader));
+            while (m.find()) {
+                references++;
+                String mount = "./connect-configs/docker/secrets.properties:" + m.group(1) + ":ro";
+                assertThat(compose.split(Pattern.quote(mount), -1)).as("%s mounted for the worker and the monitor",
+                        mount).hasSize(3);
+                assertThat(secrets).as("%s reads %s", reader.getFileName(), m.group(2)).containsKey(m.group(2));
+            }
+        }
+        assertThat(references).as("passwords of the source, both sinks and the monitor").isEqualTo(4);
+        Matcher postgres = Pattern.compile("POSTGRES_PASSWORD: (\\S+)").matcher(compose);
+        assertThat(postgres.find()).isTrue();
+        assertThat(postgres.group(1)).isEqualTo(secrets.getProperty("pg.password"));
+    }
+
     private static String compose(String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("docker-compose", "-f",
                 ROOT.resolve("docker-compose.yml").toString()));

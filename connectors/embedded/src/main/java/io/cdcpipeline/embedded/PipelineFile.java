@@ -1,5 +1,6 @@
 package io.cdcpipeline.embedded;
 
+import io.cdcpipeline.core.ConfigProviders;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -11,10 +12,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigTransformer;
-import org.apache.kafka.common.config.provider.ConfigProvider;
-import org.apache.kafka.common.config.provider.EnvVarConfigProvider;
-import org.apache.kafka.common.config.provider.FileConfigProvider;
 
 /**
  * A pipeline file: {@code source.*} holds the Debezium connector's own properties, {@code sink.<name>.*} each sink
@@ -59,7 +56,7 @@ public final class PipelineFile {
     }
 
     public static PipelineFile parse(Map<String, String> raw, Map<String, String> environment) {
-        Map<String, String> resolved = resolveProviders(raw, environment);
+        Map<String, String> resolved = ConfigProviders.resolve(raw, environment);
         Map<String, String> runnerProps = new LinkedHashMap<>();
         Map<String, String> source = new LinkedHashMap<>();
         Map<String, String> sinkProps = new LinkedHashMap<>();
@@ -96,30 +93,6 @@ public final class PipelineFile {
                     + "connector properties)");
         }
         return new PipelineFile(runner, source, sinks);
-    }
-
-    private static Map<String, String> resolveProviders(Map<String, String> raw, Map<String, String> environment) {
-        Map<String, ConfigProvider> providers = new LinkedHashMap<>();
-        providers.put("env", new EnvVarConfigProvider(environment));
-        providers.put("file", new FileConfigProvider());
-        providers.values().forEach(p -> p.configure(Map.of()));
-        try {
-            Map<String, String> resolved = new TreeMap<>(new ConfigTransformer(providers).transform(raw).data());
-            resolved.forEach((key, value) -> {
-                if (value.contains("${env:") || value.contains("${file:")) {
-                    throw new ConfigException(key, raw.get(key), "refers to a variable or file entry that does not exist");
-                }
-            });
-            return resolved;
-        } finally {
-            for (ConfigProvider provider : providers.values()) {
-                try {
-                    provider.close();
-                } catch (IOException ignored) {
-                    // nothing held open
-                }
-            }
-        }
     }
 
     public RunnerConfig runner() {

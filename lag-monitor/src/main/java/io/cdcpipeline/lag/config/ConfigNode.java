@@ -1,6 +1,7 @@
 package io.cdcpipeline.lag.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cdcpipeline.core.ConfigProviders;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -12,12 +13,12 @@ import java.util.regex.Pattern;
 
 /**
  * One node of the monitor's YAML config with its path, so every error names the setting at fault
- * ({@code sinks.search.url: required}). Text values may use {@code ${env:NAME}}.
+ * ({@code sinks.search.url: required}). Text values may use the config providers of
+ * Kafka Connect, {@code ${env:NAME}} and {@code ${file:/path/to/file.properties:key}}, as the connector configs do.
  */
 public final class ConfigNode {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-    private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
 
     private final JsonNode node;
     private final String path;
@@ -62,17 +63,16 @@ public final class ConfigNode {
     }
 
     private String resolve(String value) {
-        Matcher m = ENV.matcher(value);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String variable = environment.get(m.group(1));
-            if (variable == null) {
-                throw error("refers to ${env:" + m.group(1) + "}, which is not set");
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(variable));
+        if (!value.contains("${")) {
+            return value;
         }
-        m.appendTail(out);
-        return out.toString();
+        try {
+            return ConfigProviders.resolve(Map.of(path, value), environment).get(path);
+        } catch (org.apache.kafka.common.config.ConfigException e) {
+            throw error(value + " " + (e.getMessage().contains("does not exist")
+                    ? "refers to an environment variable or file entry that does not exist"
+                    : "could not be resolved: " + e.getMessage()));
+        }
     }
 
     public Duration duration(String name, Duration fallback) {

@@ -18,17 +18,29 @@ import org.junit.jupiter.api.io.TempDir;
 class DeployedConfigTest {
 
     private static final Path CONFIGS = ProjectRoot.path().resolve("connect-configs");
+    private static final String SECRETS_FILE = "/etc/cdc/secrets.properties";
+    private static final String SECRET_REFERENCE = "${file:" + SECRETS_FILE + ":pg.password}";
+
+    /** A copy of a deployed config reading its secrets from a test file instead of the host's secrets file. */
+    private static Path withTestSecrets(String config, Path dir) throws java.io.IOException {
+        Path secrets = dir.resolve("secrets.properties");
+        Files.writeString(secrets, "pg.password=s3cret\nclickhouse.password=ch\nelasticsearch.password=es\n");
+        String text = Files.readString(CONFIGS.resolve(config));
+        assertThat(text).as("%s reads its secrets from %s", config, SECRETS_FILE).contains(SECRET_REFERENCE);
+        Path copy = dir.resolve(CONFIGS.resolve(config).getFileName());
+        Files.writeString(copy, text.replace(SECRETS_FILE, secrets.toString()));
+        return copy;
+    }
 
     @Test
     void lagConfigMatchesTheRunnerTemplate(@TempDir Path dir) throws Exception {
-        MonitorConfig lag = MonitorConfig.load(CONFIGS.resolve("lag-monitor/lag.yaml"), Map.of("PGHOST", "db.internal",
-                "PGPASSWORD", "s3cret", "CDC_ALERT_WEBHOOK", "http://alerts.internal:9099/hook"));
-        Path secrets = dir.resolve("secrets.properties");
-        Files.writeString(secrets, "pg.password=s3cret\nclickhouse.password=ch\nelasticsearch.password=es\n");
-        Path template = dir.resolve("template.properties");
-        Files.writeString(template, Files.readString(CONFIGS.resolve("embedded/template.properties"))
-                .replace("/etc/cdc/secrets.properties", secrets.toString()));
-        PipelineFile runner = PipelineFile.load(template, Map.of("PGHOST", "db.internal"));
+        MonitorConfig lag = MonitorConfig.load(withTestSecrets("lag-monitor/lag.yaml", dir), Map.of("PGHOST",
+                "db.internal", "CDC_ALERT_WEBHOOK", "http://alerts.internal:9099/hook"));
+        PipelineFile runner = PipelineFile.load(withTestSecrets("embedded/template.properties", dir),
+                Map.of("PGHOST", "db.internal"));
+
+        assertThat(lag.postgres().password()).as("the same secret as the runner's source")
+                .isEqualTo(runner.source().get("database.password")).isEqualTo("s3cret");
 
         assertThat(lag.postgres().slot()).isEqualTo(runner.source().get("slot.name"));
         assertThat(runner.source().get("table.include.list").split(",")).contains(lag.heartbeat().table());
@@ -51,12 +63,15 @@ class DeployedConfigTest {
      * from it now.
      */
     @Test
-    void composeLagConfigMatchesTheConnectConfigsAndItsRulesAreCurrent() throws Exception {
-        MonitorConfig lag = MonitorConfig.load(CONFIGS.resolve("lag-monitor/lag-connect.yaml"), Map.of(
-                "CDC_PG_HOST", "postgres", "CDC_PG_USER", "postgres", "CDC_PG_PASSWORD", "x",
+    void composeLagConfigMatchesTheConnectConfigsAndItsRulesAreCurrent(@TempDir Path dir) throws Exception {
+        MonitorConfig lag = MonitorConfig.load(withTestSecrets("lag-monitor/lag-connect.yaml", dir), Map.of(
+                "CDC_PG_HOST", "postgres", "CDC_PG_USER", "postgres",
                 "CDC_CLICKHOUSE_URL", "http://clickhouse:8123", "CDC_ELASTICSEARCH_URL", "http://elasticsearch:9200"));
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         var source = json.readTree(CONFIGS.resolve("connect/postgres-source.json").toFile());
+        assertThat(source.path("config").path("database.password").asText())
+                .as("the monitor and the source connector read one secret").isEqualTo(SECRET_REFERENCE);
+        assertThat(lag.postgres().password()).isEqualTo("s3cret");
         var clickhouse = json.readTree(CONFIGS.resolve("connect/clickhouse-sink.json").toFile());
         var elasticsearch = json.readTree(CONFIGS.resolve("connect/elasticsearch-sink.json").toFile());
         assertThat(lag.postgres().slot()).isEqualTo(source.path("config").path("slot.name").asText());

@@ -73,6 +73,20 @@ class MonitorConfigTest {
                 .hasMessageContaining("postgres.url");
     }
 
+    @Test
+    void secretsMayComeFromAPropertiesFileAsInConnectorConfigs(@TempDir Path dir) throws Exception {
+        Path secrets = dir.resolve("secrets.properties");
+        Files.writeString(secrets, "pg.password=from-file\n");
+        String fromFile = VALID.replace("${env:PGPASSWORD}", "${file:" + secrets + ":pg.password}");
+        assertThat(load(dir, fromFile).postgres().password()).isEqualTo("from-file");
+        assertThatThrownBy(() -> load(dir, fromFile.replace(":pg.password}", ":pg.pasword}")))
+                .hasMessageContaining("postgres.password").hasMessageContaining("pg.pasword")
+                .hasMessageContaining("does not exist");
+        Path missing = dir.resolve("no-such.properties");
+        assertThatThrownBy(() -> load(dir, fromFile.replace(secrets.toString(), missing.toString())))
+                .hasMessageContaining("postgres.password").hasMessageContaining(missing.toString());
+    }
+
     static final String PER_TABLE = VALID.replace("database: shop}", "database: shop,\n"
             + "                  metrics: {jmx: \"127.0.0.1:9010\", connector: shop-clickhouse}}")
             + "  - {sink: analytics, table: \"shop.*\", threshold: 1m}\n";
