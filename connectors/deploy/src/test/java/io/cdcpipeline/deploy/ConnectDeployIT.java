@@ -71,6 +71,48 @@ class ConnectDeployIT {
         assertThat(json.readTree(get(stack.requireConnectUrl() + "/connectors")).toString()).doesNotContain(pg.name());
     }
 
+    /**
+     * A task that fails is shown by {@code --status} with the first line of its trace (exit 1), and
+     * {@code --restart-failed} restarts it once its cause is gone. Kafka's own FileStreamSink fails for a reason the
+     * test can remove: its output folder is missing.
+     */
+    @Test
+    void aFailedTaskIsShownWithItsCauseAndRestartedOnRequest(StackEndpoints stack, PostgresTestDatabase pg,
+            @TempDir Path dir) throws Exception {
+        String name = pg.name() + "-file-sink";
+        Path folder = dir.resolve("not-yet");
+        Path configs = Files.createDirectories(dir.resolve("configs"));
+        Files.writeString(configs.resolve("file-sink.json"), json.writeValueAsString(Map.of("name", name, "config",
+                Map.of("connector.class", "org.apache.kafka.connect.file.FileStreamSinkConnector", "tasks.max", "1",
+                        "topics", name + "-topic", "file", folder.resolve("out.txt").toString()))));
+        try {
+            CdcCommand.Result deployed = deploy(stack, configs.toString());
+            assertThat(deployed.exitCode()).as(deployed.output()).isZero();
+            Await.until(() -> taskState(stack, name).equals("FAILED"), 60, name + "'s task to fail");
+            CdcCommand.Result status = deploy(stack, "--status");
+            assertThat(status.exitCode()).as("a failed task makes --status exit 1: %s", status.output()).isEqualTo(1);
+            assertThat(status.output()).containsPattern(java.util.regex.Pattern.quote(name) + " +sink +RUNNING +0:FAILED@")
+                    .contains("task 0: ").contains("out.txt");
+
+            Files.createDirectories(folder);
+            CdcCommand.Result restarted = deploy(stack, "--status", "--restart-failed");
+            assertThat(restarted.exitCode()).as(restarted.output()).isZero();
+            assertThat(restarted.output()).contains("restarting the failed parts of " + name);
+            Await.until(() -> taskState(stack, name).equals("RUNNING"), 60, name + "'s task to run again");
+            assertThat(folder.resolve("out.txt")).as("the restarted task opened its file").exists();
+            CdcCommand.Result after = deploy(stack, "--status");
+            assertThat(after.output()).containsPattern(java.util.regex.Pattern.quote(name) + " +sink +RUNNING +0:RUNNING@");
+        } finally {
+            http.send(HttpRequest.newBuilder(URI.create(stack.requireConnectUrl() + "/connectors/" + name)).DELETE()
+                    .build(), HttpResponse.BodyHandlers.discarding());
+        }
+    }
+
+    private String taskState(StackEndpoints stack, String name) throws Exception {
+        JsonNode tasks = json.readTree(get(stack.requireConnectUrl() + "/connectors/" + name + "/status")).path("tasks");
+        return tasks.isEmpty() ? "" : tasks.get(0).path("state").asText();
+    }
+
     @Test
     void deployedConnectorsMoveEveryChangeAndSurviveLosingAWorker(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path dir) throws Exception {
