@@ -208,12 +208,12 @@ connect_start() {
     org.apache.kafka.connect.cli.ConnectDistributed "$props"
 }
 
-# bin/cdc stack worker start|stop PORT: one more worker of the same Connect cluster (group cdc-connect) on another
+# bin/cdc stack worker start|stop|kill PORT: one more worker of the same Connect cluster (group cdc-connect) on another
 # REST port, to rehearse scale-out and a worker's loss.
 connect_worker_main() {
   local action="${1:-}" port="${2:-}"
   [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" != "$CDC_CONNECT_PORT" ] \
-    || die "usage: bin/cdc stack worker start|stop PORT (a port other than the main worker's $CDC_CONNECT_PORT)"
+    || die "usage: bin/cdc stack worker start|stop|kill PORT (a port other than the main worker's $CDC_CONNECT_PORT)"
   local pidfile="$CONNECT_DIR/connect-$port.pid" logfile="$CONNECT_DIR/connect-$port.log"
   case "$action" in
     start)
@@ -237,7 +237,16 @@ connect_worker_main() {
       fi
       ;;
     stop) stop_pid "connect:$port" "$pidfile" ;;
-    *) die "usage: bin/cdc stack worker start|stop PORT" ;;
+    kill)
+      # A crash, not a shutdown: no task is stopped, no offset committed, the group hears nothing until the
+      # worker's session times out.
+      if is_alive "$pidfile"; then
+        log "connect: killing the worker on port $port (SIGKILL)"
+        kill -KILL "$(pid_of "$pidfile")" 2>/dev/null || true
+      fi
+      rm -f "$pidfile"
+      ;;
+    *) die "usage: bin/cdc stack worker start|stop|kill PORT" ;;
   esac
 }
 

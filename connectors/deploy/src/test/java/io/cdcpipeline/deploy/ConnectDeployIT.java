@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The scale-out path on the stack's real Kafka broker and Connect cluster (distributed mode): the configs of
  * connect-configs/connect, deployed with {@code bin/cdc deploy}, run Debezium's Postgres connector and our two sinks
- * from the plugin bundle; a second worker joins and is stopped mid-stream; a bad config changes nothing.
+ * from the plugin bundle; a second worker joins and is stopped mid-stream, then joins again and is killed; a bad
+ * config changes nothing.
  */
 @RealStack(kafka = true)
 class ConnectDeployIT {
@@ -170,6 +171,19 @@ class ConnectDeployIT {
             Await.until(() -> workersRunning(stack, names).size() == 1, 120,
                     "every task RUNNING again on the remaining worker: " + workersRunning(stack, names));
             Await.until(() -> written.get() > 120, 60, "the writer went on after the rebalance");
+            // Now a crash: the second worker comes back, takes its share, and is killed without a word. Its tasks
+            // neither stop nor commit; whatever they wrote past the last commit is delivered again to the tasks
+            // that take over, and the sinks' versions keep that from changing anything.
+            CdcCommand.require("stack", "worker", "start", Integer.toString(SECOND_WORKER_PORT));
+            Await.until(() -> workersRunning(stack, names).size() == 2, 120,
+                    "tasks spread over both workers again: " + workersRunning(stack, names));
+            int beforeCrash = written.get();
+            Await.until(() -> written.get() > beforeCrash + 40, 60, "the writer is under way on two workers");
+            CdcCommand.require("stack", "worker", "kill", Integer.toString(SECOND_WORKER_PORT));
+            Await.until(() -> workersRunning(stack, names).size() == 1, 120,
+                    "every task RUNNING on the remaining worker after the crash: " + workersRunning(stack, names));
+            int afterCrash = written.get();
+            Await.until(() -> written.get() > afterCrash + 40, 60, "the writer went on after the crash");
             writing.set(false);
             writer.join(10_000);
             try (Connection c = pg.connect(); Statement st = c.createStatement()) {
