@@ -38,13 +38,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The scale-out path on the stack's real Kafka broker and Connect cluster (distributed mode): the configs of
  * connect-configs/connect, deployed with {@code bin/cdc deploy}, run Debezium's Postgres connector and our two sinks
- * from the plugin bundle; a second worker joins and is stopped mid-stream, then joins again and is killed; a bad
+ * from the plugin bundle (with our ProtectPii on the source); a second worker joins and is stopped mid-stream, then joins again and is killed; a bad
  * config changes nothing.
  */
 @RealStack(kafka = true)
 class ConnectDeployIT {
 
     private static final int SECOND_WORKER_PORT = 28084;
+    private static final String HASH_KEY = "connect-it-hash-key-4c1d8e2a9b";
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
 
@@ -109,6 +110,26 @@ class ConnectDeployIT {
         }
     }
 
+    /** Every record value of a topic from its beginning, as the JSON text the source wrote. */
+    private static List<String> topicValues(StackEndpoints stack, String topic) {
+        Map<String, Object> props = Map.of("bootstrap.servers", stack.requireKafkaBootstrap(),
+                "group.id", "connect-deploy-it-" + System.nanoTime(), "auto.offset.reset", "earliest",
+                "enable.auto.commit", "false");
+        List<String> values = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            int emptyPolls = 0;
+            while (emptyPolls < 3) {
+                var records = consumer.poll(java.time.Duration.ofSeconds(2));
+                emptyPolls = records.isEmpty() ? emptyPolls + 1 : 0;
+                records.forEach(r -> values.add(r.value() == null ? "" : r.value()));
+            }
+        }
+        return values;
+    }
+
     private String taskState(StackEndpoints stack, String name) throws Exception {
         JsonNode tasks = json.readTree(get(stack.requireConnectUrl() + "/connectors/" + name + "/status")).path("tasks");
         return tasks.isEmpty() ? "" : tasks.get(0).path("state").asText();
@@ -118,6 +139,7 @@ class ConnectDeployIT {
     void deployedConnectorsMoveEveryChangeAndSurviveLosingAWorker(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path dir) throws Exception {
         try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto"); // hmac(), to compute the hashes expected
             st.execute("CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text)");
             st.execute("CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int NOT NULL, "
                     + "total numeric(12,2) NOT NULL, status text NOT NULL)");
@@ -189,10 +211,12 @@ class ConnectDeployIT {
             try (Connection c = pg.connect(); Statement st = c.createStatement()) {
                 st.execute("UPDATE customers SET email = NULL WHERE id = 7");
                 st.execute("DELETE FROM customers WHERE id = 8");
+                st.execute("UPDATE customers SET email = 'changed9@example.com' WHERE id = 9");
             }
 
             Set<String> orders = postgres(pg, "SELECT id || ':' || status || ':' || total FROM orders");
-            Set<String> customers = postgres(pg, "SELECT id || ':' || coalesce(email, '-') FROM customers");
+            Set<String> customers = postgres(pg, "SELECT id || ':' || coalesce(encode(hmac(email, '" + HASH_KEY
+                    + "', 'sha256'), 'hex'), '-') FROM customers");
             Await.until(() -> clickHouse(ch, "SELECT concat(toString(id), ':', status, ':', toString(total)) FROM "
                     + ch.name() + ".orders_current").equals(orders), 180, "ClickHouse orders equal Postgres ("
                     + orders.size() + " rows)");
@@ -202,6 +226,9 @@ class ConnectDeployIT {
                     "Elasticsearch orders equal Postgres");
             Await.until(() -> elasticsearch(es, "customers", "email", null).equals(customers), 60,
                     "Elasticsearch customers equal Postgres");
+            assertThat(topicValues(stack, pg.name() + ".public.customers")).as("the customers topic in Kafka")
+                    .hasSizeGreaterThanOrEqualTo(50).noneMatch(value -> value.contains("@example.com"))
+                    .anyMatch(value -> value.matches("(?s).*\"email\":\"[0-9a-f]{64}\".*"));
             CdcCommand.Result status = deploy(stack, "--status");
             assertThat(status.exitCode()).as(status.output()).isZero();
             assertThat(status.output()).contains(names.get(1)).contains("RUNNING");
@@ -285,6 +312,14 @@ class ConnectDeployIT {
                     config.put("topic.prefix", pg.name());
                     config.put("slot.name", pg.name());
                     config.put("publication.name", pg.name() + "_pub");
+                    // Our ProtectPii on Debezium's connector: a transform from our plugin on a connector from
+                    // another plugin, its key read by the worker's file provider; no e-mail reaches Kafka in clear.
+                    Path secrets = dir.resolve("pii.properties");
+                    Files.writeString(secrets, "hash.key=" + HASH_KEY + "\n");
+                    config.put("transforms", "pii");
+                    config.put("transforms.pii.type", "io.cdcpipeline.transforms.ProtectPii");
+                    config.put("transforms.pii.columns", "public.customers.email=hash");
+                    config.put("transforms.pii.hash.key", "${file:" + secrets + ":hash.key}");
                 }
                 case "clickhouse-sink.json" -> {
                     config.put("topics.regex", topics);
