@@ -1,6 +1,7 @@
 package io.cdcpipeline.core;
 
 import java.io.IOException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,18 +37,18 @@ public final class ConfigProviders {
             Map<String, String> resolved = new TreeMap<>();
             // One key at a time: a file the provider cannot read is then reported with the setting that names it.
             raw.forEach((key, value) -> {
+                String result;
                 try {
-                    resolved.putAll(transformer.transform(java.util.Collections.singletonMap(key, value)).data());
+                    result = transformer.transform(Collections.singletonMap(key, value)).data().get(key);
                 } catch (ConfigException e) {
                     throw new ConfigException(key, value, e.getMessage());
                 }
-            });
-            resolved.forEach((key, value) -> {
                 // Kafka leaves a reference it cannot resolve as it was (an unset variable, a missing file key).
-                if (value.contains("${env:") || value.contains("${file:")) {
-                    throw new ConfigException(key, raw.get(key),
+                if (result.contains("${env:") || result.contains("${file:")) {
+                    throw new ConfigException(key, value,
                             "refers to an environment variable or file entry that does not exist");
                 }
+                resolved.put(key, result);
             });
             return resolved;
         } finally {

@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The scale-out path on the stack's real Kafka broker and Connect cluster (distributed mode): the configs of
  * connect-configs/connect, deployed with {@code bin/cdc deploy}, run Debezium's Postgres connector and our two sinks
- * from the plugin bundle (with our ProtectPii on the source); a second worker joins and is stopped mid-stream, then joins again and is killed; a bad
- * config changes nothing.
+ * from the plugin bundle (with our ProtectPii on the source); a second worker joins and is stopped mid-stream, then
+ * joins again and is killed; a bad config changes nothing; a failed task is shown and restarted on request.
  */
 @RealStack(kafka = true)
 class ConnectDeployIT {
@@ -93,7 +93,8 @@ class ConnectDeployIT {
             Await.until(() -> taskState(stack, name).equals("FAILED"), 60, name + "'s task to fail");
             CdcCommand.Result status = deploy(stack, "--status");
             assertThat(status.exitCode()).as("a failed task makes --status exit 1: %s", status.output()).isEqualTo(1);
-            assertThat(status.output()).containsPattern(java.util.regex.Pattern.quote(name) + " +sink +RUNNING +0:FAILED@")
+            String row = java.util.regex.Pattern.quote(name) + " +sink +RUNNING +0:";
+            assertThat(status.output()).containsPattern(row + "FAILED@")
                     .contains("task 0: ").contains("out.txt");
 
             Files.createDirectories(folder);
@@ -103,36 +104,11 @@ class ConnectDeployIT {
             Await.until(() -> taskState(stack, name).equals("RUNNING"), 60, name + "'s task to run again");
             assertThat(folder.resolve("out.txt")).as("the restarted task opened its file").exists();
             CdcCommand.Result after = deploy(stack, "--status");
-            assertThat(after.output()).containsPattern(java.util.regex.Pattern.quote(name) + " +sink +RUNNING +0:RUNNING@");
+            assertThat(after.output()).containsPattern(row + "RUNNING@");
         } finally {
             http.send(HttpRequest.newBuilder(URI.create(stack.requireConnectUrl() + "/connectors/" + name)).DELETE()
                     .build(), HttpResponse.BodyHandlers.discarding());
         }
-    }
-
-    /** Every record value of a topic from its beginning, as the JSON text the source wrote. */
-    private static List<String> topicValues(StackEndpoints stack, String topic) {
-        Map<String, Object> props = Map.of("bootstrap.servers", stack.requireKafkaBootstrap(),
-                "group.id", "connect-deploy-it-" + System.nanoTime(), "auto.offset.reset", "earliest",
-                "enable.auto.commit", "false");
-        List<String> values = new ArrayList<>();
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(props,
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.StringDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            int emptyPolls = 0;
-            while (emptyPolls < 3) {
-                var records = consumer.poll(java.time.Duration.ofSeconds(2));
-                emptyPolls = records.isEmpty() ? emptyPolls + 1 : 0;
-                records.forEach(r -> values.add(r.value() == null ? "" : r.value()));
-            }
-        }
-        return values;
-    }
-
-    private String taskState(StackEndpoints stack, String name) throws Exception {
-        JsonNode tasks = json.readTree(get(stack.requireConnectUrl() + "/connectors/" + name + "/status")).path("tasks");
-        return tasks.isEmpty() ? "" : tasks.get(0).path("state").asText();
     }
 
     @Test
@@ -366,6 +342,32 @@ class ConnectDeployIT {
             }
         }
         return workers;
+    }
+
+    /** Every record value of a topic from its beginning, as the JSON text the source wrote. */
+    private static List<String> topicValues(StackEndpoints stack, String topic) {
+        Map<String, Object> props = Map.of("bootstrap.servers", stack.requireKafkaBootstrap(),
+                "group.id", "connect-deploy-it-" + System.nanoTime(), "auto.offset.reset", "earliest",
+                "enable.auto.commit", "false");
+        List<String> values = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            int emptyPolls = 0;
+            while (emptyPolls < 3) {
+                var records = consumer.poll(java.time.Duration.ofSeconds(2));
+                emptyPolls = records.isEmpty() ? emptyPolls + 1 : 0;
+                records.forEach(r -> values.add(r.value() == null ? "" : r.value()));
+            }
+        }
+        return values;
+    }
+
+    private String taskState(StackEndpoints stack, String name) throws Exception {
+        String status = get(stack.requireConnectUrl() + "/connectors/" + name + "/status");
+        JsonNode tasks = json.readTree(status).path("tasks");
+        return tasks.isEmpty() ? "" : tasks.get(0).path("state").asText();
     }
 
     private String get(String url) throws Exception {

@@ -69,9 +69,7 @@ public final class ConfigNode {
         try {
             return ConfigProviders.resolve(Map.of(path, value), environment).get(path);
         } catch (org.apache.kafka.common.config.ConfigException e) {
-            throw error(value + " " + (e.getMessage().contains("does not exist")
-                    ? "refers to an environment variable or file entry that does not exist"
-                    : "could not be resolved: " + e.getMessage()));
+            throw error(e.getMessage());
         }
     }
 
