@@ -46,9 +46,11 @@ public final class ChangeEvent {
     private final Instant sourceCommitTime;
     private final long lsn;
     private final Long transactionId;
+    private final TableId sourceTable;
+    private final String snapshotMarker;
 
     private ChangeEvent(Operation operation, TableId table, Struct key, Struct after, Struct before,
-            Instant sourceCommitTime, long lsn, Long transactionId) {
+            Instant sourceCommitTime, long lsn, Long transactionId, TableId sourceTable, String snapshotMarker) {
         this.operation = operation;
         this.table = table;
         this.key = key;
@@ -57,6 +59,8 @@ public final class ChangeEvent {
         this.sourceCommitTime = sourceCommitTime;
         this.lsn = lsn;
         this.transactionId = transactionId;
+        this.sourceTable = sourceTable;
+        this.snapshotMarker = snapshotMarker;
     }
 
     /** The LSN of a read from an incremental snapshot before {@link ChangeEventReader} placed it (none is sent). */
@@ -67,13 +71,14 @@ public final class ChangeEvent {
         ChangeEvent event = read(record);
         TableId routed = RouteHeaders.target(record);
         return routed == null ? event : new ChangeEvent(event.operation, routed, event.key, event.after, event.before,
-                event.sourceCommitTime, event.lsn, event.transactionId);
+                event.sourceCommitTime, event.lsn, event.transactionId, event.sourceTable, event.snapshotMarker);
     }
 
     private static ChangeEvent read(ConnectRecord<?> record) {
         Struct key = record.key() instanceof Struct k ? k : null;
         if (record.value() == null) {
-            return new ChangeEvent(Operation.TOMBSTONE, tableFromTopic(record), key, null, null, null, 0L, null);
+            TableId table = tableFromTopic(record);
+            return new ChangeEvent(Operation.TOMBSTONE, table, key, null, null, null, 0L, null, table, null);
         }
         if (!(record.value() instanceof Struct value)) {
             throw new DataException(describe(record) + ": expected a Debezium change event (a Struct value), got "
@@ -106,9 +111,11 @@ public final class ChangeEvent {
                     + "carry the LSN that the change version comes from");
         }
         Long txId = sourceFields.txId == null ? null : (Long) source.get(sourceFields.txId);
-        return new ChangeEvent(op, new TableId((String) schemaName, (String) tableName), key,
+        Object snapshot = sourceFields.snapshot == null ? null : source.get(sourceFields.snapshot);
+        TableId table = new TableId((String) schemaName, (String) tableName);
+        return new ChangeEvent(op, table, key,
                 (Struct) value.get(fields.after), fields.before == null ? null : (Struct) value.get(fields.before),
-                commitTime(source, sourceFields), lsn, txId);
+                commitTime(source, sourceFields), lsn, txId, table, snapshot == null ? null : snapshot.toString());
     }
 
     /**
@@ -197,7 +204,7 @@ public final class ChangeEvent {
         // A flattened delete (rewrite mode) carries the before-state as its value.
         boolean deleted = op == Operation.DELETE;
         return new ChangeEvent(op, table, key, deleted ? null : value, deleted ? value : null, commit,
-                lsnNumber.longValue(), txId);
+                lsnNumber.longValue(), txId, table, null);
     }
 
     private static Instant commitTime(Struct source, SourceFields fields) {
@@ -232,6 +239,31 @@ public final class ChangeEvent {
     /** The table this change goes to: its source table, or the target a router set (see {@link RouteHeaders}). */
     public TableId table() {
         return table;
+    }
+
+    /** The Postgres table the change was made in, whatever target a router chose for it. */
+    public TableId sourceTable() {
+        return sourceTable;
+    }
+
+    /**
+     * Debezium's {@code source.snapshot} of a read: {@code first}, {@code first_in_data_collection}, {@code true},
+     * {@code last_in_data_collection}, {@code last} for a blocking snapshot, {@code incremental} for an incremental
+     * one; {@code false} or null (a flattened record, which does not carry it) otherwise.
+     */
+    public String snapshotMarker() {
+        return snapshotMarker;
+    }
+
+    /** Whether this read is the last one of its table in a blocking (initial) snapshot. */
+    public boolean isLastSnapshotReadOfTable() {
+        return operation == Operation.READ && ("last_in_data_collection".equals(snapshotMarker)
+                || "last".equals(snapshotMarker));
+    }
+
+    /** Whether this is a read of a blocking (initial) snapshot, as far as the record tells. */
+    public boolean isBlockingSnapshotRead() {
+        return operation == Operation.READ && !"incremental".equals(snapshotMarker) && lsn != INCREMENTAL_SNAPSHOT_LSN;
     }
 
     /** The primary-key columns and their values, or null for a table without a primary key. */
@@ -305,7 +337,8 @@ public final class ChangeEvent {
 
     /** This event with the LSN it counts as having (for incremental snapshot reads, which carry none). */
     ChangeEvent atLsn(long position) {
-        return new ChangeEvent(operation, table, key, after, before, sourceCommitTime, position, transactionId);
+        return new ChangeEvent(operation, table, key, after, before, sourceCommitTime, position, transactionId,
+                sourceTable, snapshotMarker);
     }
 
     /** The Postgres transaction id, when known. */

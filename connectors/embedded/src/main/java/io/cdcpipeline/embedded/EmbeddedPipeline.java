@@ -1,6 +1,11 @@
 package io.cdcpipeline.embedded;
 
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.position.ReplicationSlot;
+import io.cdcpipeline.core.snapshot.SnapshotNotification;
+import io.cdcpipeline.embedded.position.CrashSafeOffsetStore;
+import io.cdcpipeline.embedded.position.PositionRefusedException;
+import io.cdcpipeline.embedded.position.StartGuard;
 import io.debezium.config.Configuration;
 import io.debezium.connector.postgresql.PostgresConnector;
 import io.debezium.connector.postgresql.PostgresConnectorConfig;
@@ -9,8 +14,9 @@ import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.debezium.embedded.Connect;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,6 +51,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
     private final PipelineFile file;
     private final List<SinkRunner> sinks;
     private final ProgressLog progress;
+    private final SnapshotNotices snapshotNotices = new SnapshotNotices();
     private final Map<String, Long> nextOffsets = new HashMap<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -99,8 +106,30 @@ public final class EmbeddedPipeline implements AutoCloseable {
         }
     }
 
-    /** Starts the sinks, then the engine in a thread of its own. */
+    /** Starts the sinks, then the engine in a thread of its own, from the stored position. */
     public void start() {
+        start(false);
+    }
+
+    /**
+     * Checks the stored position against the replication slot ({@link StartGuard}), then starts the sinks and the
+     * engine in a thread of its own.
+     *
+     * @param resnapshot take a new snapshot even though a position is stored or the slot exists
+     * @throws PositionRefusedException when the stored position cannot be trusted and no new snapshot was asked for
+     */
+    public void start(boolean resnapshot) {
+        Path offsetFile = file.runner().offsetFile().toAbsolutePath();
+        String slotName = SourceDatabase.slotName(file.source());
+        ReplicationSlot slot;
+        try (Connection db = SourceDatabase.connect(file.source())) {
+            slot = ReplicationSlot.read(db, slotName);
+        } catch (SQLException e) {
+            throw new PositionRefusedException("cannot check replication slot '" + slotName + "' in the source database "
+                    + file.source().get("database.dbname") + " before starting: " + e.getMessage());
+        }
+        StartGuard.decide(offsetFile, file.runner().name(), slot, resnapshot,
+                file.source().getOrDefault("snapshot.mode", "initial"));
         for (SinkRunner sink : sinks) {
             sink.start();
         }
@@ -110,14 +139,10 @@ public final class EmbeddedPipeline implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(file.source());
         props.setProperty("name", file.runner().name());
-        props.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
-        props.setProperty("offset.storage.file.filename", file.runner().offsetFile().toAbsolutePath().toString());
+        props.setProperty("offset.storage", CrashSafeOffsetStore.class.getName());
+        props.setProperty(CrashSafeOffsetStore.FILE_CONFIG, offsetFile.toString());
         props.setProperty("offset.flush.interval.ms", Long.toString(file.runner().offsetFlushIntervalMs()));
-        try {
-            Files.createDirectories(file.runner().offsetFile().toAbsolutePath().getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the folder of offset file " + file.runner().offsetFile(), e);
-        }
+        SnapshotNotices.enable(props);
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(props)
                 .using((success, message, error) -> {
@@ -144,6 +169,10 @@ public final class EmbeddedPipeline implements AutoCloseable {
         for (RecordChangeEvent<SourceRecord> event : batch) {
             if (isDebeziumHeartbeat(event.record())) {
                 continue; // keeps the source position moving; no sink has a table for it (Connect: topics.regex)
+            }
+            if (SnapshotNotification.isNotification(event.record())) {
+                // In its place among the changes, with the LSN it was sent at: a table's snapshot is complete here.
+                snapshotNotices.log(SnapshotNotification.stampLsn(event.record()));
             }
             SinkRecord record = toSinkRecord(event.record());
             records.add(record);

@@ -5,7 +5,6 @@ import io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector;
 import io.cdcpipeline.sink.elasticsearch.IndexRebuild;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -85,9 +84,7 @@ public final class RebuildMain implements Callable<Integer> {
                     + "varchar(32) NOT NULL, data varchar(2048))) and add it to source.table.include.list");
         }
         try (IndexRebuild rebuild = new IndexRebuild(sinkConfig, table);
-                Connection db = DriverManager.getConnection("jdbc:postgresql://" + source.get("database.hostname") + ":"
-                        + source.getOrDefault("database.port", "5432") + "/" + source.get("database.dbname"),
-                        source.get("database.user"), source.getOrDefault("database.password", ""))) {
+                Connection db = SourceDatabase.connect(source)) {
             String index = rebuild.start(table);
             try {
                 // Running sinks look for the rebuild alias every few seconds: every change from now on reaches both.

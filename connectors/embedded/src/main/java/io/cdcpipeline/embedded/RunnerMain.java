@@ -1,5 +1,7 @@
 package io.cdcpipeline.embedded;
 
+import io.cdcpipeline.embedded.position.PositionRefusedException;
+import io.cdcpipeline.embedded.position.UnreadablePositionException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,12 @@ public final class RunnerMain implements Callable<Integer> {
             + "validation, which connects to its server (reachable, credentials, database or cluster).")
     boolean checkServers;
 
+    @Option(names = "--resnapshot", description = "Take a new snapshot although a position is stored or the "
+            + "replication slot exists (the stored position is kept aside). Needed after the position was lost: the "
+            + "runner refuses to start then. When the snapshot completes, the sinks remove the rows it did not send "
+            + "again (rows deleted while no position was kept).")
+    boolean resnapshot;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new RunnerMain()).execute(args));
     }
@@ -45,7 +53,13 @@ public final class RunnerMain implements Callable<Integer> {
         }
         Thread shutdown = new Thread(pipeline::close, "cdc-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
-        pipeline.start();
+        try {
+            pipeline.start(resnapshot);
+        } catch (PositionRefusedException | UnreadablePositionException e) {
+            Runtime.getRuntime().removeShutdownHook(shutdown);
+            System.err.println("error: " + e.getMessage());
+            return 3;
+        }
         pipeline.awaitStop(Long.MAX_VALUE, TimeUnit.DAYS);
         if (pipeline.failure() != null) {
             Runtime.getRuntime().removeShutdownHook(shutdown);

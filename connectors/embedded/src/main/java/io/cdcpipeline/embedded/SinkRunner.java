@@ -1,5 +1,6 @@
 package io.cdcpipeline.embedded;
 
+import io.cdcpipeline.core.snapshot.SnapshotNotification;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -145,7 +146,8 @@ final class SinkRunner implements AutoCloseable {
                     new OffsetAndMetadata(record.kafkaOffset() + 1), (a, b) -> a.offset() >= b.offset() ? a : b);
             SinkRecord transformed;
             try {
-                transformed = transforms.apply(record);
+                // A Debezium notification is for the sink itself (a completed snapshot), not a change to transform.
+                transformed = SnapshotNotification.isNotification(record) ? record : transforms.apply(record);
             } catch (TransformChain.StageFailure e) {
                 if (!"all".equals(config.get(ERRORS_TOLERANCE))) {
                     throw new ConnectException("sink " + name + ": " + e.getMessage() + " (set " + PipelineFile.SINK_PREFIX

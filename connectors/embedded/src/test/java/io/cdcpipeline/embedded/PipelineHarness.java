@@ -128,8 +128,18 @@ final class PipelineHarness {
     }
 
     EmbeddedPipeline start() {
+        return start(false);
+    }
+
+    /** Starts the pipeline; with {@code resnapshot} as {@code bin/cdc run --resnapshot} does. */
+    EmbeddedPipeline start(boolean resnapshot) {
         EmbeddedPipeline pipeline = EmbeddedPipeline.validate(PipelineFile.parse(pipelineConfig()));
-        pipeline.start();
+        try {
+            pipeline.start(resnapshot);
+        } catch (RuntimeException e) {
+            pipeline.close();
+            throw e;
+        }
         return pipeline;
     }
 

@@ -1,10 +1,12 @@
 package io.cdcpipeline.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.management.ManagementFactory;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import io.cdcpipeline.embedded.position.PositionRefusedException;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
@@ -56,11 +58,14 @@ class PipelineIT {
             assertClickHouseSinkMetricsOverJmx(ch.name());
         }
 
-        // Wipe the offsets: the pipeline takes a new snapshot and replays what the slot still holds. Versions make
-        // every older write lose, so the copies stay equal to the source.
+        // Wipe the offsets: with the slot still there the runner refuses to start on its own; asked for a new
+        // snapshot it takes one and replays what the slot still holds. Versions make every older write lose, so the
+        // copies stay equal to the source.
         Files.delete(h.offsetFile());
         h.sql("UPDATE customers SET email = 'ada@lovelace.org' WHERE id = 1");
-        try (EmbeddedPipeline pipeline = h.start()) {
+        assertThatThrownBy(h::start).isInstanceOf(PositionRefusedException.class)
+                .hasMessageContaining("no stored position, but replication slot").hasMessageContaining("--resnapshot");
+        try (EmbeddedPipeline pipeline = h.start(true)) {
             h.awaitCopiesEqualSource(120);
             assertThat(pipeline.eventsDelivered()).as("the snapshot was taken again").isGreaterThanOrEqualTo(3000);
             assertThat(pipeline.failure()).isNull();

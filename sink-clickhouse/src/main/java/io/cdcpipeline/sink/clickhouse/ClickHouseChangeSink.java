@@ -4,6 +4,8 @@ import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.ChangeEventReader;
 import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.snapshot.SnapshotNotification;
+import io.cdcpipeline.core.snapshot.SnapshotSweeps;
 import io.cdcpipeline.core.sink.BufferedSink;
 import io.cdcpipeline.core.sink.DeadLetters;
 import io.cdcpipeline.core.sink.PendingChanges;
@@ -65,6 +67,7 @@ final class ClickHouseChangeSink implements BufferedSink {
     private long oldestBufferedAt;
     private final OffsetTracker offsets = new OffsetTracker();
     private final ChangeEventReader events = new ChangeEventReader();
+    private final SnapshotSweeps sweeps;
 
     ClickHouseChangeSink(ClickHouseConnection connection, ClickHouseSinkConfig config, DeadLetters deadLetters,
             ClickHouseSinkMetrics metrics) {
@@ -82,6 +85,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         this.encoder = new RowEncoder(placeholder);
         this.toast = new ToastResolver(connection, backoff, retries);
         this.inserts = new InsertPipeline(new BatchInserter(connection, backoff, metrics));
+        this.sweeps = new SnapshotSweeps("clickhouse", tables::existingTable, metrics::staleRemoved);
     }
 
     /**
@@ -95,6 +99,10 @@ final class ClickHouseChangeSink implements BufferedSink {
         }
         List<Parsed> parsed = new ArrayList<>(records.size());
         for (SinkRecord record : records) {
+            if (SnapshotNotification.isNotification(record)) {
+                parsed.add(new Parsed(record, null)); // taken in its place among the changes, below
+                continue;
+            }
             try {
                 parsed.add(new Parsed(record, events.read(record)));
             } catch (DataException e) {
@@ -108,13 +116,17 @@ final class ClickHouseChangeSink implements BufferedSink {
         offsets.accepted(records);
         recent.clear();
         publishBuffered();
-        if (isFull() || isDue()) {
+        if (isFull() || isDue() || sweeps.hasPending()) {
             tryFlush();
         }
     }
 
     private void accept(Parsed p, List<Parsed> all, Map<TableId, Map<ByteKey, Map<String, byte[]>>> stored) {
         ChangeEvent event = p.event;
+        if (event == null) {
+            sweeps.onNotification(SnapshotNotification.of(p.record));
+            return;
+        }
         if (event.operation() == Operation.TOMBSTONE) {
             return; // the delete before it already wrote the versioned marker
         }
@@ -130,6 +142,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         }
         try {
             RowLayout layout = tables.layoutFor(event);
+            sweeps.onEvent(event, layout.table());
             EncodedRow row = encoder.encode(event, layout, p.record);
             if (row.hasHoles()) {
                 row = fillHoles(row, event, all, stored);
@@ -201,7 +214,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         List<ChangeEvent> withHoles = new ArrayList<>();
         Set<String> columns = new HashSet<>();
         for (Parsed p : all) {
-            if (p.event.table().equals(table) && p.event.after() != null && p.event.hasPrimaryKey()) {
+            if (p.event != null && p.event.table().equals(table) && p.event.after() != null && p.event.hasPrimaryKey()) {
                 boolean any = false;
                 for (Field field : p.event.after().schema().fields()) {
                     if (placeholder.matches(p.event.after().get(field))) {
@@ -272,7 +285,10 @@ final class ClickHouseChangeSink implements BufferedSink {
         }
     }
 
-    /** Inserts every buffered batch; on success every accepted offset is acknowledged. */
+    /**
+     * Inserts every buffered batch, then runs the sweeps of completed snapshots (which must see every row before
+     * them); on success every accepted offset is acknowledged, so a sweep is never skipped by a restart.
+     */
     private void flush() {
         for (String table : new ArrayList<>(batches.keySet())) {
             flushTable(table);
@@ -280,6 +296,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         awaitInserts();
         if (bufferedRows == 0) {
             oldestBufferedAt = 0;
+            sweeps.sweep(tables::removeOlderThan);
             offsets.acknowledgeAccepted();
         }
         publishBuffered();

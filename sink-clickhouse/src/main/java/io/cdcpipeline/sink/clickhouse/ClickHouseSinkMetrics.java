@@ -6,8 +6,8 @@ import java.util.List;
 import org.apache.kafka.common.metrics.PluginMetrics;
 
 /**
- * The ClickHouse sink's metrics: {@code records-written}, {@code retries}, {@code dead-lettered} (totals and
- * rates), {@code batches-written-total} with {@code insert-latency-*}, {@code buffered-records}, and per table
+ * The ClickHouse sink's metrics: {@code records-written}, {@code retries}, {@code dead-lettered},
+ * {@code snapshot-stale-removed} (totals and rates), {@code batches-written-total} with {@code insert-latency-*}, {@code buffered-records}, and per table
  * {@code table-records-written-total}, {@code table-source-watermark-ms}, {@code table-pending-records} and
  * {@code table-oldest-pending-source-ms}.
  */
@@ -17,12 +17,19 @@ final class ClickHouseSinkMetrics implements AutoCloseable {
     private final SinkMetrics.Counter written;
     private final SinkMetrics.Counter retries;
     private final SinkMetrics.Counter deadLettered;
+    private final SinkMetrics.Counter staleRemoved;
 
     ClickHouseSinkMetrics(PluginMetrics pluginMetrics) {
         metrics = new SinkMetrics(pluginMetrics, "table", "batches-written", "insert");
         written = metrics.counter("records-written", "Rows (changes and delete markers) written to ClickHouse");
         retries = metrics.counter("retries", "Calls to ClickHouse retried after a retriable failure");
         deadLettered = metrics.counter("dead-lettered", "Records sent to the dead-letter queue");
+        staleRemoved = metrics.counter("snapshot-stale-removed", "Rows removed after a snapshot because it did not "
+                + "send them again (deleted in Postgres while no position was kept)");
+    }
+
+    void staleRemoved(long rows) {
+        staleRemoved.add(rows);
     }
 
     void inserted(String table, List<EncodedRow> rows, long nanos) {

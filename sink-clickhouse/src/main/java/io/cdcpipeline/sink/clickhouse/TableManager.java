@@ -39,6 +39,8 @@ final class TableManager {
     private final java.util.function.Consumer<String> beforeAlter;
     /** The layout of the last schema seen per source table, or the reason it cannot be written. */
     private final Map<TableId, Object> layouts = new HashMap<>();
+    /** Quoted database.table to the table's own name, for every table this manager named. */
+    private final Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
     private RowLayout lastLayout;
     private TableId lastTable;
 
@@ -295,7 +297,33 @@ final class TableManager {
     }
 
     String qualified(String table) {
-        return SqlText.identifier(config.database()) + "." + SqlText.identifier(table);
+        String qualified = SqlText.identifier(config.database()) + "." + SqlText.identifier(table);
+        names.putIfAbsent(qualified, table);
+        return qualified;
+    }
+
+    /**
+     * Writes a delete marker at version {@code bound - 1} for every live row of a table whose version is below
+     * {@code bound} (see {@link io.cdcpipeline.core.snapshot.SnapshotSweeps}): server side, each marker a copy of the
+     * row it deletes. Returns how many rows that removed.
+     */
+    long removeOlderThan(String qualifiedTable, long bound) {
+        String name = names.get(qualifiedTable);
+        Map<String, String> columns = name == null ? Map.of() : existingColumns(name);
+        if (columns.isEmpty()) {
+            return 0;
+        }
+        String stale = " FROM " + qualifiedTable + " FINAL WHERE " + CdcColumns.VERSION + " < " + bound + " AND "
+                + CdcColumns.DELETED + " = 0";
+        long count = Long.parseLong(query("SELECT count()" + stale + " FORMAT TabSeparated").get(0)[0]);
+        if (count > 0) {
+            StringJoiner copied = new StringJoiner(", ");
+            columns.keySet().stream().filter(c -> !CdcColumns.isCdcColumn(c)).forEach(c -> copied.add(SqlText.identifier(c)));
+            execute("INSERT INTO " + qualifiedTable + " (" + copied + ", " + String.join(", ", CdcColumns.WRITTEN)
+                    + ") SELECT " + copied + ", toUInt64(" + (bound - 1) + "), toUInt8(1), " + CdcColumns.SOURCE_TS
+                    + stale);
+        }
+        return count;
     }
 
     private record Refusal(Schema schema, String reason) {

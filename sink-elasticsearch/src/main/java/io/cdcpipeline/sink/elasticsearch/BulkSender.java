@@ -110,8 +110,8 @@ final class BulkSender {
                     // lifted by an operator or by Elasticsearch: the change waits, it is not refused.
                     retry.add(action);
                 } else {
-                    refused.add(new Refused(action, new DataException(ChangeEvent.describe(action.record())
-                            + ": Elasticsearch refused it in index " + item.index() + " with " + item.status() + " "
+                    String what = action.record() == null ? "document " + action.id() : ChangeEvent.describe(action.record());
+                    refused.add(new Refused(action, new DataException(what + ": Elasticsearch refused it in index " + item.index() + " with " + item.status() + " "
                             + item.errorType() + ": " + item.errorReason())));
                 }
             }

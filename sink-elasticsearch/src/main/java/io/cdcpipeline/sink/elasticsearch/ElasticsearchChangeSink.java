@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.ChangeEventReader;
 import io.cdcpipeline.core.Operation;
+import io.cdcpipeline.core.snapshot.SnapshotNotification;
+import io.cdcpipeline.core.snapshot.SnapshotSweeps;
 import io.cdcpipeline.core.sink.BufferedSink;
 import io.cdcpipeline.core.sink.DeadLetters;
 import io.cdcpipeline.core.sink.OffsetTracker;
@@ -55,6 +57,8 @@ final class ElasticsearchChangeSink implements BufferedSink {
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     private final OffsetTracker offsets = new OffsetTracker();
     private final ChangeEventReader events = new ChangeEventReader();
+    private final StaleDocuments staleDocuments;
+    private final SnapshotSweeps sweeps;
 
     private List<DocumentAction> buffer = new ArrayList<>();
     private long bufferedBytes;
@@ -72,6 +76,8 @@ final class ElasticsearchChangeSink implements BufferedSink {
         this.indices = new IndexManager(client, config);
         this.sender = new BulkSender(connection.restClient(), config.backoff(), metrics);
         this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
+        this.staleDocuments = new StaleDocuments(client, config, sender);
+        this.sweeps = new SnapshotSweeps("elasticsearch", staleDocuments::existingAlias, metrics::staleRemoved);
         this.executor = Executors.newFixedThreadPool(config.maxInFlight(), r -> {
             Thread thread = new Thread(r, "elasticsearch-sink-bulk");
             thread.setDaemon(true);
@@ -87,6 +93,10 @@ final class ElasticsearchChangeSink implements BufferedSink {
         Map<String, Map<String, Object>> written = new HashMap<>(); // alias/id -> newest source, for TOAST holes
         boolean flushedForToast = false;
         for (SinkRecord record : records) {
+            if (SnapshotNotification.isNotification(record)) {
+                sweeps.onNotification(SnapshotNotification.of(record));
+                continue;
+            }
             try {
                 DocumentAction action = toAction(record, written, flushedForToast);
                 if (action == TOAST_FLUSH_NEEDED) {
@@ -111,7 +121,13 @@ final class ElasticsearchChangeSink implements BufferedSink {
         }
         offsets.accepted(records);
         publishBuffered();
-        if (bufferFull() || due()) {
+        if (sweeps.hasPending()) {
+            try {
+                flush();
+            } catch (RetriableException e) {
+                LOG.warn("A snapshot sweep waits until the documents before it are written: {}", e.getMessage());
+            }
+        } else if (bufferFull() || due()) {
             sendBuffer();
         }
     }
@@ -134,6 +150,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
         }
         try {
             String alias = indices.aliasFor(event);
+            sweeps.onEvent(event, alias);
             String id = DocumentId.of(event.key());
             long sourceTs = event.sourceCommitTime() == null ? 0 : event.sourceCommitTime().toEpochMilli();
             if (event.isDelete()) {
@@ -235,12 +252,16 @@ final class ElasticsearchChangeSink implements BufferedSink {
         offsets.forget(partitions);
     }
 
-    /** Sends the buffer and waits for all requests; on success everything accepted is acknowledged. */
+    /**
+     * Sends the buffer and waits for all requests, then runs the sweeps of completed snapshots (which must see every
+     * document before them); on success everything accepted is acknowledged, so a restart never skips a sweep.
+     */
     private void flush() {
         drain();
         if (!buffer.isEmpty()) {
             throw new RetriableException(buffer.size() + " documents could not be written to Elasticsearch yet");
         }
+        sweeps.sweep(staleDocuments);
         offsets.acknowledgeAccepted();
     }
 

@@ -20,6 +20,7 @@ final class ElasticsearchSinkMetrics implements AutoCloseable {
     private final SinkMetrics.Counter stale;
     private final SinkMetrics.Counter retries;
     private final SinkMetrics.Counter deadLettered;
+    private final SinkMetrics.Counter staleRemoved;
 
     ElasticsearchSinkMetrics(PluginMetrics pluginMetrics) {
         metrics = new SinkMetrics(pluginMetrics, "index", "bulk-requests", "bulk");
@@ -28,6 +29,12 @@ final class ElasticsearchSinkMetrics implements AutoCloseable {
         stale = metrics.counter("stale-skipped", "Writes skipped because the document held a newer version (replays)");
         retries = metrics.counter("retries", "Bulk requests retried after 429, 5xx or a network failure");
         deadLettered = metrics.counter("dead-lettered", "Records sent to the dead-letter queue");
+        staleRemoved = metrics.counter("snapshot-stale-removed", "Documents removed after a snapshot because it did "
+                + "not send them again (deleted in Postgres while no position was kept)");
+    }
+
+    void staleRemoved(long documents) {
+        staleRemoved.add(documents);
     }
 
     void applied(List<DocumentAction> actions, int staleCount) {

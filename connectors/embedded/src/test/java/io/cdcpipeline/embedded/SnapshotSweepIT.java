@@ -1,0 +1,82 @@
+package io.cdcpipeline.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cdcpipeline.embedded.position.PositionRefusedException;
+import io.cdcpipeline.testkit.ClickHouseTestDatabase;
+import io.cdcpipeline.testkit.ElasticsearchTestIndex;
+import io.cdcpipeline.testkit.PostgresTestDatabase;
+import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.StackEndpoints;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A lost position with the slot still there: the runner refuses to start; with a new snapshot asked for, the rows
+ * deleted while no position was kept are removed from both copies when the snapshot completes (a snapshot itself
+ * cannot send deletes, and the slot does not hand out changes from before the snapshot), the table emptied in the
+ * meantime included.
+ */
+@RealStack
+class SnapshotSweepIT {
+
+    @Test
+    void resnapshotAfterALostPositionRemovesRowsDeletedMeanwhile(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
+        PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
+        h.sql(PipelineHarness.SCHEMA,
+                "INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'C' || g, g, true, NULL, NULL "
+                        + "FROM generate_series(1, 50) g",
+                "INSERT INTO orders SELECT g, 1 + g % 50, 'new', g * 1.5, timestamp '2026-01-01' + g * interval '1 minute' "
+                        + "FROM generate_series(1, 300) g",
+                "INSERT INTO order_items SELECT g, l, 'sku-' || l, l FROM generate_series(1, 40) g, generate_series(1, 2) l");
+        try (EmbeddedPipeline pipeline = h.start()) {
+            h.awaitCopiesEqualSource(120);
+        }
+
+        // The position is lost; meanwhile rows are deleted, one table is emptied, others change and arrive.
+        Files.delete(h.offsetFile());
+        h.sql("DELETE FROM orders WHERE id % 3 = 0", // 100 rows
+                "DELETE FROM customers WHERE id > 45", // 5 rows
+                "DELETE FROM order_items", // 80 rows: the table is empty at the snapshot
+                "UPDATE orders SET status = 'paid' WHERE id % 5 = 0",
+                "INSERT INTO orders VALUES (1000, 1, 'late', 1.00, now())");
+
+        assertThatThrownBy(h::start).isInstanceOf(PositionRefusedException.class)
+                .hasMessageContaining("no stored position, but replication slot")
+                .hasMessageContaining(h.offsetFile().toString()).hasMessageContaining("--resnapshot");
+        assertThat(h.offsetFile()).as("a refused start writes nothing").doesNotExist();
+
+        try (EmbeddedPipeline pipeline = h.start(true)) {
+            h.awaitCopiesEqualSource(120);
+            h.sql("DELETE FROM orders WHERE id = 1", "INSERT INTO order_items VALUES (1, 1, 'again', 1)");
+            h.awaitCopiesEqualSource(60);
+            assertThat(pipeline.failure()).isNull();
+            h.assertNoDeadLetters();
+            assertThat(staleRemoved("clickhouse")).as("ClickHouse rows removed by the sweeps").isEqualTo(185);
+            assertThat(staleRemoved("elasticsearch")).as("Elasticsearch documents removed by the sweeps").isEqualTo(185);
+        }
+        try (var files = Files.list(work)) {
+            assertThat(files.map(p -> p.getFileName().toString()).toList()).as("the lost file was not kept aside: none")
+                    .noneMatch(name -> name.contains("before-resnapshot"));
+        }
+    }
+
+    /** The sink task's {@code snapshot-stale-removed-total}, over JMX as a Connect worker shows it. */
+    private static long staleRemoved(String sink) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        List<ObjectName> tasks = server.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null).stream()
+                .filter(n -> n.getKeyProperty("connector").endsWith("-" + sink) && n.getKeyProperty("task") != null
+                        && n.getKeyProperty("table") == null && n.getKeyProperty("index") == null)
+                .toList();
+        assertThat(tasks).as("%s sink task MBeans", sink).hasSize(1);
+        return ((Number) server.getAttribute(tasks.get(0), "snapshot-stale-removed-total")).longValue();
+    }
+}

@@ -1,0 +1,88 @@
+package io.cdcpipeline.core.snapshot;
+
+import io.cdcpipeline.core.TableId;
+import java.util.Map;
+import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * A Debezium notification (its {@code sink} notification channel, {@code notification.enabled.channels=sink}): a
+ * record with {@code aggregate_type}, {@code type} and {@code additional_data}. The one the sinks act on is the
+ * initial snapshot's {@code TABLE_SCAN_COMPLETED}, which Debezium sends for every table it scanned, empty ones too.
+ * <p>
+ * A notification does not say where in the stream it was sent; its source offset does, and only the source side
+ * sees that. {@link #stampLsn} copies the offset's LSN into the {@value #LSN_HEADER} header, so that a sink can read
+ * it: the embedded runner stamps every notification, and on a Connect worker the {@code CdcSnapshotLsn} transform on
+ * the source connector does.
+ *
+ * @param aggregateType {@code Initial Snapshot}, {@code Incremental Snapshot}, ...
+ * @param type          {@code STARTED}, {@code TABLE_SCAN_COMPLETED}, {@code COMPLETED}, ...
+ * @param table         the scanned table of a table notification, else null
+ * @param rowsScanned   rows the scan sent, or -1 when not said
+ * @param lsn           the stamped LSN, or null
+ */
+public record SnapshotNotification(String aggregateType, String type, TableId table, long rowsScanned, Long lsn) {
+
+    public static final String LSN_HEADER = "cdc.source.lsn";
+    public static final String INITIAL_SNAPSHOT = "Initial Snapshot";
+    public static final String TABLE_SCAN_COMPLETED = "TABLE_SCAN_COMPLETED";
+
+    /** Whether a record is a Debezium notification rather than a change. */
+    public static boolean isNotification(ConnectRecord<?> record) {
+        if (!(record.value() instanceof Struct value)) {
+            return false;
+        }
+        Schema schema = value.schema();
+        return schema.field("aggregate_type") != null && schema.field("type") != null
+                && schema.field("additional_data") != null && schema.field("op") == null;
+    }
+
+    /** Reads a notification record (see {@link #isNotification}). */
+    public static SnapshotNotification of(ConnectRecord<?> record) {
+        Struct value = (Struct) record.value();
+        @SuppressWarnings("unchecked")
+        Map<String, String> data = (Map<String, String>) value.get("additional_data");
+        TableId table = null;
+        long rows = -1;
+        if (data != null) {
+            table = tableOf(data.get("scanned_collection"));
+            String scanned = data.get("total_rows_scanned");
+            if (scanned != null && scanned.matches("\\d+")) {
+                rows = Long.parseLong(scanned);
+            }
+        }
+        Long lsn = null;
+        Header header = record.headers() == null ? null : record.headers().lastWithName(LSN_HEADER);
+        if (header != null && header.value() instanceof Number number) {
+            lsn = number.longValue();
+        }
+        return new SnapshotNotification(value.getString("aggregate_type"), value.getString("type"), table, rows, lsn);
+    }
+
+    /** Whether this says that the blocking (initial) snapshot of one table is complete. */
+    public boolean isInitialTableScanCompleted() {
+        return INITIAL_SNAPSHOT.equals(aggregateType) && TABLE_SCAN_COMPLETED.equals(type) && table != null;
+    }
+
+    /** Adds the LSN of a notification's source offset as the {@value #LSN_HEADER} header; other records unchanged. */
+    public static SourceRecord stampLsn(SourceRecord record) {
+        if (!isNotification(record) || record.sourceOffset() == null
+                || !(record.sourceOffset().get("lsn") instanceof Number lsn)) {
+            return record;
+        }
+        record.headers().remove(LSN_HEADER).addLong(LSN_HEADER, lsn.longValue());
+        return record;
+    }
+
+    /** Debezium names a Postgres table {@code schema.table} (a catalog may stand before them). */
+    private static TableId tableOf(String identifier) {
+        if (identifier == null || identifier.isBlank()) {
+            return null;
+        }
+        String[] parts = identifier.split("\\.");
+        return parts.length < 2 ? null : new TableId(parts[parts.length - 2], parts[parts.length - 1]);
+    }
+}

@@ -1,0 +1,147 @@
+package io.cdcpipeline.core.snapshot;
+
+import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.position.Lsn;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes, after a blocking snapshot of a table completes, the rows of its targets that the snapshot did not send
+ * again and no later change touched: rows deleted while no position was kept (a lost position, a
+ * {@code --resnapshot}, an invalidated slot). A snapshot cannot send deletes; this is how they arrive.
+ * <p>
+ * Every read of a snapshot taken at LSN {@code S} has version {@code 2S} and every later change a higher one, so
+ * after the snapshot of a table is in its target, a live row with a version below {@code 2S} is a row the table no
+ * longer had at {@code S}. It is removed through the sink's versioned delete at version {@code 2S - 1}, which can
+ * never win over the snapshot's reads or later changes, even if they arrive after it.
+ * <p>
+ * When is a table's snapshot complete? Its last read carries Debezium's {@code last_in_data_collection} (or
+ * {@code last}) marker, in order with its other reads on the table's own partition: the sweep runs once everything
+ * before it is written. A table the snapshot found empty sends no read at all: Debezium's
+ * {@code TABLE_SCAN_COMPLETED} notification with zero rows says it, with the snapshot's LSN stamped on it
+ * ({@link SnapshotNotification}). Flattened records carry no marker: for their tables the notification is the
+ * signal, rows or not.
+ * <p>
+ * A target that also holds rows of another source table (a router merging tables) is not swept: a row of the
+ * other table is not stale because this table's snapshot did not send it. One instance per sink task, not
+ * thread-safe.
+ */
+public final class SnapshotSweeps {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotSweeps.class);
+
+    /** A table whose snapshot completed: its targets are swept below {@code 2 * snapshotLsn}. */
+    public record Completed(TableId sourceTable, long snapshotLsn, Set<String> targets) {
+    }
+
+    private final String sinkName;
+    private final Function<TableId, String> defaultTarget;
+    private final LongConsumer removedCounter;
+    private final Map<TableId, Set<String>> targetsBySource = new HashMap<>();
+    private final Map<String, Set<TableId>> sourcesByTarget = new HashMap<>();
+    private final Set<TableId> flattened = new LinkedHashSet<>();
+    private final Map<TableId, Long> sweptAt = new HashMap<>();
+    private final List<Completed> pending = new ArrayList<>();
+
+    /**
+     * @param sinkName       for logs
+     * @param defaultTarget  the existing target of a source table that sent no record, or null if there is none
+     * @param removedCounter counts removed rows (a metric)
+     */
+    public SnapshotSweeps(String sinkName, Function<TableId, String> defaultTarget, LongConsumer removedCounter) {
+        this.sinkName = sinkName;
+        this.defaultTarget = defaultTarget;
+        this.removedCounter = removedCounter;
+    }
+
+    /** Notes where a change went; a table's last snapshot read makes its sweep due. */
+    public void onEvent(ChangeEvent event, String target) {
+        TableId source = event.sourceTable();
+        targetsBySource.computeIfAbsent(source, t -> new LinkedHashSet<>()).add(target);
+        sourcesByTarget.computeIfAbsent(target, t -> new LinkedHashSet<>()).add(source);
+        if (!event.isBlockingSnapshotRead()) {
+            return;
+        }
+        if (event.snapshotMarker() == null) {
+            flattened.add(source);
+        } else if (event.isLastSnapshotReadOfTable()) {
+            due(source, event.lsn());
+        }
+    }
+
+    /** A notification: the completed scan of an empty table, or of a table whose records come flattened. */
+    public void onNotification(SnapshotNotification notification) {
+        if (!notification.isInitialTableScanCompleted()) {
+            return;
+        }
+        if (notification.lsn() == null) {
+            LOG.warn("Sink {}: Debezium says the snapshot of {} completed, but the notification carries no {} header, so "
+                    + "rows deleted before the snapshot cannot be removed from its target. Stamp notifications with the "
+                    + "source connector's CdcSnapshotLsn transform", sinkName, notification.table(),
+                    SnapshotNotification.LSN_HEADER);
+            return;
+        }
+        if (notification.rowsScanned() == 0 || flattened.contains(notification.table())) {
+            due(notification.table(), notification.lsn());
+        }
+    }
+
+    private void due(TableId source, long lsn) {
+        Long swept = sweptAt.get(source);
+        if (swept != null && swept == lsn) {
+            return; // the same snapshot, delivered again
+        }
+        Set<String> targets = new LinkedHashSet<>(targetsBySource.getOrDefault(source, Set.of()));
+        if (targets.isEmpty()) {
+            String target = defaultTarget.apply(source);
+            if (target != null) {
+                targets.add(target);
+            }
+        }
+        pending.add(new Completed(source, lsn, targets));
+        sweptAt.put(source, lsn);
+    }
+
+    /** Whether a sweep waits: the sink writes everything buffered first, then calls {@link #sweep}. */
+    public boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
+    /**
+     * Sweeps every completed table; call only when everything before its completion is written. A failure leaves
+     * the sweep pending (the next call tries again) and is thrown.
+     */
+    public void sweep(StaleRows rows) {
+        while (!pending.isEmpty()) {
+            Completed completed = pending.get(0);
+            for (String target : completed.targets()) {
+                Set<TableId> others = new LinkedHashSet<>(sourcesByTarget.getOrDefault(target, Set.of()));
+                others.remove(completed.sourceTable());
+                if (!others.isEmpty()) {
+                    LOG.warn("Sink {}: snapshot of {} completed at LSN {}, but {} also holds rows of {}: not swept, rows "
+                            + "deleted before the snapshot may remain there", sinkName, completed.sourceTable(),
+                            Lsn.format(completed.snapshotLsn()), target, others);
+                    continue;
+                }
+                long removed = rows.removeOlderThan(target, 2 * completed.snapshotLsn());
+                removedCounter.accept(removed);
+                LOG.info("Sink {}: snapshot of {} completed at LSN {}: {} stale rows removed from {}", sinkName,
+                        completed.sourceTable(), Lsn.format(completed.snapshotLsn()), removed, target);
+            }
+            if (completed.targets().isEmpty()) {
+                LOG.info("Sink {}: snapshot of {} completed at LSN {}: no target to sweep", sinkName,
+                        completed.sourceTable(), Lsn.format(completed.snapshotLsn()));
+            }
+            pending.remove(0);
+        }
+    }
+}
