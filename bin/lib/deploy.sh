@@ -11,6 +11,9 @@ deploy_build() {
 
 deploy_main() {
   local cp="${CDC_DEPLOY_CLASSPATH:-}" # the test suite hands its own, so no build runs inside a build
+  # --status checks each Postgres source's stored position against its slot with the connector's own settings,
+  # which read ${env:CDC_PG_*} on the worker: the local stack's worker has these.
+  export CDC_PG_HOST="${CDC_PG_HOST:-$CDC_BIND_HOST}" CDC_PG_PORT CDC_PG_USER
   if [ -z "$cp" ]; then
     [ -s "$DEPLOY_CP_FILE" ] || deploy_build
     cp="$CDC_HOME/connectors/deploy/target/classes:$(cat "$DEPLOY_CP_FILE")"

@@ -3,7 +3,9 @@ package io.cdcpipeline.lag;
 import io.cdcpipeline.lag.alert.Alert;
 import io.cdcpipeline.lag.alert.WebhookNotifier;
 import io.cdcpipeline.lag.config.MonitorConfig;
+import io.cdcpipeline.core.position.ConnectSourcePosition;
 import io.cdcpipeline.lag.probe.ConnectProbe;
+import io.cdcpipeline.lag.probe.SourcePositionProbe;
 import io.cdcpipeline.lag.probe.ConsumerLagProbe;
 import io.cdcpipeline.lag.probe.FreshnessPublisher;
 import io.cdcpipeline.lag.probe.HeartbeatWriter;
@@ -77,6 +79,8 @@ public final class LagMonitor implements AutoCloseable {
     private final ConnectProbe connect;
     private final ConsumerLagProbe consumerLag;
     private volatile List<ConnectProbe.ConnectorState> connectors = List.of();
+    private final SourcePositionProbe positionProbe;
+    private volatile List<ConnectSourcePosition.Result> positions = List.of();
     private volatile Map<String, ConsumerLagProbe.GroupLag> lags = Map.of();
 
     public LagMonitor(MonitorConfig config, Clock clock) {
@@ -98,6 +102,8 @@ public final class LagMonitor implements AutoCloseable {
         this.notifier = new WebhookNotifier(config.alerts(), http);
         this.connect = config.connect() == null ? null : new ConnectProbe(config.connect().url(), http);
         this.consumerLag = config.connect() == null ? null : new ConsumerLagProbe(config.connect().kafka());
+        this.positionProbe = config.connect() == null ? null
+                : new SourcePositionProbe(config.connect().url(), http, config.postgres());
     }
 
     /**
@@ -263,6 +269,16 @@ public final class LagMonitor implements AutoCloseable {
             }
         }
         lags = read;
+        try {
+            positions = positionProbe.read(connectors);
+        } catch (RuntimeException e) {
+            checkErrors.merge("source-position", 1L, Long::sum);
+        }
+    }
+
+    /** Connect mode: each Postgres source connector's stored position judged against its replication slot. */
+    public List<ConnectSourcePosition.Result> sourcePositions() {
+        return positions;
     }
 
     public List<ConnectProbe.ConnectorState> connectors() {
@@ -314,6 +330,16 @@ public final class LagMonitor implements AutoCloseable {
                 Instant since = alertStarts.computeIfAbsent(new Alert(labels, Map.of(), now).identity(), k -> now);
                 alerts.add(new Alert(labels, Map.of("summary", "Connector " + connector.name() + " has failed: " + error,
                         "problem", error), since));
+            }
+        }
+        for (ConnectSourcePosition.Result position : positions) {
+            if (position.flagged()) {
+                Map<String, String> labels = Map.of("alertname", "CdcSourcePositionLost", "connector",
+                        position.connector(), "sink", position.connector(), "table", "*", "slo", "",
+                        "severity", "critical");
+                Instant since = alertStarts.computeIfAbsent(new Alert(labels, Map.of(), now).identity(), k -> now);
+                alerts.add(new Alert(labels, Map.of("summary", "Source connector " + position.connector() + ": "
+                        + position.verdict().reason(), "problem", position.verdict().kind().name()), since));
             }
         }
         alertStarts.keySet().retainAll(alerts.stream().map(Alert::identity).toList());
@@ -404,6 +430,11 @@ public final class LagMonitor implements AutoCloseable {
         List<String> reasons = new ArrayList<>();
         if (heartbeatProblem != null) {
             reasons.add(heartbeatProblem);
+        }
+        for (ConnectSourcePosition.Result position : positions) {
+            if (position.flagged()) {
+                reasons.add("source connector " + position.connector() + ": " + position.verdict().reason());
+            }
         }
         for (ConnectProbe.ConnectorState connector : connectors) {
             if (connector.failed()) {

@@ -1,6 +1,10 @@
 package io.cdcpipeline.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cdcpipeline.core.ConfigProviders;
+import io.cdcpipeline.core.position.ConnectSourcePosition;
+import io.cdcpipeline.core.position.ReplicationSlot;
+import io.cdcpipeline.core.position.SourceDatabase;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
@@ -8,6 +12,8 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -120,6 +126,21 @@ public final class ConnectRestClient {
         });
         states.sort(java.util.Comparator.comparing(ConnectorState::name));
         return states;
+    }
+
+    /**
+     * A source connector's stored position judged against its replication slot (see {@link ConnectSourcePosition});
+     * the slot is read with the connector's own {@code database.*} settings, config providers resolved here with
+     * this process's environment and files, unless {@code sourceUrl} names the database instead. Null for
+     * connectors that are not Debezium's Postgres source.
+     */
+    public ConnectSourcePosition.Result position(String name, String sourceUrl) {
+        return ConnectSourcePosition.check(http, base, name, (config, slot) -> {
+            try (Connection db = sourceUrl != null ? DriverManager.getConnection(sourceUrl)
+                    : SourceDatabase.connect(ConfigProviders.resolve(config, System.getenv()))) {
+                return ReplicationSlot.read(db, slot);
+            }
+        });
     }
 
     /** Restarts a connector's failed instance and failed tasks only (KIP-745). */

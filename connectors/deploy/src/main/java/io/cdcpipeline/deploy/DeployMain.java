@@ -1,5 +1,6 @@
 package io.cdcpipeline.deploy;
 
+import io.cdcpipeline.core.position.ConnectSourcePosition;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -19,7 +20,9 @@ import picocli.CommandLine.Parameters;
  * config is validated by the worker first; one error anywhere and nothing is changed. Then each connector is created
  * or updated ({@code PUT /connectors/{name}/config}, idempotent: an unchanged config is not sent), sources before
  * sinks so that the sinks' topics exist. {@code --dry-run} prints the diff against what runs, {@code --status} the
- * connectors' and tasks' states, {@code --restart-failed} restarts failed connectors and tasks.
+ * connectors' and tasks' states and, for Debezium Postgres sources, whether the stored position still matches the
+ * replication slot (a lost position is flagged: exit 1); {@code --restart-failed} restarts failed connectors and
+ * tasks.
  */
 @Command(name = "deploy", mixinStandardHelpOptions = true,
         description = "Validate, create or update the Kafka Connect connectors of connect-configs/connect.")
@@ -36,11 +39,17 @@ public final class DeployMain implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Validate and print what would change; change nothing.")
     boolean dryRun;
 
-    @Option(names = "--status", description = "Print every connector's and task's state, then exit.")
+    @Option(names = "--status", description = "Print every connector's and task's state and, for Postgres sources, "
+            + "whether the stored position matches the replication slot (exit 1 when something failed or is flagged).")
     boolean status;
 
     @Option(names = "--restart-failed", description = "With --status: restart failed connectors and tasks.")
     boolean restartFailed;
+
+    @Option(names = "--source-url", description = "With --status: the JDBC URL that reaches the source database "
+            + "from here, for the position check, when the connector's own database.* settings do not (a host name "
+            + "inside a Docker network), e.g. jdbc:postgresql://localhost:5432/shop?user=cdc&password=...")
+    String sourceUrl;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -132,6 +141,13 @@ public final class DeployMain implements Callable<Integer> {
             }
             state.tasks().stream().filter(t -> t.trace() != null)
                     .forEach(t -> out.println("  task " + t.id() + ": " + t.trace()));
+            if ("source".equals(state.type())) {
+                ConnectSourcePosition.Result position = connect.position(state.name(), sourceUrl);
+                if (position != null) {
+                    out.println("  position: " + position.describe());
+                    failed |= position.flagged();
+                }
+            }
             if (state.failed()) {
                 failed = true;
                 if (restartFailed) {

@@ -114,16 +114,9 @@ class ConnectDeployIT {
     @Test
     void deployedConnectorsMoveEveryChangeAndSurviveLosingAWorker(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path dir) throws Exception {
+        createShopTables(pg);
         try (Connection c = pg.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto"); // hmac(), to compute the hashes expected
-            st.execute("CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text)");
-            st.execute("CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int NOT NULL, "
-                    + "total numeric(12,2) NOT NULL, status text NOT NULL)");
-            st.execute("CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
-                    + "data varchar(2048))");
-            // The lag monitor's heartbeat table, in the publication from the start as the deployed config lists it.
-            st.execute("CREATE TABLE cdc_heartbeat (id integer PRIMARY KEY, beat_ms bigint NOT NULL, "
-                    + "beat_at timestamptz NOT NULL)");
             st.execute("INSERT INTO customers (name, email) SELECT 'customer ' || g, 'c' || g || '@example.com' "
                     + "FROM generate_series(1, 50) g");
             st.execute("INSERT INTO orders (customer_id, total, status) SELECT 1 + g % 50, g * 1.25, 'new' "
@@ -223,11 +216,113 @@ class ConnectDeployIT {
     }
 
     /**
-     * The lag monitor in Connect mode against these connectors: heartbeats through Kafka into both sinks, our sinks'
-     * per-table metrics read over the worker's JMX, consumer-group lag per topic and the connectors' states.
+     * Connect mode's lost position: the source connector's offsets are deleted while its slot stays, and rows are
+     * deleted (one table emptied) meanwhile. {@code deploy --status} and the lag monitor flag it; resumed, Debezium
+     * takes a new snapshot, and the sinks remove the rows it did not send again: both copies end equal to Postgres.
      */
-    private void lagMonitorReadsOurSinksInTheWorker(StackEndpoints stack, PostgresTestDatabase pg,
-            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, Path dir, List<String> names) throws Exception {
+    @Test
+    void aLostSourcePositionIsFlaggedAndTheNewSnapshotCleansBothSinks(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path dir) throws Exception {
+        createShopTables(pg);
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO customers (name, email) SELECT 'customer ' || g, NULL FROM generate_series(1, 30) g");
+            st.execute("INSERT INTO orders (customer_id, total, status) SELECT 1 + g % 30, g * 1.25, 'new' "
+                    + "FROM generate_series(1, 120) g");
+        }
+        Path configs = deployable(dir, pg, ch, es);
+        List<String> names = List.of(pg.name() + "-postgres-source", pg.name() + "-clickhouse-sink",
+                pg.name() + "-elasticsearch-sink");
+        String source = names.get(0);
+        String connect = stack.requireConnectUrl();
+        try {
+            CdcCommand.Result deployed = deploy(stack, configs.toString());
+            assertThat(deployed.exitCode()).as(deployed.output()).isZero();
+            awaitCopiesEqual(pg, ch, es);
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("UPDATE orders SET status = 'paid' WHERE id = 1"); // a streamed change, stored as offset
+            }
+            Await.until(() -> deploy(stack, "--status").output().contains("position: resuming from"), 60,
+                    "--status shows the source resuming from its stored position: " + deploy(stack, "--status").output());
+
+            // The position is lost: offsets deleted (the connector stopped first, as Connect requires).
+            send("PUT", connect + "/connectors/" + source + "/stop", 202, 204);
+            Await.until(() -> json.readTree(get(connect + "/connectors/" + source + "/status")).path("connector")
+                    .path("state").asText().equals("STOPPED"), 60, source + " stopped");
+            send("DELETE", connect + "/connectors/" + source + "/offsets", 200);
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("DELETE FROM orders WHERE id % 4 = 0"); // 30 rows
+                st.execute("DELETE FROM customers"); // 30 rows: empty at the new snapshot
+                st.execute("INSERT INTO orders (customer_id, total, status) VALUES (1, 5.00, 'late')");
+            }
+            CdcCommand.Result flagged = deploy(stack, "--status");
+            assertThat(flagged.exitCode()).as("a lost position makes --status exit 1: %s", flagged.output())
+                    .isEqualTo(1);
+            assertThat(flagged.output()).contains("position: FLAGGED POSITION_LOST: no stored position, but "
+                    + "replication slot '" + pg.name() + "' exists");
+            try (LagMonitor monitor = new LagMonitor(MonitorConfig.load(connectModeMonitor(stack, pg, ch, es, dir, names)),
+                    Clock.systemUTC())) {
+                monitor.prepare();
+                monitor.start();
+                Await.until(() -> monitor.sourcePositions().stream().anyMatch(p -> p.connector().equals(source)
+                        && p.flagged()), 60, "the lag monitor flags " + source + ": " + monitor.sourcePositions());
+                assertThat(monitor.unhealthyReasons()).anyMatch(r -> r.startsWith("source connector " + source + ": no "
+                        + "stored position"));
+            }
+
+            // Resumed without a position, Debezium snapshots again; the sinks sweep what it did not send.
+            send("PUT", connect + "/connectors/" + source + "/resume", 202, 204);
+            awaitCopiesEqual(pg, ch, es);
+            assertThat(clickHouse(ch, "SELECT count() FROM " + ch.name() + ".customers_current")).containsExactly("0");
+            Await.until(() -> deploy(stack, "--status").exitCode() == 0, 90, "--status clear again once the new "
+                    + "position is stored: " + deploy(stack, "--status").output());
+        } finally {
+            for (String name : names) {
+                http.send(HttpRequest.newBuilder(URI.create(connect + "/connectors/" + name)).DELETE().build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
+        }
+    }
+
+    /** The tables connect-configs/connect captures, the lag monitor's heartbeat table among them from the start. */
+    private static void createShopTables(PostgresTestDatabase pg) throws Exception {
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text)");
+            st.execute("CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int NOT NULL, "
+                    + "total numeric(12,2) NOT NULL, status text NOT NULL)");
+            st.execute("CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
+                    + "data varchar(2048))");
+            st.execute("CREATE TABLE cdc_heartbeat (id integer PRIMARY KEY, beat_ms bigint NOT NULL, "
+                    + "beat_at timestamptz NOT NULL)");
+        }
+    }
+
+    /** Orders (id, status, total) and customer ids in both sinks equal Postgres. */
+    private void awaitCopiesEqual(PostgresTestDatabase pg, ClickHouseTestDatabase ch, ElasticsearchTestIndex es)
+            throws Exception {
+        Set<String> orders = postgres(pg, "SELECT id || ':' || status || ':' || total FROM orders");
+        Set<String> customers = postgres(pg, "SELECT id || ':-' FROM customers");
+        Await.until(() -> clickHouse(ch, "SELECT concat(toString(id), ':', status, ':', toString(total)) FROM "
+                + ch.name() + ".orders_current").equals(orders), 180, "ClickHouse orders equal Postgres ("
+                + orders.size() + " rows)");
+        Await.until(() -> clickHouse(ch, "SELECT concat(toString(id), ':-') FROM " + ch.name()
+                + ".customers_current").equals(customers), 60, "ClickHouse customers equal Postgres ("
+                + customers.size() + " rows)");
+        Await.until(() -> elasticsearch(es, "orders", "status", "total").equals(orders), 120,
+                "Elasticsearch orders equal Postgres");
+        Await.until(() -> elasticsearch(es, "customers", "email", null).equals(customers), 60,
+                "Elasticsearch customers equal Postgres (" + customers.size() + " rows)");
+    }
+
+    private void send(String method, String url, int... accepted) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(java.util.Arrays.stream(accepted).boxed().toList()).as("%s %s answered %s: %s", method, url,
+                response.statusCode(), response.body()).contains(response.statusCode());
+    }
+
+    /** A Connect-mode lag monitor config for these connectors. */
+    private static Path connectModeMonitor(StackEndpoints stack, PostgresTestDatabase pg, ClickHouseTestDatabase ch,
+            ElasticsearchTestIndex es, Path dir, List<String> names) throws Exception {
         String jmx = System.getenv().getOrDefault("CDC_CONNECT_JMX", "127.0.0.1:28099");
         Path config = dir.resolve("lag.yaml");
         Files.writeString(config, """
@@ -245,6 +340,16 @@ class ConnectDeployIT {
                 """.formatted(pg.jdbcUrl(), pg.user(), pg.name(), ch.url(), ch.name(), jmx, names.get(1), es.url(),
                 es.name(), jmx, names.get(2), stack.requireConnectUrl(), stack.requireKafkaBootstrap(), names.get(1),
                 names.get(2)));
+        return config;
+    }
+
+    /**
+     * The lag monitor in Connect mode against these connectors: heartbeats through Kafka into both sinks, our sinks'
+     * per-table metrics read over the worker's JMX, consumer-group lag per topic and the connectors' states.
+     */
+    private void lagMonitorReadsOurSinksInTheWorker(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, Path dir, List<String> names) throws Exception {
+        Path config = connectModeMonitor(stack, pg, ch, es, dir, names);
         try (LagMonitor monitor = new LagMonitor(MonitorConfig.load(config), Clock.systemUTC())) {
             monitor.prepare();
             monitor.start();
@@ -276,7 +381,7 @@ class ConnectDeployIT {
             throws Exception {
         Files.createDirectories(dir);
         Path source = ProjectRoot.path().resolve("connect-configs/connect");
-        String topics = pg.name() + "\\.public\\.(customers|orders|cdc_heartbeat)";
+        String topics = pg.name() + "\\.(public\\.(customers|orders|cdc_heartbeat)|cdc_notifications)";
         for (String file : List.of("postgres-source.json", "clickhouse-sink.json", "elasticsearch-sink.json")) {
             ObjectNode connector = (ObjectNode) json.readTree(source.resolve(file).toFile());
             String name = connector.path("name").asText().replaceFirst("^shop", pg.name());
@@ -292,7 +397,8 @@ class ConnectDeployIT {
                     // another plugin, its key read by the worker's file provider; no e-mail reaches Kafka in clear.
                     Path secrets = dir.resolve("pii.properties");
                     Files.writeString(secrets, "hash.key=" + HASH_KEY + "\n");
-                    config.put("transforms", "pii");
+                    config.put("notification.sink.topic.name", pg.name() + ".cdc_notifications");
+                    config.put("transforms", "snapshotLsn,pii");
                     config.put("transforms.pii.type", "io.cdcpipeline.transforms.ProtectPii");
                     config.put("transforms.pii.columns", "public.customers.email=hash");
                     config.put("transforms.pii.hash.key", "${file:" + secrets + ":hash.key}");

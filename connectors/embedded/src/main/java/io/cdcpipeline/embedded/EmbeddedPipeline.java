@@ -1,6 +1,7 @@
 package io.cdcpipeline.embedded;
 
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.position.SourceDatabase;
 import io.cdcpipeline.core.position.ReplicationSlot;
 import io.cdcpipeline.core.snapshot.SnapshotNotification;
 import io.cdcpipeline.embedded.position.CrashSafeOffsetStore;

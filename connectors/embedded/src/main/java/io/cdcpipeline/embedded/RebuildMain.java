@@ -1,5 +1,6 @@
 package io.cdcpipeline.embedded;
 
+import io.cdcpipeline.core.position.SourceDatabase;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector;
 import io.cdcpipeline.sink.elasticsearch.IndexRebuild;

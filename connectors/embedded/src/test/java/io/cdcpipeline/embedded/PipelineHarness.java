@@ -183,9 +183,9 @@ final class PipelineHarness {
             List<List<String>> actual = clickHouseRows(table);
             List<List<String>> expected = postgresRows(CLICKHOUSE_FORM.get(table));
             List<List<String>> missing = new ArrayList<>(expected);
-            missing.removeAll(actual);
+            missing.removeAll(new java.util.HashSet<>(actual));
             List<List<String>> extra = new ArrayList<>(actual);
-            extra.removeAll(expected);
+            extra.removeAll(new java.util.HashSet<>(expected));
             assertThat(actual).as("ClickHouse view of %s: %d rows, %d expected; missing (first 5) %s; extra (first 5) %s; "
                             + "raw versions of the first missing key %s", table, actual.size(), expected.size(),
                     missing.subList(0, Math.min(5, missing.size())), extra.subList(0, Math.min(5, extra.size())),
@@ -193,7 +193,18 @@ final class PipelineHarness {
                             + CLICKHOUSE_COLUMNS.get(table).split(",")[0].replace("toString(", "").replace(")", "")
                             + ") = '" + missing.get(0).get(0) + "' FORMAT TabSeparated"))
                     .isEqualTo(expected);
-            assertThat(elasticsearchDocs(table)).as("Elasticsearch index of %s", table).isEqualTo(expectedDocs(table));
+            Map<String, Map<String, String>> docs = elasticsearchDocs(table);
+            Map<String, Map<String, String>> wanted = expectedDocs(table);
+            if (!docs.equals(wanted)) {
+                List<String> missingIds = wanted.keySet().stream().filter(id -> !docs.containsKey(id)).limit(5).toList();
+                List<String> extraIds = docs.keySet().stream().filter(id -> !wanted.containsKey(id)).limit(5).toList();
+                List<String> differing = wanted.keySet().stream().filter(id -> docs.containsKey(id)
+                        && !docs.get(id).equals(wanted.get(id))).limit(5).map(id -> id + ": " + docs.get(id) + " but "
+                        + wanted.get(id)).toList();
+                throw new AssertionError("Elasticsearch index of " + table + ": " + docs.size() + " documents, "
+                        + wanted.size() + " expected; missing (first 5) " + missingIds + "; extra (first 5) " + extraIds
+                        + "; different (first 5) " + differing);
+            }
         }
     }
 
@@ -248,7 +259,7 @@ final class PipelineHarness {
         http.send(HttpRequest.newBuilder(URI.create(es.url() + "/" + index + "/_refresh"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(es.url() + "/" + index
-                + "/_search?size=10000")).header("Content-Type", "application/json")
+                + "/_search?size=5000&scroll=1m")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"query\":{\"match_all\":{}}}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         Map<String, Map<String, String>> docs = new TreeMap<>();
@@ -258,7 +269,22 @@ final class PipelineHarness {
             return docs;
         }
         assertThat(response.statusCode()).as("Elasticsearch answered %s", response.body()).isEqualTo(200);
-        for (JsonNode hit : json.readTree(response.body()).path("hits").path("hits")) {
+        JsonNode page = json.readTree(response.body());
+        List<JsonNode> hits = new ArrayList<>();
+        // Every document, page by page: a table can hold more than one search returns.
+        while (page.path("hits").path("hits").size() > 0) {
+            page.path("hits").path("hits").forEach(hits::add);
+            HttpResponse<String> next = http.send(HttpRequest.newBuilder(URI.create(es.url() + "/_search/scroll"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"scroll\":\"1m\",\"scroll_id\":\"" + page.path("_scroll_id").asText() + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(next.statusCode()).as("Elasticsearch answered %s", next.body()).isEqualTo(200);
+            page = json.readTree(next.body());
+        }
+        http.send(HttpRequest.newBuilder(URI.create(es.url() + "/_search/scroll")).header("Content-Type", "application/json")
+                .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"scroll_id\":\"" + page.path("_scroll_id").asText()
+                        + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        for (JsonNode hit : hits) {
             Map<String, String> doc = new TreeMap<>();
             Iterator<Map.Entry<String, JsonNode>> fields = hit.path("_source").fields();
             while (fields.hasNext()) {

@@ -14,8 +14,11 @@ import java.util.Map;
 public record SourceOffset(Long lsn, Long lsnProc, Long lsnCommit, boolean snapshotInProgress) {
 
     public static SourceOffset of(Map<String, ?> offset) {
+        // Debezium stores {snapshot: true, last_snapshot_record: false} while it snapshots; the last read's offset has
+        // last_snapshot_record true, and Debezium counts the snapshot as complete from it.
         Object snapshot = offset.get("snapshot");
         boolean inSnapshot = snapshot != null && !Boolean.FALSE.equals(snapshot) && !"false".equals(snapshot)
+                && !Boolean.TRUE.equals(offset.get("last_snapshot_record"))
                 && !Boolean.TRUE.equals(offset.get("snapshot_completed"));
         return new SourceOffset(number(offset.get("lsn")), number(offset.get("lsn_proc")),
                 number(offset.get("lsn_commit")), inSnapshot);

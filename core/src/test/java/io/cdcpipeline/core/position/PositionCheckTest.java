@@ -63,6 +63,9 @@ class PositionCheckTest {
         assertThat(inSnapshot.snapshotInProgress()).isTrue();
         assertThat(PositionCheck.check(inSnapshot, false, slot(400)).kind()).isEqualTo(Kind.RESTART_SNAPSHOT);
         assertThat(PositionCheck.check(inSnapshot, false, NO_SLOT).kind()).isEqualTo(Kind.RESTART_SNAPSHOT);
+        SourceOffset lastRead = SourceOffset.of(Map.of("lsn", 500L, "snapshot", true, "last_snapshot_record", true));
+        assertThat(lastRead.snapshotInProgress()).as("the offset of the snapshot's last read: complete").isFalse();
+        assertThat(PositionCheck.check(lastRead, false, slot(500)).kind()).isEqualTo(Kind.RESUME);
     }
 
     @Test

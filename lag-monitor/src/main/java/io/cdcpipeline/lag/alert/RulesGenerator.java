@@ -87,6 +87,12 @@ public final class RulesGenerator {
         out.append("        labels:\n          severity: ticket\n");
         out.append("        annotations:\n          summary: \"Replication slot {{ $labels.slot }} is inactive or its WAL "
                 + "is {{ $labels.wal_status }}\"\n");
+        out.append("      - alert: CdcSourcePositionLost\n");
+        out.append("        expr: cdc_source_position_lost == 1\n");
+        out.append("        labels:\n          severity: page\n");
+        out.append("        annotations:\n          summary: \"Source connector {{ $labels.connector }}: its stored "
+                + "position does not match replication slot {{ $labels.slot }} ({{ $labels.verdict }}); a restart "
+                + "would re-snapshot or skip changes\"\n");
         return out.toString();
     }
 

@@ -153,6 +153,15 @@ public final class MonitorMetrics {
                         cb.call(lag.seconds(), connector);
                     }
                 })).register(registry);
+        GaugeWithCallback.builder().name("cdc_source_position_lost")
+                .help("Connect mode: 1 when a Postgres source connector's stored position no longer matches its "
+                        + "replication slot (offsets deleted, connector renamed, slot dropped or ahead), else 0")
+                .labelNames("connector", "slot", "verdict")
+                .callback(cb -> monitor.sourcePositions().forEach(p -> {
+                    if (p.verdict() != null) {
+                        cb.call(p.flagged() ? 1 : 0, p.connector(), p.slot(), p.verdict().kind().name());
+                    }
+                })).register(registry);
         GaugeWithCallback.builder().name("cdc_connect_task_running")
                 .help("Connect mode: 1 when the task runs, 0 otherwise (the state is a label)")
                 .labelNames("connector", "task", "state")

@@ -90,7 +90,7 @@ public final class StartGuard {
         if (stored == null) {
             writeMark(file, slot.name());
         }
-        LOG.info("Start: {}", verdict.reason());
+        LOG.info("Start ({}): {}", verdict.kind(), verdict.reason());
         return new Decision(verdict, false, null);
     }
 

@@ -1,4 +1,4 @@
-package io.cdcpipeline.embedded;
+package io.cdcpipeline.core.position;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -6,13 +6,16 @@ import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
 
-/** A plain JDBC connection to the source database, made from the Debezium connector's own {@code database.*} settings. */
-final class SourceDatabase {
+/**
+ * A plain JDBC connection to the source database, made from the Debezium connector's own {@code database.*} settings
+ * (the caller brings the Postgres JDBC driver).
+ */
+public final class SourceDatabase {
 
     private SourceDatabase() {
     }
 
-    static Connection connect(Map<String, String> source) throws SQLException {
+    public static Connection connect(Map<String, String> source) throws SQLException {
         String url = "jdbc:postgresql://" + source.get("database.hostname") + ":"
                 + source.getOrDefault("database.port", "5432") + "/" + source.get("database.dbname");
         Properties props = new Properties();
@@ -27,7 +30,7 @@ final class SourceDatabase {
     }
 
     /** The replication slot the connector reads ({@code slot.name}, Debezium's default {@code debezium}). */
-    static String slotName(Map<String, String> source) {
+    public static String slotName(Map<String, String> source) {
         return source.getOrDefault("slot.name", "debezium");
     }
 }
