@@ -41,6 +41,13 @@ log()  { printf '%s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# build_current FILE: true when FILE (a command's recorded classpath) exists and no pom.xml or main source of the
+# project changed after it, so a pulled or edited checkout never runs on the jars of an older build.
+build_current() {
+  [ -s "$1" ] && [ -z "$(find "$CDC_HOME" -path "$CDC_HOME/.work" -prune -o \( -name pom.xml -o -path '*/src/main/*' \) \
+    -newer "$1" -type f -print -quit 2>/dev/null)" ]
+}
+
 # is_alive PIDFILE: true when the file names a running process.
 is_alive() {
   local pidfile="$1" pid

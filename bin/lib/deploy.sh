@@ -15,7 +15,7 @@ deploy_main() {
   # which read ${env:CDC_PG_*} on the worker: the local stack's worker has these.
   export CDC_PG_HOST="${CDC_PG_HOST:-$CDC_BIND_HOST}" CDC_PG_PORT CDC_PG_USER
   if [ -z "$cp" ]; then
-    [ -s "$DEPLOY_CP_FILE" ] || deploy_build
+    build_current "$DEPLOY_CP_FILE" || deploy_build
     cp="$CDC_HOME/connectors/deploy/target/classes:$(cat "$DEPLOY_CP_FILE")"
   fi
   exec "$(java_home)/bin/java" -Xmx128m -Dcdc.home="$CDC_HOME" -cp "$cp" io.cdcpipeline.deploy.DeployMain "$@"

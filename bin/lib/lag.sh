@@ -11,7 +11,7 @@ lag_build() {
 
 lag_main() {
   [ $# -gt 0 ] || die "usage: bin/cdc lag run --config FILE [--validate-only] | status [--url URL] | rules --config FILE [--out FILE]"
-  [ -s "$LAG_CP_FILE" ] || lag_build
+  build_current "$LAG_CP_FILE" || lag_build
   exec "$(java_home)/bin/java" -Xmx256m -cp "$CDC_HOME/lag-monitor/target/classes:$(cat "$LAG_CP_FILE")" \
     io.cdcpipeline.lag.LagMain "$@"
 }

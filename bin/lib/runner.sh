@@ -11,7 +11,7 @@ runner_build() {
 }
 
 runner_classpath() {
-  [ -s "$RUNNER_CP_FILE" ] || runner_build
+  build_current "$RUNNER_CP_FILE" || runner_build
   printf '%s:%s' "$CDC_HOME/connectors/embedded/target/classes" "$(cat "$RUNNER_CP_FILE")"
 }
 

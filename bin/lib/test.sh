@@ -1,10 +1,19 @@
-# bin/cdc test [maven args]: the whole test suite on real servers, in timed phases.
+# bin/cdc test [--long] [maven args]: the whole test suite on real servers, in timed phases.
 #   1. stack up --with-kafka (installs what is missing, starts what is down)
 #   2. ./mvnw verify: unit tests (Surefire) and integration tests (Failsafe) of every module on that one stack
 #   3. stack down, but only when this command was the one that brought the stack up
+# --long runs only the long suites (the kill loops) with their long rounds, and writes their figures into
+# docs/reliability/ (commit them).
+
+LONG_SUITES="PositionStoreKillIT,RunnerKillIT"
 
 test_main() {
   local started_stack="" rc=0 t_up t_verify=0 t_down=0 t0
+  if [ "${1:-}" = "--long" ]; then
+    shift
+    set -- -Dcdc.long=true -Dit.test="$LONG_SUITES" -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+      -Dfailsafe.failIfNoSpecifiedTests=false "$@"
+  fi
 
   "$CDC_HOME/bin/cdc" stack status >/dev/null 2>&1 || started_stack=1
 

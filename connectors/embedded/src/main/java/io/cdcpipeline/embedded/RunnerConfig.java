@@ -33,7 +33,9 @@ public final class RunnerConfig extends AbstractConfig {
                             + "and that connector's own settings under sink.<name>.")
             .define(OFFSET_FILE, Type.STRING, ".work/offsets/cdc-pipeline.offsets", new ConfigDef.NonEmptyString(),
                     Importance.HIGH, "File where the source position (LSN) is stored after every sink has the changes "
-                            + "before it. Delete it to replay everything from a new snapshot.")
+                            + "before it; every save is atomic (temporary file, fsync, rename). Without it, while the "
+                            + "replication slot exists, the runner refuses to start: take a new snapshot with "
+                            + "--resnapshot (the sinks then remove rows deleted meanwhile).")
             .define(OFFSET_FLUSH_INTERVAL_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     "How often the source position is written to the offset file. A crash redelivers at most this "
                             + "much; sinks are idempotent, so redelivery is harmless.")

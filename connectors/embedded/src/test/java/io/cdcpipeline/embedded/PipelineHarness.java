@@ -102,6 +102,16 @@ final class PipelineHarness {
         return c;
     }
 
+    /** Writes {@link #pipelineConfig} as a pipeline file for {@code bin/cdc run}. */
+    Path writeConfig(Path file) throws java.io.IOException {
+        java.util.Properties props = new java.util.Properties();
+        props.putAll(pipelineConfig());
+        try (java.io.Writer out = java.nio.file.Files.newBufferedWriter(file)) {
+            props.store(out, "written by PipelineHarness");
+        }
+        return file;
+    }
+
     /** No sink refused a record: each dead-letter file of the runner is absent or empty. */
     void assertNoDeadLetters() throws java.io.IOException {
         Path dir = workDir.resolve("dead-letters");

@@ -7,11 +7,8 @@ import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.StackEndpoints;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -49,12 +46,7 @@ class ResumeIT {
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
         PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
         h.sql(PipelineHarness.SCHEMA);
-        Path config = work.resolve("pipeline.properties");
-        Properties props = new Properties();
-        props.putAll(h.pipelineConfig());
-        try (Writer out = Files.newBufferedWriter(config)) {
-            props.store(out, "ResumeIT");
-        }
+        Path config = h.writeConfig(work.resolve("pipeline.properties"));
 
         // Runner logs stay in target/ so a failure can be read after the temp folder is gone.
         Path logs = Files.createDirectories(Path.of("target", "runner-logs", pg.name()));
@@ -148,9 +140,6 @@ class ResumeIT {
     }
 
     private static Process startRunner(Path config, Path log) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                RunnerMain.class.getName(), "--config", config.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return RunnerProcess.start(config, log);
     }
 }

@@ -8,14 +8,12 @@ import io.cdcpipeline.testkit.LongRun;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.StackEndpoints;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -61,12 +59,8 @@ class RunnerKillIT {
                 "INSERT INTO orders SELECT g, 1 + g % 20, 'new', g * 1.5, timestamp '2026-01-01' + g * interval '1 second' "
                         + "FROM generate_series(1, " + SEED_ORDERS + ") g",
                 "INSERT INTO order_items SELECT g, 1, 'sku-1', 1 FROM generate_series(1, " + SEED_ORDERS + ") g");
-        Path config = work.resolve("pipeline.properties");
-        Properties props = new Properties();
-        props.putAll(h.pipelineConfig());
-        try (Writer out = Files.newBufferedWriter(config)) {
-            props.store(out, "RunnerKillIT");
-        }
+        Path config = h.writeConfig(work.resolve("pipeline.properties"));
+        String name = h.pipelineConfig().get("name");
         Path logs = Files.createDirectories(Path.of("target", "runner-logs", "kill-" + pg.name()));
         Path script = work.resolve("load.sql");
         Files.writeString(script, LOAD);
@@ -93,7 +87,7 @@ class RunnerKillIT {
                             Thread.sleep(random.nextInt(100));
                         }
                         case STREAMING -> {
-                            RunnerProcess.awaitLog(runner, log, "Pipeline " + props.getProperty("name") + " started", 90);
+                            RunnerProcess.awaitLog(runner, log, "Pipeline " + name + " started", 90);
                             if (!RunnerProcess.startLine(log).contains("resuming")) {
                                 // A snapshot to take first (the last kill came before a streaming position was
                                 // stored): kill once streaming, where the position is saved every 20 ms.

@@ -13,6 +13,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,13 @@ class SnapshotSweepIT {
         assertThatThrownBy(h::start).isInstanceOf(PositionRefusedException.class)
                 .hasMessageContaining("no stored position, but replication slot")
                 .hasMessageContaining(h.offsetFile().toString()).hasMessageContaining("--resnapshot");
+        // bin/cdc run says the same and exits with 3, starting nothing.
+        Path config = h.writeConfig(work.resolve("pipeline.properties"));
+        Path log = work.resolve("refused.log");
+        Process refused = RunnerProcess.start(config, log);
+        assertThat(refused.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(refused.exitValue()).as("exit code of a refused start; log:%n%s", Files.readString(log)).isEqualTo(3);
+        assertThat(Files.readString(log)).contains("error: refusing to start: no stored position, but replication slot");
         assertThat(h.offsetFile()).as("a refused start writes nothing").doesNotExist();
 
         try (EmbeddedPipeline pipeline = h.start(true)) {
@@ -66,6 +74,41 @@ class SnapshotSweepIT {
         try (var files = Files.list(work)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).as("the lost file was not kept aside: none")
                     .noneMatch(name -> name.contains("before-resnapshot"));
+        }
+    }
+
+    /**
+     * The slot is dropped while the runner is stopped (as when Postgres invalidates it): the changes since the stored
+     * position are gone, so the runner refuses; with a new snapshot asked for, it ends equal to Postgres.
+     */
+    @Test
+    void aDroppedSlotIsRefusedAndAResnapshotRecovers(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
+        PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
+        h.sql(PipelineHarness.SCHEMA, "INSERT INTO orders SELECT g, 1, 'new', g, timestamp '2026-01-01' "
+                + "FROM generate_series(1, 100) g");
+        try (EmbeddedPipeline pipeline = h.start()) {
+            h.awaitCopiesEqualSource(120);
+            h.sql("UPDATE orders SET status = 'streamed' WHERE id = 1"); // a streaming position to store
+            h.awaitCopiesEqualSource(60);
+            Thread.sleep(1_500); // past offset.flush.interval.ms, with a batch after it: the position is stored
+            h.sql("UPDATE orders SET status = 'streamed again' WHERE id = 2");
+            h.awaitCopiesEqualSource(60);
+        }
+        String slot = h.pipelineConfig().get("source.slot.name");
+        h.sql("SELECT pg_drop_replication_slot('" + slot + "')", "DELETE FROM orders WHERE id > 60");
+
+        assertThatThrownBy(h::start).isInstanceOf(PositionRefusedException.class)
+                .hasMessageContaining("replication slot '" + slot + "' does not exist")
+                .hasMessageContaining("the changes since the stored position are gone from Postgres");
+        try (EmbeddedPipeline pipeline = h.start(true)) {
+            h.awaitCopiesEqualSource(120);
+            assertThat(staleRemoved("clickhouse")).isEqualTo(40);
+            assertThat(staleRemoved("elasticsearch")).isEqualTo(40);
+        }
+        try (var files = Files.list(work)) {
+            assertThat(files.map(p -> p.getFileName().toString()).toList()).as("the old position, kept aside")
+                    .anyMatch(name -> name.startsWith("offsets.dat.before-resnapshot-"));
         }
     }
 

@@ -218,11 +218,19 @@ final class TableManager {
             previous = columnName;
         }
         boolean altered = handleDropped(source, name, wanted, existing) || alteredColumns > 0;
-        if (altered) {
-            // Views keep the column list and types they were created with (SELECT * is expanded then).
-            for (String sql : connection.dialect().replaceView(qualified(name + config.viewSuffix()), viewSelect(name))) {
+        String view = name + config.viewSuffix();
+        Map<String, String> viewColumns = altered ? Map.of() : existingColumns(view);
+        if (altered || (!viewColumns.isEmpty() && !viewColumns.equals(existing))) {
+            // Views keep the column list and types they were created with (SELECT * is expanded then); a view that
+            // differs from its table was left behind by a stop between an ALTER and the view's replacement.
+            for (String sql : connection.dialect().replaceView(qualified(view), viewSelect(name))) {
                 execute(sql);
             }
+        } else if (viewColumns.isEmpty()) {
+            // A stop between creating the table and its view (or, before 19.x, between dropping and creating the
+            // view) leaves the table without the view BI reads: make it again.
+            LOG.info("Creating the missing view {} of {}", qualified(view), qualified(name));
+            execute("CREATE VIEW IF NOT EXISTS " + qualified(view) + " AS " + viewSelect(name));
         }
         if (!refusals.isEmpty()) {
             throw new DataException("incompatible change of source table " + source + " for ClickHouse table "
