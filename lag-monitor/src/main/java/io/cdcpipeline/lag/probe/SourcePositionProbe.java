@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Connect mode: each Debezium Postgres source connector's stored position (offsets topic) against its replication
- * slot, read through the monitor's own Postgres connection (slots are per server). A connector whose offsets were
- * deleted, or that was recreated under a new name, while its slot stayed is flagged.
+ * Connect mode: the stored position (offsets topic) of each Debezium Postgres source connector that reads the
+ * monitor's slot ({@code postgres.slot}), against that slot, read through the monitor's own Postgres connection. A
+ * connector whose offsets were deleted, or that was recreated under a new name, while its slot stayed is flagged.
  */
 public final class SourcePositionProbe {
 
@@ -41,7 +41,8 @@ public final class SourcePositionProbe {
                             return ReplicationSlot.read(db, slot);
                         }
                     });
-            if (result != null) {
+            // Only the source that reads the monitor's own slot: another connector's slot may live on another server.
+            if (result != null && postgres.slot().equals(result.slot())) {
                 results.add(result);
             }
         }

@@ -1,0 +1,148 @@
+package io.cdcpipeline.core.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.TableId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+/** When a sink sweeps after a snapshot, which targets, and below which version. */
+class SnapshotSweepsTest {
+
+    private static final Schema KEY = SchemaBuilder.struct().field("id", Schema.INT32_SCHEMA).build();
+    private static final Schema ROW = SchemaBuilder.struct().optional().field("id", Schema.INT32_SCHEMA).build();
+    private static final Schema SOURCE = SchemaBuilder.struct()
+            .field("schema", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA)
+            .field("lsn", SchemaBuilder.int64().optional().build())
+            .field("snapshot", SchemaBuilder.string().optional().build()).build();
+    private static final Schema ENVELOPE = SchemaBuilder.struct().field("before", ROW).field("after", ROW)
+            .field("source", SOURCE).field("op", Schema.STRING_SCHEMA).build();
+    private static final Schema NOTIFICATION = SchemaBuilder.struct().field("id", Schema.STRING_SCHEMA)
+            .field("aggregate_type", Schema.STRING_SCHEMA).field("type", Schema.STRING_SCHEMA)
+            .field("additional_data", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.STRING_SCHEMA).optional().build())
+            .field("timestamp", SchemaBuilder.int64().optional().build()).build();
+
+    private record Call(String target, long bound) {
+    }
+
+    private final List<Call> calls = new ArrayList<>();
+    private final AtomicLong removed = new AtomicLong();
+    private final SnapshotSweeps sweeps = new SnapshotSweeps("test",
+            table -> table.table().equals("empty") ? "db.empty" : null, removed::addAndGet);
+
+    private static ChangeEvent event(String table, String op, long lsn, String snapshot) {
+        Struct source = new Struct(SOURCE).put("schema", "public").put("table", table).put("lsn", lsn)
+                .put("snapshot", snapshot);
+        Struct value = new Struct(ENVELOPE).put("after", new Struct(ROW).put("id", 1)).put("source", source).put("op", op);
+        return ChangeEvent.of(new SinkRecord("p.public." + table, 0, KEY, new Struct(KEY).put("id", 1), ENVELOPE, value, 0));
+    }
+
+    private static SnapshotNotification tableScanned(String table, long rows, Long lsn) {
+        Struct value = new Struct(NOTIFICATION).put("id", "n").put("aggregate_type", "Initial Snapshot")
+                .put("type", "TABLE_SCAN_COMPLETED")
+                .put("additional_data", Map.of("scanned_collection", "public." + table, "total_rows_scanned",
+                        Long.toString(rows)));
+        SinkRecord record = new SinkRecord("p.cdc_notifications", 0, null, null, NOTIFICATION, value, 0);
+        if (lsn != null) {
+            record.headers().addLong(SnapshotNotification.LSN_HEADER, lsn);
+        }
+        assertThat(SnapshotNotification.isNotification(record)).isTrue();
+        return SnapshotNotification.of(record);
+    }
+
+    private void sweep() {
+        sweeps.sweep((target, bound) -> {
+            calls.add(new Call(target, bound));
+            return 3;
+        });
+    }
+
+    @Test
+    void theLastReadOfATableMakesItsTargetsDueBelowTwiceTheSnapshotLsn() {
+        sweeps.onEvent(event("orders", "r", 100, "first_in_data_collection"), "db.orders");
+        sweeps.onEvent(event("orders", "r", 100, "true"), "db.orders");
+        assertThat(sweeps.hasPending()).isFalse();
+        sweeps.onEvent(event("orders", "r", 100, "last_in_data_collection"), "db.orders");
+        assertThat(sweeps.hasPending()).isTrue();
+        sweep();
+        assertThat(calls).containsExactly(new Call("db.orders", 200));
+        assertThat(removed).hasValue(3);
+        assertThat(sweeps.hasPending()).isFalse();
+
+        // The same snapshot delivered again sweeps nothing more; a later snapshot does.
+        sweeps.onEvent(event("orders", "r", 100, "last"), "db.orders");
+        assertThat(sweeps.hasPending()).isFalse();
+        sweeps.onEvent(event("orders", "r", 900, "last"), "db.orders");
+        sweep();
+        assertThat(calls).containsExactly(new Call("db.orders", 200), new Call("db.orders", 1800));
+    }
+
+    @Test
+    void streamedChangesAndIncrementalReadsNeverTriggerASweep() {
+        sweeps.onEvent(event("orders", "u", 100, "false"), "db.orders");
+        sweeps.onEvent(event("orders", "r", 100, "incremental"), "db.orders");
+        sweeps.onNotification(tableScanned("orders", 5, 100L));
+        assertThat(sweeps.hasPending()).as("a scan with rows waits for its last read's marker").isFalse();
+    }
+
+    @Test
+    void anEmptyTableIsSweptOnItsNotificationAtTheStampedLsn() {
+        sweeps.onNotification(tableScanned("empty", 0, 50L));
+        sweep();
+        assertThat(calls).containsExactly(new Call("db.empty", 100));
+        sweeps.onNotification(tableScanned("gone", 0, 50L));
+        sweep();
+        assertThat(calls).as("no target for a table the sink never wrote and that has none").hasSize(1);
+    }
+
+    @Test
+    void aNotificationWithoutTheStampIsNotActedOn() {
+        sweeps.onNotification(tableScanned("empty", 0, null));
+        assertThat(sweeps.hasPending()).isFalse();
+    }
+
+    @Test
+    void aTargetHoldingRowsOfAnotherSourceTableIsNotSwept() {
+        sweeps.onEvent(event("orders_2025", "u", 10, "false"), "db.all_orders");
+        sweeps.onEvent(event("orders_2026", "r", 100, "last"), "db.all_orders");
+        sweep();
+        assertThat(calls).isEmpty();
+        assertThat(sweeps.hasPending()).isFalse();
+    }
+
+    @Test
+    void aFailedSweepStaysPendingAndIsTriedAgain() {
+        sweeps.onEvent(event("orders", "r", 100, "last"), "db.orders");
+        assertThatThrownBy(() -> sweeps.sweep((target, bound) -> {
+            throw new RetriableException("ClickHouse is away");
+        })).isInstanceOf(RetriableException.class);
+        assertThat(sweeps.hasPending()).isTrue();
+        sweep();
+        assertThat(calls).containsExactly(new Call("db.orders", 200));
+    }
+
+    @Test
+    void flattenedReadsCarryNoMarkerSoTheirTablesNotificationTriggersTheSweep() {
+        Schema flat = SchemaBuilder.struct().field("id", Schema.INT32_SCHEMA).field("__op", Schema.STRING_SCHEMA)
+                .field("__lsn", Schema.INT64_SCHEMA).field("__schema", Schema.STRING_SCHEMA)
+                .field("__table", Schema.STRING_SCHEMA).build();
+        Struct row = new Struct(flat).put("id", 1).put("__op", "r").put("__lsn", 100L).put("__schema", "public")
+                .put("__table", "orders");
+        sweeps.onEvent(ChangeEvent.of(new SinkRecord("p.public.orders", 0, KEY, new Struct(KEY).put("id", 1), flat, row,
+                0)), "db.orders");
+        sweeps.onNotification(tableScanned("orders", 1, 100L));
+        sweep();
+        assertThat(calls).containsExactly(new Call("db.orders", 200));
+        assertThat(new TableId("public", "orders")).isEqualTo(event("orders", "u", 1, "false").sourceTable());
+    }
+}
