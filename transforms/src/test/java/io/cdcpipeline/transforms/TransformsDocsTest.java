@@ -31,7 +31,7 @@ class TransformsDocsTest {
         List<String> transforms = ServiceLoader.load(Transformation.class).stream().map(p -> p.type().getName()).toList();
         assertThat(transforms).contains(CdcNormalize.class.getName(), ProtectPii.class.getName(),
                 ProtectPii.Key.class.getName(), ProtectPii.Value.class.getName(), CdcRoute.class.getName(),
-                CdcFilter.class.getName(), SchemaChangeSignal.class.getName(), CdcSnapshotLsn.class.getName());
+                CdcFilter.class.getName(), SchemaChangeSignal.class.getName());
         List<String> predicates = ServiceLoader.load(Predicate.class).stream().map(p -> p.type().getName()).toList();
         assertThat(predicates).contains(ChangeMatches.class.getName());
     }

@@ -54,6 +54,9 @@ public final class PositionCheck {
      */
     public static Verdict check(SourceOffset stored, boolean startedHere, ReplicationSlot slot) {
         String slotText = "replication slot '" + slot.name() + "'";
+        if (stored != null && !stored.hasPosition()) {
+            return checkEmpty(startedHere, slot, slotText);
+        }
         if (stored == null) {
             if (!slot.exists()) {
                 return new Verdict(Kind.FIRST_START, "no stored position and no " + slotText
@@ -82,6 +85,24 @@ public final class PositionCheck {
                     + "was not stored (an older or restored position?)");
         }
         return new Verdict(Kind.RESUME, "resuming from " + stored + "; " + slotText + confirmed(slot));
+    }
+
+    /**
+     * An offset without any position counts as none; on its own, Debezium would take it for a completed snapshot and
+     * stream from the slot without one, so a start must not hand it to the engine (see the runner's StartGuard).
+     */
+    private static Verdict checkEmpty(boolean startedHere, ReplicationSlot slot, String slotText) {
+        if (!slot.exists()) {
+            return new Verdict(Kind.FIRST_START, "the stored offset holds no position and there is no " + slotText
+                    + ": taking the initial snapshot");
+        }
+        if (startedHere) {
+            return new Verdict(Kind.RETAKE_FIRST_SNAPSHOT, "the stored offset holds no position yet (an earlier "
+                    + "first start stopped before its snapshot stored one); " + slotText + " exists: taking the initial "
+                    + "snapshot again");
+        }
+        return new Verdict(Kind.POSITION_LOST, "the stored offset holds no position, but " + slotText + " exists"
+                + confirmed(slot) + ": Debezium would take it for a completed snapshot and skip the snapshot");
     }
 
     private static String confirmed(ReplicationSlot slot) {

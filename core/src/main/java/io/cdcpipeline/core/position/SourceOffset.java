@@ -24,6 +24,15 @@ public record SourceOffset(Long lsn, Long lsnProc, Long lsnCommit, boolean snaps
                 number(offset.get("lsn_commit")), inSnapshot);
     }
 
+    /**
+     * Whether the offset says where the stream is: an LSN, or a snapshot in progress. An empty offset (Debezium
+     * commits one for a notification sent before its snapshot had a position) does not, yet Debezium loads it as a
+     * completed snapshot and would skip the snapshot.
+     */
+    public boolean hasPosition() {
+        return lsn != null || lsnProc != null || lsnCommit != null || snapshotInProgress;
+    }
+
     private static Long number(Object value) {
         return value instanceof Number n ? n.longValue() : null;
     }

@@ -15,8 +15,9 @@ import org.apache.kafka.connect.source.SourceRecord;
  * <p>
  * A notification does not say where in the stream it was sent; its source offset does, and only the source side
  * sees that. {@link #stampLsn} copies the offset's LSN into the {@value #LSN_HEADER} header, so that a sink can read
- * it: the embedded runner stamps every notification, and on a Connect worker the {@code CdcSnapshotLsn} transform on
- * the source connector does.
+ * it: the embedded runner stamps every notification. (It is not turned on for Connect: the first notification of a
+ * snapshot has an empty offset, which Connect would store as the position, and Debezium started on an empty offset
+ * skips its snapshot. The runner never stores an empty offset.)
  *
  * @param aggregateType {@code Initial Snapshot}, {@code Incremental Snapshot}, ...
  * @param type          {@code STARTED}, {@code TABLE_SCAN_COMPLETED}, {@code COMPLETED}, ...

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * {@code last}) marker, in order with its other reads on the table's own partition: the sweep runs once everything
  * before it is written. A table the snapshot found empty sends no read at all: Debezium's
  * {@code TABLE_SCAN_COMPLETED} notification with zero rows says it, with the snapshot's LSN stamped on it
- * ({@link SnapshotNotification}). Flattened records carry no marker: for their tables the notification is the
+ * ({@link SnapshotNotification}; the embedded runner's stream only). Flattened records carry no marker: for their tables the notification is the
  * signal, rows or not.
  * <p>
  * A target that also holds rows of another source table (a router merging tables) is not swept: a row of the
@@ -51,6 +51,8 @@ public final class SnapshotSweeps {
     private final Set<TableId> flattened = new LinkedHashSet<>();
     private final Map<TableId, Long> sweptAt = new HashMap<>();
     private final List<Completed> pending = new ArrayList<>();
+    private TableId lastSource;
+    private String lastTarget;
 
     /**
      * @param sinkName       for logs
@@ -63,11 +65,16 @@ public final class SnapshotSweeps {
         this.removedCounter = removedCounter;
     }
 
-    /** Notes where a change went; a table's last snapshot read makes its sweep due. */
+    /** Notes where a change went; a table's last snapshot read makes its sweep due. Called for every change. */
     public void onEvent(ChangeEvent event, String target) {
         TableId source = event.sourceTable();
-        targetsBySource.computeIfAbsent(source, t -> new LinkedHashSet<>()).add(target);
-        sourcesByTarget.computeIfAbsent(target, t -> new LinkedHashSet<>()).add(source);
+        if (!source.equals(lastSource) || !target.equals(lastTarget)) {
+            // Most changes in a batch go where the one before went: only a new pair costs the map updates.
+            targetsBySource.computeIfAbsent(source, t -> new LinkedHashSet<>()).add(target);
+            sourcesByTarget.computeIfAbsent(target, t -> new LinkedHashSet<>()).add(source);
+            lastSource = source;
+            lastTarget = target;
+        }
         if (!event.isBlockingSnapshotRead()) {
             return;
         }
@@ -84,10 +91,9 @@ public final class SnapshotSweeps {
             return;
         }
         if (notification.lsn() == null) {
-            LOG.warn("Sink {}: Debezium says the snapshot of {} completed, but the notification carries no {} header, so "
-                    + "rows deleted before the snapshot cannot be removed from its target. Stamp notifications with the "
-                    + "source connector's CdcSnapshotLsn transform", sinkName, notification.table(),
-                    SnapshotNotification.LSN_HEADER);
+            LOG.warn("Sink {}: Debezium says the snapshot of {} completed, but the notification carries no {} header (the "
+                    + "embedded runner stamps it), so rows deleted before the snapshot cannot be removed from its target",
+                    sinkName, notification.table(), SnapshotNotification.LSN_HEADER);
             return;
         }
         if (notification.rowsScanned() == 0 || flattened.contains(notification.table())) {

@@ -69,6 +69,17 @@ class PositionCheckTest {
     }
 
     @Test
+    void anOffsetWithoutAnyPositionCountsAsNone() {
+        SourceOffset empty = SourceOffset.of(Map.of());
+        assertThat(empty.hasPosition()).isFalse();
+        assertThat(PositionCheck.check(empty, false, NO_SLOT).kind()).isEqualTo(Kind.FIRST_START);
+        assertThat(PositionCheck.check(empty, true, slot(100)).kind()).isEqualTo(Kind.RETAKE_FIRST_SNAPSHOT);
+        PositionCheck.Verdict lost = PositionCheck.check(empty, false, slot(100));
+        assertThat(lost.kind()).isEqualTo(Kind.POSITION_LOST);
+        assertThat(lost.reason()).contains("holds no position").contains("skip the snapshot");
+    }
+
+    @Test
     void lsnTextRoundTrips() {
         assertThat(Lsn.parse("16/B374D848")).isEqualTo(0x16B374D848L);
         assertThat(Lsn.format(0x16B374D848L)).isEqualTo("16/B374D848");

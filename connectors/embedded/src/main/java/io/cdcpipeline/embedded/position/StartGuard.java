@@ -67,8 +67,9 @@ public final class StartGuard {
             stored = null; // the user chose a new snapshot over the damaged file, which is kept aside below
         }
         SourceOffset offset = stored == null ? null : offsetOf(stored, engineName);
-        // A file without any offset is the mark an earlier first start left before its engine made the slot.
-        boolean startedHere = stored != null && !stored.hasOffsets();
+        // A file without any offset is the mark an earlier first start left before its engine made the slot; so is one
+        // whose offset holds no position yet (committed for a notification before the snapshot had one).
+        boolean startedHere = stored != null && (!stored.hasOffsets() || (offset != null && !offset.hasPosition()));
         PositionCheck.Verdict verdict = PositionCheck.check(offset, startedHere, slot);
         if (resnapshot) {
             if (!SNAPSHOTTING_MODES.contains(snapshotMode)) {
@@ -87,8 +88,9 @@ public final class StartGuard {
                     + file.toAbsolutePath() + ". To take a new snapshot, start with --resnapshot: the sinks then "
                     + "remove the rows the snapshot does not send again. Or restore the position file");
         }
-        if (stored == null) {
-            writeMark(file, slot.name());
+        if (stored == null || (offset != null && !offset.hasPosition())) {
+            // Also replaces an offset without a position, which the engine would take for a completed snapshot.
+            writeMark(file, stored != null && stored.slot() != null ? stored.slot() : slot.name());
         }
         LOG.info("Start ({}): {}", verdict.kind(), verdict.reason());
         return new Decision(verdict, false, null);
