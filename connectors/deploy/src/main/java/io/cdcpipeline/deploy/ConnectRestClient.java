@@ -41,6 +41,7 @@ public final class ConnectRestClient {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration REBALANCE_WAIT = Duration.ofSeconds(60);
     private final URI base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -164,9 +165,23 @@ public final class ConnectRestClient {
         return URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /**
+     * Sends a request; while the cluster rebalances (workers joining or leaving, connectors just created or deleted)
+     * Connect answers 409 or 500 "rebalance" for a moment, and the request is sent again, for up to a minute.
+     */
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+        HttpRequest built = request.timeout(Duration.ofSeconds(120)).build();
+        long deadline = System.nanoTime() + REBALANCE_WAIT.toNanos();
         try {
-            return http.send(request.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+            while (true) {
+                HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
+                boolean rebalancing = (response.statusCode() == 409 || response.statusCode() == 500)
+                        && response.body().toLowerCase(java.util.Locale.ROOT).contains("rebalance");
+                if (!rebalancing || System.nanoTime() > deadline) {
+                    return response;
+                }
+                Thread.sleep(1_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
