@@ -28,7 +28,7 @@ CDC_ES_START_TIMEOUT="${CDC_ES_START_TIMEOUT:-180}"
 CDC_KAFKA_START_TIMEOUT="${CDC_KAFKA_START_TIMEOUT:-90}"
 CDC_CONNECT_START_TIMEOUT="${CDC_CONNECT_START_TIMEOUT:-180}"
 
-# Versions: keep in step with the parent pom.xml and ../shared/PLATFORM.md.
+# Versions: keep in step with the parent pom.xml (the README lists them).
 CDC_ES_VERSION="8.19.21"
 CDC_KAFKA_VERSION="4.3.1"
 CDC_DEBEZIUM_VERSION="3.6.3.Final"
@@ -42,7 +42,8 @@ warn() { printf 'warning: %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # build_current FILE: true when FILE (a command's recorded classpath) exists and no pom.xml or main source of the
-# project changed after it, so a pulled or edited checkout never runs on the jars of an older build.
+# project changed after it, so a pulled or edited checkout never runs on the jars of an older build. (The builds
+# write the file with -Dmdep.regenerateFile=true: the plugin otherwise leaves an unchanged file, and its old time.)
 build_current() {
   [ -s "$1" ] && [ -z "$(find "$CDC_HOME" -path "$CDC_HOME/.work" -prune -o \( -name pom.xml -o -path '*/src/main/*' \) \
     -newer "$1" -type f -print -quit 2>/dev/null)" ]

@@ -5,7 +5,7 @@ LAG_CP_FILE="$CDC_HOME/lag-monitor/target/lag.classpath"
 lag_build() {
   log "building the lag monitor (./mvnw install -pl lag-monitor -am, no tests)" >&2
   (cd "$CDC_HOME" && mvnw -DskipTests install -pl lag-monitor -am \
-    && mvnw -f lag-monitor/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime \
+    && mvnw -f lag-monitor/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.regenerateFile=true \
       -Dmdep.outputFile="$LAG_CP_FILE") >&2 || die "building the lag monitor failed"
 }
 

@@ -6,12 +6,12 @@ RUNNER_CP_FILE="$CDC_HOME/connectors/embedded/target/runner.classpath"
 runner_build() {
   log "building the runner (./mvnw install -pl connectors/embedded -am, no tests)"
   (cd "$CDC_HOME" && mvnw -DskipTests install -pl connectors/embedded -am \
-    && mvnw -f connectors/embedded/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime \
+    && mvnw -f connectors/embedded/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.regenerateFile=true \
       -Dmdep.outputFile="$RUNNER_CP_FILE") || die "building the runner failed"
 }
 
 runner_classpath() {
-  build_current "$RUNNER_CP_FILE" || runner_build
+  build_current "$RUNNER_CP_FILE" || runner_build >&2 # its output must not join the classpath printed below
   printf '%s:%s' "$CDC_HOME/connectors/embedded/target/classes" "$(cat "$RUNNER_CP_FILE")"
 }
 

@@ -46,7 +46,10 @@ final class SnapshotNotices {
         }
         String at = notice.lsn() == null ? "" : " at LSN " + Lsn.format(notice.lsn());
         switch (notice.type()) {
-            case "STARTED" -> LOG.info("Snapshot started{}", at);
+            case "STARTED" -> {
+                scanned.clear();
+                LOG.info("Snapshot started{}", at);
+            }
             case SnapshotNotification.TABLE_SCAN_COMPLETED -> {
                 scanned.add(notice.table() + " (" + notice.rowsScanned() + " rows)");
                 LOG.info("Snapshot of {} read: {} rows", notice.table(), notice.rowsScanned());

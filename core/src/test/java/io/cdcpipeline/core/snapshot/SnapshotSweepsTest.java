@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.Envelopes;
 import io.cdcpipeline.core.TableId;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,14 +20,6 @@ import org.junit.jupiter.api.Test;
 /** When a sink sweeps after a snapshot, which targets, and below which version. */
 class SnapshotSweepsTest {
 
-    private static final Schema KEY = SchemaBuilder.struct().field("id", Schema.INT32_SCHEMA).build();
-    private static final Schema ROW = SchemaBuilder.struct().optional().field("id", Schema.INT32_SCHEMA).build();
-    private static final Schema SOURCE = SchemaBuilder.struct()
-            .field("schema", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA)
-            .field("lsn", SchemaBuilder.int64().optional().build())
-            .field("snapshot", SchemaBuilder.string().optional().build()).build();
-    private static final Schema ENVELOPE = SchemaBuilder.struct().field("before", ROW).field("after", ROW)
-            .field("source", SOURCE).field("op", Schema.STRING_SCHEMA).build();
     private static final Schema NOTIFICATION = SchemaBuilder.struct().field("id", Schema.STRING_SCHEMA)
             .field("aggregate_type", Schema.STRING_SCHEMA).field("type", Schema.STRING_SCHEMA)
             .field("additional_data", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.STRING_SCHEMA).optional().build())
@@ -41,10 +34,7 @@ class SnapshotSweepsTest {
             table -> table.table().equals("empty") ? "db.empty" : null, removed::addAndGet);
 
     private static ChangeEvent event(String table, String op, long lsn, String snapshot) {
-        Struct source = new Struct(SOURCE).put("schema", "public").put("table", table).put("lsn", lsn)
-                .put("snapshot", snapshot);
-        Struct value = new Struct(ENVELOPE).put("after", new Struct(ROW).put("id", 1)).put("source", source).put("op", op);
-        return ChangeEvent.of(new SinkRecord("p.public." + table, 0, KEY, new Struct(KEY).put("id", 1), ENVELOPE, value, 0));
+        return ChangeEvent.of(Envelopes.record("p.public." + table, 0, table, op, lsn, snapshot));
     }
 
     private static SnapshotNotification tableScanned(String table, long rows, Long lsn) {
@@ -138,8 +128,9 @@ class SnapshotSweepsTest {
                 .field("__table", Schema.STRING_SCHEMA).build();
         Struct row = new Struct(flat).put("id", 1).put("__op", "r").put("__lsn", 100L).put("__schema", "public")
                 .put("__table", "orders");
-        sweeps.onEvent(ChangeEvent.of(new SinkRecord("p.public.orders", 0, KEY, new Struct(KEY).put("id", 1), flat, row,
-                0)), "db.orders");
+        SinkRecord flattened = new SinkRecord("p.public.orders", 0, Envelopes.KEY, new Struct(Envelopes.KEY).put("id", 1),
+                flat, row, 0);
+        sweeps.onEvent(ChangeEvent.of(flattened), "db.orders");
         sweeps.onNotification(tableScanned("orders", 1, 100L));
         sweep();
         assertThat(calls).containsExactly(new Call("db.orders", 200));
