@@ -7,7 +7,8 @@ import org.apache.kafka.common.metrics.PluginMetrics;
 
 /**
  * The ClickHouse sink's metrics: {@code records-written}, {@code retries}, {@code dead-lettered},
- * {@code snapshot-stale-removed} (totals and rates), {@code batches-written-total} with {@code insert-latency-*}, {@code buffered-records}, and per table
+ * {@code snapshot-stale-removed} (totals and rates), {@code batches-written-total} with {@code insert-latency-*},
+ * {@code buffered-records}, and per table
  * {@code table-records-written-total}, {@code table-source-watermark-ms}, {@code table-pending-records} and
  * {@code table-oldest-pending-source-ms}.
  */
