@@ -30,6 +30,14 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * with the change that came after it (ClickHouse would keep the last write on a tie, Elasticsearch the first).
  * A fresh snapshot replayed over existing data has a higher LSN than every change already applied, so it writes the
  * current state again and never lets an older state win.
+ * <p>
+ * Reads of an incremental snapshot carry no LSN and get version 0: they fill a row the target lacks and never
+ * replace one it has. No higher version is safe. Debezium emits a chunk once the stream passes the chunk's high
+ * watermark, and a transaction that changed a row before the chunk was read but commits only after the watermark
+ * reaches the sink later, with its change's (lower) LSN: any version taken from the stream position at the read
+ * (an earlier design used the newest LSN seen on the partition) can make the sink drop that change for good.
+ * A row that exists in the target is current there anyway, since every change committed before the chunk was read
+ * has been streamed to it already; what the read adds is the rows the target lost.
  *
  * <h2>Tables without a primary key</h2>
  * Their records have a null key ({@link #hasPrimaryKey()} is false). Without a key no sink can replace or delete
@@ -63,8 +71,8 @@ public final class ChangeEvent {
         this.snapshotMarker = snapshotMarker;
     }
 
-    /** The LSN of a read from an incremental snapshot before {@link ChangeEventReader} placed it (none is sent). */
-    static final long INCREMENTAL_SNAPSHOT_LSN = -1;
+    /** The LSN a read of an incremental snapshot counts as having (it carries none): see the class comment. */
+    static final long INCREMENTAL_SNAPSHOT_LSN = 0;
 
     /** Reads a record; a {@link DataException} names the record and what it lacks. */
     public static ChangeEvent of(ConnectRecord<?> record) {
@@ -104,7 +112,7 @@ public final class ChangeEvent {
         Long lsn = sourceFields.lsn == null ? null : (Long) source.get(sourceFields.lsn);
         if (lsn == null && op == Operation.READ && sourceFields.snapshot != null
                 && "incremental".equals(source.get(sourceFields.snapshot))) {
-            lsn = INCREMENTAL_SNAPSHOT_LSN; // the reader gives it its place in the stream, see ChangeEventReader
+            lsn = INCREMENTAL_SNAPSHOT_LSN;
         }
         if (lsn == null) {
             throw new DataException(describe(record) + ": source.lsn is missing; only Debezium Postgres records "
@@ -263,7 +271,7 @@ public final class ChangeEvent {
 
     /** Whether this is a read of a blocking (initial) snapshot, as far as the record tells. */
     public boolean isBlockingSnapshotRead() {
-        return operation == Operation.READ && !"incremental".equals(snapshotMarker) && lsn != INCREMENTAL_SNAPSHOT_LSN;
+        return operation == Operation.READ && !isIncrementalSnapshotRead();
     }
 
     /** The primary-key columns and their values, or null for a table without a primary key. */
@@ -325,20 +333,17 @@ public final class ChangeEvent {
         return sourceCommitTime;
     }
 
-    /** The WAL position of this change (for a snapshot read, of the snapshot); 0 for tombstones. */
+    /** The WAL position of this change (for a snapshot read, of the snapshot); 0 for tombstones and incremental reads. */
     public long lsn() {
         return lsn;
     }
 
-    /** Whether this is a read of an incremental snapshot not yet placed in the stream by a {@link ChangeEventReader}. */
-    public boolean isUnplacedIncrementalRead() {
-        return lsn == INCREMENTAL_SNAPSHOT_LSN;
-    }
-
-    /** This event with the LSN it counts as having (for incremental snapshot reads, which carry none). */
-    ChangeEvent atLsn(long position) {
-        return new ChangeEvent(operation, table, key, after, before, sourceCommitTime, position, transactionId,
-                sourceTable, snapshotMarker);
+    /**
+     * Whether this is a read of an incremental snapshot: marked {@code incremental}, or (flattened records carry no
+     * marker) a read at LSN 0, which no blocking snapshot has.
+     */
+    public boolean isIncrementalSnapshotRead() {
+        return operation == Operation.READ && ("incremental".equals(snapshotMarker) || lsn == INCREMENTAL_SNAPSHOT_LSN);
     }
 
     /** The Postgres transaction id, when known. */

@@ -179,4 +179,18 @@ class ChangeEventTest {
     void unknownOperationCodeIsNamed() {
         assertThatThrownBy(() -> Operation.fromCode("x")).isInstanceOf(DataException.class).hasMessageContaining("'x'");
     }
+
+    @Test
+    void incrementalSnapshotReadsGetVersionZeroSoTheyOnlyFillRowsTheTargetLacks() {
+        ChangeEvent read = ChangeEvent.of(Envelopes.record("p.public.t", 0, "t", "r", null, "incremental"));
+        assertThat(read.changeVersion()).isZero();
+        assertThat(read.isIncrementalSnapshotRead()).isTrue();
+        assertThat(read.isBlockingSnapshotRead()).isFalse();
+        ChangeEvent earliestChange = ChangeEvent.of(Envelopes.record("p.public.t", 0, "t", "u", 1L, "false"));
+        assertThat(earliestChange.changeVersion()).as("any change, however early its LSN, wins over the read")
+                .isGreaterThan(read.changeVersion());
+        ChangeEvent blocking = ChangeEvent.of(Envelopes.record("p.public.t", 0, "t", "r", 100L, "true"));
+        assertThat(blocking.isIncrementalSnapshotRead()).isFalse();
+        assertThat(blocking.isBlockingSnapshotRead()).isTrue();
+    }
 }

@@ -155,7 +155,7 @@ public class CdcNormalize<R extends ConnectRecord<R>> implements Transformation<
     /** The CDC metadata of one change, read from an envelope with a schema or from a schemaless one. */
     private record Metadata(String op, Long lsn, Long txId, Long sourceTsMs, String schema, String table, boolean deleted) {
         static Metadata of(ChangeEvent event) {
-            return new Metadata(event.operation().code(), event.isUnplacedIncrementalRead() ? null : event.lsn(),
+            return new Metadata(event.operation().code(), event.lsn(),
                     event.transactionId(), event.sourceCommitTime() == null ? null : event.sourceCommitTime().toEpochMilli(),
                     event.table().schema(), event.table().table(), event.isDelete());
         }

@@ -1,6 +1,7 @@
 package io.cdcpipeline.embedded;
 
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.position.SourceDatabase;
 import io.cdcpipeline.core.position.ReplicationSlot;
 import io.cdcpipeline.core.snapshot.SnapshotNotification;
@@ -74,7 +75,10 @@ public final class EmbeddedPipeline implements AutoCloseable {
         validateSource(file.source());
         List<SinkRunner> sinks = new ArrayList<>();
         for (Map.Entry<String, Map<String, String>> sink : file.sinks().entrySet()) {
-            sinks.add(SinkRunner.validate(sink.getKey(), sink.getValue(), file.runner()));
+            // The sinks check their targets against the source after an incremental snapshot, with its connection.
+            Map<String, String> config = new LinkedHashMap<>(sink.getValue());
+            SourceCheckConfig.fillFromSource(config, file.source());
+            sinks.add(SinkRunner.validate(sink.getKey(), config, file.runner()));
         }
         return new EmbeddedPipeline(file, sinks);
     }

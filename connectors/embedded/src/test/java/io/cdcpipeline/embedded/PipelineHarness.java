@@ -9,6 +9,7 @@ import io.cdcpipeline.testkit.DebeziumSourceConfig;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.StackEndpoints;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -29,6 +30,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 /**
  * A test pipeline over a shop schema (customers, orders, order_items) from a test database of the stack's Postgres
@@ -341,5 +344,16 @@ final class PipelineHarness {
             }
         }
         return docs;
+    }
+
+    /** The sink task's {@code snapshot-stale-removed-total}, over JMX as a Connect worker shows it. */
+    static long staleRemoved(String sink) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        List<ObjectName> tasks = server.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null).stream()
+                .filter(n -> n.getKeyProperty("connector").endsWith("-" + sink) && n.getKeyProperty("task") != null
+                        && n.getKeyProperty("table") == null && n.getKeyProperty("index") == null)
+                .toList();
+        assertThat(tasks).as("%s sink task MBeans", sink).hasSize(1);
+        return ((Number) server.getAttribute(tasks.get(0), "snapshot-stale-removed-total")).longValue();
     }
 }

@@ -9,13 +9,9 @@ import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.StackEndpoints;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,8 +64,8 @@ class SnapshotSweepIT {
             h.awaitCopiesEqualSource(60);
             assertThat(pipeline.failure()).isNull();
             h.assertNoDeadLetters();
-            assertThat(staleRemoved("clickhouse")).as("ClickHouse rows removed by the sweeps").isEqualTo(185);
-            assertThat(staleRemoved("elasticsearch")).as("Elasticsearch documents removed by the sweeps").isEqualTo(185);
+            assertThat(PipelineHarness.staleRemoved("clickhouse")).as("ClickHouse rows removed by the sweeps").isEqualTo(185);
+            assertThat(PipelineHarness.staleRemoved("elasticsearch")).as("Elasticsearch documents removed by the sweeps").isEqualTo(185);
         }
         try (var files = Files.list(work)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).as("the lost file was not kept aside: none")
@@ -103,23 +99,12 @@ class SnapshotSweepIT {
                 .hasMessageContaining("the changes since the stored position are gone from Postgres");
         try (EmbeddedPipeline pipeline = h.start(true)) {
             h.awaitCopiesEqualSource(120);
-            assertThat(staleRemoved("clickhouse")).isEqualTo(40);
-            assertThat(staleRemoved("elasticsearch")).isEqualTo(40);
+            assertThat(PipelineHarness.staleRemoved("clickhouse")).isEqualTo(40);
+            assertThat(PipelineHarness.staleRemoved("elasticsearch")).isEqualTo(40);
         }
         try (var files = Files.list(work)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).as("the old position, kept aside")
                     .anyMatch(name -> name.startsWith("offsets.dat.before-resnapshot-"));
         }
-    }
-
-    /** The sink task's {@code snapshot-stale-removed-total}, over JMX as a Connect worker shows it. */
-    private static long staleRemoved(String sink) throws Exception {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        List<ObjectName> tasks = server.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null).stream()
-                .filter(n -> n.getKeyProperty("connector").endsWith("-" + sink) && n.getKeyProperty("task") != null
-                        && n.getKeyProperty("table") == null && n.getKeyProperty("index") == null)
-                .toList();
-        assertThat(tasks).as("%s sink task MBeans", sink).hasSize(1);
-        return ((Number) server.getAttribute(tasks.get(0), "snapshot-stale-removed-total")).longValue();
     }
 }

@@ -16,17 +16,19 @@ public final class SourceDatabase {
     }
 
     public static Connection connect(Map<String, String> source) throws SQLException {
-        String url = "jdbc:postgresql://" + source.get("database.hostname") + ":"
-                + source.getOrDefault("database.port", "5432") + "/" + source.get("database.dbname");
         Properties props = new Properties();
         props.setProperty("user", source.getOrDefault("database.user", ""));
         props.setProperty("password", source.getOrDefault("database.password", ""));
-        String sslMode = source.get("database.sslmode");
-        if (sslMode != null && !sslMode.isBlank()) {
-            props.setProperty("sslmode", sslMode);
-        }
         props.setProperty("ApplicationName", "cdc-pipeline");
-        return DriverManager.getConnection(url, props);
+        return DriverManager.getConnection(url(source), props);
+    }
+
+    /** The JDBC URL of the connector's database, with its {@code database.sslmode} if set. */
+    public static String url(Map<String, String> source) {
+        String url = "jdbc:postgresql://" + source.get("database.hostname") + ":"
+                + source.getOrDefault("database.port", "5432") + "/" + source.get("database.dbname");
+        String sslMode = source.get("database.sslmode");
+        return sslMode == null || sslMode.isBlank() ? url : url + "?sslmode=" + sslMode;
     }
 
     /** The replication slot the connector reads ({@code slot.name}, Debezium's default {@code debezium}). */

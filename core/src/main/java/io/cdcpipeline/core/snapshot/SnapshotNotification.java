@@ -10,8 +10,9 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * A Debezium notification (its {@code sink} notification channel, {@code notification.enabled.channels=sink}): a
- * record with {@code aggregate_type}, {@code type} and {@code additional_data}. The one the sinks act on is the
- * initial snapshot's {@code TABLE_SCAN_COMPLETED}, which Debezium sends for every table it scanned, empty ones too.
+ * record with {@code aggregate_type}, {@code type} and {@code additional_data}. The ones the sinks act on are the
+ * initial snapshot's {@code TABLE_SCAN_COMPLETED}, which Debezium sends for every table it scanned, empty ones too,
+ * and an incremental snapshot's, which ends a table's scan with a {@code status}.
  * <p>
  * A notification does not say where in the stream it was sent; its source offset does, and only the source side
  * sees that. {@link #stampLsn} copies the offset's LSN into the {@value #LSN_HEADER} header, so that a sink can read
@@ -23,12 +24,16 @@ import org.apache.kafka.connect.source.SourceRecord;
  * @param type          {@code STARTED}, {@code TABLE_SCAN_COMPLETED}, {@code COMPLETED}, ...
  * @param table         the scanned table of a table notification, else null
  * @param rowsScanned   rows the scan sent, or -1 when not said
+ * @param status        how an incremental table scan ended ({@code SUCCEEDED}, {@code EMPTY}, {@code SKIPPED}, ...),
+ *                      or null
  * @param lsn           the stamped LSN, or null
  */
-public record SnapshotNotification(String aggregateType, String type, TableId table, long rowsScanned, Long lsn) {
+public record SnapshotNotification(String aggregateType, String type, TableId table, long rowsScanned, String status,
+        Long lsn) {
 
     public static final String LSN_HEADER = "cdc.source.lsn";
     public static final String INITIAL_SNAPSHOT = "Initial Snapshot";
+    public static final String INCREMENTAL_SNAPSHOT = "Incremental Snapshot";
     public static final String TABLE_SCAN_COMPLETED = "TABLE_SCAN_COMPLETED";
 
     /** Whether a record is a Debezium notification rather than a change. */
@@ -48,7 +53,9 @@ public record SnapshotNotification(String aggregateType, String type, TableId ta
         Map<String, String> data = (Map<String, String>) value.get("additional_data");
         TableId table = null;
         long rows = -1;
+        String status = null;
         if (data != null) {
+            status = data.get("status");
             table = tableOf(data.get("scanned_collection"));
             String scanned = data.get("total_rows_scanned");
             if (scanned != null && scanned.matches("\\d+")) {
@@ -60,12 +67,22 @@ public record SnapshotNotification(String aggregateType, String type, TableId ta
         if (header != null && header.value() instanceof Number number) {
             lsn = number.longValue();
         }
-        return new SnapshotNotification(value.getString("aggregate_type"), value.getString("type"), table, rows, lsn);
+        return new SnapshotNotification(value.getString("aggregate_type"), value.getString("type"), table, rows, status,
+                lsn);
     }
 
     /** Whether this says that the blocking (initial) snapshot of one table is complete. */
     public boolean isInitialTableScanCompleted() {
         return INITIAL_SNAPSHOT.equals(aggregateType) && TABLE_SCAN_COMPLETED.equals(type) && table != null;
+    }
+
+    /**
+     * Whether this says that an incremental snapshot read the whole of one table: its scan succeeded or found the
+     * table empty (not skipped or failed).
+     */
+    public boolean isIncrementalTableScanCompleted() {
+        return INCREMENTAL_SNAPSHOT.equals(aggregateType) && TABLE_SCAN_COMPLETED.equals(type) && table != null
+                && ("SUCCEEDED".equals(status) || "EMPTY".equals(status));
     }
 
     /** Adds the LSN of a notification's source offset as the {@value #LSN_HEADER} header; other records unchanged. */

@@ -1,8 +1,13 @@
 package io.cdcpipeline.core.snapshot;
 
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.consistency.SourceKeys;
+import io.cdcpipeline.core.consistency.StraySweep;
+import io.cdcpipeline.core.consistency.TargetRows;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.position.Lsn;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -11,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * ({@link SnapshotNotification}; the embedded runner's stream only). Flattened records carry no marker: for their tables the notification is the
  * signal, rows or not.
  * <p>
+ * An incremental snapshot has no consistent point, and its reads (version 0, see {@link ChangeEvent}) do not mark
+ * the rows they re-send; so when one completes a table (Debezium's incremental {@code TABLE_SCAN_COMPLETED}), the
+ * table's targets are checked against Postgres instead: every live row whose key the table no longer has is removed
+ * ({@link StraySweep}). That needs a connection to the source database ({@code consistency.source.url}, set by the
+ * embedded runner); without one the check is skipped with a warning.
+ * <p>
  * A target that also holds rows of another source table (a router merging tables) is not swept: a row of the
  * other table is not stale because this table's snapshot did not send it. One instance per sink task, not
  * thread-safe.
@@ -39,13 +51,24 @@ public final class SnapshotSweeps {
 
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotSweeps.class);
 
-    /** A table whose snapshot completed: its targets are swept below {@code 2 * snapshotLsn}. */
-    public record Completed(TableId sourceTable, long snapshotLsn, Set<String> targets) {
+    /**
+     * A table whose snapshot completed: its targets are swept below {@code 2 * snapshotLsn}, or, after an incremental
+     * snapshot ({@code snapshotLsn} null), checked against the source.
+     */
+    public record Completed(TableId sourceTable, Long snapshotLsn, Set<String> targets) {
+    }
+
+    /** Opens a connection to the source database, for the check after an incremental snapshot. */
+    @FunctionalInterface
+    public interface Source {
+        Connection connect() throws SQLException;
     }
 
     private final String sinkName;
     private final Function<TableId, String> defaultTarget;
     private final LongConsumer removedCounter;
+    private final Source source;
+    private final Map<TableId, List<String>> keyColumnsBySource = new HashMap<>();
     private final Map<TableId, Set<String>> targetsBySource = new HashMap<>();
     private final Map<String, Set<TableId>> sourcesByTarget = new HashMap<>();
     private final Set<TableId> flattened = new LinkedHashSet<>();
@@ -60,9 +83,16 @@ public final class SnapshotSweeps {
      * @param removedCounter counts removed rows (a metric)
      */
     public SnapshotSweeps(String sinkName, Function<TableId, String> defaultTarget, LongConsumer removedCounter) {
+        this(sinkName, defaultTarget, removedCounter, null);
+    }
+
+    /** @param source the source database, for the check after an incremental snapshot; null: no such check */
+    public SnapshotSweeps(String sinkName, Function<TableId, String> defaultTarget, LongConsumer removedCounter,
+            Source source) {
         this.sinkName = sinkName;
         this.defaultTarget = defaultTarget;
         this.removedCounter = removedCounter;
+        this.source = source;
     }
 
     /** Notes where a change went; a table's last snapshot read makes its sweep due. Called for every change. */
@@ -74,6 +104,9 @@ public final class SnapshotSweeps {
             sourcesByTarget.computeIfAbsent(target, t -> new LinkedHashSet<>()).add(source);
             lastSource = source;
             lastTarget = target;
+            if (event.hasPrimaryKey()) {
+                keyColumnsBySource.put(source, event.keyColumns());
+            }
         }
         if (!event.isBlockingSnapshotRead()) {
             return;
@@ -87,6 +120,16 @@ public final class SnapshotSweeps {
 
     /** A notification: the completed scan of an empty table, or of a table whose records come flattened. */
     public void onNotification(SnapshotNotification notification) {
+        if (notification.isIncrementalTableScanCompleted()) {
+            if (source == null) {
+                LOG.warn("Sink {}: an incremental snapshot of {} completed; rows whose deletes never reached the sink "
+                        + "are not checked for, because consistency.source.url is not set", sinkName,
+                        notification.table());
+            } else {
+                pending.add(new Completed(notification.table(), null, targetsOf(notification.table())));
+            }
+            return;
+        }
         if (!notification.isInitialTableScanCompleted()) {
             return;
         }
@@ -106,6 +149,11 @@ public final class SnapshotSweeps {
         if (swept != null && swept == lsn) {
             return; // the same snapshot, delivered again
         }
+        pending.add(new Completed(source, lsn, targetsOf(source)));
+        sweptAt.put(source, lsn);
+    }
+
+    private Set<String> targetsOf(TableId source) {
         Set<String> targets = new LinkedHashSet<>(targetsBySource.getOrDefault(source, Set.of()));
         if (targets.isEmpty()) {
             String target = defaultTarget.apply(source);
@@ -113,8 +161,7 @@ public final class SnapshotSweeps {
                 targets.add(target);
             }
         }
-        pending.add(new Completed(source, lsn, targets));
-        sweptAt.put(source, lsn);
+        return targets;
     }
 
     /** Whether a sweep waits: the sink writes everything buffered first, then calls {@link #sweep}. */
@@ -126,28 +173,66 @@ public final class SnapshotSweeps {
      * Sweeps every completed table; call only when everything before its completion is written. A failure leaves
      * the sweep pending (the next call tries again) and is thrown.
      */
-    public void sweep(StaleRows rows) {
+    public void sweep(StaleRows stale, TargetRows strays) {
         while (!pending.isEmpty()) {
             Completed completed = pending.get(0);
             for (String target : completed.targets()) {
                 Set<TableId> others = new LinkedHashSet<>(sourcesByTarget.getOrDefault(target, Set.of()));
                 others.remove(completed.sourceTable());
                 if (!others.isEmpty()) {
-                    LOG.warn("Sink {}: snapshot of {} completed at LSN {}, but {} also holds rows of {}: not swept, rows "
+                    LOG.warn("Sink {}: snapshot of {} completed{}, but {} also holds rows of {}: not swept, rows "
                             + "deleted before the snapshot may remain there", sinkName, completed.sourceTable(),
-                            Lsn.format(completed.snapshotLsn()), target, others);
+                            at(completed), target, others);
                     continue;
                 }
-                long removed = rows.removeOlderThan(target, 2 * completed.snapshotLsn());
+                if (completed.snapshotLsn() == null) {
+                    checkAgainstSource(completed.sourceTable(), target, strays);
+                    continue;
+                }
+                long removed = stale.removeOlderThan(target, 2 * completed.snapshotLsn());
                 removedCounter.accept(removed);
                 LOG.info("Sink {}: snapshot of {} completed at LSN {}: {} stale rows removed from {}", sinkName,
                         completed.sourceTable(), Lsn.format(completed.snapshotLsn()), removed, target);
             }
             if (completed.targets().isEmpty()) {
-                LOG.info("Sink {}: snapshot of {} completed at LSN {}: no target to sweep", sinkName,
-                        completed.sourceTable(), Lsn.format(completed.snapshotLsn()));
+                LOG.info("Sink {}: snapshot of {} completed{}: no target to sweep", sinkName, completed.sourceTable(),
+                        at(completed));
             }
             pending.remove(0);
+        }
+    }
+
+    private static String at(Completed completed) {
+        return completed.snapshotLsn() == null ? " (incremental)" : " at LSN " + Lsn.format(completed.snapshotLsn());
+    }
+
+    /** The check after an incremental snapshot: live rows of the target whose key the source table lacks go. */
+    private void checkAgainstSource(TableId table, String target, TargetRows strays) {
+        try (Connection connection = source.connect()) {
+            SourceKeys keys = new SourceKeys(connection);
+            List<String> keyColumns = keyColumnsBySource.get(table);
+            if (keyColumns == null || keyColumns.isEmpty()) {
+                keyColumns = keys.primaryKey(table);
+            }
+            if (keyColumns.isEmpty()) {
+                LOG.warn("Sink {}: incremental snapshot of {} completed; {} not checked against the source: the table "
+                        + "has no primary key", sinkName, table, target);
+                return;
+            }
+            StraySweep.Result result = StraySweep.run(keys, table, keyColumns, strays, target);
+            removedCounter.accept(result.removed());
+            LOG.info("Sink {}: incremental snapshot of {} completed: {} live rows of {} checked against Postgres, {} whose "
+                    + "key Postgres no longer has removed", sinkName, table, result.checked(), target, result.removed());
+        } catch (SourceKeys.UnsupportedKeyException e) {
+            LOG.warn("Sink {}: incremental snapshot of {} completed; {} not checked against the source: {}", sinkName,
+                    table, target, e.getMessage());
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+                throw new RetriableException("cannot reach the source database to check " + target + " after the "
+                        + "incremental snapshot of " + table + ": " + e.getMessage(), e);
+            }
+            LOG.warn("Sink {}: incremental snapshot of {} completed; checking {} against the source failed: {}", sinkName,
+                    table, target, e.getMessage());
         }
     }
 }

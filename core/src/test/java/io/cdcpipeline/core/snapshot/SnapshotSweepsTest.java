@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.Envelopes;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.TargetRows;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -38,10 +40,18 @@ class SnapshotSweepsTest {
     }
 
     private static SnapshotNotification tableScanned(String table, long rows, Long lsn) {
-        Struct value = new Struct(NOTIFICATION).put("id", "n").put("aggregate_type", "Initial Snapshot")
-                .put("type", "TABLE_SCAN_COMPLETED")
-                .put("additional_data", Map.of("scanned_collection", "public." + table, "total_rows_scanned",
-                        Long.toString(rows)));
+        return notification("Initial Snapshot", Map.of("scanned_collection", "public." + table, "total_rows_scanned",
+                Long.toString(rows)), lsn);
+    }
+
+    private static SnapshotNotification incrementalScanned(String table, String status) {
+        return notification("Incremental Snapshot", Map.of("scanned_collection", "public." + table,
+                "total_rows_scanned", "7", "status", status), null);
+    }
+
+    private static SnapshotNotification notification(String aggregateType, Map<String, String> data, Long lsn) {
+        Struct value = new Struct(NOTIFICATION).put("id", "n").put("aggregate_type", aggregateType)
+                .put("type", "TABLE_SCAN_COMPLETED").put("additional_data", data);
         SinkRecord record = new SinkRecord("p.cdc_notifications", 0, null, null, NOTIFICATION, value, 0);
         if (lsn != null) {
             record.headers().addLong(SnapshotNotification.LSN_HEADER, lsn);
@@ -50,11 +60,24 @@ class SnapshotSweepsTest {
         return SnapshotNotification.of(record);
     }
 
+    /** The source check's target side: these tests never reach it (no source database is configured). */
+    private static final TargetRows NO_CHECK = new TargetRows() {
+        @Override
+        public void scanLive(String target, List<String> keyColumns, int batchSize, Consumer<List<Row>> batches) {
+            throw new AssertionError("no source check expected");
+        }
+
+        @Override
+        public long removeAt(String target, List<String> keyColumns, List<Row> rows) {
+            throw new AssertionError("no source check expected");
+        }
+    };
+
     private void sweep() {
         sweeps.sweep((target, bound) -> {
             calls.add(new Call(target, bound));
             return 3;
-        });
+        }, NO_CHECK);
     }
 
     @Test
@@ -115,7 +138,7 @@ class SnapshotSweepsTest {
         sweeps.onEvent(event("orders", "r", 100, "last"), "db.orders");
         assertThatThrownBy(() -> sweeps.sweep((target, bound) -> {
             throw new RetriableException("ClickHouse is away");
-        })).isInstanceOf(RetriableException.class);
+        }, NO_CHECK)).isInstanceOf(RetriableException.class);
         assertThat(sweeps.hasPending()).isTrue();
         sweep();
         assertThat(calls).containsExactly(new Call("db.orders", 200));
@@ -135,5 +158,24 @@ class SnapshotSweepsTest {
         sweep();
         assertThat(calls).containsExactly(new Call("db.orders", 200));
         assertThat(new TableId("public", "orders")).isEqualTo(event("orders", "u", 1, "false").sourceTable());
+    }
+
+    @Test
+    void aCompletedIncrementalScanIsCheckedAgainstTheSourceOnlyWhenOneIsConfiguredAndTheScanSucceeded() {
+        sweeps.onEvent(event("orders", "r", 0, "incremental"), "db.orders");
+        sweeps.onNotification(incrementalScanned("orders", "SUCCEEDED"));
+        assertThat(sweeps.hasPending()).as("no source database configured: nothing to check with").isFalse();
+
+        SnapshotSweeps withSource = new SnapshotSweeps("test", table -> null, removed::addAndGet,
+                () -> { throw new java.sql.SQLException("unreachable", "08001"); });
+        withSource.onEvent(event("orders", "r", 0, "incremental"), "db.orders");
+        withSource.onNotification(incrementalScanned("orders", "SKIPPED"));
+        assertThat(withSource.hasPending()).as("a skipped scan read nothing").isFalse();
+        withSource.onNotification(incrementalScanned("orders", "SUCCEEDED"));
+        assertThat(withSource.hasPending()).isTrue();
+        assertThatThrownBy(() -> withSource.sweep((target, bound) -> 0, NO_CHECK))
+                .as("an unreachable source is retried, the check stays pending")
+                .isInstanceOf(RetriableException.class).hasMessageContaining("db.orders");
+        assertThat(withSource.hasPending()).isTrue();
     }
 }

@@ -1,9 +1,9 @@
 package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.ChangeEvent;
-import io.cdcpipeline.core.ChangeEventReader;
 import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.snapshot.SnapshotNotification;
 import io.cdcpipeline.core.snapshot.SnapshotSweeps;
 import io.cdcpipeline.core.sink.BufferedSink;
@@ -66,8 +66,8 @@ final class ClickHouseChangeSink implements BufferedSink {
     private long bufferedBytes;
     private long oldestBufferedAt;
     private final OffsetTracker offsets = new OffsetTracker();
-    private final ChangeEventReader events = new ChangeEventReader();
     private final SnapshotSweeps sweeps;
+    private final ClickHouseTargetRows targetRows;
 
     ClickHouseChangeSink(ClickHouseConnection connection, ClickHouseSinkConfig config, DeadLetters deadLetters,
             ClickHouseSinkMetrics metrics) {
@@ -85,7 +85,9 @@ final class ClickHouseChangeSink implements BufferedSink {
         this.encoder = new RowEncoder(placeholder);
         this.toast = new ToastResolver(connection, backoff, retries);
         this.inserts = new InsertPipeline(new BatchInserter(connection, backoff, metrics));
-        this.sweeps = new SnapshotSweeps("clickhouse", tables::existingTable, metrics::staleRemoved);
+        this.sweeps = new SnapshotSweeps("clickhouse", tables::existingTable, metrics::staleRemoved,
+                SourceCheckConfig.isSet(config) ? () -> SourceCheckConfig.connect(config) : null);
+        this.targetRows = new ClickHouseTargetRows(connection, tables, backoff, retries);
     }
 
     /**
@@ -104,7 +106,7 @@ final class ClickHouseChangeSink implements BufferedSink {
                 continue;
             }
             try {
-                parsed.add(new Parsed(record, events.read(record)));
+                parsed.add(new Parsed(record, ChangeEvent.of(record)));
             } catch (DataException e) {
                 deadLetter(record, e);
             }
@@ -296,7 +298,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         awaitInserts();
         if (bufferedRows == 0) {
             oldestBufferedAt = 0;
-            sweeps.sweep(tables::removeOlderThan);
+            sweeps.sweep(tables::removeOlderThan, targetRows);
             offsets.acknowledgeAccepted();
         }
         publishBuffered();

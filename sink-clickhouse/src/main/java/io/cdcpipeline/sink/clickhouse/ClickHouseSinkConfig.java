@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.NameTemplate;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.sink.clickhouse.types.OutOfRange;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -94,6 +95,10 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                     "First wait between retries; it doubles per attempt, with random jitter of up to half of it.")
             .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 10_000L, Range.between(1, 3_600_000), Importance.LOW,
                     "Longest wait between two retries.");
+
+    static {
+        SourceCheckConfig.define(CONFIG_DEF);
+    }
 
     private final TableOverrides overrides;
 

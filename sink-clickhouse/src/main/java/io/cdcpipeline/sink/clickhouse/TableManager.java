@@ -316,8 +316,7 @@ final class TableManager {
      * row it deletes. Returns how many rows that removed.
      */
     long removeOlderThan(String qualifiedTable, long bound) {
-        String name = names.get(qualifiedTable);
-        Map<String, String> columns = name == null ? Map.of() : existingColumns(name);
+        Map<String, String> columns = columnsOf(qualifiedTable);
         if (columns.isEmpty()) {
             return 0;
         }
@@ -332,6 +331,12 @@ final class TableManager {
                     + stale);
         }
         return count;
+    }
+
+    /** The columns and their types of a table this manager named; empty when it does not exist. */
+    Map<String, String> columnsOf(String qualifiedTable) {
+        String name = names.get(qualifiedTable);
+        return name == null ? Map.of() : existingColumns(name);
     }
 
     private record Refusal(Schema schema, String reason) {

@@ -57,6 +57,11 @@ final class SinkHarness implements AutoCloseable {
         return new SinkHarness(Server.MODERN_CHDB, database, connection, null);
     }
 
+    /** The config of {@link #sink} without overrides. */
+    ClickHouseSinkConfig config() {
+        return new ClickHouseSinkConfig(baseConfig);
+    }
+
     /** A writer with the harness's database and fast retries, plus {@code overrides}. */
     ClickHouseChangeSink sink(Map<String, String> overrides) {
         Map<String, String> props = new HashMap<>(baseConfig);

@@ -5,8 +5,8 @@ import co.elastic.clients.elasticsearch.core.MgetResponse;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cdcpipeline.core.ChangeEvent;
-import io.cdcpipeline.core.ChangeEventReader;
 import io.cdcpipeline.core.Operation;
+import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.snapshot.SnapshotNotification;
 import io.cdcpipeline.core.snapshot.SnapshotSweeps;
 import io.cdcpipeline.core.sink.BufferedSink;
@@ -56,7 +56,6 @@ final class ElasticsearchChangeSink implements BufferedSink {
     private final ExecutorService executor;
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     private final OffsetTracker offsets = new OffsetTracker();
-    private final ChangeEventReader events = new ChangeEventReader();
     private final StaleDocuments staleDocuments;
     private final SnapshotSweeps sweeps;
 
@@ -77,7 +76,8 @@ final class ElasticsearchChangeSink implements BufferedSink {
         this.sender = new BulkSender(connection.restClient(), config.backoff(), metrics);
         this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
         this.staleDocuments = new StaleDocuments(client, config, sender);
-        this.sweeps = new SnapshotSweeps("elasticsearch", staleDocuments::existingAlias, metrics::staleRemoved);
+        this.sweeps = new SnapshotSweeps("elasticsearch", staleDocuments::existingAlias, metrics::staleRemoved,
+                SourceCheckConfig.isSet(config) ? () -> SourceCheckConfig.connect(config) : null);
         this.executor = Executors.newFixedThreadPool(config.maxInFlight(), r -> {
             Thread thread = new Thread(r, "elasticsearch-sink-bulk");
             thread.setDaemon(true);
@@ -136,7 +136,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
     private static final DocumentAction TOAST_FLUSH_NEEDED = new DocumentAction(null, "", "", 0, new byte[0], 0);
 
     private DocumentAction toAction(SinkRecord record, Map<String, Map<String, Object>> written, boolean flushed) {
-        ChangeEvent event = events.read(record);
+        ChangeEvent event = ChangeEvent.of(record);
         if (event.operation() == Operation.TOMBSTONE) {
             return null; // the delete before it already wrote the versioned delete
         }
@@ -261,7 +261,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
         if (!buffer.isEmpty()) {
             throw new RetriableException(buffer.size() + " documents could not be written to Elasticsearch yet");
         }
-        sweeps.sweep(staleDocuments);
+        sweeps.sweep(staleDocuments, staleDocuments);
         offsets.acknowledgeAccepted();
     }
 

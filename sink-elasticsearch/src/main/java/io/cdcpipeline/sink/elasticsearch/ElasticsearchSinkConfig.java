@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.elasticsearch;
 
 import io.cdcpipeline.core.NameTemplate;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.sink.RetryBackoff;
 import java.util.HashMap;
 import java.util.List;
@@ -97,6 +98,10 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
                     Importance.LOW,
                     "Debezium's unavailable.value.placeholder: a column carrying it was not changed (unchanged "
                             + "TOAST); the sink keeps the stored field instead of writing the placeholder.");
+
+    static {
+        SourceCheckConfig.define(CONFIG_DEF);
+    }
 
     private final Map<String, Map<String, String>> overrides;
 

@@ -5,11 +5,15 @@ import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.TargetRows;
 import io.cdcpipeline.core.snapshot.StaleRows;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * The Elasticsearch side of a snapshot sweep ({@link io.cdcpipeline.core.snapshot.SnapshotSweeps}): reads every
  * document's version through a point in time (no document source), and deletes those below the bound with an
  * external-versioned delete at {@code bound - 1}. A document the snapshot wrote again since the point in time was
- * opened holds a higher version, so its delete is refused as stale (409) and it stays.
+ * opened holds a higher version, so its delete is refused as stale (409) and it stays. The same scan gives the live
+ * keys for a check against the source ({@link TargetRows}), whose strays go by a delete at their version plus one.
  */
-final class StaleDocuments implements StaleRows {
+final class StaleDocuments implements StaleRows, TargetRows {
 
     private static final Logger LOG = LoggerFactory.getLogger(StaleDocuments.class);
     private static final int PAGE = 1_000;
@@ -48,25 +53,82 @@ final class StaleDocuments implements StaleRows {
 
     @Override
     public long removeOlderThan(String alias, long bound) {
+        long[] removed = new long[1];
+        scan(alias, PAGE, hits -> {
+            List<DocumentAction> deletes = new ArrayList<>();
+            for (Hit<Void> hit : hits) {
+                if (hit.version() != null && hit.version() < bound) {
+                    deletes.add(new DocumentAction(null, alias, hit.id(), bound - 1, null, 0));
+                }
+            }
+            removed[0] += delete(alias, deletes);
+        });
+        return removed[0];
+    }
+
+    /** Document ids read back as key text: a single value, or the values of a composite key's JSON array. */
+    @Override
+    public void scanLive(String alias, List<String> keyColumns, int batchSize, Consumer<List<Row>> batches) {
+        scan(alias, batchSize, hits -> {
+            List<Row> rows = new ArrayList<>(hits.size());
+            for (Hit<Void> hit : hits) {
+                if (hit.version() != null) {
+                    rows.add(new Row(keyOf(hit.id(), keyColumns.size()), hit.version(), hit.id()));
+                }
+            }
+            batches.accept(rows);
+        });
+    }
+
+    @Override
+    public long removeAt(String alias, List<String> keyColumns, List<Row> rows) {
+        List<DocumentAction> deletes = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            deletes.add(new DocumentAction(null, alias, row.id(), row.version() + 1, null, 0));
+        }
+        return delete(alias, deletes);
+    }
+
+    private static List<String> keyOf(String id, int columns) {
+        if (columns == 1) {
+            return List.of(id);
+        }
+        try {
+            List<String> key = new ArrayList<>(columns);
+            for (JsonNode value : Json.MAPPER.readTree(id)) {
+                key.add(value.asText());
+            }
+            return key;
+        } catch (IOException e) {
+            throw new DataException("document id " + id + " is not the JSON array of a composite key", e);
+        }
+    }
+
+    /**
+     * Reads every document's id and version through a point in time, a page at a time, without sources. The index is
+     * refreshed first: a point in time sees only what a refresh made searchable, and an idle index may not have
+     * refreshed for a long time.
+     */
+    private void scan(String alias, int pageSize, Consumer<List<Hit<Void>>> pages) {
         String pit;
         try {
+            client.indices().refresh(r -> r.index(alias));
             pit = client.openPointInTime(o -> o.index(alias).keepAlive(t -> t.time("2m"))).id();
         } catch (ElasticsearchException e) {
             if (e.status() == 404) {
-                return 0;
+                return;
             }
             throw new RetriableException("cannot read the versions of " + alias + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new RetriableException("cannot read the versions of " + alias + ": " + e.getMessage(), e);
         }
-        long removed = 0;
         try {
             List<FieldValue> after = null;
             while (true) {
                 String current = pit;
                 List<FieldValue> from = after;
                 SearchResponse<Void> page = client.search(s -> {
-                    s.size(PAGE).pit(p -> p.id(current).keepAlive(t -> t.time("2m")))
+                    s.size(pageSize).pit(p -> p.id(current).keepAlive(t -> t.time("2m")))
                             .sort(so -> so.field(f -> f.field("_shard_doc"))).version(true)
                             .source(src -> src.fetch(false)).trackTotalHits(t -> t.enabled(false));
                     if (from != null) {
@@ -78,15 +140,11 @@ final class StaleDocuments implements StaleRows {
                     pit = page.pitId();
                 }
                 List<Hit<Void>> hits = page.hits().hits();
-                List<DocumentAction> deletes = new ArrayList<>();
-                for (Hit<Void> hit : hits) {
-                    if (hit.version() != null && hit.version() < bound) {
-                        deletes.add(new DocumentAction(null, alias, hit.id(), bound - 1, null, 0));
-                    }
+                if (!hits.isEmpty()) {
+                    pages.accept(hits);
                 }
-                removed += delete(alias, deletes);
-                if (hits.size() < PAGE) {
-                    return removed;
+                if (hits.size() < pageSize) {
+                    return;
                 }
                 after = hits.get(hits.size() - 1).sort();
             }

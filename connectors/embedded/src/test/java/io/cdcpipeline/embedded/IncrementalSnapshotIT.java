@@ -1,0 +1,92 @@
+package io.cdcpipeline.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdcpipeline.testkit.ClickHouseTestDatabase;
+import io.cdcpipeline.testkit.ElasticsearchTestIndex;
+import io.cdcpipeline.testkit.PostgresTestDatabase;
+import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.StackEndpoints;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Debezium incremental snapshot (the {@code execute-snapshot} signal) while the pipeline runs: its reads never
+ * undo a change that commits after them, and when it completes a table, rows of the copies whose key Postgres no
+ * longer has are removed.
+ */
+@RealStack
+class IncrementalSnapshotIT {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void anIncrementalSnapshotKeepsLateCommitsAndRemovesRowsPostgresNoLongerHas(StackEndpoints stack,
+            PostgresTestDatabase pg, ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work)
+            throws Exception {
+        PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
+        h.sql(PipelineHarness.SCHEMA, "CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
+                + "data varchar(2048))");
+        h.sql("INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'C' || g FROM generate_series(1, 2500) g",
+                "INSERT INTO order_items SELECT g, l, 'sku-' || l, l FROM generate_series(1, 30) g, generate_series(1, 2) l");
+        h.extraConfig.put("source.table.include.list", "public.customers,public.orders,public.order_items,"
+                + "public.debezium_signal");
+        h.extraConfig.put("source.signal.data.collection", "public.debezium_signal");
+        try (EmbeddedPipeline pipeline = h.start()) {
+            h.awaitCopiesEqualSource(120);
+
+            // Rows whose deletes never reached the copies (as after a lost position): a simple and a composite key,
+            // one above and one inside the table's key range.
+            h.clickHouse("INSERT INTO " + ch.name() + ".customers (id, email, active, _cdc_version, _cdc_deleted, "
+                    + "_cdc_source_ts) VALUES (9001, 'stray@example.com', 1, 5, 0, now()), (2501, 'x@example.com', 1, 0, 0, now())");
+            h.clickHouse("INSERT INTO " + ch.name() + ".order_items (order_id, line, sku, qty, _cdc_version, _cdc_deleted, "
+                    + "_cdc_source_ts) VALUES (7, 9, 'stray', 1, 5, 0, now())");
+            index(es.url() + "/" + es.name() + "_customers/_doc/9001?version=5&version_type=external",
+                    "{\"id\": 9001, \"email\": \"stray@example.com\", \"active\": true}");
+            index(es.url() + "/" + es.name() + "_order_items/_doc/" + URLEncoder.encode("[7,9]", StandardCharsets.UTF_8)
+                    + "?version=5&version_type=external", "{\"order_id\": 7, \"line\": 9, \"sku\": \"stray\", \"qty\": 1}");
+            assertThat(h.clickHouse("SELECT count() FROM " + ch.name() + ".customers_current").trim()).isEqualTo("2502");
+
+            try (Connection open = pg.connect(); Statement st = open.createStatement()) {
+                // A transaction changes a row before the snapshot reads its chunk and commits after the chunk is
+                // sent; meanwhile another change of the table commits (its LSN is above the open change's).
+                open.setAutoCommit(false);
+                st.execute("UPDATE customers SET name = 'committed late' WHERE id = 1");
+                h.sql("UPDATE customers SET name = 'committed meanwhile' WHERE id = 2");
+                h.sql("INSERT INTO debezium_signal VALUES ('s1', 'execute-snapshot', '{\"data-collections\": "
+                        + "[\"public.customers\", \"public.order_items\"], \"type\": \"incremental\"}')");
+                long deadline = System.nanoTime() + 120_000_000_000L;
+                while (PipelineHarness.staleRemoved("clickhouse") < 3 || PipelineHarness.staleRemoved("elasticsearch") < 2) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("strays not removed within 120 s of the signal: ClickHouse "
+                                + PipelineHarness.staleRemoved("clickhouse") + " of 3, Elasticsearch "
+                                + PipelineHarness.staleRemoved("elasticsearch") + " of 2");
+                    }
+                    Thread.sleep(250);
+                }
+                open.commit();
+            }
+            h.awaitCopiesEqualSource(60); // customer 1 shows 'committed late', and no stray is left in either copy
+            assertThat(PipelineHarness.staleRemoved("clickhouse")).as("ClickHouse strays removed").isEqualTo(3);
+            assertThat(PipelineHarness.staleRemoved("elasticsearch")).as("Elasticsearch strays removed").isEqualTo(2);
+            assertThat(pipeline.failure()).isNull();
+            h.assertNoDeadLetters();
+        }
+    }
+
+    private void index(String url, String json) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("indexing a stray: %s", response.body()).isBetween(200, 201);
+    }
+}

@@ -1,0 +1,105 @@
+package io.cdcpipeline.sink.clickhouse;
+
+import io.cdcpipeline.core.consistency.TargetRows;
+import io.cdcpipeline.sink.clickhouse.types.SqlText;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.function.Consumer;
+
+/**
+ * The ClickHouse side of a check against the source ({@link TargetRows}): live rows read page by page in key order
+ * from the table with {@code FINAL}, keys as {@code toString} text; a stray removed by a delete marker, a server-side
+ * copy of the row at its version plus one, written only while the row still holds the version that was read.
+ */
+final class ClickHouseTargetRows implements TargetRows {
+
+    private final ClickHouseConnection connection;
+    private final TableManager tables;
+    private final Backoff backoff;
+    private final Backoff.Listener retries;
+
+    ClickHouseTargetRows(ClickHouseConnection connection, TableManager tables, Backoff backoff,
+            Backoff.Listener retries) {
+        this.connection = connection;
+        this.tables = tables;
+        this.backoff = backoff;
+        this.retries = retries;
+    }
+
+    @Override
+    public void scanLive(String table, List<String> keyColumns, int batchSize, Consumer<List<Row>> batches) {
+        Map<String, String> columns = tables.columnsOf(table);
+        if (columns.isEmpty()) {
+            return;
+        }
+        StringJoiner select = new StringJoiner(", ");
+        StringJoiner order = new StringJoiner(", ");
+        for (String column : keyColumns) {
+            select.add("toString(" + SqlText.identifier(column) + ")");
+            order.add(SqlText.identifier(column));
+        }
+        List<String> after = null;
+        while (true) {
+            String where = CdcColumns.DELETED + " = 0";
+            if (after != null) {
+                // Keyset paging in the table's own order: the last key read, cast back to the column types.
+                StringJoiner last = new StringJoiner(", ");
+                for (int i = 0; i < keyColumns.size(); i++) {
+                    last.add("CAST(" + SqlText.literal(after.get(i)) + " AS " + columns.get(keyColumns.get(i)) + ")");
+                }
+                where += " AND (" + order + ") > (" + last + ")";
+            }
+            String sql = "SELECT " + select + ", " + CdcColumns.VERSION + " FROM " + table + " FINAL WHERE " + where
+                    + " ORDER BY " + order + " LIMIT " + batchSize + " FORMAT TabSeparated";
+            List<String[]> page = backoff.call("scan of " + table, () -> connection.queryRows(sql), retries);
+            if (page.isEmpty()) {
+                return;
+            }
+            List<Row> rows = new ArrayList<>(page.size());
+            for (String[] cells : page) {
+                rows.add(new Row(List.of(cells).subList(0, keyColumns.size()),
+                        Long.parseUnsignedLong(cells[keyColumns.size()]), null));
+            }
+            batches.accept(rows);
+            if (page.size() < batchSize) {
+                return;
+            }
+            after = rows.get(rows.size() - 1).key();
+        }
+    }
+
+    @Override
+    public long removeAt(String table, List<String> keyColumns, List<Row> rows) {
+        Map<String, String> columns = tables.columnsOf(table);
+        if (columns.isEmpty() || rows.isEmpty()) {
+            return 0;
+        }
+        StringJoiner tuple = new StringJoiner(", ", "(", ")");
+        for (String column : keyColumns) {
+            tuple.add("toString(" + SqlText.identifier(column) + ")");
+        }
+        tuple.add(CdcColumns.VERSION);
+        StringJoiner values = new StringJoiner(", ");
+        for (Row row : rows) {
+            StringJoiner value = new StringJoiner(", ", "(", ")");
+            row.key().forEach(k -> value.add(SqlText.literal(k)));
+            value.add("toUInt64(" + Long.toUnsignedString(row.version()) + ")");
+            values.add(value.toString());
+        }
+        String still = " FROM " + table + " FINAL WHERE " + CdcColumns.DELETED + " = 0 AND " + tuple + " IN ("
+                + values + ")";
+        long count = Long.parseLong(backoff.call("count of strays in " + table,
+                () -> connection.queryRows("SELECT count()" + still + " FORMAT TabSeparated"), retries).get(0)[0]);
+        if (count > 0) {
+            StringJoiner copied = new StringJoiner(", ");
+            columns.keySet().stream().filter(c -> !CdcColumns.isCdcColumn(c)).forEach(c -> copied.add(SqlText.identifier(c)));
+            String insert = "INSERT INTO " + table + " (" + copied + ", " + String.join(", ", CdcColumns.WRITTEN)
+                    + ") SELECT " + copied + ", " + CdcColumns.VERSION + " + 1, toUInt8(1), " + CdcColumns.SOURCE_TS
+                    + still;
+            backoff.run("removal of strays from " + table, () -> connection.execute(insert), retries);
+        }
+        return count;
+    }
+}

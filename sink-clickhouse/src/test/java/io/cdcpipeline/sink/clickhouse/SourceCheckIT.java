@@ -1,0 +1,97 @@
+package io.cdcpipeline.sink.clickhouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.SourceKeys;
+import io.cdcpipeline.core.consistency.StraySweep;
+import io.cdcpipeline.core.consistency.TargetRows;
+import io.cdcpipeline.testkit.ClickHouseTestDatabase;
+import io.cdcpipeline.testkit.DebeziumChangeStream;
+import io.cdcpipeline.testkit.PostgresTestDatabase;
+import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.StackEndpoints;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ClickHouse side of the check against Postgres, on the stack's 18.16 server and on the modern engine of chdb:
+ * live keys read page by page in key order (composite and uuid keys), rows whose key Postgres lacks removed through
+ * versioned delete markers, and a row that changed since it was read left alone.
+ */
+@RealStack
+class SourceCheckIT {
+
+    @Test
+    void rowsWhoseKeyPostgresNoLongerHasAreRemovedOnBothDialects(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch) throws Exception {
+        List<SinkRecord> records = capture(stack, pg);
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            // Deleted while no delete could reach the copies.
+            st.execute("DELETE FROM lines WHERE (order_id, sku) IN ((1, 'b'), (3, 'a b'))");
+            st.execute("DELETE FROM tokens WHERE v = 2");
+        }
+        try (SinkHarness legacy = SinkHarness.legacy(ch); SinkHarness modern = SinkHarness.modern();
+                Connection source = pg.connect()) {
+            for (SinkHarness server : List.of(legacy, modern)) {
+                server.write(records, Map.of());
+                TableManager tables = new TableManager(server.connection, server.config(), server.config().backoff(),
+                        failure -> { }, table -> { });
+                ClickHouseTargetRows target = new ClickHouseTargetRows(server.connection, tables,
+                        server.config().backoff(), failure -> { });
+                SourceKeys keys = new SourceKeys(source);
+
+                String lines = tables.qualified("lines");
+                StraySweep.Result result = StraySweep.run(keys, new TableId("public", "lines"),
+                        List.of("order_id", "sku"), target, lines, 2);
+                assertThat(result).as("%s: lines checked in pages of 2, strays removed", server)
+                        .isEqualTo(new StraySweep.Result(7, 2));
+                assertThat(server.rows("SELECT toString(order_id), sku FROM " + server.table("lines_current")
+                        + " ORDER BY order_id, sku")).extracting(r -> r[0] + "|" + r[1])
+                        .as("%s: lines left", server).containsExactly("1|a", "2|a", "2|c", "3|a", "4|x");
+
+                String tokens = tables.qualified("tokens");
+                List<TargetRows.Row> live = new ArrayList<>();
+                target.scanLive(tokens, List.of("id"), 10, live::addAll);
+                assertThat(live).as("%s: tokens read", server).hasSize(3);
+                TargetRows.Row first = live.get(0);
+                assertThat(target.removeAt(tokens, List.of("id"), List.of(new TargetRows.Row(first.key(),
+                        first.version() - 1, null)))).as("%s: a row holding another version than read stays", server)
+                        .isZero();
+                assertThat(StraySweep.run(keys, new TableId("public", "tokens"), List.of("id"), target, tokens))
+                        .isEqualTo(new StraySweep.Result(3, 1));
+                assertThat(server.scalar("SELECT count() FROM " + server.table("tokens_current"))).isEqualTo("2");
+                assertThat(StraySweep.run(keys, new TableId("public", "tokens"), List.of("id"), target, tokens))
+                        .as("%s: a second check finds nothing more", server).isEqualTo(new StraySweep.Result(2, 0));
+            }
+            assertThatThrownBy(() -> new SourceKeys(source).existing(new TableId("public", "dated"), List.of("d"),
+                    List.of(List.of("2026-01-01")))).as("a key type whose text form differs between the copies")
+                    .isInstanceOf(SourceKeys.UnsupportedKeyException.class)
+                    .hasMessage("key column d of public.dated has type date; keys are checked for smallint, integer, "
+                            + "bigint, text, varchar and uuid columns only");
+        }
+    }
+
+    private static List<SinkRecord> capture(StackEndpoints stack, PostgresTestDatabase pg) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE lines (order_id bigint, sku text, qty integer NOT NULL, PRIMARY KEY (order_id, sku))");
+            st.execute("INSERT INTO lines VALUES (1, 'a', 1), (1, 'b', 2), (2, 'a', 1), (2, 'c', 5), (3, 'a', 1), "
+                    + "(3, 'a b', 1), (4, 'x', 9)");
+            st.execute("CREATE TABLE dated (d date PRIMARY KEY)");
+            st.execute("CREATE TABLE tokens (id uuid PRIMARY KEY, v integer NOT NULL)");
+            st.execute("INSERT INTO tokens VALUES ('6f1c2a4e-0000-4000-8000-000000000001', 1), "
+                    + "('6f1c2a4e-0000-4000-8000-000000000002', 2), ('00000000-0000-4000-8000-00000000000a', 3)");
+        }
+        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.lines", "public.tokens"),
+                Map.of())) {
+            return stream.take(10, Duration.ofSeconds(60));
+        }
+    }
+}
