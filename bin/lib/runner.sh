@@ -27,6 +27,13 @@ run_main() {
   runner_java io.cdcpipeline.embedded.RunnerMain "$@"
 }
 
+validate_main() {
+  [ $# -gt 0 ] || die "usage: bin/cdc validate --config FILE [--table schema.table ...] [--sink NAME ...] [--json] [--repair]"
+  local cp
+  cp="$(runner_classpath)"
+  exec "$(java_home)/bin/java" -Xmx1g -Dcdc.log.target=System.err -cp "$cp" io.cdcpipeline.embedded.ValidateMain "$@"
+}
+
 rebuild_main() {
   [ $# -gt 0 ] || die "usage: bin/cdc rebuild --config FILE --table schema.table [--sink NAME] [--delete-old]"
   runner_java io.cdcpipeline.embedded.RebuildMain "$@"

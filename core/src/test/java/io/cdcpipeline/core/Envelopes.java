@@ -27,4 +27,20 @@ public final class Envelopes {
         Struct value = new Struct(ENVELOPE).put("after", new Struct(ROW).put("id", 1)).put("source", source).put("op", op);
         return new SinkRecord(topic, partition, KEY, new Struct(KEY).put("id", 1), ENVELOPE, value, 0);
     }
+
+    private static final Schema SIGNAL_KEY = SchemaBuilder.struct().field("id", Schema.STRING_SCHEMA).build();
+    private static final Schema SIGNAL_ROW = SchemaBuilder.struct().optional().field("id", Schema.STRING_SCHEMA)
+            .field("type", Schema.STRING_SCHEMA).field("data", SchemaBuilder.string().optional().build()).build();
+    private static final Schema SIGNAL_ENVELOPE = SchemaBuilder.struct().field("before", SIGNAL_ROW)
+            .field("after", SIGNAL_ROW).field("source", SOURCE).field("op", Schema.STRING_SCHEMA).build();
+
+    /** An insert into Debezium's signal table {@code public.debezium_signal}. */
+    public static SinkRecord signal(String type, String data, long lsn) {
+        Struct source = new Struct(SOURCE).put("schema", "public").put("table", "debezium_signal").put("lsn", lsn)
+                .put("snapshot", "false");
+        Struct row = new Struct(SIGNAL_ROW).put("id", "s1").put("type", type).put("data", data);
+        Struct value = new Struct(SIGNAL_ENVELOPE).put("after", row).put("source", source).put("op", "c");
+        return new SinkRecord("p.public.debezium_signal", 0, SIGNAL_KEY, new Struct(SIGNAL_KEY).put("id", "s1"),
+                SIGNAL_ENVELOPE, value, 0);
+    }
 }

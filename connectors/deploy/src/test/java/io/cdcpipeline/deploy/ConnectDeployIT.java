@@ -381,7 +381,7 @@ class ConnectDeployIT {
             throws Exception {
         Files.createDirectories(dir);
         Path source = ProjectRoot.path().resolve("connect-configs/connect");
-        String topics = pg.name() + "\\.public\\.(customers|orders|cdc_heartbeat)";
+        String topics = pg.name() + "\\.public\\.(customers|orders|cdc_heartbeat|debezium_signal)";
         for (String file : List.of("postgres-source.json", "clickhouse-sink.json", "elasticsearch-sink.json")) {
             ObjectNode connector = (ObjectNode) json.readTree(source.resolve(file).toFile());
             String name = connector.path("name").asText().replaceFirst("^shop", pg.name());

@@ -6,13 +6,11 @@ import io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector;
 import io.cdcpipeline.sink.elasticsearch.IndexRebuild;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
@@ -78,19 +76,15 @@ public final class RebuildMain implements Callable<Integer> {
         }
         TableId table = new TableId(tableName.substring(0, dot), tableName.substring(dot + 1));
         Map<String, String> source = file.source();
-        String signalTable = source.get("signal.data.collection");
-        if (signalTable == null || signalTable.isBlank()) {
-            throw new ConfigException(PipelineFile.SOURCE_PREFIX + "signal.data.collection", null, "is needed for a "
-                    + "rebuild: name a signal table (CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type "
-                    + "varchar(32) NOT NULL, data varchar(2048))) and add it to source.table.include.list");
-        }
+        SignalTable signalTable = SignalTable.of(source, "a rebuild");
         try (IndexRebuild rebuild = new IndexRebuild(sinkConfig, table);
                 Connection db = SourceDatabase.connect(source)) {
             String index = rebuild.start(table);
             try {
                 // Running sinks look for the rebuild alias every few seconds: every change from now on reaches both.
                 Thread.sleep(2 * IndexRebuild.CHECK_INTERVAL_MS + 500);
-                signalSnapshot(db, signalTable, table);
+                signalTable.executeSnapshot(db, table, null, "rebuild");
+                LOG.info("Asked Debezium for an incremental snapshot of {} (signal table {})", table, signalTable.name());
                 awaitComplete(rebuild, db, table, timeout);
                 rebuild.swap(deleteOld);
                 return index;
@@ -100,17 +94,6 @@ public final class RebuildMain implements Callable<Integer> {
                 throw e;
             }
         }
-    }
-
-    private static void signalSnapshot(Connection db, String signalTable, TableId table) throws SQLException {
-        try (PreparedStatement insert = db.prepareStatement("INSERT INTO " + signalTable
-                + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
-            insert.setString(1, "rebuild-" + UUID.randomUUID());
-            insert.setString(2, "{\"data-collections\": [\"" + table.schema() + "." + table.table()
-                    + "\"], \"type\": \"incremental\"}");
-            insert.executeUpdate();
-        }
-        LOG.info("Asked Debezium for an incremental snapshot of {} (signal table {})", table, signalTable);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.Consumer;
 
 /**
  * Asks Postgres, the source of truth, which of a set of keys a table still has. Keys travel as text, in the form
@@ -30,6 +32,7 @@ public final class SourceKeys {
         }
     }
 
+    private static final Set<String> NUMERIC = Set.of("int2", "int4", "int8");
     private static final Set<String> SUPPORTED = Set.of("int2", "int4", "int8", "text", "varchar", "uuid");
 
     private final Connection connection;
@@ -56,12 +59,69 @@ public final class SourceKeys {
         }
     }
 
-    /** The keys among {@code keys} (text, one value per key column) that the table has now. */
-    public Set<List<String>> existing(TableId table, List<String> keyColumns, List<List<String>> keys)
+    /**
+     * The key columns named, checked: each a column of the table, of a type compared faithfully as text (else
+     * {@link UnsupportedKeyException} naming the column and its type).
+     */
+    public KeyColumns keyColumns(TableId table, List<String> names) throws SQLException {
+        Map<String, String> types = keyTypes(table, names);
+        List<Boolean> numeric = new ArrayList<>();
+        for (String name : names) {
+            numeric.add(NUMERIC.contains(types.get(name)));
+        }
+        return new KeyColumns(names, numeric);
+    }
+
+    /** How many rows the table has. */
+    public long count(TableId table) throws SQLException {
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM " + quoted(table))) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Streams every key of the table as text, {@code batchSize} at a time, through a cursor (memory does not grow
+     * with the table). Runs in a read-only transaction of its own on this connection.
+     */
+    public void scanKeys(TableId table, KeyColumns columns, int batchSize, Consumer<List<List<String>>> batches)
             throws SQLException {
+        StringJoiner select = new StringJoiner(", ");
+        columns.names().forEach(column -> select.add(identifier(column) + "::text"));
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false); // the driver uses a cursor only inside a transaction
+        try (Statement st = connection.createStatement()) {
+            st.setFetchSize(batchSize);
+            try (ResultSet rs = st.executeQuery("SELECT " + select + " FROM " + quoted(table))) {
+                List<List<String>> batch = new ArrayList<>(batchSize);
+                while (rs.next()) {
+                    List<String> key = new ArrayList<>(columns.size());
+                    for (int c = 1; c <= columns.size(); c++) {
+                        key.add(rs.getString(c));
+                    }
+                    batch.add(key);
+                    if (batch.size() == batchSize) {
+                        batches.accept(batch);
+                        batch = new ArrayList<>(batchSize);
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    batches.accept(batch);
+                }
+            }
+        } finally {
+            connection.rollback();
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** The keys among {@code keys} (text, one value per key column) that the table has now. */
+    public Set<List<String>> existing(TableId table, KeyColumns columns, List<List<String>> keys) throws SQLException {
         if (keys.isEmpty()) {
             return Set.of();
         }
+        List<String> keyColumns = columns.names();
         Map<String, String> types = keyTypes(table, keyColumns);
         StringJoiner select = new StringJoiner(", ");
         StringJoiner tuple = new StringJoiner(", ");

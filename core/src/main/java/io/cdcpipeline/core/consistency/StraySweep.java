@@ -26,13 +26,13 @@ public final class StraySweep {
     private StraySweep() {
     }
 
-    public static Result run(SourceKeys source, TableId table, List<String> keyColumns, TargetRows target,
+    public static Result run(SourceKeys source, TableId table, KeyColumns keyColumns, TargetRows target,
             String targetName) throws SQLException {
         return run(source, table, keyColumns, target, targetName, BATCH);
     }
 
-    /** As {@link #run(SourceKeys, TableId, List, TargetRows, String)}, comparing {@code batchSize} keys at a time. */
-    public static Result run(SourceKeys source, TableId table, List<String> keyColumns, TargetRows target,
+    /** As {@link #run(SourceKeys, TableId, KeyColumns, TargetRows, String)}, comparing {@code batchSize} keys at a time. */
+    public static Result run(SourceKeys source, TableId table, KeyColumns keyColumns, TargetRows target,
             String targetName, int batchSize) throws SQLException {
         long[] totals = new long[2];
         try {

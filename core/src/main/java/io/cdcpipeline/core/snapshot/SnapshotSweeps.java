@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * ({@link StraySweep}). That needs a connection to the source database ({@code consistency.source.url}, set by the
  * embedded runner); without one the check is skipped with a warning.
  * <p>
+ * A blocking snapshot asked for by a signal with {@code additional-conditions} re-sends only some rows: the
+ * signal's row, which streams by before the snapshot, marks its tables, and their completion sweeps nothing
+ * ({@link SnapshotSignal}).
+ * <p>
  * A target that also holds rows of another source table (a router merging tables) is not swept: a row of the
  * other table is not stale because this table's snapshot did not send it. One instance per sink task, not
  * thread-safe.
@@ -73,6 +77,8 @@ public final class SnapshotSweeps {
     private final Map<String, Set<TableId>> sourcesByTarget = new HashMap<>();
     private final Set<TableId> flattened = new LinkedHashSet<>();
     private final Map<TableId, Long> sweptAt = new HashMap<>();
+    /** Tables of a blocking snapshot restricted by additional conditions, announced by its signal: never swept. */
+    private final List<java.util.regex.Pattern> filteredBlocking = new ArrayList<>();
     private final List<Completed> pending = new ArrayList<>();
     private TableId lastSource;
     private String lastTarget;
@@ -109,6 +115,7 @@ public final class SnapshotSweeps {
             }
         }
         if (!event.isBlockingSnapshotRead()) {
+            filteredBlocking.addAll(SnapshotSignal.filteredBlockingCollections(event));
             return;
         }
         if (event.snapshotMarker() == null) {
@@ -148,6 +155,13 @@ public final class SnapshotSweeps {
         Long swept = sweptAt.get(source);
         if (swept != null && swept == lsn) {
             return; // the same snapshot, delivered again
+        }
+        String name = source.schema() + "." + source.table();
+        if (filteredBlocking.removeIf(collection -> collection.matcher(name).matches())) {
+            LOG.warn("Sink {}: a blocking snapshot of {} with additional-conditions completed at LSN {}: it re-sent only "
+                    + "some rows, so nothing is swept", sinkName, source, Lsn.format(lsn));
+            sweptAt.put(source, lsn);
+            return;
         }
         pending.add(new Completed(source, lsn, targetsOf(source)));
         sweptAt.put(source, lsn);
@@ -219,7 +233,7 @@ public final class SnapshotSweeps {
                         + "has no primary key", sinkName, table, target);
                 return;
             }
-            StraySweep.Result result = StraySweep.run(keys, table, keyColumns, strays, target);
+            StraySweep.Result result = StraySweep.run(keys, table, keys.keyColumns(table, keyColumns), strays, target);
             removedCounter.accept(result.removed());
             LOG.info("Sink {}: incremental snapshot of {} completed: {} live rows of {} checked against Postgres, {} whose "
                     + "key Postgres no longer has removed", sinkName, table, result.checked(), target, result.removed());

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.Envelopes;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.KeyColumns;
 import io.cdcpipeline.core.consistency.TargetRows;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,12 +64,22 @@ class SnapshotSweepsTest {
     /** The source check's target side: these tests never reach it (no source database is configured). */
     private static final TargetRows NO_CHECK = new TargetRows() {
         @Override
-        public void scanLive(String target, List<String> keyColumns, int batchSize, Consumer<List<Row>> batches) {
+        public void scanLive(String target, KeyColumns key, int batchSize, Consumer<List<Row>> batches) {
             throw new AssertionError("no source check expected");
         }
 
         @Override
-        public long removeAt(String target, List<String> keyColumns, List<Row> rows) {
+        public long removeAt(String target, KeyColumns key, List<Row> rows) {
+            throw new AssertionError("no source check expected");
+        }
+
+        @Override
+        public List<Row> liveRows(String target, KeyColumns key, List<List<String>> keys) {
+            throw new AssertionError("no source check expected");
+        }
+
+        @Override
+        public long liveCount(String target) {
             throw new AssertionError("no source check expected");
         }
     };
@@ -177,5 +188,25 @@ class SnapshotSweepsTest {
                 .as("an unreachable source is retried, the check stays pending")
                 .isInstanceOf(RetriableException.class).hasMessageContaining("db.orders");
         assertThat(withSource.hasPending()).isTrue();
+    }
+
+    @Test
+    void aBlockingSnapshotRestrictedByAdditionalConditionsIsNotSwept() {
+        sweeps.onEvent(ChangeEvent.of(Envelopes.signal("execute-snapshot", "{\"data-collections\": [\"public.orders\"], "
+                + "\"type\": \"BLOCKING\", \"additional-conditions\": [{\"data-collection\": \"public.orders\", "
+                + "\"filter\": \"id > 10\"}]}", 50)), "db.debezium_signal");
+        sweeps.onEvent(event("orders", "r", 100, "last"), "db.orders");
+        assertThat(sweeps.hasPending()).as("only some rows were re-sent").isFalse();
+
+        // Not a restricted blocking snapshot: an incremental one, a whole-table blocking one, another signal type.
+        sweeps.onEvent(ChangeEvent.of(Envelopes.signal("execute-snapshot", "{\"data-collections\": [\"public.orders\"], "
+                + "\"type\": \"incremental\", \"additional-conditions\": [{\"data-collection\": \"public.orders\", "
+                + "\"filter\": \"id > 10\"}]}", 150)), "db.debezium_signal");
+        sweeps.onEvent(ChangeEvent.of(Envelopes.signal("execute-snapshot", "{\"data-collections\": [\"public.orders\"], "
+                + "\"type\": \"blocking\"}", 160)), "db.debezium_signal");
+        sweeps.onEvent(ChangeEvent.of(Envelopes.signal("snapshot-window-open", "{}", 170)), "db.debezium_signal");
+        sweeps.onEvent(event("orders", "r", 200, "last"), "db.orders");
+        sweep();
+        assertThat(calls).as("the next whole-table snapshot sweeps again").containsExactly(new Call("db.orders", 400));
     }
 }

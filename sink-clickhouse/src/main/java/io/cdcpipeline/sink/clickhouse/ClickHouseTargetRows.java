@@ -1,5 +1,6 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import io.cdcpipeline.core.consistency.KeyColumns;
 import io.cdcpipeline.core.consistency.TargetRows;
 import io.cdcpipeline.sink.clickhouse.types.SqlText;
 import java.util.ArrayList;
@@ -29,17 +30,14 @@ final class ClickHouseTargetRows implements TargetRows {
     }
 
     @Override
-    public void scanLive(String table, List<String> keyColumns, int batchSize, Consumer<List<Row>> batches) {
+    public void scanLive(String table, KeyColumns key, int batchSize, Consumer<List<Row>> batches) {
+        List<String> keyColumns = key.names();
         Map<String, String> columns = tables.columnsOf(table);
         if (columns.isEmpty()) {
             return;
         }
-        StringJoiner select = new StringJoiner(", ");
         StringJoiner order = new StringJoiner(", ");
-        for (String column : keyColumns) {
-            select.add("toString(" + SqlText.identifier(column) + ")");
-            order.add(SqlText.identifier(column));
-        }
+        keyColumns.forEach(column -> order.add(SqlText.identifier(column)));
         List<String> after = null;
         while (true) {
             String where = CdcColumns.DELETED + " = 0";
@@ -51,19 +49,14 @@ final class ClickHouseTargetRows implements TargetRows {
                 }
                 where += " AND (" + order + ") > (" + last + ")";
             }
-            String sql = "SELECT " + select + ", " + CdcColumns.VERSION + " FROM " + table + " FINAL WHERE " + where
+            String sql = "SELECT " + keyText(key) + ", " + CdcColumns.VERSION + " FROM " + table + " FINAL WHERE " + where
                     + " ORDER BY " + order + " LIMIT " + batchSize + " FORMAT TabSeparated";
-            List<String[]> page = backoff.call("scan of " + table, () -> connection.queryRows(sql), retries);
-            if (page.isEmpty()) {
+            List<Row> rows = rows(sql, keyColumns.size());
+            if (rows.isEmpty()) {
                 return;
             }
-            List<Row> rows = new ArrayList<>(page.size());
-            for (String[] cells : page) {
-                rows.add(new Row(List.of(cells).subList(0, keyColumns.size()),
-                        Long.parseUnsignedLong(cells[keyColumns.size()]), null));
-            }
             batches.accept(rows);
-            if (page.size() < batchSize) {
+            if (rows.size() < batchSize) {
                 return;
             }
             after = rows.get(rows.size() - 1).key();
@@ -71,16 +64,53 @@ final class ClickHouseTargetRows implements TargetRows {
     }
 
     @Override
-    public long removeAt(String table, List<String> keyColumns, List<Row> rows) {
+    public List<Row> liveRows(String table, KeyColumns key, List<List<String>> keys) {
+        if (keys.isEmpty() || tables.columnsOf(table).isEmpty()) {
+            return List.of();
+        }
+        StringJoiner values = new StringJoiner(", ");
+        for (List<String> k : keys) {
+            StringJoiner value = new StringJoiner(", ", "(", ")");
+            k.forEach(v -> value.add(SqlText.literal(v)));
+            values.add(value.toString());
+        }
+        return rows("SELECT " + keyText(key) + ", " + CdcColumns.VERSION + " FROM " + table + " FINAL WHERE "
+                + CdcColumns.DELETED + " = 0 AND (" + keyText(key) + ") IN (" + values + ") FORMAT TabSeparated",
+                key.size());
+    }
+
+    @Override
+    public long liveCount(String table) {
+        if (tables.columnsOf(table).isEmpty()) {
+            return 0;
+        }
+        String sql = "SELECT count() FROM " + table + " FINAL WHERE " + CdcColumns.DELETED + " = 0 FORMAT TabSeparated";
+        return Long.parseLong(backoff.call("count of " + table, () -> connection.queryRows(sql), retries).get(0)[0]);
+    }
+
+    private static String keyText(KeyColumns key) {
+        StringJoiner text = new StringJoiner(", ");
+        key.names().forEach(column -> text.add("toString(" + SqlText.identifier(column) + ")"));
+        return text.toString();
+    }
+
+    /** Rows of key text cells followed by the version. */
+    private List<Row> rows(String sql, int keySize) {
+        List<String[]> answer = backoff.call("query of " + sql, () -> connection.queryRows(sql), retries);
+        List<Row> rows = new ArrayList<>(answer.size());
+        for (String[] cells : answer) {
+            rows.add(new Row(List.of(cells).subList(0, keySize), Long.parseUnsignedLong(cells[keySize]), null));
+        }
+        return rows;
+    }
+
+    @Override
+    public long removeAt(String table, KeyColumns key, List<Row> rows) {
         Map<String, String> columns = tables.columnsOf(table);
         if (columns.isEmpty() || rows.isEmpty()) {
             return 0;
         }
-        StringJoiner tuple = new StringJoiner(", ", "(", ")");
-        for (String column : keyColumns) {
-            tuple.add("toString(" + SqlText.identifier(column) + ")");
-        }
-        tuple.add(CdcColumns.VERSION);
+        String tuple = "(" + keyText(key) + ", " + CdcColumns.VERSION + ")";
         StringJoiner values = new StringJoiner(", ");
         for (Row row : rows) {
             StringJoiner value = new StringJoiner(", ", "(", ")");

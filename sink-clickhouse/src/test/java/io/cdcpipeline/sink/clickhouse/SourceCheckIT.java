@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.KeyColumns;
 import io.cdcpipeline.core.consistency.SourceKeys;
 import io.cdcpipeline.core.consistency.StraySweep;
 import io.cdcpipeline.core.consistency.TargetRows;
@@ -49,30 +50,37 @@ class SourceCheckIT {
                 SourceKeys keys = new SourceKeys(source);
 
                 String lines = tables.qualified("lines");
-                StraySweep.Result result = StraySweep.run(keys, new TableId("public", "lines"),
-                        List.of("order_id", "sku"), target, lines, 2);
+                TableId linesTable = new TableId("public", "lines");
+                StraySweep.Result result = StraySweep.run(keys, linesTable,
+                        keys.keyColumns(linesTable, List.of("order_id", "sku")), target, lines, 2);
                 assertThat(result).as("%s: lines checked in pages of 2, strays removed", server)
                         .isEqualTo(new StraySweep.Result(7, 2));
                 assertThat(server.rows("SELECT toString(order_id), sku FROM " + server.table("lines_current")
                         + " ORDER BY order_id, sku")).extracting(r -> r[0] + "|" + r[1])
                         .as("%s: lines left", server).containsExactly("1|a", "2|a", "2|c", "3|a", "4|x");
+                assertThat(target.liveCount(lines)).isEqualTo(5);
+                assertThat(target.liveRows(lines, keys.keyColumns(linesTable, List.of("order_id", "sku")),
+                        List.of(List.of("1", "a"), List.of("1", "b"), List.of("3", "a b"), List.of("2", "c"))))
+                        .extracting(TargetRows.Row::key).as("%s: the live rows among keys asked for", server)
+                        .containsExactlyInAnyOrder(List.of("1", "a"), List.of("2", "c"));
 
                 String tokens = tables.qualified("tokens");
+                TableId tokensTable = new TableId("public", "tokens");
+                KeyColumns tokenKey = keys.keyColumns(tokensTable, List.of("id"));
                 List<TargetRows.Row> live = new ArrayList<>();
-                target.scanLive(tokens, List.of("id"), 10, live::addAll);
+                target.scanLive(tokens, tokenKey, 10, live::addAll);
                 assertThat(live).as("%s: tokens read", server).hasSize(3);
                 TargetRows.Row first = live.get(0);
-                assertThat(target.removeAt(tokens, List.of("id"), List.of(new TargetRows.Row(first.key(),
+                assertThat(target.removeAt(tokens, tokenKey, List.of(new TargetRows.Row(first.key(),
                         first.version() - 1, null)))).as("%s: a row holding another version than read stays", server)
                         .isZero();
-                assertThat(StraySweep.run(keys, new TableId("public", "tokens"), List.of("id"), target, tokens))
+                assertThat(StraySweep.run(keys, tokensTable, tokenKey, target, tokens))
                         .isEqualTo(new StraySweep.Result(3, 1));
                 assertThat(server.scalar("SELECT count() FROM " + server.table("tokens_current"))).isEqualTo("2");
-                assertThat(StraySweep.run(keys, new TableId("public", "tokens"), List.of("id"), target, tokens))
+                assertThat(StraySweep.run(keys, tokensTable, tokenKey, target, tokens))
                         .as("%s: a second check finds nothing more", server).isEqualTo(new StraySweep.Result(2, 0));
             }
-            assertThatThrownBy(() -> new SourceKeys(source).existing(new TableId("public", "dated"), List.of("d"),
-                    List.of(List.of("2026-01-01")))).as("a key type whose text form differs between the copies")
+            assertThatThrownBy(() -> new SourceKeys(source).keyColumns(new TableId("public", "dated"), List.of("d"))).as("a key type whose text form differs between the copies")
                     .isInstanceOf(SourceKeys.UnsupportedKeyException.class)
                     .hasMessage("key column d of public.dated has type date; keys are checked for smallint, integer, "
                             + "bigint, text, varchar and uuid columns only");

@@ -5,11 +5,16 @@ import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
+import co.elastic.clients.elasticsearch.core.MgetResponse;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.KeyColumns;
 import io.cdcpipeline.core.consistency.TargetRows;
 import io.cdcpipeline.core.snapshot.StaleRows;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -68,12 +73,12 @@ final class StaleDocuments implements StaleRows, TargetRows {
 
     /** Document ids read back as key text: a single value, or the values of a composite key's JSON array. */
     @Override
-    public void scanLive(String alias, List<String> keyColumns, int batchSize, Consumer<List<Row>> batches) {
+    public void scanLive(String alias, KeyColumns key, int batchSize, Consumer<List<Row>> batches) {
         scan(alias, batchSize, hits -> {
             List<Row> rows = new ArrayList<>(hits.size());
             for (Hit<Void> hit : hits) {
                 if (hit.version() != null) {
-                    rows.add(new Row(keyOf(hit.id(), keyColumns.size()), hit.version(), hit.id()));
+                    rows.add(new Row(keyOf(hit.id(), key.size()), hit.version(), hit.id()));
                 }
             }
             batches.accept(rows);
@@ -81,12 +86,71 @@ final class StaleDocuments implements StaleRows, TargetRows {
     }
 
     @Override
-    public long removeAt(String alias, List<String> keyColumns, List<Row> rows) {
+    public long removeAt(String alias, KeyColumns key, List<Row> rows) {
         List<DocumentAction> deletes = new ArrayList<>(rows.size());
         for (Row row : rows) {
             deletes.add(new DocumentAction(null, alias, row.id(), row.version() + 1, null, 0));
         }
         return delete(alias, deletes);
+    }
+
+    @Override
+    public List<Row> liveRows(String alias, KeyColumns key, List<List<String>> keys) {
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        List<String> ids = new ArrayList<>(keys.size());
+        keys.forEach(k -> ids.add(idOf(k, key)));
+        try {
+            List<Row> rows = new ArrayList<>();
+            MgetResponse<Void> answer = client.mget(m -> m.index(alias).ids(ids).source(src -> src.fetch(false)),
+                    Void.class);
+            for (int i = 0; i < answer.docs().size(); i++) {
+                MultiGetResponseItem<Void> item = answer.docs().get(i);
+                if (item.isResult() && item.result().found() && item.result().version() != null) {
+                    rows.add(new Row(keys.get(i), item.result().version(), item.result().id()));
+                }
+            }
+            return rows;
+        } catch (ElasticsearchException e) {
+            if (e.status() == 404) {
+                return List.of();
+            }
+            throw new RetriableException("cannot read documents of " + alias + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new RetriableException("cannot read documents of " + alias + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long liveCount(String alias) {
+        try {
+            client.indices().refresh(r -> r.index(alias));
+            return client.count(c -> c.index(alias)).count();
+        } catch (ElasticsearchException e) {
+            if (e.status() == 404) {
+                return 0;
+            }
+            throw new RetriableException("cannot count the documents of " + alias + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new RetriableException("cannot count the documents of " + alias + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The document id of a key given as text: as {@link DocumentId} writes it, numbers unquoted in a composite. */
+    static String idOf(List<String> key, KeyColumns columns) {
+        if (key.size() == 1) {
+            return key.get(0);
+        }
+        ArrayNode values = Json.MAPPER.createArrayNode();
+        for (int i = 0; i < key.size(); i++) {
+            if (columns.numeric().get(i)) {
+                values.add(new BigInteger(key.get(i)));
+            } else {
+                values.add(key.get(i));
+            }
+        }
+        return values.toString();
     }
 
     private static List<String> keyOf(String id, int columns) {

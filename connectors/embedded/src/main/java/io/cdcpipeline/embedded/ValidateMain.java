@@ -1,0 +1,327 @@
+package io.cdcpipeline.embedded;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.CopyCheck;
+import io.cdcpipeline.core.consistency.SinkCopy;
+import io.cdcpipeline.core.consistency.SourceKeys;
+import io.cdcpipeline.core.position.SourceDatabase;
+import io.cdcpipeline.sink.clickhouse.ClickHouseCopy;
+import io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector;
+import io.cdcpipeline.sink.elasticsearch.ElasticsearchCopy;
+import io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/cdc validate --config FILE}: checks that each sink's copy of each captured table has exactly the keys
+ * Postgres has, while the pipeline runs, and with {@code --repair} puts it right: rows the copy lacks are sent again
+ * by an incremental snapshot restricted to their keys (the signal table), rows Postgres no longer has are removed
+ * through the sink's versioned delete. Exit code 0 when every checked copy equals Postgres, 1 on drift, 2 on error.
+ */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Check (and with --repair fix) that each sink's copy of each table has exactly Postgres's keys.")
+public final class ValidateMain implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ValidateMain.class);
+
+    @Option(names = "--config", required = true, description = "The pipeline file (as for bin/cdc run).")
+    Path config;
+
+    @Option(names = "--table", description = "A source table as schema.table (repeatable); default: every captured table.")
+    List<String> tables = new ArrayList<>();
+
+    @Option(names = "--sink", description = "A sink's name in the file (repeatable); default: every sink.")
+    List<String> sinks = new ArrayList<>();
+
+    @Option(names = "--json", description = "Print the results as JSON.")
+    boolean json;
+
+    @Option(names = "--repair", description = "Re-send missing rows and remove extra ones, then check again.")
+    boolean repair;
+
+    @Option(names = "--sample", defaultValue = "10", description = "Keys of each kind to print per table and sink.")
+    int sample;
+
+    @Option(names = "--settle-seconds", defaultValue = "5",
+            description = "Wait before each re-check of the keys found different (rows in flight settle meanwhile).")
+    long settleSeconds;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "Re-check rounds a key must stay different in (>= 1).")
+    int rounds;
+
+    @Option(names = "--keep", defaultValue = "100000",
+            description = "Keys of each kind kept for re-checks and repair per table and sink (totals stay exact).")
+    int keep;
+
+    @Option(names = "--repair-timeout-seconds", defaultValue = "300",
+            description = "How long --repair waits for re-sent rows to arrive.")
+    long repairTimeoutSeconds;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ValidateMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        try {
+            if (rounds < 1) {
+                throw new ConfigException("--rounds", rounds, "must be at least 1");
+            }
+            PipelineFile file = PipelineFile.load(config);
+            try (Validation validation = new Validation(file, sinks, options())) {
+                List<CopyCheck.Result> before = validation.check(tables);
+                print(before, repair ? "before repair" : null);
+                if (!repair || before.stream().noneMatch(CopyCheck.Result::drifted)) {
+                    return exitCode(before);
+                }
+                validation.repair(before, Duration.ofSeconds(repairTimeoutSeconds), System.out);
+                List<CopyCheck.Result> after = validation.check(tables);
+                print(after, "after repair");
+                return exitCode(after);
+            }
+        } catch (ConfigException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            LOG.debug("validate failed", e);
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private CopyCheck.Options options() throws java.io.IOException {
+        Path work = Files.createTempDirectory("cdc-validate-");
+        work.toFile().deleteOnExit();
+        return new CopyCheck.Options(keep, Duration.ofSeconds(settleSeconds), rounds, work);
+    }
+
+    private static int exitCode(List<CopyCheck.Result> results) {
+        return results.stream().anyMatch(CopyCheck.Result::drifted) ? 1 : 0;
+    }
+
+    private void print(List<CopyCheck.Result> results, String title) throws Exception {
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            Map<String, Object> out = new LinkedHashMap<>();
+            if (title != null) {
+                out.put("phase", title);
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (CopyCheck.Result r : results) {
+                rows.add(ValidationReport.toJson(r, sample));
+            }
+            out.put("results", rows);
+            System.out.println(mapper.writeValueAsString(out));
+            return;
+        }
+        if (title != null) {
+            System.out.println("== " + title);
+        }
+        for (CopyCheck.Result r : results) {
+            System.out.print(ValidationReport.text(r, sample));
+        }
+    }
+
+    /** The checks and the repair, over the pipeline file's source and sinks; holds a connection to each sink. */
+    static final class Validation implements AutoCloseable {
+        private final PipelineFile file;
+        private final Map<String, Map<String, String>> sinks = new LinkedHashMap<>();
+        private final Map<String, SinkCopy> copies = new LinkedHashMap<>();
+        private final CopyCheck.Options options;
+
+        Validation(PipelineFile file, List<String> sinkNames, CopyCheck.Options options) {
+            this.file = file;
+            this.options = options;
+            for (Map.Entry<String, Map<String, String>> sink : file.sinks().entrySet()) {
+                if (sinkNames.isEmpty() || sinkNames.contains(sink.getKey())) {
+                    sinks.put(sink.getKey(), sink.getValue());
+                }
+            }
+            for (String name : sinkNames) {
+                if (!file.sinks().containsKey(name)) {
+                    throw new ConfigException("--sink", name, "names no sink of the pipeline file; its sinks are "
+                            + file.sinks().keySet());
+                }
+            }
+        }
+
+        List<CopyCheck.Result> check(List<String> tableNames) throws Exception {
+            List<CopyCheck.Result> results = new ArrayList<>();
+            try (Connection db = SourceDatabase.connect(file.source())) {
+                SourceKeys source = new SourceKeys(db);
+                List<TableId> tables = tables(db, tableNames);
+                for (String sink : sinks.keySet()) {
+                    for (TableId table : tables) {
+                        LOG.info("Checking {} in sink {}", table, sink);
+                        results.add(CopyCheck.run(sink, table, source, copy(sink), options));
+                    }
+                }
+            }
+            return results;
+        }
+
+        /**
+         * Removes the extra rows (versioned deletes), asks for the missing ones again (an incremental snapshot of
+         * their keys, once per table for all sinks), and waits until they arrived.
+         */
+        void repair(List<CopyCheck.Result> results, Duration timeout, PrintStream out) throws Exception {
+            Map<TableId, Set<List<String>>> missing = new LinkedHashMap<>();
+            Map<TableId, CopyCheck.Result> anyResult = new LinkedHashMap<>();
+            for (CopyCheck.Result r : results) {
+                if (!r.drifted() || r.key() == null) {
+                    continue;
+                }
+                if (!r.extra().isEmpty()) {
+                    long removed = copy(r.sink()).removeAt(r.target(), r.key(), r.extra());
+                    out.println("repair: " + r.table() + " in " + r.sink() + ": " + removed + " of "
+                            + r.extra().size() + " extra rows removed");
+                }
+                if (!r.missing().isEmpty()) {
+                    missing.computeIfAbsent(r.table(), t -> new LinkedHashSet<>()).addAll(r.missing());
+                    anyResult.putIfAbsent(r.table(), r);
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            SignalTable signals = SignalTable.of(file.source(), "--repair of missing rows");
+            try (Connection db = SourceDatabase.connect(file.source())) {
+                for (Map.Entry<TableId, Set<List<String>>> table : missing.entrySet()) {
+                    List<String> filters = KeyFilters.of(anyResult.get(table.getKey()).key(),
+                            new ArrayList<>(table.getValue()), SignalTable.DATA_LIMIT - 300);
+                    for (String filter : filters) {
+                        signals.executeSnapshot(db, table.getKey(), filter, "repair");
+                    }
+                    out.println("repair: " + table.getKey() + ": " + table.getValue().size() + " missing rows asked "
+                            + "for again (" + filters.size() + " incremental snapshot signals in " + signals.name() + ")");
+                }
+                awaitArrival(results, db, timeout, out);
+            }
+        }
+
+        /** Waits until every missing row re-sent has arrived in its copy (or was deleted meanwhile), or the timeout. */
+        private void awaitArrival(List<CopyCheck.Result> results, Connection db, Duration timeout, PrintStream out)
+                throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            SourceKeys source = new SourceKeys(db);
+            Map<CopyCheck.Result, List<List<String>>> pending = new LinkedHashMap<>();
+            results.stream().filter(r -> !r.missing().isEmpty()).forEach(r -> pending.put(r, r.missing()));
+            while (pending.values().stream().anyMatch(keys -> !keys.isEmpty()) && System.nanoTime() < deadline) {
+                Thread.sleep(1_000);
+                for (Map.Entry<CopyCheck.Result, List<List<String>>> entry : pending.entrySet()) {
+                    entry.setValue(missingNow(entry.getKey(), source, copy(entry.getKey().sink()), entry.getValue()));
+                }
+            }
+            for (Map.Entry<CopyCheck.Result, List<List<String>>> entry : pending.entrySet()) {
+                CopyCheck.Result r = entry.getKey();
+                int still = entry.getValue().size();
+                out.println("repair: " + r.table() + " in " + r.sink() + ": " + (r.missing().size() - still) + " of "
+                        + r.missing().size() + " missing rows arrived" + (still == 0 ? "" : "; " + still + " did not "
+                        + "within " + timeout + " (a copy holding a newer delete marker for a key keeps it hidden: "
+                        + "see docs/consistency.md)"));
+            }
+        }
+
+        private static List<List<String>> missingNow(CopyCheck.Result r, SourceKeys source, SinkCopy copy,
+                List<List<String>> keys) throws SQLException {
+            Set<List<String>> live = new java.util.HashSet<>();
+            for (int from = 0; from < keys.size(); from += 1_000) {
+                copy.liveRows(r.target(), r.key(), keys.subList(from, Math.min(keys.size(), from + 1_000)))
+                        .forEach(row -> live.add(row.key()));
+            }
+            List<List<String>> candidates = new ArrayList<>();
+            for (List<String> k : keys) {
+                if (!live.contains(k)) {
+                    candidates.add(k);
+                }
+            }
+            // A key deleted in Postgres meanwhile is no longer missing.
+            Set<List<String>> inSource = new java.util.HashSet<>();
+            for (int from = 0; from < candidates.size(); from += 1_000) {
+                inSource.addAll(source.existing(r.table(),
+                        r.key(), candidates.subList(from, Math.min(candidates.size(), from + 1_000))));
+            }
+            candidates.removeIf(k -> !inSource.contains(k));
+            return candidates;
+        }
+
+        private SinkCopy copy(String sink) {
+            return copies.computeIfAbsent(sink, name -> open(name, sinks.get(name)));
+        }
+
+        @Override
+        public void close() {
+            copies.values().forEach(SinkCopy::close);
+            copies.clear();
+        }
+
+        private static SinkCopy open(String name, Map<String, String> config) {
+            String connector = config.get("connector.class");
+            if (ClickHouseSinkConnector.class.getName().equals(connector)) {
+                return ClickHouseCopy.open(config);
+            }
+            if (ElasticsearchSinkConnector.class.getName().equals(connector)) {
+                return ElasticsearchCopy.open(config);
+            }
+            throw new ConfigException("sink." + name + ".connector.class", connector, "is not one of the sinks "
+                    + "validate can read (ClickHouse, Elasticsearch)");
+        }
+
+        /** The tables named, or every table the source's table.include.list matches (its entries are regexes). */
+        private List<TableId> tables(Connection db, List<String> names) throws SQLException {
+            List<TableId> tables = new ArrayList<>();
+            if (!names.isEmpty()) {
+                for (String name : names) {
+                    int dot = name.indexOf('.');
+                    if (dot <= 0 || dot == name.length() - 1) {
+                        throw new ConfigException("--table", name, "must be schema.table");
+                    }
+                    tables.add(new TableId(name.substring(0, dot), name.substring(dot + 1)));
+                }
+                return tables;
+            }
+            String include = file.source().getOrDefault("table.include.list", "");
+            if (include.isBlank()) {
+                throw new ConfigException(PipelineFile.SOURCE_PREFIX + "table.include.list", include,
+                        "is empty: name the tables to check with --table");
+            }
+            Set<TableId> found = new LinkedHashSet<>();
+            try (PreparedStatement st = db.prepareStatement("SELECT n.nspname, c.relname FROM pg_class c "
+                    + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
+                    + "AND (n.nspname || '.' || c.relname) ~ ('^(' || ? || ')$') ORDER BY 1, 2")) {
+                for (String entry : include.split(",")) {
+                    st.setString(1, entry.trim());
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            found.add(new TableId(rs.getString(1), rs.getString(2)));
+                        }
+                    }
+                }
+            }
+            String signals = file.source().get("signal.data.collection");
+            found.removeIf(t -> (t.schema() + "." + t.table()).equals(signals)); // Debezium's own, rewritten by it
+            return new ArrayList<>(found);
+        }
+    }
+}

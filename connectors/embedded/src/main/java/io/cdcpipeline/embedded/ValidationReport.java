@@ -1,0 +1,74 @@
+package io.cdcpipeline.embedded;
+
+import io.cdcpipeline.core.consistency.CopyCheck;
+import io.cdcpipeline.core.consistency.TargetRows;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** How {@code bin/cdc validate} shows a result: a few lines of text, or a JSON object. */
+final class ValidationReport {
+
+    private ValidationReport() {
+    }
+
+    static String text(CopyCheck.Result r, int sample) {
+        StringBuilder out = new StringBuilder();
+        out.append(r.table()).append(" -> ").append(r.sink()).append(' ')
+                .append(r.target() == null ? "(no target)" : r.target()).append(": ");
+        switch (r.status()) {
+            case EQUAL -> out.append("equal (").append(Math.max(0, r.sourceRows())).append(" rows)");
+            case NOT_CHECKED -> out.append("NOT CHECKED: ").append(r.note());
+            case DRIFT -> out.append("DRIFT: Postgres ").append(r.sourceRows()).append(" rows, copy ")
+                    .append(r.targetRows()).append(" live; ").append(r.missingTotal()).append(" missing, ")
+                    .append(r.extraTotal()).append(" extra");
+        }
+        out.append('\n');
+        if (r.status() == CopyCheck.Status.DRIFT) {
+            appendKeys(out, "missing", r.missingTotal(), r.missing(), sample);
+            appendKeys(out, "extra", r.extraTotal(), keys(r.extra()), sample);
+            if (!r.note().isEmpty()) {
+                out.append("  note: ").append(r.note()).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static void appendKeys(StringBuilder out, String kind, long total, List<List<String>> keys, int sample) {
+        if (total == 0) {
+            return;
+        }
+        out.append("  ").append(kind).append(" keys (").append(total).append(total > sample ? ", first " + sample : "")
+                .append("): ");
+        List<String> shown = new ArrayList<>();
+        for (List<String> key : keys.subList(0, Math.min(sample, keys.size()))) {
+            shown.add(key.size() == 1 ? key.get(0) : key.toString());
+        }
+        out.append(String.join(", ", shown)).append('\n');
+    }
+
+    static Map<String, Object> toJson(CopyCheck.Result r, int sample) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("table", r.table().toString());
+        json.put("sink", r.sink());
+        json.put("target", r.target());
+        json.put("status", r.status().name().toLowerCase());
+        json.put("key_columns", r.key() == null ? null : r.key().names());
+        json.put("source_rows", r.sourceRows());
+        json.put("target_rows", r.targetRows());
+        json.put("missing_total", r.missingTotal());
+        json.put("missing_sample", r.missing().subList(0, Math.min(sample, r.missing().size())));
+        json.put("extra_total", r.extraTotal());
+        List<List<String>> extra = keys(r.extra());
+        json.put("extra_sample", extra.subList(0, Math.min(sample, extra.size())));
+        json.put("note", r.note());
+        return json;
+    }
+
+    private static List<List<String>> keys(List<TargetRows.Row> rows) {
+        List<List<String>> keys = new ArrayList<>(rows.size());
+        rows.forEach(row -> keys.add(row.key()));
+        return keys;
+    }
+}

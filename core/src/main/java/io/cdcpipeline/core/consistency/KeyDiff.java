@@ -1,0 +1,199 @@
+package io.cdcpipeline.core.consistency;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The keys one side has and the other lacks, for tables of any size in bounded memory: each side's keys are spread
+ * by hash over bucket files on disk, then compared bucket by bucket (one bucket's source keys in memory at a time).
+ * The keys found are kept up to {@code keep} per kind, with exact totals beyond.
+ */
+public final class KeyDiff implements AutoCloseable {
+
+    /** Keys of each kind (at most {@code keep}, in key-text order) and their exact totals. */
+    public record Result(long sourceKeys, long targetKeys, long missingTotal, List<List<String>> missing,
+            long extraTotal, List<List<String>> extra) {
+    }
+
+    private final Path dir;
+    private final int buckets;
+    private final BufferedWriter[] source;
+    private final BufferedWriter[] target;
+    private long sourceKeys;
+    private long targetKeys;
+
+    /** @param expectedKeys about how many keys a side has: it sets how many buckets (about 50,000 keys each) */
+    public KeyDiff(Path workDir, long expectedKeys) {
+        this.buckets = (int) Math.max(1, Math.min(4096, expectedKeys / 50_000 + 1));
+        try {
+            this.dir = Files.createTempDirectory(workDir, "keydiff-");
+            this.source = new BufferedWriter[buckets];
+            this.target = new BufferedWriter[buckets];
+            for (int b = 0; b < buckets; b++) {
+                source[b] = Files.newBufferedWriter(dir.resolve("s" + b), StandardCharsets.UTF_8);
+                target[b] = Files.newBufferedWriter(dir.resolve("t" + b), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the key files of a comparison under " + workDir, e);
+        }
+    }
+
+    public void addSource(List<List<String>> keys) {
+        keys.forEach(key -> write(source, key));
+        sourceKeys += keys.size();
+    }
+
+    public void addTarget(List<List<String>> keys) {
+        keys.forEach(key -> write(target, key));
+        targetKeys += keys.size();
+    }
+
+    private void write(BufferedWriter[] side, List<String> key) {
+        String line = encode(key);
+        try {
+            BufferedWriter out = side[Math.floorMod(line.hashCode(), buckets)];
+            out.write(line);
+            out.write('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Compares the two sides; keeps at most {@code keep} keys of each kind. */
+    public Result finish(int keep) {
+        try {
+            for (int b = 0; b < buckets; b++) {
+                source[b].close();
+                target[b].close();
+            }
+            long missingTotal = 0;
+            long extraTotal = 0;
+            List<String> missing = new ArrayList<>();
+            List<String> extra = new ArrayList<>();
+            for (int b = 0; b < buckets; b++) {
+                Set<String> inSource = new HashSet<>(Files.readAllLines(dir.resolve("s" + b), StandardCharsets.UTF_8));
+                try (BufferedReader in = Files.newBufferedReader(dir.resolve("t" + b), StandardCharsets.UTF_8)) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        if (!inSource.remove(line)) {
+                            extraTotal++;
+                            keepSmallest(extra, line, keep);
+                        }
+                    }
+                }
+                missingTotal += inSource.size();
+                for (String line : inSource) {
+                    keepSmallest(missing, line, keep);
+                }
+            }
+            return new Result(sourceKeys, targetKeys, missingTotal, decode(missing), extraTotal, decode(extra));
+        } catch (IOException e) {
+            throw new UncheckedIOException("comparing the key files under " + dir + " failed", e);
+        }
+    }
+
+    /** Keeps the {@code keep} smallest lines seen, so that samples do not depend on the bucket order. */
+    private static void keepSmallest(List<String> kept, String line, int keep) {
+        if (keep <= 0) {
+            return;
+        }
+        if (kept.size() < keep) {
+            kept.add(line);
+            if (kept.size() == keep) {
+                kept.sort(Comparator.naturalOrder());
+            }
+            return;
+        }
+        if (line.compareTo(kept.get(keep - 1)) < 0) {
+            int at = -java.util.Collections.binarySearch(kept, line) - 1;
+            kept.add(Math.max(at, 0), line);
+            kept.remove(kept.size() - 1);
+        }
+    }
+
+    private static List<List<String>> decode(List<String> lines) {
+        List<String> sorted = new ArrayList<>(lines);
+        sorted.sort(Comparator.naturalOrder());
+        List<List<String>> keys = new ArrayList<>(sorted.size());
+        for (String line : sorted) {
+            keys.add(decodeLine(line));
+        }
+        return keys;
+    }
+
+    /** One line per key: values separated by tabs, with backslash escapes for tab, newline and backslash. */
+    static String encode(List<String> key) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < key.size(); i++) {
+            if (i > 0) {
+                out.append('\t');
+            }
+            String value = key.get(i);
+            for (int c = 0; c < value.length(); c++) {
+                char ch = value.charAt(c);
+                switch (ch) {
+                    case '\\' -> out.append("\\\\");
+                    case '\t' -> out.append("\\t");
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    default -> out.append(ch);
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    static List<String> decodeLine(String line) {
+        List<String> values = new ArrayList<>();
+        StringBuilder value = new StringBuilder();
+        for (int c = 0; c < line.length(); c++) {
+            char ch = line.charAt(c);
+            if (ch == '\t') {
+                values.add(value.toString());
+                value.setLength(0);
+            } else if (ch == '\\' && c + 1 < line.length()) {
+                char next = line.charAt(++c);
+                value.append(switch (next) {
+                    case 't' -> '\t';
+                    case 'n' -> '\n';
+                    case 'r' -> '\r';
+                    default -> next;
+                });
+            } else {
+                value.append(ch);
+            }
+        }
+        values.add(value.toString());
+        return values;
+    }
+
+    @Override
+    public void close() {
+        for (int b = 0; b < buckets; b++) {
+            try {
+                source[b].close();
+                target[b].close();
+            } catch (IOException ignored) {
+                // closing after a failure: the files go below anyway
+            }
+        }
+        try (var files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir, e);
+        }
+    }
+}

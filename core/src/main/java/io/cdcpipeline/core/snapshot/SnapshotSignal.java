@@ -1,0 +1,58 @@
+package io.cdcpipeline.core.snapshot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.Operation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+
+/**
+ * A row of Debezium's signal table as it streams by (the table has exactly the columns {@code id}, {@code type},
+ * {@code data}): the sinks read it to learn that a blocking snapshot restricted by {@code additional-conditions} is
+ * coming. Such a snapshot re-sends only some rows of its tables, so its completion must not sweep them.
+ */
+final class SnapshotSignal {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SnapshotSignal() {
+    }
+
+    /**
+     * The data collections (Debezium's regular expressions) of a blocking {@code execute-snapshot} signal with
+     * additional conditions; empty for any other event.
+     */
+    static List<Pattern> filteredBlockingCollections(ChangeEvent event) {
+        if (event.operation() != Operation.CREATE || event.after() == null) {
+            return List.of();
+        }
+        Struct row = event.after();
+        List<Field> fields = row.schema().fields();
+        if (fields.size() != 3 || row.schema().field("type") == null || row.schema().field("data") == null
+                || row.schema().field("id") == null || !"execute-snapshot".equals(row.get("type"))
+                || !(row.get("data") instanceof String data)) {
+            return List.of();
+        }
+        try {
+            JsonNode payload = JSON.readTree(data);
+            JsonNode conditions = payload.path("additional-conditions");
+            boolean filtered = (conditions.isArray() && !conditions.isEmpty())
+                    || !payload.path("additional-condition").asText("").isBlank();
+            if (!"blocking".equalsIgnoreCase(payload.path("type").asText("")) || !filtered) {
+                return List.of();
+            }
+            List<Pattern> collections = new ArrayList<>();
+            for (JsonNode collection : payload.path("data-collections")) {
+                collections.add(Pattern.compile(collection.asText(), Pattern.CASE_INSENSITIVE));
+            }
+            return collections;
+        } catch (PatternSyntaxException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            return List.of(); // Debezium refuses such a signal too
+        }
+    }
+}

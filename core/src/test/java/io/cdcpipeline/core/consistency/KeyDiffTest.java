@@ -1,0 +1,48 @@
+package io.cdcpipeline.core.consistency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KeyDiffTest {
+
+    @Test
+    void findsEveryMissingAndExtraKeyAcrossBucketsWithExactTotalsAndSortedSamples(@TempDir Path work) throws Exception {
+        List<List<String>> source = new ArrayList<>();
+        List<List<String>> target = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            source.add(List.of(Integer.toString(i), "a"));
+            if (i % 1000 != 7) {
+                target.add(List.of(Integer.toString(i), "a")); // 20 keys missing from the target
+            }
+        }
+        target.add(List.of("99999", "a"));
+        target.add(List.of("5", "b"));
+        try (KeyDiff diff = new KeyDiff(work, 400_000)) { // several buckets
+            diff.addSource(source);
+            diff.addTarget(target);
+            KeyDiff.Result result = diff.finish(3);
+            assertThat(result.sourceKeys()).isEqualTo(20_000);
+            assertThat(result.targetKeys()).isEqualTo(19_982);
+            assertThat(result.missingTotal()).isEqualTo(20);
+            assertThat(result.missing()).as("the smallest 3, in key-text order")
+                    .containsExactly(List.of("10007", "a"), List.of("1007", "a"), List.of("11007", "a"));
+            assertThat(result.extraTotal()).isEqualTo(2);
+            assertThat(result.extra()).containsExactly(List.of("5", "b"), List.of("99999", "a"));
+        }
+        try (var left = Files.list(work)) {
+            assertThat(left).as("the key files are removed").isEmpty();
+        }
+    }
+
+    @Test
+    void keysWithTabsNewlinesAndBackslashesRoundTrip() {
+        List<String> key = List.of("a\tb", "c\\nd\n", "", "x\r");
+        assertThat(KeyDiff.decodeLine(KeyDiff.encode(key))).isEqualTo(key);
+    }
+}

@@ -1,0 +1,21 @@
+package io.cdcpipeline.sink.clickhouse;
+
+import io.cdcpipeline.core.consistency.SinkCopy;
+import java.util.Map;
+
+/** The ClickHouse sink's copy, opened from its connector config, for checks from outside the sink task. */
+public final class ClickHouseCopy {
+
+    private ClickHouseCopy() {
+    }
+
+    /** Opens the copy a sink with this config writes; a bad config throws Kafka's ConfigException naming the key. */
+    public static SinkCopy open(Map<String, String> sinkConfig) {
+        ClickHouseSinkConfig config = new ClickHouseSinkConfig(sinkConfig);
+        HttpClickHouseConnection connection = HttpClickHouseConnection.open(config);
+        Backoff.Listener retries = failure -> { };
+        TableManager tables = new TableManager(connection, config, config.backoff(), retries, table -> { });
+        return SinkCopy.of(new ClickHouseTargetRows(connection, tables, config.backoff(), retries),
+                tables::existingTable, connection::close);
+    }
+}
