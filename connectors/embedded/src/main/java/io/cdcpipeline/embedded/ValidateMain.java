@@ -148,6 +148,10 @@ public final class ValidateMain implements Callable<Integer> {
         private final PipelineFile file;
         private final Map<String, Map<String, String>> sinks = new LinkedHashMap<>();
         private final Map<String, SinkCopy> copies = new LinkedHashMap<>();
+        /** How long a wait for re-sent rows goes on without any arriving before the rest count as hidden. */
+        private static final Duration STALL = Duration.ofSeconds(20);
+        /** Per result, the missing keys not yet seen arriving. */
+        private final Map<CopyCheck.Result, List<List<String>>> pending = new LinkedHashMap<>();
         private final CopyCheck.Options options;
 
         Validation(PipelineFile file, List<String> sinkNames, CopyCheck.Options options) {
@@ -182,10 +186,19 @@ public final class ValidateMain implements Callable<Integer> {
         }
 
         /**
-         * Removes the extra rows (versioned deletes), asks for the missing ones again (an incremental snapshot of
-         * their keys, once per table for all sinks), and waits until they arrived.
+         * Removes the extra rows (versioned deletes); rows with other values are streamed again by a no-op update in
+         * Postgres (a snapshot read could not replace them); the missing ones are asked for again by an incremental
+         * snapshot of their keys (once per table for all sinks), and those that do not arrive (hidden behind a newer
+         * delete marker) are streamed again by a no-op update too.
          */
         void repair(List<CopyCheck.Result> results, Duration timeout, PrintStream out) throws Exception {
+            Map<TableId, Set<List<String>>> differing = new LinkedHashMap<>();
+            for (CopyCheck.Result r : results) {
+                for (CopyCheck.Difference d : r.differing()) {
+                    differing.computeIfAbsent(r.table(), t -> new LinkedHashSet<>()).add(d.key());
+                }
+            }
+            resend(differing, results, "with other values", out);
             Map<TableId, Set<List<String>>> missing = new LinkedHashMap<>();
             Map<TableId, CopyCheck.Result> anyResult = new LinkedHashMap<>();
             for (CopyCheck.Result r : results) {
@@ -216,31 +229,77 @@ public final class ValidateMain implements Callable<Integer> {
                     out.println("repair: " + table.getKey() + ": " + table.getValue().size() + " missing rows asked "
                             + "for again (" + filters.size() + " incremental snapshot signals in " + signals.name() + ")");
                 }
+                Map<TableId, Set<List<String>>> hidden = awaitArrival(results, db, timeout, out);
+                resend(hidden, results, "still missing", out);
                 awaitArrival(results, db, timeout, out);
             }
         }
 
-        /** Waits until every missing row re-sent has arrived in its copy (or was deleted meanwhile), or the timeout. */
-        private void awaitArrival(List<CopyCheck.Result> results, Connection db, Duration timeout, PrintStream out)
-                throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            SourceKeys source = new SourceKeys(db);
-            Map<CopyCheck.Result, List<List<String>>> pending = new LinkedHashMap<>();
-            results.stream().filter(r -> !r.missing().isEmpty()).forEach(r -> pending.put(r, r.missing()));
-            while (pending.values().stream().anyMatch(keys -> !keys.isEmpty()) && System.nanoTime() < deadline) {
-                Thread.sleep(1_000);
-                for (Map.Entry<CopyCheck.Result, List<List<String>>> entry : pending.entrySet()) {
-                    entry.setValue(missingNow(entry.getKey(), source, copy(entry.getKey().sink()), entry.getValue()));
+        /** Streams the rows of these keys again by a no-op update in Postgres. */
+        private void resend(Map<TableId, Set<List<String>>> keys, List<CopyCheck.Result> results, String why,
+                PrintStream out) throws SQLException {
+            if (keys.isEmpty()) {
+                return;
+            }
+            try (Connection db = SourceDatabase.connect(file.source())) {
+                SourceKeys source = new SourceKeys(db);
+                for (Map.Entry<TableId, Set<List<String>>> table : keys.entrySet()) {
+                    CopyCheck.Result any = results.stream().filter(r -> r.table().equals(table.getKey())
+                            && r.key() != null).findFirst().orElseThrow();
+                    List<List<String>> all = new ArrayList<>(table.getValue());
+                    int updated = 0;
+                    for (int from = 0; from < all.size(); from += 1_000) {
+                        updated += source.resend(table.getKey(), any.key(), all.subList(from,
+                                Math.min(all.size(), from + 1_000)));
+                    }
+                    out.println("repair: " + table.getKey() + ": " + updated + " rows " + why + " streamed again "
+                            + "(a no-op UPDATE in Postgres gives them a new version)");
                 }
             }
-            for (Map.Entry<CopyCheck.Result, List<List<String>>> entry : pending.entrySet()) {
-                CopyCheck.Result r = entry.getKey();
-                int still = entry.getValue().size();
-                out.println("repair: " + r.table() + " in " + r.sink() + ": " + (r.missing().size() - still) + " of "
-                        + r.missing().size() + " missing rows arrived" + (still == 0 ? "" : "; " + still + " did not "
-                        + "within " + timeout + " (a copy holding a newer delete marker for a key keeps it hidden: "
-                        + "see docs/consistency.md)"));
+        }
+
+        /**
+         * Waits until every missing row asked for has arrived in its copy (or was deleted meanwhile), or the timeout;
+         * returns the keys that did not arrive, per table, and forgets them as missing for the next wait.
+         */
+        private Map<TableId, Set<List<String>>> awaitArrival(List<CopyCheck.Result> results, Connection db,
+                Duration timeout, PrintStream out) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            SourceKeys source = new SourceKeys(db);
+            for (CopyCheck.Result r : results) {
+                if (!r.missing().isEmpty() && !pending.containsKey(r)) {
+                    pending.put(r, r.missing());
+                }
             }
+            Map<CopyCheck.Result, List<List<String>>> waiting = new LinkedHashMap<>(pending);
+            waiting.values().removeIf(List::isEmpty);
+            long lastArrival = System.nanoTime();
+            while (waiting.values().stream().anyMatch(keys -> !keys.isEmpty()) && System.nanoTime() < deadline
+                    && System.nanoTime() - lastArrival < STALL.toNanos()) {
+                Thread.sleep(1_000);
+                for (Map.Entry<CopyCheck.Result, List<List<String>>> entry : waiting.entrySet()) {
+                    List<List<String>> now = missingNow(entry.getKey(), source, copy(entry.getKey().sink()),
+                            entry.getValue());
+                    if (now.size() < entry.getValue().size()) {
+                        lastArrival = System.nanoTime();
+                    }
+                    entry.setValue(now);
+                }
+            }
+            Map<TableId, Set<List<String>>> notArrived = new LinkedHashMap<>();
+            for (Map.Entry<CopyCheck.Result, List<List<String>>> entry : waiting.entrySet()) {
+                CopyCheck.Result r = entry.getKey();
+                int asked = pending.get(r).size();
+                int still = entry.getValue().size();
+                out.println("repair: " + r.table() + " in " + r.sink() + ": " + (asked - still) + " of " + asked
+                        + " missing rows arrived" + (still == 0 ? "" : "; " + still + " did not (a copy holding a "
+                        + "newer delete marker keeps a snapshot read out)"));
+                if (still > 0) {
+                    notArrived.computeIfAbsent(r.table(), t -> new LinkedHashSet<>()).addAll(entry.getValue());
+                }
+                pending.put(r, entry.getValue());
+            }
+            return notArrived;
         }
 
         private static List<List<String>> missingNow(CopyCheck.Result r, SourceKeys source, SinkCopy copy,

@@ -22,17 +22,44 @@ final class ValidationReport {
             case NOT_CHECKED -> out.append("NOT CHECKED: ").append(r.note());
             case DRIFT -> out.append("DRIFT: Postgres ").append(r.sourceRows()).append(" rows, copy ")
                     .append(r.targetRows()).append(" live; ").append(r.missingTotal()).append(" missing, ")
-                    .append(r.extraTotal()).append(" extra");
+                    .append(r.extraTotal()).append(" extra, ").append(r.differingTotal()).append(" with other values");
         }
         out.append('\n');
         if (r.status() == CopyCheck.Status.DRIFT) {
             appendKeys(out, "missing", r.missingTotal(), r.missing(), sample);
             appendKeys(out, "extra", r.extraTotal(), keys(r.extra()), sample);
+            if (r.differingTotal() > 0) {
+                out.append("  keys with other values (").append(r.differingTotal())
+                        .append(r.differingTotal() > sample ? ", first " + sample : "").append("):\n");
+                for (CopyCheck.Difference d : r.differing().subList(0, Math.min(sample, r.differing().size()))) {
+                    out.append("    ").append(keyText(d.key())).append(": ");
+                    List<String> columns = new ArrayList<>();
+                    for (CopyCheck.ColumnDifference c : d.columns()) {
+                        columns.add(c.column() + " Postgres " + shorten(c.source()) + ", copy " + shorten(c.copy()));
+                    }
+                    out.append(String.join("; ", columns)).append('\n');
+                }
+            }
             if (!r.note().isEmpty()) {
                 out.append("  note: ").append(r.note()).append('\n');
             }
         }
+        if (!r.notCompared().isEmpty()) {
+            out.append("  values not compared: ").append(String.join(", ", r.notCompared())).append('\n');
+        }
         return out.toString();
+    }
+
+    private static String keyText(List<String> key) {
+        return key.size() == 1 ? key.get(0) : key.toString();
+    }
+
+    /** A value as shown: quoted, at most 60 characters. */
+    static String shorten(String value) {
+        if (value == null) {
+            return "NULL";
+        }
+        return "'" + (value.length() <= 60 ? value : value.substring(0, 57) + "...") + "'";
     }
 
     private static void appendKeys(StringBuilder out, String kind, long total, List<List<String>> keys, int sample) {
@@ -43,7 +70,7 @@ final class ValidationReport {
                 .append("): ");
         List<String> shown = new ArrayList<>();
         for (List<String> key : keys.subList(0, Math.min(sample, keys.size()))) {
-            shown.add(key.size() == 1 ? key.get(0) : key.toString());
+            shown.add(keyText(key));
         }
         out.append(String.join(", ", shown)).append('\n');
     }
@@ -62,6 +89,21 @@ final class ValidationReport {
         json.put("extra_total", r.extraTotal());
         List<List<String>> extra = keys(r.extra());
         json.put("extra_sample", extra.subList(0, Math.min(sample, extra.size())));
+        json.put("differing_total", r.differingTotal());
+        List<Map<String, Object>> differing = new ArrayList<>();
+        for (CopyCheck.Difference d : r.differing().subList(0, Math.min(sample, r.differing().size()))) {
+            List<Map<String, Object>> columns = new ArrayList<>();
+            for (CopyCheck.ColumnDifference c : d.columns()) {
+                Map<String, Object> column = new LinkedHashMap<>();
+                column.put("column", c.column());
+                column.put("postgres", c.source() == null ? null : shorten(c.source()));
+                column.put("copy", c.copy() == null ? null : shorten(c.copy()));
+                columns.add(column);
+            }
+            differing.add(Map.of("key", d.key(), "columns", columns));
+        }
+        json.put("differing_sample", differing);
+        json.put("not_compared", r.notCompared());
         json.put("note", r.note());
         return json;
     }

@@ -79,6 +79,14 @@ class ValidateIT {
                         + "_cdc_source_ts) VALUES (5001, 'ghost@example.com', 1, 5, 0, now())");
                 h.clickHouse("INSERT INTO " + ch.name() + ".order_items (order_id, line, sku, qty, _cdc_version, "
                         + "_cdc_deleted, _cdc_source_ts) VALUES (99, 1, 'ghost', 1, 5, 0, now())");
+                // A value changed by hand (a newer version of the row), and a row hidden by a newer delete marker.
+                h.clickHouse("INSERT INTO " + ch.name() + ".customers SELECT id, email, 'tampered', balance, active, "
+                        + "born, updated_at, _cdc_version + 1, 0, _cdc_source_ts, now() FROM " + ch.name()
+                        + ".customers FINAL WHERE id = 22");
+                h.clickHouse("INSERT INTO " + ch.name() + ".customers SELECT id, email, name, balance, active, "
+                        + "born, updated_at, _cdc_version + 1, 1, _cdc_source_ts, now() FROM " + ch.name()
+                        + ".customers FINAL WHERE id = 23");
+                es("POST", es.name() + "_customers/_update/21", "{\"doc\": {\"email\": \"tampered@example.com\"}}");
                 // Without a delete tombstone kept (as for a document that never arrived), so a re-sent read can fill it.
                 es("PUT", es.name() + "_customers/_settings", "{\"index.gc_deletes\": \"0s\"}");
                 es("DELETE", es.name() + "_customers/_doc/12", null);
@@ -95,10 +103,12 @@ class ValidateIT {
                 }
                 assertThat(drift(results)).as("every injected key and no other, while orders keep changing")
                         .isEqualTo(new TreeMap<>(Map.of(
-                                "clickhouse public.customers", "missing [[10], [11]] extra [[5001]]",
-                                "clickhouse public.order_items", "missing [] extra [[99, 1]]",
-                                "elasticsearch public.customers", "missing [[12]] extra [[5002]]",
-                                "elasticsearch public.order_items", "missing [] extra [[98, 2]]")));
+                                "clickhouse public.customers", "missing [[10], [11], [23]] extra [[5001]] differing "
+                                        + "[[22]: name Postgres C22, copy tampered]",
+                                "clickhouse public.order_items", "missing [] extra [[99, 1]] differing []",
+                                "elasticsearch public.customers", "missing [[12]] extra [[5002]] differing "
+                                        + "[[21]: email Postgres c21@example.com, copy tampered@example.com]",
+                                "elasticsearch public.order_items", "missing [] extra [[98, 2]] differing []")));
                 assertThat(results).filteredOn(r -> r.table().table().equals("orders"))
                         .extracting(CopyCheck.Result::status).containsOnly(CopyCheck.Status.EQUAL);
 
@@ -118,12 +128,16 @@ class ValidateIT {
                 }
                 String output = printed.toString(StandardCharsets.UTF_8);
                 assertThat(checked).as("exit code with drift; output:%n%s", output).isEqualTo(1);
-                assertThat(output).contains("public.customers -> clickhouse", "DRIFT", "missing keys (2): 10, 11",
-                        "extra keys (1): 5001");
+                assertThat(output).contains("public.customers -> clickhouse", "DRIFT", "missing keys (3): 10, 11, 23",
+                        "extra keys (1): 5001", "22: name Postgres 'C22', copy 'tampered'");
                 assertThat(repaired).as("exit code after --repair; output:%n%s", output).isZero();
                 assertThat(output).contains("== before repair", "== after repair",
                         "repair: public.customers in clickhouse: 1 of 1 extra rows removed",
-                        "repair: public.customers in elasticsearch: 1 of 1 missing rows arrived");
+                        "repair: public.customers: 2 rows with other values streamed again",
+                        "repair: public.customers in elasticsearch: 1 of 1 missing rows arrived",
+                        "repair: public.customers in clickhouse: 2 of 3 missing rows arrived; 1 did not",
+                        "repair: public.customers: 1 rows still missing streamed again",
+                        "repair: public.customers in clickhouse: 1 of 1 missing rows arrived");
             } finally {
                 running.set(false);
                 load.join();
@@ -153,7 +167,14 @@ class ValidateIT {
             if (r.drifted()) {
                 List<List<String>> extra = new ArrayList<>();
                 r.extra().forEach(row -> extra.add(row.key()));
-                drift.put(r.sink() + " " + r.table(), "missing " + r.missing() + " extra " + extra);
+                List<String> differing = new ArrayList<>();
+                for (CopyCheck.Difference d : r.differing()) {
+                    List<String> columns = new ArrayList<>();
+                    d.columns().forEach(c -> columns.add(c.column() + " Postgres " + c.source() + ", copy " + c.copy()));
+                    differing.add(d.key() + ": " + String.join("; ", columns));
+                }
+                drift.put(r.sink() + " " + r.table(), "missing " + r.missing() + " extra " + extra + " differing "
+                        + differing);
             }
         }
         return drift;

@@ -11,12 +11,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Compares one sink's copy of a table with Postgres by key: counts, then every key of both sides (streamed into a
- * {@link KeyDiff}, memory bounded), then the keys only one side had are checked again after the pipeline had time
- * to deliver them, {@code rounds} times: a key is drift only if it stayed different in every round. Rows that
- * change while the check runs are therefore not drift, which makes the check safe on a live pipeline.
- * <p>
- * Values are not compared yet: a key present on both sides counts as equal.
+ * Compares one sink's copy of a table with Postgres: counts, then every row of both sides, as its key and a hash of
+ * its values in one canonical form per column ({@link ColumnKind}), streamed into a {@link KeyDiff} (memory bounded),
+ * then the keys found missing, extra or with different values are checked again after the pipeline had time to
+ * deliver them, {@code rounds} times: a key is drift only if it stayed different in every round. Rows that change
+ * while the check runs are therefore not drift, which makes the check safe on a live pipeline. Columns of a type
+ * {@link ColumnKind} does not know are not compared, and listed.
  */
 public final class CopyCheck {
 
@@ -35,17 +35,78 @@ public final class CopyCheck {
     /** The outcome for one table and sink. */
     public enum Status { EQUAL, DRIFT, NOT_CHECKED }
 
+    /** A column whose value differs: Postgres's and the copy's, in canonical form. */
+    public record ColumnDifference(String column, String source, String copy) {
+    }
+
+    /** A row present on both sides whose values differ. */
+    public record Difference(List<String> key, List<ColumnDifference> columns) {
+    }
+
     /**
-     * @param missing rows Postgres has and the copy lacks (kept keys), {@code missingTotal} of them in all
-     * @param extra   live rows of the copy whose key Postgres lacks (kept, with their versions), {@code extraTotal}
-     * @param note    why a table was not checked, or what a total means; empty when nothing to say
+     * @param missing     rows Postgres has and the copy lacks (kept keys), {@code missingTotal} of them in all
+     * @param extra       live rows of the copy whose key Postgres lacks (kept, with their versions), {@code extraTotal}
+     * @param differing   rows on both sides whose values differ (kept), {@code differingTotal} in all
+     * @param notCompared columns whose values are not compared (a type {@link ColumnKind} does not know)
+     * @param note        why a table was not checked, or what a total means; empty when nothing to say
      */
     public record Result(String sink, TableId table, String target, Status status, KeyColumns key, long sourceRows,
             long targetRows, long missingTotal, List<List<String>> missing, long extraTotal,
-            List<TargetRows.Row> extra, String note) {
+            List<TargetRows.Row> extra, long differingTotal, List<Difference> differing, List<String> notCompared,
+            String note) {
 
         public boolean drifted() {
             return status == Status.DRIFT;
+        }
+    }
+
+    /** The columns compared, their kinds, and the fractional-second digits the copy keeps per column. */
+    private record Columns(List<String> names, List<ColumnKind> kinds, List<Integer> digits, List<String> skipped) {
+
+        static Columns of(SourceKeys source, TableId table, Map<String, Integer> targetDigits) throws SQLException {
+            List<String> names = new ArrayList<>();
+            List<ColumnKind> kinds = new ArrayList<>();
+            List<Integer> digits = new ArrayList<>();
+            List<String> skipped = new ArrayList<>();
+            for (Map.Entry<String, String> column : source.columnTypes(table).entrySet()) {
+                ColumnKind kind = ColumnKind.ofPostgresType(column.getValue());
+                if (kind == null) {
+                    skipped.add(column.getKey() + " (" + column.getValue() + ")");
+                } else {
+                    names.add(column.getKey());
+                    kinds.add(kind);
+                    digits.add(targetDigits.getOrDefault(column.getKey(), 9));
+                }
+            }
+            return new Columns(names, kinds, digits, skipped);
+        }
+
+        List<String> canonical(List<String> values) {
+            List<String> canonical = new ArrayList<>(values.size());
+            for (int i = 0; i < values.size(); i++) {
+                canonical.add(kinds.get(i).canonical(values.get(i), digits.get(i)));
+            }
+            return canonical;
+        }
+
+        String hash(List<String> values) {
+            StringBuilder row = new StringBuilder();
+            for (String value : canonical(values)) {
+                row.append(value == null ? "\u0000N" : value.replace("\u0000", "\u0000\u0000")).append('\u0000');
+            }
+            return RowHash.of(row.toString());
+        }
+
+        List<ColumnDifference> differences(List<String> source, List<String> copy) {
+            List<String> left = canonical(source);
+            List<String> right = canonical(copy);
+            List<ColumnDifference> differences = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                if (!java.util.Objects.equals(left.get(i), right.get(i))) {
+                    differences.add(new ColumnDifference(names.get(i), left.get(i), right.get(i)));
+                }
+            }
+            return differences;
         }
     }
 
@@ -59,10 +120,10 @@ public final class CopyCheck {
         String target = copy.targetOf(table);
         if (target == null) {
             return sourceRows == 0
-                    ? new Result(sink, table, null, Status.EQUAL, null, 0, 0, 0, List.of(), 0, List.of(),
-                            "no target yet, and the table is empty")
+                    ? new Result(sink, table, null, Status.EQUAL, null, 0, 0, 0, List.of(), 0, List.of(), 0,
+                            List.of(), List.of(), "no target yet, and the table is empty")
                     : new Result(sink, table, null, Status.DRIFT, null, sourceRows, 0, sourceRows, List.of(), 0,
-                            List.of(), "the copy's target does not exist");
+                            List.of(), 0, List.of(), List.of(), "the copy's target does not exist");
         }
         if (primaryKey.isEmpty()) {
             return notChecked(sink, table, target, "the table has no primary key");
@@ -74,14 +135,12 @@ public final class CopyCheck {
             return notChecked(sink, table, target, e.getMessage());
         }
         long targetRows = copy.liveCount(target);
+        Columns columns = Columns.of(source, table, copy.fractionDigits(target));
         KeyDiff.Result diff;
         try (KeyDiff keys = new KeyDiff(options.workDir(), Math.max(sourceRows, targetRows))) {
-            source.scanKeys(table, key, BATCH, keys::addSource);
-            copy.scanLive(target, key, BATCH, rows -> {
-                List<List<String>> batch = new ArrayList<>(rows.size());
-                rows.forEach(row -> batch.add(row.key()));
-                keys.addTarget(batch);
-            });
+            source.scanRows(table, key, columns.names(), columns.kinds(), BATCH, rows -> keys.addSourceRows(hashed(rows,
+                    columns)));
+            copy.scanValues(target, key, columns.names(), BATCH, rows -> keys.addTargetRows(hashed(rows, columns)));
             diff = keys.finish(options.keep());
         }
         List<List<String>> missing = diff.missing();
@@ -89,24 +148,63 @@ public final class CopyCheck {
         for (List<String> k : diff.extra()) {
             extra.add(new TargetRows.Row(k, 0, null));
         }
-        for (int round = 0; round < options.rounds() && (!missing.isEmpty() || !extra.isEmpty()); round++) {
+        List<Difference> differing = new ArrayList<>();
+        for (List<String> k : diff.differing()) {
+            differing.add(new Difference(k, List.of()));
+        }
+        for (int round = 0; round < options.rounds()
+                && (!missing.isEmpty() || !extra.isEmpty() || !differing.isEmpty()); round++) {
             Thread.sleep(options.settle().toMillis());
             missing = stillMissing(table, source, copy, target, key, missing);
             extra = stillExtra(table, source, copy, target, key, extra);
+            List<List<String>> keys = new ArrayList<>();
+            differing.forEach(d -> keys.add(d.key()));
+            differing = stillDiffering(table, source, copy, target, key, columns, keys);
         }
         long unchecked = Math.max(0, diff.missingTotal() - diff.missing().size())
-                + Math.max(0, diff.extraTotal() - diff.extra().size());
+                + Math.max(0, diff.extraTotal() - diff.extra().size())
+                + Math.max(0, diff.differingTotal() - diff.differing().size());
         long missingTotal = missing.size() + Math.max(0, diff.missingTotal() - diff.missing().size());
         long extraTotal = extra.size() + Math.max(0, diff.extraTotal() - diff.extra().size());
+        long differingTotal = differing.size() + Math.max(0, diff.differingTotal() - diff.differing().size());
         String note = unchecked == 0 ? "" : unchecked + " keys beyond the first " + options.keep()
                 + " of each kind were not checked again";
-        Status status = missingTotal == 0 && extraTotal == 0 ? Status.EQUAL : Status.DRIFT;
+        Status status = missingTotal == 0 && extraTotal == 0 && differingTotal == 0 ? Status.EQUAL : Status.DRIFT;
         return new Result(sink, table, target, status, key, sourceRows, targetRows, missingTotal, missing, extraTotal,
-                extra, note);
+                extra, differingTotal, differing, columns.skipped(), note);
+    }
+
+    private static List<KeyDiff.Keyed> hashed(List<TargetValues.ValuedRow> rows, Columns columns) {
+        List<KeyDiff.Keyed> hashed = new ArrayList<>(rows.size());
+        rows.forEach(row -> hashed.add(new KeyDiff.Keyed(row.key(), columns.hash(row.values()))));
+        return hashed;
+    }
+
+    /** The keys on both sides whose values still differ, with the columns that do. */
+    private static List<Difference> stillDiffering(TableId table, SourceKeys source, SinkCopy copy, String target,
+            KeyColumns key, Columns columns, List<List<String>> keys) throws SQLException {
+        List<Difference> still = new ArrayList<>();
+        for (int from = 0; from < keys.size(); from += LOOKUP) {
+            List<List<String>> batch = keys.subList(from, Math.min(keys.size(), from + LOOKUP));
+            Map<List<String>, List<String>> inSource = source.rows(table, key, columns.names(), columns.kinds(), batch);
+            Map<List<String>, List<String>> inCopy = copy.values(target, key, columns.names(), batch);
+            for (List<String> k : batch) {
+                List<String> left = inSource.get(k);
+                List<String> right = inCopy.get(k);
+                if (left != null && right != null) {
+                    List<ColumnDifference> differences = columns.differences(left, right);
+                    if (!differences.isEmpty()) {
+                        still.add(new Difference(k, differences));
+                    }
+                }
+            }
+        }
+        return still;
     }
 
     private static Result notChecked(String sink, TableId table, String target, String why) {
-        return new Result(sink, table, target, Status.NOT_CHECKED, null, -1, -1, 0, List.of(), 0, List.of(), why);
+        return new Result(sink, table, target, Status.NOT_CHECKED, null, -1, -1, 0, List.of(), 0, List.of(), 0,
+                List.of(), List.of(), why);
     }
 
     /** The keys Postgres still has and the copy still lacks. */

@@ -9,21 +9,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
- * The keys one side has and the other lacks, for tables of any size in bounded memory: each side's keys are spread
- * by hash over bucket files on disk, then compared bucket by bucket (one bucket's source keys in memory at a time).
- * The keys found are kept up to {@code keep} per kind, with exact totals beyond.
+ * The keys one side has and the other lacks, and the keys whose row hashes differ, for tables of any size in bounded
+ * memory: each side's keys (with a hash of the row's values, when values are compared) are spread by hash over
+ * bucket files on disk, then compared bucket by bucket (one bucket's source keys in memory at a time). The keys
+ * found are kept up to {@code keep} per kind, with exact totals beyond.
  */
 public final class KeyDiff implements AutoCloseable {
 
     /** Keys of each kind (at most {@code keep}, in key-text order) and their exact totals. */
     public record Result(long sourceKeys, long targetKeys, long missingTotal, List<List<String>> missing,
-            long extraTotal, List<List<String>> extra) {
+            long extraTotal, List<List<String>> extra, long differingTotal, List<List<String>> differing) {
     }
+
+    /** A key and the hash of its row's values (null when values are not compared). */
+    public record Keyed(List<String> key, String hash) {
+    }
+
+    private static final char HASH_SEPARATOR = '\u001f';
 
     private final Path dir;
     private final int buckets;
@@ -49,20 +56,34 @@ public final class KeyDiff implements AutoCloseable {
     }
 
     public void addSource(List<List<String>> keys) {
-        keys.forEach(key -> write(source, key));
+        keys.forEach(key -> write(source, key, null));
         sourceKeys += keys.size();
     }
 
     public void addTarget(List<List<String>> keys) {
-        keys.forEach(key -> write(target, key));
+        keys.forEach(key -> write(target, key, null));
         targetKeys += keys.size();
     }
 
-    private void write(BufferedWriter[] side, List<String> key) {
+    public void addSourceRows(List<Keyed> rows) {
+        rows.forEach(row -> write(source, row.key(), row.hash()));
+        sourceKeys += rows.size();
+    }
+
+    public void addTargetRows(List<Keyed> rows) {
+        rows.forEach(row -> write(target, row.key(), row.hash()));
+        targetKeys += rows.size();
+    }
+
+    private void write(BufferedWriter[] side, List<String> key, String hash) {
         String line = encode(key);
         try {
             BufferedWriter out = side[Math.floorMod(line.hashCode(), buckets)];
             out.write(line);
+            if (hash != null) {
+                out.write(HASH_SEPARATOR);
+                out.write(hash);
+            }
             out.write('\n');
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -78,25 +99,38 @@ public final class KeyDiff implements AutoCloseable {
             }
             long missingTotal = 0;
             long extraTotal = 0;
+            long differingTotal = 0;
             List<String> missing = new ArrayList<>();
             List<String> extra = new ArrayList<>();
+            List<String> differing = new ArrayList<>();
             for (int b = 0; b < buckets; b++) {
-                Set<String> inSource = new HashSet<>(Files.readAllLines(dir.resolve("s" + b), StandardCharsets.UTF_8));
+                Map<String, String> inSource = new HashMap<>();
+                for (String line : Files.readAllLines(dir.resolve("s" + b), StandardCharsets.UTF_8)) {
+                    int cut = line.indexOf(HASH_SEPARATOR);
+                    inSource.put(cut < 0 ? line : line.substring(0, cut), cut < 0 ? "" : line.substring(cut + 1));
+                }
                 try (BufferedReader in = Files.newBufferedReader(dir.resolve("t" + b), StandardCharsets.UTF_8)) {
                     String line;
                     while ((line = in.readLine()) != null) {
-                        if (!inSource.remove(line)) {
+                        int cut = line.indexOf(HASH_SEPARATOR);
+                        String key = cut < 0 ? line : line.substring(0, cut);
+                        String hash = inSource.remove(key);
+                        if (hash == null) {
                             extraTotal++;
-                            keepSmallest(extra, line, keep);
+                            keepSmallest(extra, key, keep);
+                        } else if (!hash.equals(cut < 0 ? "" : line.substring(cut + 1))) {
+                            differingTotal++;
+                            keepSmallest(differing, key, keep);
                         }
                     }
                 }
                 missingTotal += inSource.size();
-                for (String line : inSource) {
-                    keepSmallest(missing, line, keep);
+                for (String key : inSource.keySet()) {
+                    keepSmallest(missing, key, keep);
                 }
             }
-            return new Result(sourceKeys, targetKeys, missingTotal, decode(missing), extraTotal, decode(extra));
+            return new Result(sourceKeys, targetKeys, missingTotal, decode(missing), extraTotal, decode(extra),
+                    differingTotal, decode(differing));
         } catch (IOException e) {
             throw new UncheckedIOException("comparing the key files under " + dir + " failed", e);
         }
@@ -146,6 +180,7 @@ public final class KeyDiff implements AutoCloseable {
                     case '\t' -> out.append("\\t");
                     case '\n' -> out.append("\\n");
                     case '\r' -> out.append("\\r");
+                    case HASH_SEPARATOR -> out.append("\\s");
                     default -> out.append(ch);
                 }
             }
@@ -167,6 +202,7 @@ public final class KeyDiff implements AutoCloseable {
                     case 't' -> '\t';
                     case 'n' -> '\n';
                     case 'r' -> '\r';
+                    case 's' -> HASH_SEPARATOR;
                     default -> next;
                 });
             } else {

@@ -9,7 +9,7 @@ import java.util.function.Function;
  * One sink's copy of the source tables, as a consistency check reads and repairs it from outside the sink task
  * ({@code bin/cdc validate}): the target a source table is written to, its live rows, and the versioned delete.
  */
-public interface SinkCopy extends TargetRows, AutoCloseable {
+public interface SinkCopy extends TargetRows, TargetValues, AutoCloseable {
 
     /** The target (a quoted ClickHouse table, an Elasticsearch alias) of a source table; null if it does not exist. */
     String targetOf(TableId source);
@@ -17,9 +17,26 @@ public interface SinkCopy extends TargetRows, AutoCloseable {
     @Override
     void close();
 
-    /** A copy made of a sink's {@link TargetRows}, its naming of targets, and what closes its connection. */
-    static SinkCopy of(TargetRows rows, Function<TableId, String> targetOf, Runnable close) {
+    /** A copy made of a sink's {@link TargetRows} and {@link TargetValues}, its naming of targets, and its close. */
+    static SinkCopy of(TargetRows rows, TargetValues values, Function<TableId, String> targetOf, Runnable close) {
         return new SinkCopy() {
+            @Override
+            public void scanValues(String target, KeyColumns key, List<String> columns, int batchSize,
+                    Consumer<List<ValuedRow>> batches) {
+                values.scanValues(target, key, columns, batchSize, batches);
+            }
+
+            @Override
+            public java.util.Map<List<String>, List<String>> values(String target, KeyColumns key, List<String> columns,
+                    List<List<String>> keys) {
+                return values.values(target, key, columns, keys);
+            }
+
+            @Override
+            public java.util.Map<String, Integer> fractionDigits(String target) {
+                return values.fractionDigits(target);
+            }
+
             @Override
             public String targetOf(TableId source) {
                 return targetOf.apply(source);

@@ -1,7 +1,6 @@
 package io.cdcpipeline.core.consistency;
 
 import io.cdcpipeline.core.TableId;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -82,25 +81,83 @@ public final class SourceKeys {
     }
 
     /**
-     * Streams every key of the table as text, {@code batchSize} at a time, through a cursor (memory does not grow
-     * with the table). Runs in a read-only transaction of its own on this connection.
+     * Streams the rows of {@code keys} again through the pipeline: a no-op {@code UPDATE} (the first key column set
+     * to itself), which Postgres writes to the WAL as a change with a new LSN, so every sink receives the current row
+     * with a version above whatever it holds. This writes to the source (triggers fire, the rows get new tuple
+     * versions); it is how a repair corrects a row a snapshot read (version 0) cannot replace. Returns the rows
+     * updated.
      */
-    public void scanKeys(TableId table, KeyColumns columns, int batchSize, Consumer<List<List<String>>> batches)
-            throws SQLException {
+    public int resend(TableId table, KeyColumns key, List<List<String>> keys) throws SQLException {
+        if (keys.isEmpty()) {
+            return 0;
+        }
+        String first = identifier(key.names().get(0));
+        try (PreparedStatement st = connection.prepareStatement("UPDATE " + quoted(table) + " SET " + first + " = "
+                + first + " WHERE " + keyIn(table, key))) {
+            bindKeys(st, key, keys);
+            return st.executeUpdate();
+        }
+    }
+
+    /** The keys among {@code keys} (text, one value per key column) that the table has now. */
+    public Set<List<String>> existing(TableId table, KeyColumns columns, List<List<String>> keys) throws SQLException {
+        if (keys.isEmpty()) {
+            return Set.of();
+        }
+        List<String> keyColumns = columns.names();
         StringJoiner select = new StringJoiner(", ");
-        columns.names().forEach(column -> select.add(identifier(column) + "::text"));
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false); // the driver uses a cursor only inside a transaction
-        try (Statement st = connection.createStatement()) {
-            st.setFetchSize(batchSize);
-            try (ResultSet rs = st.executeQuery("SELECT " + select + " FROM " + quoted(table))) {
-                List<List<String>> batch = new ArrayList<>(batchSize);
+        keyColumns.forEach(column -> select.add(identifier(column) + "::text"));
+        String sql = "SELECT " + select + " FROM " + quoted(table) + " WHERE " + keyIn(table, columns);
+        Set<List<String>> found = new HashSet<>();
+        try (PreparedStatement st = connection.prepareStatement(sql)) {
+            bindKeys(st, columns, keys);
+            try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    List<String> key = new ArrayList<>(columns.size());
-                    for (int c = 1; c <= columns.size(); c++) {
+                    List<String> key = new ArrayList<>(keyColumns.size());
+                    for (int c = 1; c <= keyColumns.size(); c++) {
                         key.add(rs.getString(c));
                     }
-                    batch.add(key);
+                    found.add(key);
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The table's columns in order, each with its type's name ({@code pg_type.typname}). */
+    public Map<String, String> columnTypes(TableId table) throws SQLException {
+        Map<String, String> types = new LinkedHashMap<>();
+        try (PreparedStatement st = connection.prepareStatement("SELECT a.attname, t.typname FROM pg_attribute a "
+                + "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 "
+                + "AND NOT a.attisdropped ORDER BY a.attnum")) {
+            st.setString(1, quoted(table));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    types.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        if (types.isEmpty()) {
+            throw new SQLException("table " + table + " does not exist in the source database");
+        }
+        return types;
+    }
+
+    /**
+     * Streams every row's key and the columns' values as text ({@link ColumnKind#sourceExpression}), {@code batchSize}
+     * rows at a time, through a cursor.
+     */
+    public void scanRows(TableId table, KeyColumns key, List<String> columns, List<ColumnKind> kinds, int batchSize,
+            Consumer<List<TargetValues.ValuedRow>> batches) throws SQLException {
+        String sql = "SELECT " + rowSelect(key, columns, kinds) + " FROM " + quoted(table);
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement st = connection.createStatement()) {
+            st.setFetchSize(batchSize);
+            try (ResultSet rs = st.executeQuery(sql)) {
+                List<TargetValues.ValuedRow> batch = new ArrayList<>(batchSize);
+                while (rs.next()) {
+                    batch.add(valuedRow(rs, key.size(), columns.size()));
                     if (batch.size() == batchSize) {
                         batches.accept(batch);
                         batch = new ArrayList<>(batchSize);
@@ -116,61 +173,72 @@ public final class SourceKeys {
         }
     }
 
-    /** The keys among {@code keys} (text, one value per key column) that the table has now. */
-    public Set<List<String>> existing(TableId table, KeyColumns columns, List<List<String>> keys) throws SQLException {
+    /** The columns' values as text of the rows among {@code keys}, by key. */
+    public Map<List<String>, List<String>> rows(TableId table, KeyColumns key, List<String> columns,
+            List<ColumnKind> kinds, List<List<String>> keys) throws SQLException {
+        Map<List<String>, List<String>> rows = new java.util.HashMap<>();
         if (keys.isEmpty()) {
-            return Set.of();
+            return rows;
         }
-        List<String> keyColumns = columns.names();
-        Map<String, String> types = keyTypes(table, keyColumns);
+        String sql = "SELECT " + rowSelect(key, columns, kinds) + " FROM " + quoted(table) + " WHERE "
+                + keyIn(table, key);
+        try (PreparedStatement st = connection.prepareStatement(sql)) {
+            bindKeys(st, key, keys);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    TargetValues.ValuedRow row = valuedRow(rs, key.size(), columns.size());
+                    rows.put(row.key(), row.values());
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static String rowSelect(KeyColumns key, List<String> columns, List<ColumnKind> kinds) {
         StringJoiner select = new StringJoiner(", ");
+        key.names().forEach(column -> select.add(identifier(column) + "::text"));
+        for (int i = 0; i < columns.size(); i++) {
+            select.add(kinds.get(i).sourceExpression(identifier(columns.get(i))));
+        }
+        return select.toString();
+    }
+
+    private static TargetValues.ValuedRow valuedRow(ResultSet rs, int keySize, int columnCount) throws SQLException {
+        List<String> key = new ArrayList<>(keySize);
+        for (int c = 1; c <= keySize; c++) {
+            key.add(rs.getString(c));
+        }
+        List<String> values = new ArrayList<>(columnCount);
+        for (int c = keySize + 1; c <= keySize + columnCount; c++) {
+            values.add(rs.getString(c));
+        }
+        return new TargetValues.ValuedRow(key, values);
+    }
+
+    /** {@code (k1, k2) IN (SELECT * FROM unnest(?::t1[], ?::t2[]))}, bound by {@link #bindKeys}. */
+    private String keyIn(TableId table, KeyColumns key) throws SQLException {
+        Map<String, String> types = keyTypes(table, key.names());
         StringJoiner tuple = new StringJoiner(", ");
         StringJoiner arrays = new StringJoiner(", ");
-        for (String column : keyColumns) {
-            select.add(identifier(column) + "::text");
+        for (String column : key.names()) {
             tuple.add(identifier(column));
             arrays.add("?::" + types.get(column) + "[]");
         }
-        String sql = "SELECT " + select + " FROM " + quoted(table) + " WHERE (" + tuple + ") IN (SELECT * FROM unnest("
-                + arrays + "))";
-        Set<List<String>> found = new HashSet<>();
-        try (PreparedStatement st = connection.prepareStatement(sql)) {
-            for (int c = 0; c < keyColumns.size(); c++) {
-                String[] values = new String[keys.size()];
-                for (int k = 0; k < keys.size(); k++) {
-                    values[k] = keys.get(k).get(c);
-                }
-                Array array = connection.createArrayOf("text", values);
-                st.setArray(c + 1, array);
+        return "(" + tuple + ") IN (SELECT * FROM unnest(" + arrays + "))";
+    }
+
+    private void bindKeys(PreparedStatement st, KeyColumns key, List<List<String>> keys) throws SQLException {
+        for (int c = 0; c < key.size(); c++) {
+            String[] values = new String[keys.size()];
+            for (int k = 0; k < keys.size(); k++) {
+                values[k] = keys.get(k).get(c);
             }
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    List<String> key = new ArrayList<>(keyColumns.size());
-                    for (int c = 1; c <= keyColumns.size(); c++) {
-                        key.add(rs.getString(c));
-                    }
-                    found.add(key);
-                }
-            }
+            st.setArray(c + 1, connection.createArrayOf("text", values));
         }
-        return found;
     }
 
     private Map<String, String> keyTypes(TableId table, List<String> keyColumns) throws SQLException {
-        Map<String, String> types = new LinkedHashMap<>();
-        try (PreparedStatement st = connection.prepareStatement("SELECT a.attname, t.typname FROM pg_attribute a "
-                + "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 "
-                + "AND NOT a.attisdropped")) {
-            st.setString(1, quoted(table));
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    types.put(rs.getString(1), rs.getString(2));
-                }
-            }
-        }
-        if (types.isEmpty()) {
-            throw new SQLException("table " + table + " does not exist in the source database");
-        }
+        Map<String, String> types = columnTypes(table);
         Map<String, String> keyTypes = new LinkedHashMap<>();
         for (String column : keyColumns) {
             String type = types.get(column);

@@ -42,7 +42,22 @@ class KeyDiffTest {
 
     @Test
     void keysWithTabsNewlinesAndBackslashesRoundTrip() {
-        List<String> key = List.of("a\tb", "c\\nd\n", "", "x\r");
+        List<String> key = List.of("a\tb", "c\\nd\n", "", "x\r\u001f");
         assertThat(KeyDiff.decodeLine(KeyDiff.encode(key))).isEqualTo(key);
+    }
+
+    @Test
+    void rowsWhoseHashesDifferAreTheDifferingKeys(@TempDir Path work) {
+        try (KeyDiff diff = new KeyDiff(work, 10)) {
+            diff.addSourceRows(List.of(new KeyDiff.Keyed(List.of("1"), "aa"), new KeyDiff.Keyed(List.of("2"), "bb"),
+                    new KeyDiff.Keyed(List.of("3"), "cc")));
+            diff.addTargetRows(List.of(new KeyDiff.Keyed(List.of("1"), "aa"), new KeyDiff.Keyed(List.of("2"), "XX"),
+                    new KeyDiff.Keyed(List.of("4"), "dd")));
+            KeyDiff.Result result = diff.finish(10);
+            assertThat(result.differing()).containsExactly(List.of("2"));
+            assertThat(result.differingTotal()).isEqualTo(1);
+            assertThat(result.missing()).containsExactly(List.of("3"));
+            assertThat(result.extra()).containsExactly(List.of("4"));
+        }
     }
 }

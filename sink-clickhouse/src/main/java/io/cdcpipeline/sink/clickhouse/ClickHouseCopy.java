@@ -15,7 +15,7 @@ public final class ClickHouseCopy {
         HttpClickHouseConnection connection = HttpClickHouseConnection.open(config);
         Backoff.Listener retries = failure -> { };
         TableManager tables = new TableManager(connection, config, config.backoff(), retries, table -> { });
-        return SinkCopy.of(new ClickHouseTargetRows(connection, tables, config.backoff(), retries),
-                tables::existingTable, connection::close);
+        ClickHouseTargetRows rows = new ClickHouseTargetRows(connection, tables, config.backoff(), retries);
+        return SinkCopy.of(rows, rows, tables::existingTable, connection::close);
     }
 }

@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.consistency.KeyColumns;
 import io.cdcpipeline.core.consistency.TargetRows;
+import io.cdcpipeline.core.consistency.TargetValues;
 import io.cdcpipeline.sink.clickhouse.types.SqlText;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.function.Consumer;
  * from the table with {@code FINAL}, keys as {@code toString} text; a stray removed by a delete marker, a server-side
  * copy of the row at its version plus one, written only while the row still holds the version that was read.
  */
-final class ClickHouseTargetRows implements TargetRows {
+final class ClickHouseTargetRows implements TargetRows, TargetValues {
 
     private final ClickHouseConnection connection;
     private final TableManager tables;
@@ -31,6 +32,70 @@ final class ClickHouseTargetRows implements TargetRows {
 
     @Override
     public void scanLive(String table, KeyColumns key, int batchSize, Consumer<List<Row>> batches) {
+        page(table, key, List.of(CdcColumns.VERSION), batchSize, cells -> {
+            List<Row> rows = new ArrayList<>(cells.size());
+            for (String[] row : cells) {
+                rows.add(new Row(List.of(row).subList(0, key.size()), Long.parseUnsignedLong(row[key.size()]), null));
+            }
+            batches.accept(rows);
+        });
+    }
+
+    @Override
+    public void scanValues(String table, KeyColumns key, List<String> columns, int batchSize,
+            Consumer<List<ValuedRow>> batches) {
+        page(table, key, texts(columns), batchSize, cells -> {
+            List<ValuedRow> rows = new ArrayList<>(cells.size());
+            for (String[] row : cells) {
+                List<String> all = java.util.Arrays.asList(row);
+                rows.add(new ValuedRow(all.subList(0, key.size()), all.subList(key.size(), row.length)));
+            }
+            batches.accept(rows);
+        });
+    }
+
+    @Override
+    public Map<List<String>, List<String>> values(String table, KeyColumns key, List<String> columns,
+            List<List<String>> keys) {
+        Map<List<String>, List<String>> values = new java.util.HashMap<>();
+        if (keys.isEmpty() || tables.columnsOf(table).isEmpty()) {
+            return values;
+        }
+        String sql = "SELECT " + keyText(key) + ", " + String.join(", ", texts(columns)) + " FROM " + table
+                + " FINAL WHERE " + CdcColumns.DELETED + " = 0 AND (" + keyText(key) + ") IN (" + keyList(keys)
+                + ") FORMAT TabSeparated";
+        for (String[] row : backoff.call("query of " + table, () -> connection.queryRows(sql), retries)) {
+            List<String> all = java.util.Arrays.asList(row);
+            values.put(all.subList(0, key.size()), all.subList(key.size(), row.length));
+        }
+        return values;
+    }
+
+    @Override
+    public Map<String, Integer> fractionDigits(String table) {
+        Map<String, Integer> digits = new java.util.HashMap<>();
+        tables.columnsOf(table).forEach((column, type) -> {
+            java.util.regex.Matcher precise = java.util.regex.Pattern.compile("DateTime64\\((\\d+)").matcher(type);
+            if (precise.find()) {
+                digits.put(column, Integer.parseInt(precise.group(1)));
+            } else if (type.matches("(Nullable\\()?DateTime(\\(.*\\))?\\)?")) {
+                digits.put(column, 0);
+            }
+        });
+        return digits;
+    }
+
+    private static List<String> texts(List<String> columns) {
+        List<String> texts = new ArrayList<>(columns.size());
+        columns.forEach(column -> texts.add("toString(" + SqlText.identifier(column) + ")"));
+        return texts;
+    }
+
+    /**
+     * Reads the live rows in key order, a page at a time (keyset paging: the last key read, cast back to the column
+     * types), each row as its key text followed by the {@code select}ed cells.
+     */
+    private void page(String table, KeyColumns key, List<String> select, int batchSize, Consumer<List<String[]>> pages) {
         List<String> keyColumns = key.names();
         Map<String, String> columns = tables.columnsOf(table);
         if (columns.isEmpty()) {
@@ -42,24 +107,23 @@ final class ClickHouseTargetRows implements TargetRows {
         while (true) {
             String where = CdcColumns.DELETED + " = 0";
             if (after != null) {
-                // Keyset paging in the table's own order: the last key read, cast back to the column types.
                 StringJoiner last = new StringJoiner(", ");
                 for (int i = 0; i < keyColumns.size(); i++) {
                     last.add("CAST(" + SqlText.literal(after.get(i)) + " AS " + columns.get(keyColumns.get(i)) + ")");
                 }
                 where += " AND (" + order + ") > (" + last + ")";
             }
-            String sql = "SELECT " + keyText(key) + ", " + CdcColumns.VERSION + " FROM " + table + " FINAL WHERE " + where
-                    + " ORDER BY " + order + " LIMIT " + batchSize + " FORMAT TabSeparated";
-            List<Row> rows = rows(sql, keyColumns.size());
+            String sql = "SELECT " + keyText(key) + ", " + String.join(", ", select) + " FROM " + table
+                    + " FINAL WHERE " + where + " ORDER BY " + order + " LIMIT " + batchSize + " FORMAT TabSeparated";
+            List<String[]> rows = backoff.call("scan of " + table, () -> connection.queryRows(sql), retries);
             if (rows.isEmpty()) {
                 return;
             }
-            batches.accept(rows);
+            pages.accept(rows);
             if (rows.size() < batchSize) {
                 return;
             }
-            after = rows.get(rows.size() - 1).key();
+            after = List.of(rows.get(rows.size() - 1)).subList(0, keyColumns.size());
         }
     }
 
@@ -68,14 +132,8 @@ final class ClickHouseTargetRows implements TargetRows {
         if (keys.isEmpty() || tables.columnsOf(table).isEmpty()) {
             return List.of();
         }
-        StringJoiner values = new StringJoiner(", ");
-        for (List<String> k : keys) {
-            StringJoiner value = new StringJoiner(", ", "(", ")");
-            k.forEach(v -> value.add(SqlText.literal(v)));
-            values.add(value.toString());
-        }
         return rows("SELECT " + keyText(key) + ", " + CdcColumns.VERSION + " FROM " + table + " FINAL WHERE "
-                + CdcColumns.DELETED + " = 0 AND (" + keyText(key) + ") IN (" + values + ") FORMAT TabSeparated",
+                + CdcColumns.DELETED + " = 0 AND (" + keyText(key) + ") IN (" + keyList(keys) + ") FORMAT TabSeparated",
                 key.size());
     }
 
@@ -86,6 +144,16 @@ final class ClickHouseTargetRows implements TargetRows {
         }
         String sql = "SELECT count() FROM " + table + " FINAL WHERE " + CdcColumns.DELETED + " = 0 FORMAT TabSeparated";
         return Long.parseLong(backoff.call("count of " + table, () -> connection.queryRows(sql), retries).get(0)[0]);
+    }
+
+    private static String keyList(List<List<String>> keys) {
+        StringJoiner values = new StringJoiner(", ");
+        for (List<String> k : keys) {
+            StringJoiner value = new StringJoiner(", ", "(", ")");
+            k.forEach(v -> value.add(SqlText.literal(v)));
+            values.add(value.toString());
+        }
+        return values.toString();
     }
 
     private static String keyText(KeyColumns key) {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.CopyCheck;
 import io.cdcpipeline.core.consistency.KeyColumns;
+import io.cdcpipeline.core.consistency.SinkCopy;
 import io.cdcpipeline.core.consistency.SourceKeys;
 import io.cdcpipeline.core.consistency.StraySweep;
 import io.cdcpipeline.core.consistency.TargetRows;
@@ -13,6 +15,7 @@ import io.cdcpipeline.testkit.DebeziumChangeStream;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.StackEndpoints;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ClickHouse side of the check against Postgres, on the stack's 18.16 server and on the modern engine of chdb:
@@ -84,6 +88,55 @@ class SourceCheckIT {
                     .isInstanceOf(SourceKeys.UnsupportedKeyException.class)
                     .hasMessage("key column d of public.dated has type date; keys are checked for smallint, integer, "
                             + "bigint, text, varchar and uuid columns only");
+        }
+    }
+
+    /**
+     * Values compared as the sink means to hold them, on both dialects: every supported type equal as written
+     * (18.16's whole-second DateTime, Bool as 1/0, decimals without trailing zeros, sorted json, NaN), unsupported
+     * types listed, and a value changed by hand found with its column and both values.
+     */
+    @Test
+    void valuesAsTheSinkHoldsThemCompareEqualAndAChangedOneIsNamed(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, @TempDir Path work) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE typed (id integer PRIMARY KEY, t text, c char(4), j jsonb, b boolean, "
+                    + "n numeric(10,3), r real, d double precision, u uuid, dt date, ts timestamp(6), tz timestamptz, "
+                    + "tm time)");
+            st.execute("INSERT INTO typed VALUES (1, 'tab\there', 'ab', '{\"b\": 1, \"a\": [1, 2]}', true, 12.500, 1.1, "
+                    + "0.30000000000000004, '6f1c2a4e-0000-4000-8000-000000000001', '2024-02-29', "
+                    + "'2026-01-01 10:00:00.123456', '2026-01-01 10:00:00.5+02', '10:00'), "
+                    + "(2, NULL, NULL, NULL, false, 0, 'NaN', '-Infinity', NULL, NULL, NULL, NULL, NULL)");
+        }
+        List<SinkRecord> records;
+        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.typed"), Map.of())) {
+            records = stream.take(2, Duration.ofSeconds(60));
+        }
+        TableId table = new TableId("public", "typed");
+        try (SinkHarness legacy = SinkHarness.legacy(ch); SinkHarness modern = SinkHarness.modern();
+                Connection source = pg.connect()) {
+            for (SinkHarness server : List.of(legacy, modern)) {
+                server.write(records, Map.of());
+                assertThat(server.deadLetters).as("%s dead letters", server).isEmpty();
+                TableManager tables = new TableManager(server.connection, server.config(), server.config().backoff(),
+                        failure -> { }, t -> { });
+                ClickHouseTargetRows rows = new ClickHouseTargetRows(server.connection, tables,
+                        server.config().backoff(), failure -> { });
+                SinkCopy copy = SinkCopy.of(rows, rows, tables::existingTable, () -> { });
+                CopyCheck.Options options = new CopyCheck.Options(100, Duration.ofMillis(10), 1, work);
+                CopyCheck.Result equal = CopyCheck.run(server.toString(), table, new SourceKeys(source), copy, options);
+                assertThat(equal.status()).as("%s: %s", server, equal).isEqualTo(CopyCheck.Status.EQUAL);
+                assertThat(equal.notCompared()).containsExactly("tm (time)");
+
+                String target = tables.existingTable(table);
+                server.connection.execute("INSERT INTO " + target + " SELECT id, 'changed', c, j, b, n, r, d, u, dt, ts, "
+                        + "tz, tm, _cdc_version + 1, 0, _cdc_source_ts, now() FROM " + target + " FINAL WHERE id = 1");
+                CopyCheck.Result changed = CopyCheck.run(server.toString(), table, new SourceKeys(source), copy, options);
+                assertThat(changed.status()).isEqualTo(CopyCheck.Status.DRIFT);
+                assertThat(changed.differing()).as("%s", server).containsExactly(new CopyCheck.Difference(List.of("1"),
+                        List.of(new CopyCheck.ColumnDifference("t", "tab\there", "changed"))));
+                assertThat(changed.missingTotal() + changed.extraTotal()).isZero();
+            }
         }
     }
 

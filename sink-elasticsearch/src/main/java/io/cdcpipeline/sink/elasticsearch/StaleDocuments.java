@@ -9,14 +9,18 @@ import co.elastic.clients.elasticsearch.core.MgetResponse;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.KeyColumns;
 import io.cdcpipeline.core.consistency.TargetRows;
+import io.cdcpipeline.core.consistency.TargetValues;
 import io.cdcpipeline.core.snapshot.StaleRows;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -30,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * opened holds a higher version, so its delete is refused as stale (409) and it stays. The same scan gives the live
  * keys for a check against the source ({@link TargetRows}), whose strays go by a delete at their version plus one.
  */
-final class StaleDocuments implements StaleRows, TargetRows {
+final class StaleDocuments implements StaleRows, TargetRows, TargetValues {
 
     private static final Logger LOG = LoggerFactory.getLogger(StaleDocuments.class);
     private static final int PAGE = 1_000;
@@ -137,6 +141,64 @@ final class StaleDocuments implements StaleRows, TargetRows {
         }
     }
 
+    @Override
+    public void scanValues(String alias, KeyColumns key, List<String> columns, int batchSize,
+            Consumer<List<ValuedRow>> batches) {
+        scan(alias, batchSize, columns, ObjectNode.class, hits -> {
+            List<ValuedRow> rows = new ArrayList<>(hits.size());
+            for (Hit<ObjectNode> hit : hits) {
+                rows.add(new ValuedRow(keyOf(hit.id(), key.size()), texts(hit.source(), columns)));
+            }
+            batches.accept(rows);
+        });
+    }
+
+    @Override
+    public Map<List<String>, List<String>> values(String alias, KeyColumns key, List<String> columns,
+            List<List<String>> keys) {
+        Map<List<String>, List<String>> values = new HashMap<>();
+        if (keys.isEmpty()) {
+            return values;
+        }
+        List<String> ids = new ArrayList<>(keys.size());
+        keys.forEach(k -> ids.add(idOf(k, key)));
+        try {
+            MgetResponse<ObjectNode> answer = client.mget(m -> m.index(alias).ids(ids)
+                    .sourceIncludes(columns), ObjectNode.class);
+            for (int i = 0; i < answer.docs().size(); i++) {
+                MultiGetResponseItem<ObjectNode> item = answer.docs().get(i);
+                if (item.isResult() && item.result().found()) {
+                    values.put(keys.get(i), texts(item.result().source(), columns));
+                }
+            }
+            return values;
+        } catch (ElasticsearchException e) {
+            if (e.status() == 404) {
+                return values;
+            }
+            throw new RetriableException("cannot read documents of " + alias + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new RetriableException("cannot read documents of " + alias + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Elasticsearch keeps what the sink sent (ISO text for times): nothing is cut. */
+    @Override
+    public Map<String, Integer> fractionDigits(String alias) {
+        return Map.of();
+    }
+
+    /** Each column's value as text: JSON strings as they are, other scalars as written, objects and arrays as JSON. */
+    private static List<String> texts(ObjectNode source, List<String> columns) {
+        List<String> texts = new ArrayList<>(columns.size());
+        for (String column : columns) {
+            JsonNode value = source == null ? null : source.get(column);
+            texts.add(value == null || value.isNull() ? null
+                    : value.isValueNode() ? value.asText() : value.toString());
+        }
+        return texts;
+    }
+
     /** The document id of a key given as text: as {@link DocumentId} writes it, numbers unquoted in a composite. */
     static String idOf(List<String> key, KeyColumns columns) {
         if (key.size() == 1) {
@@ -174,6 +236,11 @@ final class StaleDocuments implements StaleRows, TargetRows {
      * refreshed for a long time.
      */
     private void scan(String alias, int pageSize, Consumer<List<Hit<Void>>> pages) {
+        scan(alias, pageSize, List.of(), Void.class, pages);
+    }
+
+    /** As above, with the {@code fields} of each document's source (none: no source). */
+    private <T> void scan(String alias, int pageSize, List<String> fields, Class<T> type, Consumer<List<Hit<T>>> pages) {
         String pit;
         try {
             client.indices().refresh(r -> r.index(alias));
@@ -191,19 +258,20 @@ final class StaleDocuments implements StaleRows, TargetRows {
             while (true) {
                 String current = pit;
                 List<FieldValue> from = after;
-                SearchResponse<Void> page = client.search(s -> {
+                SearchResponse<T> page = client.search(s -> {
                     s.size(pageSize).pit(p -> p.id(current).keepAlive(t -> t.time("2m")))
                             .sort(so -> so.field(f -> f.field("_shard_doc"))).version(true)
-                            .source(src -> src.fetch(false)).trackTotalHits(t -> t.enabled(false));
+                            .source(src -> fields.isEmpty() ? src.fetch(false) : src.filter(f -> f.includes(fields)))
+                            .trackTotalHits(t -> t.enabled(false));
                     if (from != null) {
                         s.searchAfter(from);
                     }
                     return s;
-                }, Void.class);
+                }, type);
                 if (page.pitId() != null) {
                     pit = page.pitId();
                 }
-                List<Hit<Void>> hits = page.hits().hits();
+                List<Hit<T>> hits = page.hits().hits();
                 if (!hits.isEmpty()) {
                     pages.accept(hits);
                 }
