@@ -63,14 +63,17 @@ public final class CopyCheck {
     /** The columns compared, their kinds, and the fractional-second digits the copy keeps per column. */
     private record Columns(List<String> names, List<ColumnKind> kinds, List<Integer> digits, List<String> skipped) {
 
-        static Columns of(SourceKeys source, TableId table, Map<String, Integer> targetDigits) throws SQLException {
+        static Columns of(SourceKeys source, TableId table, Map<String, Integer> targetDigits,
+                Map<String, String> excluded) throws SQLException {
             List<String> names = new ArrayList<>();
             List<ColumnKind> kinds = new ArrayList<>();
             List<Integer> digits = new ArrayList<>();
             List<String> skipped = new ArrayList<>();
             for (Map.Entry<String, String> column : source.columnTypes(table).entrySet()) {
                 ColumnKind kind = ColumnKind.ofPostgresType(column.getValue());
-                if (kind == null) {
+                if (excluded.containsKey(column.getKey())) {
+                    skipped.add(column.getKey() + " (" + excluded.get(column.getKey()) + ")");
+                } else if (kind == null) {
                     skipped.add(column.getKey() + " (" + column.getValue() + ")");
                 } else {
                     names.add(column.getKey());
@@ -115,6 +118,12 @@ public final class CopyCheck {
 
     public static Result run(String sink, TableId table, SourceKeys source, SinkCopy copy, Options options)
             throws SQLException, InterruptedException {
+        return run(sink, table, source, copy, options, Map.of());
+    }
+
+    /** As above, leaving out {@code excluded} columns (each with why: a transform changes them on purpose). */
+    public static Result run(String sink, TableId table, SourceKeys source, SinkCopy copy, Options options,
+            Map<String, String> excluded) throws SQLException, InterruptedException {
         List<String> primaryKey = source.primaryKey(table);
         long sourceRows = source.count(table);
         String target = copy.targetOf(table);
@@ -135,7 +144,7 @@ public final class CopyCheck {
             return notChecked(sink, table, target, e.getMessage());
         }
         long targetRows = copy.liveCount(target);
-        Columns columns = Columns.of(source, table, copy.fractionDigits(target));
+        Columns columns = Columns.of(source, table, copy.fractionDigits(target), excluded);
         KeyDiff.Result diff;
         try (KeyDiff keys = new KeyDiff(options.workDir(), Math.max(sourceRows, targetRows))) {
             source.scanRows(table, key, columns.names(), columns.kinds(), BATCH, rows -> keys.addSourceRows(hashed(rows,
@@ -202,7 +211,8 @@ public final class CopyCheck {
         return still;
     }
 
-    private static Result notChecked(String sink, TableId table, String target, String why) {
+    /** A table and sink not checked, and why. */
+    public static Result notChecked(String sink, TableId table, String target, String why) {
         return new Result(sink, table, target, Status.NOT_CHECKED, null, -1, -1, 0, List.of(), 0, List.of(), 0,
                 List.of(), List.of(), why);
     }

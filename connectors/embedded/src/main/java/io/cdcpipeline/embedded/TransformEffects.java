@@ -1,0 +1,123 @@
+package io.cdcpipeline.embedded;
+
+import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.transforms.CdcFilter;
+import io.cdcpipeline.transforms.CdcNormalize;
+import io.cdcpipeline.transforms.CdcRoute;
+import io.cdcpipeline.transforms.ProtectPii;
+import io.cdcpipeline.transforms.SchemaChangeSignal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What the transforms in front of a sink do to what {@code bin/cdc validate} compares, so that a difference they
+ * make on purpose is never reported as drift: columns ProtectPii changes are not compared, and a table a transform
+ * routes elsewhere or filters (or one of unknown effect touches) is not checked; each says why.
+ */
+final class TransformEffects {
+
+    /** Transforms that change neither which rows reach a sink nor their values. */
+    private static final Set<String> NEUTRAL = Set.of(CdcNormalize.class.getName(), SchemaChangeSignal.class.getName(),
+            "io.debezium.transforms.ExtractNewRecordState");
+
+    /** For one table and sink: columns not compared (with why), or why the table is not checked at all (else null). */
+    record Effect(Map<String, String> skippedColumns, String notChecked) {
+    }
+
+    private record Transform(String alias, String type, Map<String, String> config) {
+    }
+
+    private final List<Transform> transforms;
+
+    private TransformEffects(List<Transform> transforms) {
+        this.transforms = transforms;
+    }
+
+    /** The transforms a sink's records pass: the source's, then the sink's own. */
+    static TransformEffects of(PipelineFile file, String sink) {
+        List<Transform> transforms = new ArrayList<>(chain(file.source()));
+        transforms.addAll(chain(file.sinks().get(sink)));
+        return new TransformEffects(transforms);
+    }
+
+    private static List<Transform> chain(Map<String, String> config) {
+        List<Transform> chain = new ArrayList<>();
+        String aliases = config.getOrDefault("transforms", "");
+        for (String alias : aliases.split(",")) {
+            if (alias.isBlank()) {
+                continue;
+            }
+            String prefix = "transforms." + alias.trim() + ".";
+            Map<String, String> own = new LinkedHashMap<>();
+            config.forEach((key, value) -> {
+                if (key.startsWith(prefix)) {
+                    own.put(key.substring(prefix.length()), value);
+                }
+            });
+            chain.add(new Transform(alias.trim(), own.getOrDefault("type", ""), own));
+        }
+        return chain;
+    }
+
+    Effect on(TableId table, List<String> columns) {
+        Map<String, String> skipped = new LinkedHashMap<>();
+        String name = table.schema() + "." + table.table();
+        for (Transform t : transforms) {
+            String type = t.type().replaceFirst("\\$(Key|Value)$", "");
+            String who = t.alias() + " (" + type.substring(type.lastIndexOf('.') + 1) + ")";
+            if (NEUTRAL.contains(type)) {
+                continue;
+            }
+            if (type.equals(CdcRoute.class.getName())) {
+                if (Pattern.compile(t.config().getOrDefault(CdcRoute.TABLE_REGEX, ".*")).matcher(name).matches()
+                        && !routesToItself(t.config())) {
+                    return new Effect(Map.of(), "routed to another target by transform " + who);
+                }
+            } else if (type.equals(CdcFilter.class.getName())) {
+                return new Effect(Map.of(), "transform " + who + " keeps only some changes");
+            } else if (type.equals(ProtectPii.class.getName())) {
+                if (!t.config().getOrDefault(ProtectPii.LABELS, "").isBlank()
+                        || !t.config().getOrDefault(ProtectPii.CLASSIFICATION, "").isBlank()) {
+                    return new Effect(Map.of(), "transform " + who + " protects columns by classification labels");
+                }
+                for (String rule : t.config().getOrDefault(ProtectPii.COLUMNS, "").split(",")) {
+                    int eq = rule.lastIndexOf('=');
+                    if (eq <= 0 || rule.substring(eq + 1).trim().equals("keep")) {
+                        continue;
+                    }
+                    String glob = rule.substring(0, eq).trim();
+                    for (String column : columns) {
+                        if (glob(glob).matcher(name + "." + column).matches()) {
+                            skipped.putIfAbsent(column, who + ": " + rule.substring(eq + 1).trim());
+                        }
+                    }
+                }
+            } else {
+                return new Effect(Map.of(), "transform " + who + " may change rows in ways validate cannot follow");
+            }
+        }
+        return new Effect(skipped, null);
+    }
+
+    private static boolean routesToItself(Map<String, String> config) {
+        return config.getOrDefault(CdcRoute.TARGET_TABLE, "${table}").equals("${table}")
+                && config.getOrDefault(CdcRoute.TARGET_SCHEMA, "${schema}").equals("${schema}");
+    }
+
+    /** A ProtectPii column glob ({@code *} and {@code ?} within one part) as a regex over schema.table.column. */
+    private static Pattern glob(String glob) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> regex.append("[^.]*");
+                case '?' -> regex.append("[^.]");
+                default -> regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(regex.toString());
+    }
+}
