@@ -6,6 +6,7 @@ import io.cdcpipeline.transforms.CdcNormalize;
 import io.cdcpipeline.transforms.CdcRoute;
 import io.cdcpipeline.transforms.ProtectPii;
 import io.cdcpipeline.transforms.SchemaChangeSignal;
+import io.cdcpipeline.transforms.pii.ColumnPattern;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,9 +90,9 @@ final class TransformEffects {
                     if (eq <= 0 || rule.substring(eq + 1).trim().equals("keep")) {
                         continue;
                     }
-                    String glob = rule.substring(0, eq).trim();
+                    ColumnPattern pattern = ColumnPattern.parse(rule.substring(0, eq));
                     for (String column : columns) {
-                        if (glob(glob).matcher(name + "." + column).matches()) {
+                        if (pattern.matches(table, column)) {
                             skipped.putIfAbsent(column, who + ": " + rule.substring(eq + 1).trim());
                         }
                     }
@@ -106,18 +107,5 @@ final class TransformEffects {
     private static boolean routesToItself(Map<String, String> config) {
         return config.getOrDefault(CdcRoute.TARGET_TABLE, "${table}").equals("${table}")
                 && config.getOrDefault(CdcRoute.TARGET_SCHEMA, "${schema}").equals("${schema}");
-    }
-
-    /** A ProtectPii column glob ({@code *} and {@code ?} within one part) as a regex over schema.table.column. */
-    private static Pattern glob(String glob) {
-        StringBuilder regex = new StringBuilder();
-        for (char c : glob.toCharArray()) {
-            switch (c) {
-                case '*' -> regex.append("[^.]*");
-                case '?' -> regex.append("[^.]");
-                default -> regex.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(regex.toString());
     }
 }

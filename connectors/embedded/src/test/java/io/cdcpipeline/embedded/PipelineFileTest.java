@@ -127,7 +127,8 @@ class PipelineFileTest {
                 .hasMessageContaining("sink.clickhouse.clickhouse.url").hasMessageContaining("cannot be reached");
     }
 
-    private static Map<String, String> minimal() {
+    /** The least a pipeline file holds: a source and a ClickHouse sink. */
+    static Map<String, String> minimal() {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("sinks", "clickhouse");
         c.put("source.connector.class", "io.debezium.connector.postgresql.PostgresConnector");

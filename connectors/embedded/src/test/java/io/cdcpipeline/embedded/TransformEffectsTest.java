@@ -3,7 +3,6 @@ package io.cdcpipeline.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcpipeline.core.TableId;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,13 +14,8 @@ class TransformEffectsTest {
     private static final List<String> COLUMNS = List.of("id", "email", "name", "ssn");
 
     private static Map<String, String> pipeline() {
-        Map<String, String> c = new LinkedHashMap<>();
+        Map<String, String> c = PipelineFileTest.minimal();
         c.put("sinks", "clickhouse,search");
-        c.put("source.connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-        c.put("source.database.hostname", "127.0.0.1");
-        c.put("source.database.dbname", "shop");
-        c.put("source.topic.prefix", "shop");
-        c.put("sink.clickhouse.connector.class", "io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector");
         c.put("sink.search.connector.class", "io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector");
         return c;
     }
