@@ -28,7 +28,17 @@ run_main() {
 }
 
 validate_main() {
-  [ $# -gt 0 ] || die "usage: bin/cdc validate --config FILE [--table schema.table ...] [--sink NAME ...] [--json] [--repair]"
+  [ $# -gt 0 ] || die "usage: bin/cdc validate --config FILE | --connect-configs DIR [--table schema.table ...] [--sink NAME ...] [--json] [--repair]"
+  # --connect-configs: the connector files read ${env:CDC_*}; unless set here, the local stack's endpoints, as its
+  # worker has them (bin/cdc stack env prints them).
+  source "$CDC_HOME/bin/lib/clickhouse.sh"
+  source "$CDC_HOME/bin/lib/elasticsearch.sh"
+  source "$CDC_HOME/bin/lib/kafka.sh"
+  local line name
+  while IFS= read -r line; do
+    name="${line%%=*}"
+    export "$name=${!name:-${line#*=}}"
+  done < <(connect_env)
   local cp
   cp="$(runner_classpath)"
   exec "$(java_home)/bin/java" -Xmx1g -Dcdc.log.target=System.err -cp "$cp" io.cdcpipeline.embedded.ValidateMain "$@"

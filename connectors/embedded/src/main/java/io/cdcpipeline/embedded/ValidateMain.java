@@ -45,8 +45,12 @@ public final class ValidateMain implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ValidateMain.class);
 
-    @Option(names = "--config", required = true, description = "The pipeline file (as for bin/cdc run).")
+    @Option(names = "--config", description = "The pipeline file (as for bin/cdc run).")
     Path config;
+
+    @Option(names = "--connect-configs", description = "A Connect deployment instead: the folder (or file) of its "
+            + "connector JSON files, e.g. connect-configs/connect; ${env:} and ${file:} are resolved here.")
+    Path connectConfigs;
 
     @Option(names = "--table", description = "A source table as schema.table (repeatable); default: every captured table.")
     List<String> tables = new ArrayList<>();
@@ -88,7 +92,11 @@ public final class ValidateMain implements Callable<Integer> {
             if (rounds < 1) {
                 throw new ConfigException("--rounds", rounds, "must be at least 1");
             }
-            PipelineFile file = PipelineFile.load(config);
+            if ((config == null) == (connectConfigs == null)) {
+                throw new ConfigException("give either --config FILE (a pipeline file) or --connect-configs DIR");
+            }
+            PipelineFile file = config != null ? PipelineFile.load(config)
+                    : ConnectConfigs.load(connectConfigs, System.getenv());
             try (Validation validation = new Validation(file, sinks, options())) {
                 List<CopyCheck.Result> before = validation.check(tables);
                 print(before, repair ? "before repair" : null);
