@@ -27,10 +27,9 @@ run_main() {
   runner_java io.cdcpipeline.embedded.RunnerMain "$@"
 }
 
-validate_main() {
-  [ $# -gt 0 ] || die "usage: bin/cdc validate --config FILE | --connect-configs DIR [--table schema.table ...] [--sink NAME ...] [--json] [--repair]"
-  # --connect-configs: the connector files read ${env:CDC_*}; unless set here, the local stack's endpoints, as its
-  # worker has them (bin/cdc stack env prints them).
+# --connect-configs: a Connect deployment's connector files read ${env:CDC_*}; unless set here, the local stack's
+# endpoints, as its worker has them (bin/cdc stack env prints them).
+export_connect_env() {
   source "$CDC_HOME/bin/lib/clickhouse.sh"
   source "$CDC_HOME/bin/lib/elasticsearch.sh"
   source "$CDC_HOME/bin/lib/kafka.sh"
@@ -39,9 +38,20 @@ validate_main() {
     name="${line%%=*}"
     export "$name=${!name:-${line#*=}}"
   done < <(connect_env)
+}
+
+validate_main() {
+  [ $# -gt 0 ] || die "usage: bin/cdc validate --config FILE | --connect-configs DIR [--table schema.table ...] [--sink NAME ...] [--json] [--repair]"
+  export_connect_env
   local cp
   cp="$(runner_classpath)"
   exec "$(java_home)/bin/java" -Xmx1g -Dcdc.log.target=System.err -cp "$cp" io.cdcpipeline.embedded.ValidateMain "$@"
+}
+
+snapshot_main() {
+  [ $# -gt 0 ] || die "usage: bin/cdc snapshot --config FILE | --connect-configs DIR --table schema.table [--where SQL]"
+  export_connect_env
+  runner_java io.cdcpipeline.embedded.SnapshotMain "$@"
 }
 
 rebuild_main() {

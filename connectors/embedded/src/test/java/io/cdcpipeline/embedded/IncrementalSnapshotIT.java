@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * A Debezium incremental snapshot (the {@code execute-snapshot} signal) while the pipeline runs: its reads never
@@ -123,6 +124,32 @@ class IncrementalSnapshotIT {
             h.awaitCopiesEqualSource(30);
             assertThat(PipelineHarness.staleRemoved("clickhouse")).isZero();
             assertThat(PipelineHarness.staleRemoved("elasticsearch")).isZero();
+            assertThat(pipeline.failure()).isNull();
+        }
+    }
+
+    /** {@code bin/cdc snapshot --where}: the rows a condition selects are sent again and fill what a copy lost. */
+    @Test
+    void aSnapshotOfSomeRowsFillsWhatACopyLost(StackEndpoints stack, PostgresTestDatabase pg, ClickHouseTestDatabase ch,
+            ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
+        PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
+        h.sql(PipelineHarness.SCHEMA, "CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
+                + "data varchar(2048))");
+        h.sql("INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'C' || g FROM generate_series(1, 50) g");
+        h.extraConfig.put("source.table.include.list", "public.customers,public.orders,public.order_items,"
+                + "public.debezium_signal");
+        h.extraConfig.put("source.signal.data.collection", "public.debezium_signal");
+        Path config = h.writeConfig(work.resolve("pipeline.properties"));
+        try (EmbeddedPipeline pipeline = h.start()) {
+            h.awaitCopiesEqualSource(120);
+            h.clickHouse("ALTER TABLE " + ch.name() + ".customers DELETE WHERE id <= 5");
+            h.awaitClickHouseMutations();
+            assertThat(h.clickHouse("SELECT count() FROM " + ch.name() + ".customers_current").trim()).isEqualTo("45");
+
+            int exit = new CommandLine(new SnapshotMain()).execute("--config", config.toString(), "--table",
+                    "public.customers", "--where", "id <= 5");
+            assertThat(exit).isZero();
+            h.awaitCopiesEqualSource(60);
             assertThat(pipeline.failure()).isNull();
         }
     }

@@ -356,4 +356,16 @@ final class PipelineHarness {
         assertThat(tasks).as("%s sink task MBeans", sink).hasSize(1);
         return ((Number) server.getAttribute(tasks.get(0), "snapshot-stale-removed-total")).longValue();
     }
+
+    /** ClickHouse applies ALTER ... DELETE in the background: waits until it has. */
+    void awaitClickHouseMutations() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (clickHouse("SELECT count() FROM system.mutations WHERE database = '" + ch.name()
+                    + "' AND is_done = 0").trim().equals("0")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the ClickHouse mutation did not finish within 10 s");
+    }
 }

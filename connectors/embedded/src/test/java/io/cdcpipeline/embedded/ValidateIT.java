@@ -94,7 +94,7 @@ class ValidateIT {
                         "{\"id\": 5002, \"email\": \"ghost@example.com\", \"active\": true}");
                 es("PUT", es.name() + "_order_items/_doc/" + URLEncoder.encode("[98,2]", StandardCharsets.UTF_8)
                         + "?version=5&version_type=external", "{\"order_id\": 98, \"line\": 2, \"sku\": \"g\", \"qty\": 1}");
-                awaitMutations(h, ch);
+                h.awaitClickHouseMutations();
 
                 List<CopyCheck.Result> results;
                 try (ValidateMain.Validation validation = new ValidateMain.Validation(PipelineFile.load(config),
@@ -146,18 +146,6 @@ class ValidateIT {
             h.awaitCopiesEqualSource(60);
             assertThat(pipeline.failure()).isNull();
         }
-    }
-
-    /** ClickHouse applies ALTER ... DELETE in the background: waits until it has. */
-    private static void awaitMutations(PipelineHarness h, ClickHouseTestDatabase ch) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            if (h.clickHouse("SELECT count() FROM system.mutations WHERE database = '" + ch.name()
-                    + "' AND is_done = 0").trim().equals("0")) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the ClickHouse mutation did not finish within 10 s");
     }
 
     /** Per sink and table with drift: the missing and extra keys. */
