@@ -35,13 +35,9 @@ class IncrementalSnapshotIT {
             PostgresTestDatabase pg, ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work)
             throws Exception {
         PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
-        h.sql(PipelineHarness.SCHEMA, "CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
-                + "data varchar(2048))");
+        h.shopWithSignalTable();
         h.sql("INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'C' || g FROM generate_series(1, 2500) g",
                 "INSERT INTO order_items SELECT g, l, 'sku-' || l, l FROM generate_series(1, 30) g, generate_series(1, 2) l");
-        h.extraConfig.put("source.table.include.list", "public.customers,public.orders,public.order_items,"
-                + "public.debezium_signal");
-        h.extraConfig.put("source.signal.data.collection", "public.debezium_signal");
         try (EmbeddedPipeline pipeline = h.start()) {
             h.awaitCopiesEqualSource(120);
 
@@ -100,12 +96,8 @@ class IncrementalSnapshotIT {
     void aBlockingSnapshotOfSomeRowsRemovesNothing(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
         PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
-        h.sql(PipelineHarness.SCHEMA, "CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
-                + "data varchar(2048))");
+        h.shopWithSignalTable();
         h.sql("INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'C' || g FROM generate_series(1, 100) g");
-        h.extraConfig.put("source.table.include.list", "public.customers,public.orders,public.order_items,"
-                + "public.debezium_signal");
-        h.extraConfig.put("source.signal.data.collection", "public.debezium_signal");
         try (EmbeddedPipeline pipeline = h.start()) {
             h.awaitCopiesEqualSource(120);
             h.sql("INSERT INTO debezium_signal VALUES ('b1', 'execute-snapshot', '{\"data-collections\": "
@@ -133,12 +125,8 @@ class IncrementalSnapshotIT {
     void aSnapshotOfSomeRowsFillsWhatACopyLost(StackEndpoints stack, PostgresTestDatabase pg, ClickHouseTestDatabase ch,
             ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
         PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
-        h.sql(PipelineHarness.SCHEMA, "CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
-                + "data varchar(2048))");
+        h.shopWithSignalTable();
         h.sql("INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'C' || g FROM generate_series(1, 50) g");
-        h.extraConfig.put("source.table.include.list", "public.customers,public.orders,public.order_items,"
-                + "public.debezium_signal");
-        h.extraConfig.put("source.signal.data.collection", "public.debezium_signal");
         Path config = h.writeConfig(work.resolve("pipeline.properties"));
         try (EmbeddedPipeline pipeline = h.start()) {
             h.awaitCopiesEqualSource(120);

@@ -85,6 +85,15 @@ final class PipelineHarness {
     /** Settings added to (or replacing) the harness's own, e.g. a signal table for rebuilds. */
     final Map<String, String> extraConfig = new LinkedHashMap<>();
 
+    /** Creates the shop schema with Debezium's signal table, captured and named as the source's signal table. */
+    void shopWithSignalTable() throws Exception {
+        sql(SCHEMA, "CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
+                + "data varchar(2048))");
+        extraConfig.put("source.table.include.list", "public.customers,public.orders,public.order_items,"
+                + "public.debezium_signal");
+        extraConfig.put("source.signal.data.collection", "public.debezium_signal");
+    }
+
     Map<String, String> pipelineConfig() {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("name", "it-" + pg.name());

@@ -32,14 +32,10 @@ class RebuildIT {
     void rebuildUnderLiveWritesSwapsTheAliasWithoutDowntime(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
         PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
-        h.sql(PipelineHarness.SCHEMA, "CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
-                + "data varchar(2048))");
+        h.shopWithSignalTable();
         h.sql("INSERT INTO customers VALUES (1, 'ada@example.com', 'Ada', 1.00, true, NULL, NULL)",
                 "INSERT INTO orders SELECT g, 1, 'new', g * 1.25, timestamp '2026-01-01' + g * interval '1 second' "
                         + "FROM generate_series(1, 3000) g");
-        h.extraConfig.put("source.table.include.list", "public.customers,public.orders,public.order_items,"
-                + "public.debezium_signal");
-        h.extraConfig.put("source.signal.data.collection", "public.debezium_signal");
         h.extraConfig.put("source.incremental.snapshot.chunk.size", "500");
 
         String alias = es.name() + "_orders";

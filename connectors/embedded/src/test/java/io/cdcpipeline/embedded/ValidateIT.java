@@ -43,14 +43,10 @@ class ValidateIT {
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
         PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
         esUrl = es.url();
-        h.sql(PipelineHarness.SCHEMA, "CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
-                + "data varchar(2048))");
+        h.shopWithSignalTable();
         h.sql("INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'C' || g FROM generate_series(1, 200) g",
                 "INSERT INTO orders SELECT g, 1, 'new', g, timestamp '2026-01-01' FROM generate_series(1, 500) g",
                 "INSERT INTO order_items SELECT g, l, 'sku-' || l, l FROM generate_series(1, 50) g, generate_series(1, 2) l");
-        h.extraConfig.put("source.table.include.list", "public.customers,public.orders,public.order_items,"
-                + "public.debezium_signal");
-        h.extraConfig.put("source.signal.data.collection", "public.debezium_signal");
         Path config = h.writeConfig(work.resolve("pipeline.properties"));
         try (EmbeddedPipeline pipeline = h.start()) {
             h.awaitCopiesEqualSource(120);
