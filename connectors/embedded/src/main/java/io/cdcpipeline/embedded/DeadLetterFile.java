@@ -71,6 +71,42 @@ final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
         return bytes == null ? json.nullNode() : json.readTree(bytes);
     }
 
+    /** Where the runner keeps a sink's dead letters: {@code dead.letter.dir/<name>-<sink>.jsonl}. */
+    static Path path(RunnerConfig runner, String sink) {
+        return runner.deadLetterDir().resolve(runner.name() + "-" + sink + ".jsonl");
+    }
+
+    /**
+     * How many records sit in a dead-letter file, per source table (from the record's envelope, else its topic
+     * {@code <prefix>.<schema>.<table>}); empty when there is no file.
+     */
+    static Map<String, Long> countsByTable(Path file) throws IOException {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        if (!Files.isRegularFile(file)) {
+            return counts;
+        }
+        ObjectMapper json = new ObjectMapper();
+        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                com.fasterxml.jackson.databind.JsonNode entry = json.readTree(line);
+                com.fasterxml.jackson.databind.JsonNode source = entry.path("value").path("source");
+                String table = source.hasNonNull("schema") && source.hasNonNull("table")
+                        ? source.get("schema").asText() + "." + source.get("table").asText()
+                        : tableOfTopic(entry.path("topic").asText(""));
+                counts.merge(table, 1L, Long::sum);
+            }
+        }
+        return counts;
+    }
+
+    private static String tableOfTopic(String topic) {
+        String[] parts = topic.split("\\.");
+        return parts.length >= 2 ? parts[parts.length - 2] + "." + parts[parts.length - 1] : topic;
+    }
+
     long count() {
         return count.get();
     }

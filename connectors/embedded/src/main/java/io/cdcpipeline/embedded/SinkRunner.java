@@ -88,7 +88,7 @@ final class SinkRunner implements AutoCloseable {
     }
 
     void start() {
-        deadLetters = new DeadLetterFile(runner.deadLetterDir().resolve(runner.name() + "-" + name + ".jsonl"));
+        deadLetters = new DeadLetterFile(DeadLetterFile.path(runner, name));
         // Registered over JMX as a Connect worker does (kafka.connect:type=plugins,connector=...,task=...), so the
         // lag monitor and any JMX exporter read the same sink metrics in both modes.
         metrics = new Metrics(new MetricConfig(), List.of(new JmxReporter()), Time.SYSTEM,

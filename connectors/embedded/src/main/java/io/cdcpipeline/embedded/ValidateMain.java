@@ -97,8 +97,10 @@ public final class ValidateMain implements Callable<Integer> {
             }
             PipelineFile file = config != null ? PipelineFile.load(config)
                     : ConnectConfigs.load(connectConfigs, System.getenv());
+            validationRunner = file.runner();
             try (Validation validation = new Validation(file, sinks, options())) {
                 List<CopyCheck.Result> before = validation.check(tables);
+                deadLetters = connectConfigs == null ? validation.deadLetters() : Map.of();
                 print(before, repair ? "before repair" : null);
                 if (!repair || before.stream().noneMatch(CopyCheck.Result::drifted)) {
                     return exitCode(before);
@@ -128,6 +130,14 @@ public final class ValidateMain implements Callable<Integer> {
         return results.stream().anyMatch(CopyCheck.Result::drifted) ? 1 : 0;
     }
 
+    /** Per sink, records in the runner's dead-letter file per source table (a pipeline file's sinks only). */
+    private Map<String, Map<String, Long>> deadLetters = Map.of();
+    private RunnerConfig validationRunner;
+
+    private long deadLettersOf(CopyCheck.Result r) {
+        return deadLetters.getOrDefault(r.sink(), Map.of()).getOrDefault(r.table().toString(), 0L);
+    }
+
     private void print(List<CopyCheck.Result> results, String title) throws Exception {
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -137,7 +147,9 @@ public final class ValidateMain implements Callable<Integer> {
             }
             List<Map<String, Object>> rows = new ArrayList<>();
             for (CopyCheck.Result r : results) {
-                rows.add(ValidationReport.toJson(r, sample));
+                Map<String, Object> row = ValidationReport.toJson(r, sample);
+                row.put("dead_letters", connectConfigs == null ? deadLettersOf(r) : null);
+                rows.add(row);
             }
             out.put("results", rows);
             System.out.println(mapper.writeValueAsString(out));
@@ -148,6 +160,10 @@ public final class ValidateMain implements Callable<Integer> {
         }
         for (CopyCheck.Result r : results) {
             System.out.print(ValidationReport.text(r, sample));
+            if (deadLettersOf(r) > 0) {
+                System.out.println("  dead letters: " + deadLettersOf(r) + " records of this table in "
+                        + DeadLetterFile.path(validationRunner, r.sink()) + " (their rows are compared above)");
+            }
         }
     }
 
@@ -176,6 +192,15 @@ public final class ValidateMain implements Callable<Integer> {
                             + file.sinks().keySet());
                 }
             }
+        }
+
+        /** Per sink, the records its dead-letter file holds per source table. */
+        Map<String, Map<String, Long>> deadLetters() throws java.io.IOException {
+            Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
+            for (String sink : sinks.keySet()) {
+                counts.put(sink, DeadLetterFile.countsByTable(DeadLetterFile.path(file.runner(), sink)));
+            }
+            return counts;
         }
 
         List<CopyCheck.Result> check(List<String> tableNames) throws Exception {

@@ -75,6 +75,7 @@ final class ValidationReport {
         out.append(String.join(", ", shown)).append('\n');
     }
 
+    /** The result as a JSON object (a mutable map, so the command can add what it knows besides). */
     static Map<String, Object> toJson(CopyCheck.Result r, int sample) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("table", r.table().toString());

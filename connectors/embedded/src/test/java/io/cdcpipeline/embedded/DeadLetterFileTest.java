@@ -1,0 +1,38 @@
+package io.cdcpipeline.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeadLetterFileTest {
+
+    private static final Schema SOURCE = SchemaBuilder.struct().field("schema", Schema.STRING_SCHEMA)
+            .field("table", Schema.STRING_SCHEMA).build();
+    private static final Schema ENVELOPE = SchemaBuilder.struct().field("source", SOURCE)
+            .field("op", Schema.STRING_SCHEMA).build();
+
+    @Test
+    void recordsAreCountedPerSourceTableFromTheirEnvelopeElseTheirTopic(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("shop-clickhouse.jsonl");
+        try (DeadLetterFile file = new DeadLetterFile(path)) {
+            Struct routed = new Struct(ENVELOPE).put("source", new Struct(SOURCE).put("schema", "public")
+                    .put("table", "orders")).put("op", "c");
+            file.report(new SinkRecord("shop.public.all_orders", 0, null, null, ENVELOPE, routed, 1),
+                    new DataException("refused"));
+            file.report(new SinkRecord("shop.public.orders", 0, null, null, ENVELOPE, routed, 2),
+                    new DataException("refused"));
+            file.report(new SinkRecord("shop.public.customers", 0, null, null, null, null, 3),
+                    new DataException("a tombstone refused"));
+        }
+        assertThat(DeadLetterFile.countsByTable(path)).isEqualTo(Map.of("public.orders", 2L, "public.customers", 1L));
+        assertThat(DeadLetterFile.countsByTable(dir.resolve("none.jsonl"))).isEmpty();
+    }
+}
