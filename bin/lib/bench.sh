@@ -1,4 +1,4 @@
-# bin/cdc bench clickhouse|elasticsearch|transforms [--rows N] [--rounds N]: benchmarks that print figures and write docs/benchmarks.md.
+# bin/cdc bench clickhouse|elasticsearch|transforms|validate [--rows N] [--rounds N]: benchmarks that print figures and write docs/benchmarks.md.
 # Never part of the test suite: speed is measured here, on a quiet machine, not asserted in tests.
 
 bench_main() {
@@ -7,6 +7,13 @@ bench_main() {
   case "$what" in
     clickhouse) bench_run io.cdcpipeline.bench.ClickHouseSinkBenchmark CDC_CH_URL "$@" ;;
     elasticsearch) bench_run io.cdcpipeline.bench.ElasticsearchSinkBenchmark CDC_ES_URL "$@" ;;
+    validate)
+      local env
+      env="$(bench_build && "$CDC_HOME/bin/cdc" stack env)" || die "building the benchmark failed"
+      bench_java io.cdcpipeline.bench.ValidateBenchmark \
+        --pg-jdbc-url "$(sed -n 's/^CDC_PG_JDBC_URL=//p' <<<"$env")" --pg-user "$(sed -n 's/^CDC_PG_USER=//p' <<<"$env")" \
+        --ch-url "$(sed -n 's/^CDC_CH_URL=//p' <<<"$env")" --es-url "$(sed -n 's/^CDC_ES_URL=//p' <<<"$env")" \
+        --report "$CDC_HOME/docs/benchmarks.md" "$@" ;;
     transforms)
       local env
       env="$(bench_build && "$CDC_HOME/bin/cdc" stack env)" || die "building the benchmark failed"
@@ -14,7 +21,7 @@ bench_main() {
         --pg-jdbc-url "$(sed -n 's/^CDC_PG_JDBC_URL=//p' <<<"$env")" --pg-user "$(sed -n 's/^CDC_PG_USER=//p' <<<"$env")" \
         --ch-url "$(sed -n 's/^CDC_CH_URL=//p' <<<"$env")" --es-url "$(sed -n 's/^CDC_ES_URL=//p' <<<"$env")" \
         --report "$CDC_HOME/docs/benchmarks.md" "$@" ;;
-    *) die "usage: bin/cdc bench clickhouse|elasticsearch|transforms [--rows N] [--rounds N]" ;;
+    *) die "usage: bin/cdc bench clickhouse|elasticsearch|transforms|validate [--rows N] [--rounds N]" ;;
   esac
 }
 

@@ -114,8 +114,8 @@ public final class ValidateMain implements Callable<Integer> {
             System.err.println("error: " + e.getMessage());
             return 2;
         } catch (Exception e) {
-            LOG.debug("validate failed", e);
-            System.err.println("error: " + e.getMessage());
+            LOG.error("validate failed", e);
+            System.err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 2;
         }
     }

@@ -92,8 +92,12 @@ public enum ColumnKind {
         String iso = text.trim().replace(' ', 'T');
         if (iso.endsWith("Z")) {
             iso = iso.substring(0, iso.length() - 1);
-        } else if (iso.matches(".*[+-]\\d\\d(:?\\d\\d)?$") && iso.lastIndexOf('T') < iso.length() - 6) {
-            iso = iso.replaceFirst("[+-]\\d\\d(:?\\d\\d)?$", ""); // only UTC values reach here
+        } else {
+            int time = iso.indexOf('T');
+            int offset = Math.max(iso.indexOf('+', time), iso.indexOf('-', time));
+            if (time > 0 && offset > time) {
+                iso = iso.substring(0, offset); // "+00", "+00:00": only UTC values reach here
+            }
         }
         LocalDateTime value = LocalDateTime.parse(iso);
         if (fractionDigits < 9) {

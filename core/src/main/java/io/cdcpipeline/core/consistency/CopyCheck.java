@@ -9,6 +9,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Compares one sink's copy of a table with Postgres: counts, then every row of both sides, as its key and a hash of
@@ -20,6 +24,7 @@ import java.util.Set;
  */
 public final class CopyCheck {
 
+    private static final Logger LOG = LoggerFactory.getLogger(CopyCheck.class);
     private static final int BATCH = 10_000;
     private static final int LOOKUP = 1_000;
 
@@ -147,10 +152,25 @@ public final class CopyCheck {
         Columns columns = Columns.of(source, table, copy.fractionDigits(target), excluded);
         KeyDiff.Result diff;
         try (KeyDiff keys = new KeyDiff(options.workDir(), Math.max(sourceRows, targetRows))) {
+            // Both sides are read at once, each on its own thread (they write to separate bucket files).
+            long t0 = System.nanoTime();
+            CompletableFuture<Void> fromCopy = CompletableFuture.runAsync(() -> {
+                copy.scanValues(target, key, columns.names(), BATCH, rows -> keys.addTargetRows(hashed(rows, columns)));
+                LOG.info("{} in {}: {} live rows of {} read in {} ms", table, sink, keys.targetKeys(), target,
+                        (System.nanoTime() - t0) / 1_000_000);
+            });
             source.scanRows(table, key, columns.names(), columns.kinds(), BATCH, rows -> keys.addSourceRows(hashed(rows,
                     columns)));
-            copy.scanValues(target, key, columns.names(), BATCH, rows -> keys.addTargetRows(hashed(rows, columns)));
+            LOG.info("{}: {} rows read from Postgres in {} ms", table, keys.sourceKeys(), (System.nanoTime() - t0)
+                    / 1_000_000);
+            try {
+                fromCopy.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+            }
+            long t1 = System.nanoTime();
             diff = keys.finish(options.keep());
+            LOG.info("{} in {}: compared in {} ms", table, sink, (System.nanoTime() - t1) / 1_000_000);
         }
         List<List<String>> missing = diff.missing();
         List<TargetRows.Row> extra = new ArrayList<>();

@@ -17,7 +17,8 @@ import java.util.Map;
  * The keys one side has and the other lacks, and the keys whose row hashes differ, for tables of any size in bounded
  * memory: each side's keys (with a hash of the row's values, when values are compared) are spread by hash over
  * bucket files on disk, then compared bucket by bucket (one bucket's source keys in memory at a time). The keys
- * found are kept up to {@code keep} per kind, with exact totals beyond.
+ * found are kept up to {@code keep} per kind, with exact totals beyond. The two sides may be added from two threads
+ * (each writes only its own files); {@link #finish} after both are done.
  */
 public final class KeyDiff implements AutoCloseable {
 
@@ -53,6 +54,16 @@ public final class KeyDiff implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the key files of a comparison under " + workDir, e);
         }
+    }
+
+    /** Keys added from the source so far. */
+    public long sourceKeys() {
+        return sourceKeys;
+    }
+
+    /** Keys added from the target so far. */
+    public long targetKeys() {
+        return targetKeys;
     }
 
     public void addSource(List<List<String>> keys) {

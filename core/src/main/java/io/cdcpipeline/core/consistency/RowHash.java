@@ -5,7 +5,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** A short digest of a row's canonical values (the first 12 bytes of SHA-256, as hex): equal rows, equal hashes. */
+/**
+ * A digest of a row's canonical values (MD5 as hex: fast, and collisions between a row and its drifted self are not
+ * a concern here): equal rows, equal hashes.
+ */
 final class RowHash {
 
     private RowHash() {
@@ -13,10 +16,10 @@ final class RowHash {
 
     static String of(String canonicalRow) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonicalRow.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 12);
+            byte[] digest = MessageDigest.getInstance("MD5").digest(canonicalRow.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has SHA-256", e);
+            throw new IllegalStateException("every Java has MD5", e);
         }
     }
 }

@@ -39,14 +39,27 @@ interface ClickHouseConnection extends AutoCloseable {
         List<String[]> rows = new ArrayList<>();
         for (String line : new String(query(sql), StandardCharsets.UTF_8).split("\n")) {
             if (!line.isEmpty()) {
-                String[] cells = line.split("\t", -1);
-                for (int i = 0; i < cells.length; i++) {
-                    cells[i] = unescapeTabSeparated(cells[i]);
-                }
-                rows.add(cells);
+                rows.add(cells(line));
             }
         }
         return rows;
+    }
+
+    /**
+     * The rows of a query's answer (SQL ending in {@code FORMAT TabSeparated}) handed over one by one as they
+     * arrive, for answers too large to hold; not retried (a failure midway is thrown).
+     */
+    default void streamRows(String sql, java.util.function.Consumer<String[]> rows) {
+        queryRows(sql).forEach(rows);
+    }
+
+    /** One TabSeparated line as its cells, escapes undone and {@code \N} read as null. */
+    static String[] cells(String line) {
+        String[] cells = line.split("\t", -1);
+        for (int i = 0; i < cells.length; i++) {
+            cells[i] = unescapeTabSeparated(cells[i]);
+        }
+        return cells;
     }
 
     @Override

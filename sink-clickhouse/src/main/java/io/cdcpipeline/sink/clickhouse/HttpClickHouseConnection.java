@@ -80,6 +80,24 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
         }
     }
 
+    @Override
+    public void streamRows(String sql, java.util.function.Consumer<String[]> rows) {
+        try (QueryResponse response = await(() -> client.query(sql), sql);
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        response.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (!line.isEmpty()) {
+                    rows.accept(ClickHouseConnection.cells(line));
+                }
+            }
+        } catch (ClickHouseFailure e) {
+            throw e;
+        } catch (Exception e) {
+            throw ClickHouseFailure.of("reading the answer to '" + abbreviate(sql) + "' from " + url, e);
+        }
+    }
+
     private <T> T await(Supplier<CompletableFuture<T>> call, String what) {
         CompletableFuture<T> future = null;
         try {

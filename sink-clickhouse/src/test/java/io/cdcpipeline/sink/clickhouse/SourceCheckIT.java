@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.ColumnKind;
 import io.cdcpipeline.core.consistency.CopyCheck;
 import io.cdcpipeline.core.consistency.KeyColumns;
 import io.cdcpipeline.core.consistency.SinkCopy;
 import io.cdcpipeline.core.consistency.SourceKeys;
 import io.cdcpipeline.core.consistency.StraySweep;
 import io.cdcpipeline.core.consistency.TargetRows;
+import io.cdcpipeline.core.consistency.TargetValues;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.DebeziumChangeStream;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
@@ -127,6 +129,13 @@ class SourceCheckIT {
                 CopyCheck.Result equal = CopyCheck.run(server.toString(), table, new SourceKeys(source), copy, options);
                 assertThat(equal.status()).as("%s: %s", server, equal).isEqualTo(CopyCheck.Status.EQUAL);
                 assertThat(equal.notCompared()).containsExactly("tm (time)");
+                List<TargetValues.ValuedRow> paged = new ArrayList<>();
+                rows.scanValues(tables.existingTable(table), new SourceKeys(source).keyColumns(table, List.of("id")),
+                        List.of("t", "n"), 1, paged::addAll);
+                assertThat(paged).as("%s: read a row per page, NULLs included", server)
+                        .extracting(r -> r.key().get(0) + " " + r.values().get(0) + " "
+                                + ColumnKind.DECIMAL.canonical(r.values().get(1), 9))
+                        .containsExactly("1 tab\there 12.5", "2 null 0");
 
                 String target = tables.existingTable(table);
                 server.connection.execute("INSERT INTO " + target + " SELECT id, 'changed', c, j, b, n, r, d, u, dt, ts, "

@@ -1,0 +1,346 @@
+package io.cdcpipeline.bench;
+
+import io.cdcpipeline.embedded.EmbeddedPipeline;
+import io.cdcpipeline.embedded.PipelineFile;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.postgresql.PGConnection;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/cdc validate} on an equal table of {@code --rows} rows, against a plain full read of the same rows from
+ * each side in the same run: Postgres {@code COPY ... TO STDOUT}, ClickHouse {@code SELECT ... FINAL} streamed as
+ * TabSeparated, an Elasticsearch point-in-time scan with sources. The copies are filled by the real pipeline
+ * (snapshot into both sinks). Each round checks each sink in a JVM of its own with {@code -Xmx256m} (the memory
+ * target), then reads each side plainly; the order alternates between rounds. A check's rate is the table's rows
+ * over its wall time; its ratio is to the slower plain read of the two sides it compares (target >= 0.5).
+ */
+@Command(name = "validate-benchmark", mixinStandardHelpOptions = true)
+public final class ValidateBenchmark implements Callable<Integer> {
+
+    @Option(names = "--pg-jdbc-url", required = true, description = "JDBC URL of the stack's Postgres (any database)")
+    String pgUrl;
+
+    @Option(names = "--pg-user", defaultValue = "postgres", description = "Postgres superuser")
+    String pgUser;
+
+    @Option(names = "--ch-url", required = true, description = "ClickHouse HTTP URL")
+    String chUrl;
+
+    @Option(names = "--es-url", required = true, description = "Elasticsearch HTTP URL")
+    String esUrl;
+
+    @Option(names = "--rows", defaultValue = "1000000", description = "rows of the table")
+    int rows;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "rounds; each checks both sinks and reads each side")
+    int rounds;
+
+    @Option(names = "--report", description = "Markdown file to write the results into (section replaced)")
+    Path report;
+
+    @Option(names = "--jfr", description = "Record each check with Java Flight Recorder into this folder (profiling)")
+    Path jfr;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ValidateBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String name = "bench_validate";
+        String dbUrl = pgUrl.substring(0, pgUrl.lastIndexOf('/') + 1) + name;
+        Path work = Files.createTempDirectory(name);
+        Path config = work.resolve("pipeline.properties");
+        prepare(name, dbUrl, work, config);
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        for (String path : List.of("validate clickhouse", "validate elasticsearch", "read postgres", "read clickhouse",
+                "read elasticsearch")) {
+            rates.put(path, new ArrayList<>());
+        }
+        try {
+            for (int round = 1; round <= rounds; round++) {
+                List<String> order = new ArrayList<>(rates.keySet());
+                if (round % 2 == 0) {
+                    java.util.Collections.reverse(order);
+                }
+                for (String path : order) {
+                    long t0 = System.nanoTime();
+                    long read = switch (path) {
+                        case "validate clickhouse" -> validate(config, "clickhouse");
+                        case "validate elasticsearch" -> validate(config, "elasticsearch");
+                        case "read postgres" -> readPostgres(dbUrl);
+                        case "read clickhouse" -> readClickHouse(name);
+                        default -> readElasticsearch(name);
+                    };
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    if (read != rows) {
+                        throw new IllegalStateException(path + " read " + read + " rows, expected " + rows);
+                    }
+                    rates.get(path).add(rows / seconds);
+                    System.out.printf(Locale.ROOT, "round %d: %-22s %,10.0f rows/s (%.1f s)%n", round, path,
+                            rows / seconds, seconds);
+                }
+            }
+        } finally {
+            cleanUp(name);
+        }
+        String section = section(rates);
+        System.out.println(section);
+        if (report != null) {
+            BenchmarkResult.writeSection(report, "validate-benchmark", section);
+        }
+        return 0;
+    }
+
+    /** A fresh database with the table, and both copies filled by the pipeline's snapshot. */
+    private void prepare(String name, String dbUrl, Path work, Path config) throws Exception {
+        cleanUp(name);
+        try (Connection admin = DriverManager.getConnection(pgUrl, pgUser, null); Statement st = admin.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        }
+        clickHouse("CREATE DATABASE " + name);
+        try (Connection db = DriverManager.getConnection(dbUrl, pgUser, null); Statement st = db.createStatement()) {
+            st.execute("CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer NOT NULL, status text NOT NULL, "
+                    + "total numeric(12,2) NOT NULL, paid boolean NOT NULL, note text, created_at timestamp NOT NULL)");
+            st.execute("INSERT INTO orders SELECT g, g % 5000, (ARRAY['new','paid','shipped'])[1 + g % 3], "
+                    + "(g % 100000) / 100.0, g % 2 = 0, CASE WHEN g % 10 = 0 THEN NULL ELSE 'note ' || g END, "
+                    + "timestamp '2026-01-01' + g * interval '1 second' FROM generate_series(1, " + rows + ") g");
+        }
+        Properties props = new Properties();
+        props.putAll(pipeline(name, work, dbUrl));
+        try (OutputStream out = Files.newOutputStream(config)) {
+            props.store(out, "bench/ValidateBenchmark");
+        }
+        System.out.printf(Locale.ROOT, "filling both copies with %,d rows through the pipeline's snapshot...%n", rows);
+        try (EmbeddedPipeline pipeline = EmbeddedPipeline.validate(PipelineFile.load(config))) {
+            pipeline.start();
+            long deadline = System.nanoTime() + 1_800_000_000_000L;
+            while (count("SELECT count() FROM " + name + ".orders_current") < rows || esCount(name) < rows) {
+                if (pipeline.failure() != null || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the copies were not filled", pipeline.failure());
+                }
+                Thread.sleep(1_000);
+            }
+        }
+    }
+
+    private Map<String, String> pipeline(String name, Path work, String dbUrl) {
+        URI pg = URI.create(dbUrl.substring("jdbc:".length()));
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("name", name);
+        c.put("sinks", "clickhouse,elasticsearch");
+        c.put("offset.storage.file", work.resolve("offsets.dat").toString());
+        c.put("dead.letter.dir", work.resolve("dead-letters").toString());
+        c.put("source.connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        c.put("source.database.hostname", pg.getHost());
+        c.put("source.database.port", Integer.toString(pg.getPort()));
+        c.put("source.database.user", pgUser);
+        c.put("source.database.password", "");
+        c.put("source.database.dbname", name);
+        c.put("source.topic.prefix", name);
+        c.put("source.plugin.name", "pgoutput");
+        c.put("source.slot.name", name);
+        c.put("source.publication.name", name + "_pub");
+        c.put("source.publication.autocreate.mode", "filtered");
+        c.put("source.table.include.list", "public.orders");
+        c.put("source.max.batch.size", "4096");
+        c.put("source.max.queue.size", "16384");
+        c.put("sink.clickhouse.connector.class", "io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector");
+        c.put("sink.clickhouse.clickhouse.url", chUrl);
+        c.put("sink.clickhouse.clickhouse.database", name);
+        c.put("sink.elasticsearch.connector.class", "io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector");
+        c.put("sink.elasticsearch.elasticsearch.urls", esUrl);
+        c.put("sink.elasticsearch.index.name.format", name + "_${table}");
+        return c;
+    }
+
+    /** bin/cdc validate --sink S in a JVM of its own with -Xmx256m; returns the rows it compared (must be equal). */
+    private long validate(Path config, String sink) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path logging = config.resolveSibling("logback-validate.xml");
+        Files.writeString(logging, "<configuration><appender name=\"err\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+                + "<target>System.err</target><encoder><pattern>%logger{20} - %msg%n</pattern></encoder></appender>"
+                + "<logger name=\"io.cdcpipeline.core.consistency.CopyCheck\" level=\"INFO\"/>"
+                + "<root level=\"WARN\"><appender-ref ref=\"err\"/></root></configuration>");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-Dlogback.configurationFile=" + logging));
+        if (jfr != null) {
+            Files.createDirectories(jfr);
+            command.add("-XX:StartFlightRecording=filename=" + jfr.resolve(sink + "-" + System.nanoTime() + ".jfr")
+                    + ",settings=profile");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.cdcpipeline.embedded.ValidateMain",
+                "--config", config.toString(), "--sink", sink, "--json"));
+        Process process = new ProcessBuilder(command)
+                .redirectError(config.resolveSibling("validate-" + sink + ".err").toFile()).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        // Where the check spent its time, as its log says (the log may reach stdout on this classpath).
+        (output + Files.readString(config.resolveSibling("validate-" + sink + ".err"))).lines()
+                .filter(line -> line.contains(" ms") && line.contains("CopyCheck"))
+                .forEach(line -> System.out.println("    " + line.substring(line.indexOf(" - ") + 3)));
+        if (exit != 0 || !output.contains("\"status\" : \"equal\"")) {
+            throw new IllegalStateException("validate --sink " + sink + " exited " + exit + ": " + output + "\n"
+                    + Files.readString(config.resolveSibling("validate-" + sink + ".err")));
+        }
+        return rows;
+    }
+
+    private long readPostgres(String dbUrl) throws Exception {
+        try (Connection db = DriverManager.getConnection(dbUrl, pgUser, null)) {
+            CountingStream counter = new CountingStream();
+            db.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (SELECT * FROM orders) TO STDOUT", counter);
+            return counter.lines;
+        }
+    }
+
+    private long readClickHouse(String name) throws Exception {
+        String sql = "SELECT * FROM " + name + ".orders FINAL WHERE _cdc_deleted = 0 FORMAT TabSeparated";
+        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(chUrl + "/?query="
+                + URLEncoder.encode(sql, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofInputStream());
+        long lines = 0;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            while (in.readLine() != null) {
+                lines++;
+            }
+        }
+        return lines;
+    }
+
+    /** A point-in-time scan of every document with its source, 10,000 per page (as validate reads it). */
+    private long readElasticsearch(String name) throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String pit = json.readTree(send("POST", "/" + name + "_orders/_pit?keep_alive=2m", null)).path("id").asText();
+        long docs = 0;
+        String after = null;
+        while (true) {
+            String body = "{\"size\": 10000, \"pit\": {\"id\": \"" + pit + "\", \"keep_alive\": \"2m\"}, "
+                    + "\"sort\": [{\"_shard_doc\": \"asc\"}], \"track_total_hits\": false"
+                    + (after == null ? "" : ", \"search_after\": " + after) + "}";
+            var page = json.readTree(send("POST", "/_search", body));
+            var hits = page.path("hits").path("hits");
+            docs += hits.size();
+            if (hits.size() < 10000) {
+                break;
+            }
+            after = hits.get(hits.size() - 1).path("sort").toString();
+            pit = page.path("pit_id").asText(pit);
+        }
+        send("DELETE", "/_pit", "{\"id\": \"" + pit + "\"}");
+        return docs;
+    }
+
+    private String section(Map<String, List<Double>> rates) {
+        StringBuilder s = new StringBuilder("## `bin/cdc validate` vs a plain read of each side\n\n");
+        s.append(String.format(Locale.ROOT, "Run on %s. PostgreSQL 15, ClickHouse 18.16.1 and Elasticsearch 8.19 on "
+                + "the same machine. `bin/cdc bench validate` made an orders table of %,d rows (bigint key, integer, "
+                + "text, numeric, boolean, nullable text, timestamp), filled both copies through the pipeline's "
+                + "snapshot, then ran %d rounds, alternating the order: `ValidateMain --sink S` in a JVM of its own "
+                + "with `-Xmx256m` (every row's key and values from Postgres and from the copy, hashed and compared "
+                + "in bucket files; the copies are equal, so nothing is re-checked), and a plain full read of each "
+                + "side (Postgres `COPY (SELECT * FROM orders) TO STDOUT`, ClickHouse `SELECT * FROM orders FINAL` "
+                + "as TabSeparated, an Elasticsearch point-in-time scan with sources, 10,000 per page). Rates are "
+                + "the table's rows over wall time; a check's ratio is to the slower plain read of the two sides "
+                + "it compares.%n%n", BenchmarkResult.machine(), rows, rounds));
+        s.append("| path | rows/s per round | median rows/s |\n|---|---|---|\n");
+        BenchmarkResult util = new BenchmarkResult("", "", "", 0, List.of(), List.of());
+        for (Map.Entry<String, List<Double>> e : rates.entrySet()) {
+            List<String> each = new ArrayList<>();
+            e.getValue().forEach(r -> each.add(String.format(Locale.ROOT, "%,.0f", r)));
+            s.append(String.format(Locale.ROOT, "| %s | %s | %,.0f |%n", e.getKey(), String.join(", ", each),
+                    util.median(e.getValue())));
+        }
+        double pg = util.median(rates.get("read postgres"));
+        double chRatio = util.median(rates.get("validate clickhouse")) / Math.min(pg,
+                util.median(rates.get("read clickhouse")));
+        double esRatio = util.median(rates.get("validate elasticsearch")) / Math.min(pg,
+                util.median(rates.get("read elasticsearch")));
+        s.append(String.format(Locale.ROOT, "%nRatio to the slower plain read of its two sides: ClickHouse check %.2f, "
+                + "Elasticsearch check %.2f. Target >= 0.5: %s. Memory: each check ran with `-Xmx256m` and "
+                + "finished (the target: bounded memory, independent of table size).%n", chRatio, esRatio,
+                chRatio >= 0.5 && esRatio >= 0.5 ? "met" : "NOT met"));
+        return s.toString();
+    }
+
+    private void cleanUp(String name) throws Exception {
+        try (Connection admin = DriverManager.getConnection(pgUrl, pgUser, null); Statement st = admin.createStatement()) {
+            st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + name + "'");
+            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+        clickHouse("DROP DATABASE IF EXISTS " + name);
+        http.send(HttpRequest.newBuilder(URI.create(esUrl + "/" + name + "_*")).DELETE().build(),
+                HttpResponse.BodyHandlers.discarding());
+    }
+
+    private void clickHouse(String sql) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(chUrl + "/"))
+                .POST(HttpRequest.BodyPublishers.ofString(sql)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("ClickHouse refused " + sql + ": " + response.body());
+        }
+    }
+
+    private long count(String sql) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(chUrl + "/?query="
+                + URLEncoder.encode(sql, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 200 ? Long.parseLong(response.body().trim()) : 0;
+    }
+
+    private long esCount(String name) throws Exception {
+        String body = send("GET", "/" + name + "_orders/_count", null);
+        return body.contains("\"count\"") ? Long.parseLong(body.replaceAll(".*\"count\":(\\d+).*", "$1")) : 0;
+    }
+
+    private String send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(esUrl + path)).header("Content-Type",
+                "application/json");
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Counts the lines COPY writes, keeping none of them. */
+    private static final class CountingStream extends OutputStream {
+        long lines;
+
+        @Override
+        public void write(int b) {
+            if (b == '\n') {
+                lines++;
+            }
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            for (int i = offset; i < offset + length; i++) {
+                if (bytes[i] == '\n') {
+                    lines++;
+                }
+            }
+        }
+    }
+}
