@@ -133,6 +133,16 @@ public final class LagMain {
                                 "oldest_pending").asText() : ""));
             }
         }
+        JsonNode consistency = status.path("consistency");
+        if (!consistency.isMissingNode()) {
+            out.append(String.format(Locale.ROOT, "%nconsistency, checked %s:%n%-16s %-32s %-11s %8s %8s%n",
+                    consistency.path("checked_at").asText(), "SINK", "TABLE", "STATUS", "DRIFTED", "COMPARED"));
+            for (JsonNode result : consistency.path("results")) {
+                out.append(String.format(Locale.ROOT, "%-16s %-32s %-11s %8d %8d%n", result.path("sink").asText(),
+                        result.path("table").asText(), result.path("status").asText(),
+                        result.path("drifted_rows").asLong(), result.path("rows_compared").asLong()));
+            }
+        }
         JsonNode slot = status.path("slot");
         if (!slot.isMissingNode()) {
             out.append(String.format(Locale.ROOT, "slot %s: %s, %s, retains %,d bytes of WAL, %,d unconfirmed%n",

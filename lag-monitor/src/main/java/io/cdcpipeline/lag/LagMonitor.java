@@ -6,6 +6,8 @@ import io.cdcpipeline.lag.config.MonitorConfig;
 import io.cdcpipeline.core.position.ConnectSourcePosition;
 import io.cdcpipeline.lag.probe.ConnectProbe;
 import io.cdcpipeline.lag.probe.SourcePositionProbe;
+import io.cdcpipeline.core.consistency.CopyCheck;
+import io.cdcpipeline.embedded.Consistency;
 import io.cdcpipeline.lag.probe.ConsumerLagProbe;
 import io.cdcpipeline.lag.probe.FreshnessPublisher;
 import io.cdcpipeline.lag.probe.HeartbeatWriter;
@@ -82,6 +84,11 @@ public final class LagMonitor implements AutoCloseable {
     private final SourcePositionProbe positionProbe;
     private volatile List<ConnectSourcePosition.Result> positions = List.of();
     private volatile Map<String, ConsumerLagProbe.GroupLag> lags = Map.of();
+    /** The last consistency check's results, when consistency checks are configured. */
+    private volatile List<CopyCheck.Result> consistency = List.of();
+    private volatile Instant consistencyCheckedAt;
+    /** Per sink and table ("sink table"), how many checks in a row found drift. */
+    private final Map<String, Integer> driftStreaks = new java.util.concurrent.ConcurrentHashMap<>();
 
     public LagMonitor(MonitorConfig config, Clock clock) {
         this.config = config;
@@ -124,6 +131,74 @@ public final class LagMonitor implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::checkQuietly, config.checkInterval().toMillis(),
                 config.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
+        if (config.consistency() != null) {
+            // A thread of its own: a full check of a large table takes long and must not hold up freshness checks.
+            ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "cdc-lag-monitor-consistency");
+                thread.setDaemon(true);
+                return thread;
+            });
+            consistencyScheduler = checks;
+            checks.scheduleWithFixedDelay(this::checkConsistencyQuietly, 0, config.consistency().every().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private ScheduledExecutorService consistencyScheduler;
+
+    private void checkConsistencyQuietly() {
+        try {
+            checkConsistency();
+        } catch (Exception e) {
+            error("consistency", e);
+        }
+    }
+
+    /** One consistency check of every configured table and sink, as bin/cdc validate does it. */
+    public void checkConsistency() throws Exception {
+        MonitorConfig.Consistency c = config.consistency();
+        java.nio.file.Path work = java.nio.file.Files.createTempDirectory("cdc-lag-consistency-");
+        try {
+            List<CopyCheck.Result> results = Consistency.check(c.pipeline(), c.connectConfigs(), c.tables(),
+                    new CopyCheck.Options(10_000, c.settle(), 2, work, c.light()));
+            for (CopyCheck.Result r : results) {
+                String id = r.sink() + " " + r.table();
+                if (r.drifted()) {
+                    int streak = driftStreaks.merge(id, 1, Integer::sum);
+                    LOG.warn("Consistency: {} in sink {} differs from Postgres ({} missing, {} extra, {} with other "
+                            + "values; {} checks in a row)", r.table(), r.sink(), r.missingTotal(), r.extraTotal(),
+                            r.differingTotal(), streak);
+                } else {
+                    driftStreaks.remove(id);
+                }
+            }
+            consistency = List.copyOf(results);
+            consistencyCheckedAt = clock.instant();
+        } finally {
+            try (var files = java.nio.file.Files.walk(work)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    /** The last consistency check's results (empty before the first, or when none are configured). */
+    public List<CopyCheck.Result> consistency() {
+        return consistency;
+    }
+
+    /** When the last consistency check finished, or null. */
+    public Instant consistencyCheckedAt() {
+        return consistencyCheckedAt;
+    }
+
+    /** Rows a result counts as drifted. */
+    public static long driftedRows(CopyCheck.Result r) {
+        return r.missingTotal() + r.extraTotal() + r.differingTotal();
+    }
+
+    /** Whether a table and sink drifted in at least two checks in a row (an alert, and a health reason). */
+    private boolean driftPersists(CopyCheck.Result r) {
+        return r.drifted() && driftStreaks.getOrDefault(r.sink() + " " + r.table(), 0) >= 2;
     }
 
     private void beatQuietly() {
@@ -342,6 +417,18 @@ public final class LagMonitor implements AutoCloseable {
                         + position.verdict().reason(), "problem", position.verdict().kind().name()), since));
             }
         }
+        for (CopyCheck.Result r : consistency) {
+            if (driftPersists(r)) {
+                Map<String, String> labels = Map.of("alertname", "CdcConsistencyDrift", "sink", r.sink(), "table",
+                        r.table().toString(), "slo", "", "severity", "warning");
+                Instant since = alertStarts.computeIfAbsent(new Alert(labels, Map.of(), now).identity(), k -> now);
+                alerts.add(new Alert(labels, Map.of("summary", "Table " + r.table() + " in sink " + r.sink()
+                        + " differs from Postgres in " + driftedRows(r) + " rows over two checks in a row ("
+                        + r.missingTotal() + " missing, " + r.extraTotal() + " extra, " + r.differingTotal()
+                        + " with other values); bin/cdc validate names them, --repair fixes them",
+                        "problem", "drift"), since));
+            }
+        }
         alertStarts.keySet().retainAll(alerts.stream().map(Alert::identity).toList());
         // Pending until the condition has held for the SLO's 'for': a one-check blip pages nobody.
         alerts.removeIf(alert -> !alert.labels().get("slo").isEmpty()
@@ -442,6 +529,12 @@ public final class LagMonitor implements AutoCloseable {
                         + connector.tasks().stream().map(t -> t.id() + ":" + t.state()).toList() + ")");
             }
         }
+        for (CopyCheck.Result r : consistency) {
+            if (driftPersists(r)) {
+                reasons.add("table " + r.table() + " in sink " + r.sink() + " differs from Postgres in "
+                        + driftedRows(r) + " rows (two consistency checks in a row)");
+            }
+        }
         for (SloTracker tracker : trackers) {
             SloTracker.Reading reading = tracker.last();
             if (reading == null) {
@@ -463,6 +556,9 @@ public final class LagMonitor implements AutoCloseable {
 
     @Override
     public void close() {
+        if (consistencyScheduler != null) {
+            consistencyScheduler.shutdownNow();
+        }
         if (scheduler != null) {
             scheduler.shutdownNow();
             try {

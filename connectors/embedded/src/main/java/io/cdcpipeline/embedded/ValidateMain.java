@@ -78,6 +78,10 @@ public final class ValidateMain implements Callable<Integer> {
             description = "Keys of each kind kept for re-checks and repair per table and sink (totals stay exact).")
     int keep;
 
+    @Option(names = "--light", defaultValue = "0", description = "A light check instead of a full one: counts, and this "
+            + "many keys picked at random on each side compared by value (0: every row).")
+    int light;
+
     @Option(names = "--repair-timeout-seconds", defaultValue = "300",
             description = "How long --repair waits for re-sent rows to arrive.")
     long repairTimeoutSeconds;
@@ -91,6 +95,9 @@ public final class ValidateMain implements Callable<Integer> {
         try {
             if (rounds < 1) {
                 throw new ConfigException("--rounds", rounds, "must be at least 1");
+            }
+            if (light < 0) {
+                throw new ConfigException("--light", light, "must be 0 (a full check) or a number of keys");
             }
             if ((config == null) == (connectConfigs == null)) {
                 throw new ConfigException("give either --config FILE (a pipeline file) or --connect-configs DIR");
@@ -123,7 +130,7 @@ public final class ValidateMain implements Callable<Integer> {
     private CopyCheck.Options options() throws java.io.IOException {
         Path work = Files.createTempDirectory("cdc-validate-");
         work.toFile().deleteOnExit();
-        return new CopyCheck.Options(keep, Duration.ofSeconds(settleSeconds), rounds, work);
+        return new CopyCheck.Options(keep, Duration.ofSeconds(settleSeconds), rounds, work, light);
     }
 
     private static int exitCode(List<CopyCheck.Result> results) {

@@ -33,8 +33,14 @@ public final class CopyCheck {
      * @param settle  how long to wait before each re-check round
      * @param rounds  re-check rounds a key must stay different in
      * @param workDir where the key files of a comparison go
+     * @param sample  0 for a full check; else a light one: counts, and this many keys picked at random on each side
+     *                compared by value (totals then count the sample only)
      */
-    public record Options(int keep, Duration settle, int rounds, Path workDir) {
+    public record Options(int keep, Duration settle, int rounds, Path workDir, int sample) {
+
+        public Options(int keep, Duration settle, int rounds, Path workDir) {
+            this(keep, settle, rounds, workDir, 0);
+        }
     }
 
     /** The outcome for one table and sink. */
@@ -54,11 +60,12 @@ public final class CopyCheck {
      * @param differing   rows on both sides whose values differ (kept), {@code differingTotal} in all
      * @param notCompared columns whose values are not compared (a type {@link ColumnKind} does not know)
      * @param note        why a table was not checked, or what a total means; empty when nothing to say
+     * @param rowsCompared  rows whose keys (and values) were compared: every row of both sides, or the sample
      */
     public record Result(String sink, TableId table, String target, Status status, KeyColumns key, long sourceRows,
             long targetRows, long missingTotal, List<List<String>> missing, long extraTotal,
             List<TargetRows.Row> extra, long differingTotal, List<Difference> differing, List<String> notCompared,
-            String note) {
+            String note, long rowsCompared) {
 
         public boolean drifted() {
             return status == Status.DRIFT;
@@ -135,9 +142,9 @@ public final class CopyCheck {
         if (target == null) {
             return sourceRows == 0
                     ? new Result(sink, table, null, Status.EQUAL, null, 0, 0, 0, List.of(), 0, List.of(), 0,
-                            List.of(), List.of(), "no target yet, and the table is empty")
+                            List.of(), List.of(), "no target yet, and the table is empty", 0)
                     : new Result(sink, table, null, Status.DRIFT, null, sourceRows, 0, sourceRows, List.of(), 0,
-                            List.of(), 0, List.of(), List.of(), "the copy's target does not exist");
+                            List.of(), 0, List.of(), List.of(), "the copy's target does not exist", sourceRows);
         }
         if (primaryKey.isEmpty()) {
             return notChecked(sink, table, target, "the table has no primary key");
@@ -150,6 +157,9 @@ public final class CopyCheck {
         }
         long targetRows = copy.liveCount(target);
         Columns columns = Columns.of(source, table, copy.fractionDigits(target), excluded);
+        if (options.sample() > 0) {
+            return sampled(sink, table, source, copy, options, target, key, columns, sourceRows, targetRows);
+        }
         KeyDiff.Result diff;
         try (KeyDiff keys = new KeyDiff(options.workDir(), Math.max(sourceRows, targetRows))) {
             // Both sides are read at once, each on its own thread (they write to separate bucket files).
@@ -181,15 +191,11 @@ public final class CopyCheck {
         for (List<String> k : diff.differing()) {
             differing.add(new Difference(k, List.of()));
         }
-        for (int round = 0; round < options.rounds()
-                && (!missing.isEmpty() || !extra.isEmpty() || !differing.isEmpty()); round++) {
-            Thread.sleep(options.settle().toMillis());
-            missing = stillMissing(table, source, copy, target, key, missing);
-            extra = stillExtra(table, source, copy, target, key, extra);
-            List<List<String>> keys = new ArrayList<>();
-            differing.forEach(d -> keys.add(d.key()));
-            differing = stillDiffering(table, source, copy, target, key, columns, keys);
-        }
+        Suspects still = new Suspects(missing, extra, differing).recheck(options, table, source, copy, target, key,
+                columns);
+        missing = still.missing();
+        extra = still.extra();
+        differing = still.differing();
         long unchecked = Math.max(0, diff.missingTotal() - diff.missing().size())
                 + Math.max(0, diff.extraTotal() - diff.extra().size())
                 + Math.max(0, diff.differingTotal() - diff.differing().size());
@@ -200,7 +206,65 @@ public final class CopyCheck {
                 + " of each kind were not checked again";
         Status status = missingTotal == 0 && extraTotal == 0 && differingTotal == 0 ? Status.EQUAL : Status.DRIFT;
         return new Result(sink, table, target, status, key, sourceRows, targetRows, missingTotal, missing, extraTotal,
-                extra, differingTotal, differing, columns.skipped(), note);
+                extra, differingTotal, differing, columns.skipped(), note, Math.max(diff.sourceKeys(), diff.targetKeys()));
+    }
+
+    /**
+     * The light check: keys picked at random on each side, then checked like the keys a full check found different
+     * (present on both sides with equal values, or not), over the same re-check rounds.
+     */
+    private static Result sampled(String sink, TableId table, SourceKeys source, SinkCopy copy, Options options,
+            String target, KeyColumns key, Columns columns, long sourceRows, long targetRows)
+            throws SQLException, InterruptedException {
+        java.util.Set<List<String>> picked = new java.util.LinkedHashSet<>(source.sampleKeys(table, key,
+                options.sample()));
+        picked.addAll(copy.sampleKeys(target, key, options.sample()));
+        List<List<String>> keys = new ArrayList<>(picked);
+        List<TargetRows.Row> asRows = new ArrayList<>();
+        keys.forEach(k -> asRows.add(new TargetRows.Row(k, 0, null)));
+        Suspects still = new Suspects(stillMissing(table, source, copy, target, key, keys),
+                stillExtra(table, source, copy, target, key, asRows),
+                stillDiffering(table, source, copy, target, key, columns, keys))
+                .recheck(options, table, source, copy, target, key, columns);
+        List<List<String>> missing = still.missing();
+        List<TargetRows.Row> extra = still.extra();
+        List<Difference> differing = still.differing();
+        Status status = missing.isEmpty() && extra.isEmpty() && differing.isEmpty() ? Status.EQUAL : Status.DRIFT;
+        // In key-text order, as a full check reports them (the sample came in random order).
+        java.util.Comparator<List<String>> byKey = java.util.Comparator.comparing(KeyDiff::encode);
+        missing = new ArrayList<>(missing);
+        missing.sort(byKey);
+        extra = new ArrayList<>(extra);
+        extra.sort(java.util.Comparator.comparing(TargetRows.Row::key, byKey));
+        differing = new ArrayList<>(differing);
+        differing.sort(java.util.Comparator.comparing(Difference::key, byKey));
+        return new Result(sink, table, target, status, key, sourceRows, targetRows, missing.size(), missing,
+                extra.size(), extra, differing.size(), differing, columns.skipped(), "a sample of " + keys.size()
+                        + " keys (up to " + options.sample() + " picked at random on each side); totals count it only",
+                keys.size());
+    }
+
+    /** Keys found different, by kind. */
+    private record Suspects(List<List<String>> missing, List<TargetRows.Row> extra, List<Difference> differing) {
+
+        boolean isEmpty() {
+            return missing.isEmpty() && extra.isEmpty() && differing.isEmpty();
+        }
+
+        /** Checks every suspect again, {@code rounds} times after {@code settle}: what stays different in all. */
+        Suspects recheck(Options options, TableId table, SourceKeys source, SinkCopy copy, String target,
+                KeyColumns key, Columns columns) throws SQLException, InterruptedException {
+            Suspects now = this;
+            for (int round = 0; round < options.rounds() && !now.isEmpty(); round++) {
+                Thread.sleep(options.settle().toMillis());
+                List<List<String>> differingKeys = new ArrayList<>();
+                now.differing().forEach(d -> differingKeys.add(d.key()));
+                now = new Suspects(stillMissing(table, source, copy, target, key, now.missing()),
+                        stillExtra(table, source, copy, target, key, now.extra()),
+                        stillDiffering(table, source, copy, target, key, columns, differingKeys));
+            }
+            return now;
+        }
     }
 
     private static List<KeyDiff.Keyed> hashed(List<TargetValues.ValuedRow> rows, Columns columns) {
@@ -234,7 +298,7 @@ public final class CopyCheck {
     /** A table and sink not checked, and why. */
     public static Result notChecked(String sink, TableId table, String target, String why) {
         return new Result(sink, table, target, Status.NOT_CHECKED, null, -1, -1, 0, List.of(), 0, List.of(), 0,
-                List.of(), List.of(), why);
+                List.of(), List.of(), why, 0);
     }
 
     /** The keys Postgres still has and the copy still lacks. */

@@ -38,6 +38,11 @@ public interface SinkCopy extends TargetRows, TargetValues, AutoCloseable {
             }
 
             @Override
+            public List<List<String>> sampleKeys(String target, KeyColumns key, int n) {
+                return values.sampleKeys(target, key, n);
+            }
+
+            @Override
             public String targetOf(TableId source) {
                 return targetOf.apply(source);
             }

@@ -99,6 +99,27 @@ public final class SourceKeys {
         }
     }
 
+    /** The keys of up to {@code n} rows picked at random (a light check's sample). */
+    public List<List<String>> sampleKeys(TableId table, KeyColumns key, int n) throws SQLException {
+        StringJoiner select = new StringJoiner(", ");
+        key.names().forEach(column -> select.add(identifier(column) + "::text"));
+        List<List<String>> keys = new ArrayList<>();
+        try (PreparedStatement st = connection.prepareStatement("SELECT " + select + " FROM " + quoted(table)
+                + " ORDER BY random() LIMIT ?")) {
+            st.setInt(1, n);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    List<String> k = new ArrayList<>(key.size());
+                    for (int c = 1; c <= key.size(); c++) {
+                        k.add(rs.getString(c));
+                    }
+                    keys.add(k);
+                }
+            }
+        }
+        return keys;
+    }
+
     /** The keys among {@code keys} (text, one value per key column) that the table has now. */
     public Set<List<String>> existing(TableId table, KeyColumns columns, List<List<String>> keys) throws SQLException {
         if (keys.isEmpty()) {

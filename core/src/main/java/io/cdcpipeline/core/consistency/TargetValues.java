@@ -27,4 +27,7 @@ public interface TargetValues {
      * 18.16's DateTime keeps none); columns not listed keep what they were given.
      */
     Map<String, Integer> fractionDigits(String target);
+
+    /** The keys of up to {@code n} live rows picked at random (a light check's sample). */
+    List<List<String>> sampleKeys(String target, KeyColumns key, int n);
 }

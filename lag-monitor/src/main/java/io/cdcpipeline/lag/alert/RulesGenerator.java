@@ -1,6 +1,7 @@
 package io.cdcpipeline.lag.alert;
 
 import io.cdcpipeline.lag.config.MonitorConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -93,6 +94,15 @@ public final class RulesGenerator {
         out.append("        annotations:\n          summary: \"Source connector {{ $labels.connector }}: its stored "
                 + "position does not match replication slot {{ $labels.slot }} ({{ $labels.verdict }}); a restart "
                 + "would re-snapshot or skip changes\"\n");
+        // Two checks in a row, as the monitor's own alert: a row that was merely in flight is re-checked anyway.
+        Duration every = config.consistency() == null ? Duration.ofMinutes(15) : config.consistency().every();
+        out.append("      - alert: CdcConsistencyDrift\n");
+        out.append("        expr: cdc_consistency_drifted_rows > 0\n");
+        out.append("        for: ").append(Math.max(1, every.multipliedBy(2).toSeconds())).append("s\n");
+        out.append("        labels:\n          severity: ticket\n");
+        out.append("        annotations:\n          summary: \"Table {{ $labels.table }} in sink {{ $labels.sink }} differs "
+                + "from Postgres in {{ $value }} rows (bin/cdc validate --table {{ $labels.table }} --sink "
+                + "{{ $labels.sink }} names them; --repair fixes them)\"\n");
         return out.toString();
     }
 

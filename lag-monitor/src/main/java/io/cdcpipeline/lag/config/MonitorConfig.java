@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * error names its setting by path. See docs/lag-monitor.md.
  */
 public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration checkInterval, Map<String, Sink> sinks,
-        List<Slo> slos, Alerts alerts, int httpPort, Connect connect, String httpHost) {
+        List<Slo> slos, Alerts alerts, int httpPort, Connect connect, String httpHost, Consistency consistency) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
@@ -96,6 +96,16 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
     public record Connect(URI url, String kafka, List<String> connectors) {
     }
 
+    /**
+     * Continuous consistency checks (optional): every {@code every}, the copies the pipeline file (or a Connect
+     * deployment's connector files) describes are checked against Postgres as {@code bin/cdc validate} does: a light
+     * check of {@code light} keys picked at random on each side, or (0) a full one; {@code tables} limits which tables
+     * (empty: every captured table). Drift that holds over two checks in a row raises {@code CdcConsistencyDrift}.
+     */
+    public record Consistency(Path pipeline, Path connectConfigs, Duration every, int light, Duration settle,
+            List<String> tables) {
+    }
+
     /** Where alerts go (Alertmanager's webhook format); {@code webhook} null means none are sent. */
     public record Alerts(URI webhook, List<String> groupBy, Duration groupWait, Duration repeatInterval) {
     }
@@ -118,7 +128,7 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
     }
 
     static MonitorConfig parse(ConfigNode root) {
-        root.onlyKeys("postgres", "heartbeat", "check", "sinks", "slos", "alerts", "http", "connect");
+        root.onlyKeys("postgres", "heartbeat", "check", "sinks", "slos", "alerts", "http", "connect", "consistency");
         ConfigNode pg = root.child("postgres");
         pg.onlyKeys("url", "user", "password", "slot");
         String url = pg.text("url");
@@ -177,7 +187,37 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
             connect = new Connect(uri(node, "url"), node.text("kafka"), node.texts("connectors", List.of()));
         }
         return new MonitorConfig(postgres, heartbeat, checkInterval, sinks, List.copyOf(slos), alerts,
-                http.port("port", 9464), connect, http.text("host", "127.0.0.1"));
+                http.port("port", 9464), connect, http.text("host", "127.0.0.1"), consistency(root));
+    }
+
+    private static Consistency consistency(ConfigNode root) {
+        if (!root.has("consistency")) {
+            return null;
+        }
+        ConfigNode node = root.child("consistency");
+        node.onlyKeys("pipeline", "connect.configs", "every", "light", "settle", "tables");
+        if (node.has("pipeline") == node.has("connect.configs")) {
+            throw node.error("name either pipeline (a pipeline file) or connect.configs (a Connect deployment's "
+                    + "connector files)");
+        }
+        Path pipeline = node.has("pipeline") ? Path.of(node.text("pipeline")) : null;
+        Path connectConfigs = node.has("connect.configs") ? Path.of(node.text("connect.configs")) : null;
+        Path named = pipeline != null ? pipeline : connectConfigs;
+        if (!java.nio.file.Files.exists(named)) {
+            throw node.child(pipeline != null ? "pipeline" : "connect.configs").error("'" + named + "' does not exist");
+        }
+        int light = Integer.parseInt(node.text("light", "1000"));
+        if (light < 0) {
+            throw node.child("light").error("must be 0 (a full check) or a number of keys");
+        }
+        List<String> tables = node.texts("tables", List.of());
+        for (String table : tables) {
+            if (!table.matches("[^.]+\\.[^.]+")) {
+                throw node.child("tables").error("'" + table + "' is not <schema>.<table>");
+            }
+        }
+        return new Consistency(pipeline, connectConfigs, node.duration("every", Duration.ofMinutes(15)), light,
+                node.duration("settle", Duration.ofSeconds(5)), tables);
     }
 
     private static Sink sink(String name, ConfigNode node, Heartbeat heartbeat) {

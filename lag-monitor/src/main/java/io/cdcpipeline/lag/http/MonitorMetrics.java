@@ -1,5 +1,6 @@
 package io.cdcpipeline.lag.http;
 
+import io.cdcpipeline.core.consistency.CopyCheck;
 import io.cdcpipeline.lag.LagMonitor;
 import io.cdcpipeline.lag.probe.SlotProbe;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -168,6 +169,27 @@ public final class MonitorMetrics {
                 .callback(cb -> monitor.connectors().forEach(c -> c.tasks().forEach(t -> cb.call(
                         "RUNNING".equals(t.state()) ? 1 : 0, c.name(), Integer.toString(t.id()), t.state()))))
                 .register(registry);
+        GaugeWithCallback.builder().name("cdc_consistency_drifted_rows")
+                .help("Rows of each table whose copy in a sink differs from Postgres at the last consistency check "
+                        + "(missing, extra or with other values; a light check counts its sample only)")
+                .labelNames("sink", "table")
+                .callback(cb -> monitor.consistency().stream().filter(r -> r.status() != CopyCheck.Status.NOT_CHECKED)
+                        .forEach(r -> cb.call(LagMonitor.driftedRows(r), r.sink(), r.table().toString())))
+                .register(registry);
+        GaugeWithCallback.builder().name("cdc_consistency_rows_checked")
+                .help("Rows the last consistency check compared per table and sink (all of them, or the sample)")
+                .labelNames("sink", "table")
+                .callback(cb -> monitor.consistency().stream().filter(r -> r.status() != CopyCheck.Status.NOT_CHECKED)
+                        .forEach(r -> cb.call(r.rowsCompared(), r.sink(), r.table().toString())))
+                .register(registry);
+        GaugeWithCallback.builder().name("cdc_consistency_last_check_timestamp_seconds").unit(Unit.SECONDS)
+                .help("When the last consistency check finished")
+                .callback(cb -> {
+                    Instant at = monitor.consistencyCheckedAt();
+                    if (at != null) {
+                        cb.call(seconds(at));
+                    }
+                }).register(registry);
         return registry;
     }
 

@@ -126,6 +126,16 @@ public final class MonitorServer implements AutoCloseable {
                 }
             }
         }
+        if (monitor.consistencyCheckedAt() != null) {
+            ObjectNode checked = body.putObject("consistency");
+            checked.put("checked_at", monitor.consistencyCheckedAt().toString());
+            ArrayNode results = checked.putArray("results");
+            for (var r : monitor.consistency()) {
+                results.addObject().put("sink", r.sink()).put("table", r.table().toString())
+                        .put("status", r.status().name().toLowerCase()).put("drifted_rows", LagMonitor.driftedRows(r))
+                        .put("rows_compared", r.rowsCompared()).put("note", r.note());
+            }
+        }
         var slot = monitor.slotState();
         if (slot != null) {
             ObjectNode node = body.putObject("slot");

@@ -72,6 +72,18 @@ final class StatusPage {
                     table.watermark() == null ? "-" : TIME.format(table.watermark())))));
             html.append("</table>\n");
         }
+        if (monitor.consistencyCheckedAt() != null) {
+            html.append("<h2>Consistency with Postgres, checked ").append(TIME.format(monitor.consistencyCheckedAt()))
+                    .append(" UTC</h2>\n<table id=\"consistency\"><tr><th>sink</th><th>table</th><th>status</th>"
+                            + "<th>drifted rows</th><th>rows compared</th><th>note</th></tr>\n");
+            for (var r : monitor.consistency()) {
+                html.append(String.format(Locale.ROOT, "<tr class=\"%s\"><td>%s</td><td>%s</td><td>%s</td><td>%d</td>"
+                                + "<td>%d</td><td>%s</td></tr>%n", r.drifted() ? "critical" : "ok", escape(r.sink()),
+                        escape(r.table().toString()), r.status().name().toLowerCase(Locale.ROOT),
+                        LagMonitor.driftedRows(r), r.rowsCompared(), escape(r.note())));
+            }
+            html.append("</table>\n");
+        }
         for (SloTracker tracker : monitor.trackers()) {
             if (!tracker.slo().wholeSink()) {
                 continue; // one chart per sink; tables are in the table above

@@ -32,7 +32,7 @@ class RulesGeneratorTest {
         return new MonitorConfig(new MonitorConfig.Postgres("jdbc:postgresql://h/db", "u", "", null),
                 new MonitorConfig.Heartbeat("public.cdc_heartbeat", Duration.ofSeconds(5)), Duration.ofSeconds(5),
                 Map.of(), List.of(search, blip, tables), new MonitorConfig.Alerts(null, List.of("sink"), Duration.ZERO,
-                Duration.ofHours(4)), 0, null, "127.0.0.1");
+                Duration.ofHours(4)), 0, null, "127.0.0.1", null);
     }
 
     static String promtool(Path dir, String... args) throws Exception {

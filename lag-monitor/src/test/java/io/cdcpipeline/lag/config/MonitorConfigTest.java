@@ -118,4 +118,24 @@ class MonitorConfigTest {
                 + "metrics: {jmx: \"localhost\", connector: c}}"))).hasMessageContaining("sinks.search.metrics.jmx")
                 .hasMessageContaining("host:port");
     }
+
+    @Test
+    void consistencyChecksAreReadWithDefaultsAndTheirErrorsNamed(@TempDir Path dir) throws Exception {
+        Path pipeline = Files.writeString(dir.resolve("pipeline.properties"), "sinks=clickhouse\n");
+        MonitorConfig config = load(dir, VALID + "consistency:\n  pipeline: " + pipeline + "\n");
+        assertThat(config.consistency().pipeline()).isEqualTo(pipeline);
+        assertThat(config.consistency().every()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(config.consistency().light()).isEqualTo(1000);
+        assertThat(config.consistency().tables()).isEmpty();
+        assertThat(load(dir, VALID).consistency()).as("optional").isNull();
+
+        assertThatThrownBy(() -> load(dir, VALID + "consistency:\n  pipeline: " + pipeline + "\n  connect.configs: "
+                + dir + "\n")).hasMessageContaining("consistency").hasMessageContaining("either pipeline");
+        assertThatThrownBy(() -> load(dir, VALID + "consistency:\n  pipeline: " + dir.resolve("nope") + "\n"))
+                .hasMessageContaining("consistency.pipeline").hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> load(dir, VALID + "consistency:\n  pipeline: " + pipeline + "\n  light: -1\n"))
+                .hasMessageContaining("consistency.light");
+        assertThatThrownBy(() -> load(dir, VALID + "consistency:\n  pipeline: " + pipeline + "\n  tables: [orders]\n"))
+                .hasMessageContaining("consistency.tables").hasMessageContaining("'orders' is not <schema>.<table>");
+    }
 }

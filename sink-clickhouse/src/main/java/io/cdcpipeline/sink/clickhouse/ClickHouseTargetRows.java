@@ -98,6 +98,20 @@ final class ClickHouseTargetRows implements TargetRows, TargetValues {
         return digits;
     }
 
+    @Override
+    public List<List<String>> sampleKeys(String table, KeyColumns key, int n) {
+        List<List<String>> keys = new ArrayList<>();
+        if (tables.columnsOf(table).isEmpty()) {
+            return keys;
+        }
+        String sql = "SELECT " + keyText(key) + " FROM " + table + " FINAL WHERE " + CdcColumns.DELETED
+                + " = 0 ORDER BY rand() LIMIT " + n + " FORMAT TabSeparated";
+        for (String[] row : backoff.call("sample of " + table, () -> connection.queryRows(sql), retries)) {
+            keys.add(List.of(row));
+        }
+        return keys;
+    }
+
     private static List<String> texts(List<String> columns) {
         List<String> texts = new ArrayList<>(columns.size());
         columns.forEach(column -> texts.add("toString(" + SqlText.identifier(column) + ")"));

@@ -182,6 +182,28 @@ final class StaleDocuments implements StaleRows, TargetRows, TargetValues {
         }
     }
 
+    /** Documents picked by a random score (at most 10,000, a search's page). */
+    @Override
+    public List<List<String>> sampleKeys(String alias, KeyColumns key, int n) {
+        try {
+            SearchResponse<Void> page = client.search(s -> s.index(alias).size(Math.min(n, 10_000))
+                    .query(q -> q.functionScore(f -> f.functions(fn -> fn.randomScore(r -> r))))
+                    .source(src -> src.fetch(false)).trackTotalHits(t -> t.enabled(false)), Void.class);
+            List<List<String>> keys = new ArrayList<>();
+            for (Hit<Void> hit : page.hits().hits()) {
+                keys.add(keyOf(hit.id(), key.size()));
+            }
+            return keys;
+        } catch (ElasticsearchException e) {
+            if (e.status() == 404) {
+                return List.of();
+            }
+            throw new RetriableException("cannot sample documents of " + alias + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new RetriableException("cannot sample documents of " + alias + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Elasticsearch keeps what the sink sent (ISO text for times): nothing is cut. */
     @Override
     public Map<String, Integer> fractionDigits(String alias) {
