@@ -13,8 +13,9 @@ import org.apache.kafka.connect.data.Struct;
 
 /**
  * A row of Debezium's signal table as it streams by (the table has exactly the columns {@code id}, {@code type},
- * {@code data}): the sinks read it to learn that a blocking snapshot restricted by {@code additional-conditions} is
- * coming. Such a snapshot re-sends only some rows of its tables, so its completion must not sweep them.
+ * {@code data}): the sinks read it to learn that a snapshot restricted by {@code additional-conditions} is coming.
+ * Such a snapshot re-sends only some rows of its tables: a blocking one must not sweep them at its completion, and an
+ * incremental one (a repair, {@code bin/cdc snapshot --where}) gives no reason to check the whole table.
  */
 final class SnapshotSignal {
 
@@ -23,36 +24,37 @@ final class SnapshotSignal {
     private SnapshotSignal() {
     }
 
-    /**
-     * The data collections (Debezium's regular expressions) of a blocking {@code execute-snapshot} signal with
-     * additional conditions; empty for any other event.
-     */
-    static List<Pattern> filteredBlockingCollections(ChangeEvent event) {
+    /** An {@code execute-snapshot} signal restricted by additional conditions: its kind and data collections. */
+    record Filtered(boolean blocking, List<Pattern> collections) {
+    }
+
+    /** The restriction an {@code execute-snapshot} signal row with additional conditions carries; else null. */
+    static Filtered filtered(ChangeEvent event) {
         if (event.operation() != Operation.CREATE || event.after() == null) {
-            return List.of();
+            return null;
         }
         Struct row = event.after();
         List<Field> fields = row.schema().fields();
         if (fields.size() != 3 || row.schema().field("type") == null || row.schema().field("data") == null
                 || row.schema().field("id") == null || !"execute-snapshot".equals(row.get("type"))
                 || !(row.get("data") instanceof String data)) {
-            return List.of();
+            return null;
         }
         try {
             JsonNode payload = JSON.readTree(data);
             JsonNode conditions = payload.path("additional-conditions");
             boolean filtered = (conditions.isArray() && !conditions.isEmpty())
                     || !payload.path("additional-condition").asText("").isBlank();
-            if (!"blocking".equalsIgnoreCase(payload.path("type").asText("")) || !filtered) {
-                return List.of();
+            if (!filtered) {
+                return null;
             }
             List<Pattern> collections = new ArrayList<>();
             for (JsonNode collection : payload.path("data-collections")) {
                 collections.add(Pattern.compile(collection.asText(), Pattern.CASE_INSENSITIVE));
             }
-            return collections;
+            return new Filtered("blocking".equalsIgnoreCase(payload.path("type").asText("")), collections);
         } catch (PatternSyntaxException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            return List.of(); // Debezium refuses such a signal too
+            return null; // Debezium refuses such a signal too
         }
     }
 }

@@ -79,6 +79,8 @@ public final class SnapshotSweeps {
     private final Map<TableId, Long> sweptAt = new HashMap<>();
     /** Tables of a blocking snapshot restricted by additional conditions, announced by its signal: never swept. */
     private final List<java.util.regex.Pattern> filteredBlocking = new ArrayList<>();
+    /** Tables of an incremental snapshot restricted by additional conditions: not checked against the source. */
+    private final List<java.util.regex.Pattern> filteredIncremental = new ArrayList<>();
     private final List<Completed> pending = new ArrayList<>();
     private TableId lastSource;
     private String lastTarget;
@@ -115,7 +117,10 @@ public final class SnapshotSweeps {
             }
         }
         if (!event.isBlockingSnapshotRead()) {
-            filteredBlocking.addAll(SnapshotSignal.filteredBlockingCollections(event));
+            SnapshotSignal.Filtered filtered = SnapshotSignal.filtered(event);
+            if (filtered != null) {
+                (filtered.blocking() ? filteredBlocking : filteredIncremental).addAll(filtered.collections());
+            }
             return;
         }
         if (event.snapshotMarker() == null) {
@@ -128,6 +133,12 @@ public final class SnapshotSweeps {
     /** A notification: the completed scan of an empty table, or of a table whose records come flattened. */
     public void onNotification(SnapshotNotification notification) {
         if (notification.isIncrementalTableScanCompleted()) {
+            String name = notification.table().schema() + "." + notification.table().table();
+            if (filteredIncremental.removeIf(collection -> collection.matcher(name).matches())) {
+                LOG.info("Sink {}: an incremental snapshot of some rows of {} (additional-conditions) completed; the "
+                        + "table is not checked against the source for it", sinkName, notification.table());
+                return;
+            }
             if (source == null) {
                 LOG.warn("Sink {}: an incremental snapshot of {} completed; rows whose deletes never reached the sink "
                         + "are not checked for, because consistency.source.url is not set", sinkName,
