@@ -134,7 +134,7 @@ public final class SnapshotSweeps {
     public void onNotification(SnapshotNotification notification) {
         if (notification.isIncrementalTableScanCompleted()) {
             String name = notification.table().schema() + "." + notification.table().table();
-            if (filteredIncremental.removeIf(collection -> collection.matcher(name).matches())) {
+            if (removeFirstMatch(filteredIncremental, name)) {
                 LOG.info("Sink {}: an incremental snapshot of some rows of {} (additional-conditions) completed; the "
                         + "table is not checked against the source for it", sinkName, notification.table());
                 return;
@@ -168,7 +168,7 @@ public final class SnapshotSweeps {
             return; // the same snapshot, delivered again
         }
         String name = source.schema() + "." + source.table();
-        if (filteredBlocking.removeIf(collection -> collection.matcher(name).matches())) {
+        if (removeFirstMatch(filteredBlocking, name)) {
             LOG.warn("Sink {}: a blocking snapshot of {} with additional-conditions completed at LSN {}: it re-sent only "
                     + "some rows, so nothing is swept", sinkName, source, Lsn.format(lsn));
             sweptAt.put(source, lsn);
@@ -176,6 +176,17 @@ public final class SnapshotSweeps {
         }
         pending.add(new Completed(source, lsn, targetsOf(source)));
         sweptAt.put(source, lsn);
+    }
+
+    /** Takes one signal's mark for a table (each restricted snapshot completes once per table it names). */
+    private static boolean removeFirstMatch(List<java.util.regex.Pattern> marks, String table) {
+        for (java.util.Iterator<java.util.regex.Pattern> it = marks.iterator(); it.hasNext();) {
+            if (it.next().matcher(table).matches()) {
+                it.remove();
+                return true;
+            }
+        }
+        return false;
     }
 
     private Set<String> targetsOf(TableId source) {
