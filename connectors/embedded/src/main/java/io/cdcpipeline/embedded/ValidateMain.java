@@ -112,7 +112,8 @@ public final class ValidateMain implements Callable<Integer> {
                 if (!repair || before.stream().noneMatch(CopyCheck.Result::drifted)) {
                     return exitCode(before);
                 }
-                validation.repair(before, Duration.ofSeconds(repairTimeoutSeconds), System.out);
+                // With --json, stdout holds only the two JSON documents; what the repair did goes to stderr.
+                validation.repair(before, Duration.ofSeconds(repairTimeoutSeconds), json ? System.err : System.out);
                 List<CopyCheck.Result> after = validation.check(tables);
                 print(after, "after repair");
                 return exitCode(after);
