@@ -7,22 +7,22 @@ bench_main() {
   case "$what" in
     clickhouse) bench_run io.cdcpipeline.bench.ClickHouseSinkBenchmark CDC_CH_URL "$@" ;;
     elasticsearch) bench_run io.cdcpipeline.bench.ElasticsearchSinkBenchmark CDC_ES_URL "$@" ;;
-    validate)
-      local env
-      env="$(bench_build && "$CDC_HOME/bin/cdc" stack env)" || die "building the benchmark failed"
-      bench_java io.cdcpipeline.bench.ValidateBenchmark \
-        --pg-jdbc-url "$(sed -n 's/^CDC_PG_JDBC_URL=//p' <<<"$env")" --pg-user "$(sed -n 's/^CDC_PG_USER=//p' <<<"$env")" \
-        --ch-url "$(sed -n 's/^CDC_CH_URL=//p' <<<"$env")" --es-url "$(sed -n 's/^CDC_ES_URL=//p' <<<"$env")" \
-        --report "$CDC_HOME/docs/benchmarks.md" "$@" ;;
-    transforms)
-      local env
-      env="$(bench_build && "$CDC_HOME/bin/cdc" stack env)" || die "building the benchmark failed"
-      bench_java io.cdcpipeline.bench.TransformsBenchmark \
-        --pg-jdbc-url "$(sed -n 's/^CDC_PG_JDBC_URL=//p' <<<"$env")" --pg-user "$(sed -n 's/^CDC_PG_USER=//p' <<<"$env")" \
-        --ch-url "$(sed -n 's/^CDC_CH_URL=//p' <<<"$env")" --es-url "$(sed -n 's/^CDC_ES_URL=//p' <<<"$env")" \
-        --report "$CDC_HOME/docs/benchmarks.md" "$@" ;;
+    validate) bench_on_stack io.cdcpipeline.bench.ValidateBenchmark "$@" ;;
+    transforms) bench_on_stack io.cdcpipeline.bench.TransformsBenchmark "$@" ;;
     *) die "usage: bin/cdc bench clickhouse|elasticsearch|transforms|validate [--rows N] [--rounds N]" ;;
   esac
+}
+
+# bench_on_stack MAIN ARGS...: builds the bench module and runs a benchmark against the whole stack (Postgres,
+# ClickHouse, Elasticsearch), writing into docs/benchmarks.md.
+bench_on_stack() {
+  local main="$1" env
+  shift
+  env="$(bench_build && "$CDC_HOME/bin/cdc" stack env)" || die "building the benchmark failed"
+  bench_java "$main" \
+    --pg-jdbc-url "$(sed -n 's/^CDC_PG_JDBC_URL=//p' <<<"$env")" --pg-user "$(sed -n 's/^CDC_PG_USER=//p' <<<"$env")" \
+    --ch-url "$(sed -n 's/^CDC_CH_URL=//p' <<<"$env")" --es-url "$(sed -n 's/^CDC_ES_URL=//p' <<<"$env")" \
+    --report "$CDC_HOME/docs/benchmarks.md" "$@"
 }
 
 # bench_build: starts the stack and builds the bench module with its runtime classpath (logs go to stderr).

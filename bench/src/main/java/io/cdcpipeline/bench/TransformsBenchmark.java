@@ -3,10 +3,6 @@ package io.cdcpipeline.bench;
 import io.cdcpipeline.embedded.EmbeddedPipeline;
 import io.cdcpipeline.embedded.PipelineFile;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,6 +21,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,17 +35,8 @@ import picocli.CommandLine.Option;
 @Command(name = "transforms-benchmark", mixinStandardHelpOptions = true)
 public final class TransformsBenchmark implements Callable<Integer> {
 
-    @Option(names = "--pg-jdbc-url", required = true, description = "JDBC URL of the stack's Postgres (any database)")
-    String pgUrl;
-
-    @Option(names = "--pg-user", defaultValue = "postgres", description = "Postgres superuser")
-    String pgUser;
-
-    @Option(names = "--ch-url", required = true, description = "ClickHouse HTTP URL")
-    String chUrl;
-
-    @Option(names = "--es-url", required = true, description = "Elasticsearch HTTP URL")
-    String esUrl;
+    @Mixin
+    BenchStack stack;
 
     @Option(names = "--rows", defaultValue = "100000", description = "inserts streamed per pipeline run")
     int rows;
@@ -58,8 +46,6 @@ public final class TransformsBenchmark implements Callable<Integer> {
 
     @Option(names = "--report", description = "Markdown file to write the results into (section replaced)")
     Path report;
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new TransformsBenchmark()).execute(args));
@@ -133,23 +119,15 @@ public final class TransformsBenchmark implements Callable<Integer> {
     }
 
     private PipelineRun runPipeline(String name, Variant variant) throws Exception {
-        try (Connection admin = DriverManager.getConnection(pgUrl, pgUser, null); Statement st = admin.createStatement()) {
-            st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + name + "'");
-            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-            st.execute("CREATE DATABASE " + name);
-        }
-        clickHouse("DROP DATABASE IF EXISTS " + name);
-        clickHouse("CREATE DATABASE " + name);
-        http.send(HttpRequest.newBuilder(URI.create(esUrl + "/" + name + "_*")).DELETE().build(),
-                HttpResponse.BodyHandlers.discarding());
-        String dbUrl = pgUrl.substring(0, pgUrl.lastIndexOf('/') + 1) + name;
-        try (Connection db = DriverManager.getConnection(dbUrl, pgUser, null); Statement st = db.createStatement()) {
+        stack.freshDatabases(name);
+        String dbUrl = stack.dbUrl(name);
+        try (Connection db = DriverManager.getConnection(dbUrl, stack.pgUser, null); Statement st = db.createStatement()) {
             st.execute(PeopleChanges.DDL);
         }
         Path work = Files.createTempDirectory(name);
-        EmbeddedPipeline pipeline = EmbeddedPipeline.validate(PipelineFile.parse(config(name, work, dbUrl, variant)));
+        EmbeddedPipeline pipeline = EmbeddedPipeline.validate(PipelineFile.parse(config(name, work, variant)));
         pipeline.start();
-        try (Connection db = DriverManager.getConnection(dbUrl, pgUser, null); Statement st = db.createStatement()) {
+        try (Connection db = DriverManager.getConnection(dbUrl, stack.pgUser, null); Statement st = db.createStatement()) {
             st.execute(PeopleChanges.insert(0, 0)); // the probe: once it is delivered, the pipeline is streaming
             awaitDelivered(pipeline, 1);
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -167,44 +145,12 @@ public final class TransformsBenchmark implements Callable<Integer> {
             return new PipelineRun(variant, cpu, wall, rows);
         } finally {
             pipeline.close();
-            try (Connection admin = DriverManager.getConnection(pgUrl, pgUser, null); Statement st = admin.createStatement()) {
-                st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
-                        + name + "'");
-                st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-            }
-            clickHouse("DROP DATABASE IF EXISTS " + name);
-            http.send(HttpRequest.newBuilder(URI.create(esUrl + "/" + name + "_*")).DELETE().build(),
-                    HttpResponse.BodyHandlers.discarding());
+            stack.dropAll(name);
         }
     }
 
-    private Map<String, String> config(String name, Path work, String dbUrl, Variant variant) {
-        Map<String, String> c = new LinkedHashMap<>();
-        c.put("name", name);
-        c.put("sinks", "clickhouse,elasticsearch");
-        c.put("offset.storage.file", work.resolve("offsets.dat").toString());
-        c.put("dead.letter.dir", work.resolve("dead-letters").toString());
-        URI pg = URI.create(dbUrl.substring("jdbc:".length()));
-        c.put("source.connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-        c.put("source.database.hostname", pg.getHost());
-        c.put("source.database.port", Integer.toString(pg.getPort()));
-        c.put("source.database.user", pgUser);
-        c.put("source.database.password", "");
-        c.put("source.database.dbname", name);
-        c.put("source.topic.prefix", name);
-        c.put("source.plugin.name", "pgoutput");
-        c.put("source.slot.name", name);
-        c.put("source.publication.name", name + "_pub");
-        c.put("source.publication.autocreate.mode", "filtered");
-        c.put("source.table.include.list", "public.people");
-        c.put("source.max.batch.size", "4096");
-        c.put("source.max.queue.size", "16384");
-        c.put("sink.clickhouse.connector.class", "io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector");
-        c.put("sink.clickhouse.clickhouse.url", chUrl);
-        c.put("sink.clickhouse.clickhouse.database", name);
-        c.put("sink.elasticsearch.connector.class", "io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector");
-        c.put("sink.elasticsearch.elasticsearch.urls", esUrl);
-        c.put("sink.elasticsearch.index.name.format", name + "_${table}");
+    private Map<String, String> config(String name, Path work, Variant variant) {
+        Map<String, String> c = stack.pipeline(name, work, "public.people");
         if (variant != Variant.PLAIN) {
             // On the source, as docs/transforms.md recommends: run once per change for both sinks, and nothing
             // downstream of it sees personal data.
@@ -226,14 +172,6 @@ public final class TransformsBenchmark implements Callable<Integer> {
                         + " events", pipeline.failure());
             }
             Thread.sleep(20);
-        }
-    }
-
-    private void clickHouse(String sql) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(chUrl + "/"))
-                .POST(HttpRequest.BodyPublishers.ofString(sql)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("ClickHouse refused " + sql + ": " + response.body());
         }
     }
 

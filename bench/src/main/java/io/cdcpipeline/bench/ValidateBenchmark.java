@@ -8,7 +8,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +26,7 @@ import java.util.concurrent.Callable;
 import org.postgresql.PGConnection;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,17 +40,8 @@ import picocli.CommandLine.Option;
 @Command(name = "validate-benchmark", mixinStandardHelpOptions = true)
 public final class ValidateBenchmark implements Callable<Integer> {
 
-    @Option(names = "--pg-jdbc-url", required = true, description = "JDBC URL of the stack's Postgres (any database)")
-    String pgUrl;
-
-    @Option(names = "--pg-user", defaultValue = "postgres", description = "Postgres superuser")
-    String pgUser;
-
-    @Option(names = "--ch-url", required = true, description = "ClickHouse HTTP URL")
-    String chUrl;
-
-    @Option(names = "--es-url", required = true, description = "Elasticsearch HTTP URL")
-    String esUrl;
+    @Mixin
+    BenchStack stack;
 
     @Option(names = "--rows", defaultValue = "1000000", description = "rows of the table")
     int rows;
@@ -64,7 +55,6 @@ public final class ValidateBenchmark implements Callable<Integer> {
     @Option(names = "--jfr", description = "Record each check with Java Flight Recorder into this folder (profiling)")
     Path jfr;
 
-    private final HttpClient http = HttpClient.newHttpClient();
     /** Per sink, where its last check spent its time, from the check's own log. */
     private final Map<String, List<String>> phases = new LinkedHashMap<>();
 
@@ -75,7 +65,7 @@ public final class ValidateBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String name = "bench_validate";
-        String dbUrl = pgUrl.substring(0, pgUrl.lastIndexOf('/') + 1) + name;
+        String dbUrl = stack.dbUrl(name);
         Path work = Files.createTempDirectory(name);
         Path config = work.resolve("pipeline.properties");
         prepare(name, dbUrl, work, config);
@@ -110,7 +100,7 @@ public final class ValidateBenchmark implements Callable<Integer> {
             }
             repairSeconds = repair(name, config);
         } finally {
-            cleanUp(name);
+            stack.dropAll(name);
         }
         String section = section(rates);
         System.out.println(section);
@@ -131,7 +121,7 @@ public final class ValidateBenchmark implements Callable<Integer> {
     private double repair(String name, Path config) throws Exception {
         try (EmbeddedPipeline pipeline = EmbeddedPipeline.validate(PipelineFile.load(config))) {
             pipeline.start();
-            clickHouse("ALTER TABLE " + name + ".orders DELETE WHERE id % " + (rows / REPAIRED) + " = 0");
+            stack.clickHouse("ALTER TABLE " + name + ".orders DELETE WHERE id % " + (rows / REPAIRED) + " = 0");
             while (count("SELECT count() FROM system.mutations WHERE database = '" + name + "' AND is_done = 0") > 0) {
                 Thread.sleep(200);
             }
@@ -150,12 +140,8 @@ public final class ValidateBenchmark implements Callable<Integer> {
 
     /** A fresh database with the table, and both copies filled by the pipeline's snapshot. */
     private void prepare(String name, String dbUrl, Path work, Path config) throws Exception {
-        cleanUp(name);
-        try (Connection admin = DriverManager.getConnection(pgUrl, pgUser, null); Statement st = admin.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        }
-        clickHouse("CREATE DATABASE " + name);
-        try (Connection db = DriverManager.getConnection(dbUrl, pgUser, null); Statement st = db.createStatement()) {
+        stack.freshDatabases(name);
+        try (Connection db = DriverManager.getConnection(dbUrl, stack.pgUser, null); Statement st = db.createStatement()) {
             st.execute("CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer NOT NULL, status text NOT NULL, "
                     + "total numeric(12,2) NOT NULL, paid boolean NOT NULL, note text, created_at timestamp NOT NULL)");
             st.execute("CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
@@ -165,7 +151,9 @@ public final class ValidateBenchmark implements Callable<Integer> {
                     + "timestamp '2026-01-01' + g * interval '1 second' FROM generate_series(1, " + rows + ") g");
         }
         Properties props = new Properties();
-        props.putAll(pipeline(name, work, dbUrl));
+        Map<String, String> settings = stack.pipeline(name, work, "public.orders,public.debezium_signal");
+        settings.put("source.signal.data.collection", "public.debezium_signal");
+        props.putAll(settings);
         try (OutputStream out = Files.newOutputStream(config)) {
             props.store(out, "bench/ValidateBenchmark");
         }
@@ -180,37 +168,6 @@ public final class ValidateBenchmark implements Callable<Integer> {
                 Thread.sleep(1_000);
             }
         }
-    }
-
-    private Map<String, String> pipeline(String name, Path work, String dbUrl) {
-        URI pg = URI.create(dbUrl.substring("jdbc:".length()));
-        Map<String, String> c = new LinkedHashMap<>();
-        c.put("name", name);
-        c.put("sinks", "clickhouse,elasticsearch");
-        c.put("offset.storage.file", work.resolve("offsets.dat").toString());
-        c.put("dead.letter.dir", work.resolve("dead-letters").toString());
-        c.put("source.connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-        c.put("source.database.hostname", pg.getHost());
-        c.put("source.database.port", Integer.toString(pg.getPort()));
-        c.put("source.database.user", pgUser);
-        c.put("source.database.password", "");
-        c.put("source.database.dbname", name);
-        c.put("source.topic.prefix", name);
-        c.put("source.plugin.name", "pgoutput");
-        c.put("source.slot.name", name);
-        c.put("source.publication.name", name + "_pub");
-        c.put("source.publication.autocreate.mode", "filtered");
-        c.put("source.table.include.list", "public.orders,public.debezium_signal");
-        c.put("source.signal.data.collection", "public.debezium_signal");
-        c.put("source.max.batch.size", "4096");
-        c.put("source.max.queue.size", "16384");
-        c.put("sink.clickhouse.connector.class", "io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector");
-        c.put("sink.clickhouse.clickhouse.url", chUrl);
-        c.put("sink.clickhouse.clickhouse.database", name);
-        c.put("sink.elasticsearch.connector.class", "io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector");
-        c.put("sink.elasticsearch.elasticsearch.urls", esUrl);
-        c.put("sink.elasticsearch.index.name.format", name + "_${table}");
-        return c;
     }
 
     /** bin/cdc validate --sink S in a JVM of its own with -Xmx256m; returns the rows it compared (must be equal). */
@@ -252,7 +209,7 @@ public final class ValidateBenchmark implements Callable<Integer> {
     }
 
     private long readPostgres(String dbUrl) throws Exception {
-        try (Connection db = DriverManager.getConnection(dbUrl, pgUser, null)) {
+        try (Connection db = DriverManager.getConnection(dbUrl, stack.pgUser, null)) {
             CountingStream counter = new CountingStream();
             db.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (SELECT * FROM orders) TO STDOUT", counter);
             return counter.lines;
@@ -261,7 +218,7 @@ public final class ValidateBenchmark implements Callable<Integer> {
 
     private long readClickHouse(String name) throws Exception {
         String sql = "SELECT * FROM " + name + ".orders FINAL WHERE _cdc_deleted = 0 FORMAT TabSeparated";
-        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(chUrl + "/?query="
+        HttpResponse<InputStream> response = stack.http.send(HttpRequest.newBuilder(URI.create(stack.chUrl + "/?query="
                 + URLEncoder.encode(sql, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofInputStream());
         long lines = 0;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
@@ -338,26 +295,8 @@ public final class ValidateBenchmark implements Callable<Integer> {
         return s.toString();
     }
 
-    private void cleanUp(String name) throws Exception {
-        try (Connection admin = DriverManager.getConnection(pgUrl, pgUser, null); Statement st = admin.createStatement()) {
-            st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + name + "'");
-            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-        }
-        clickHouse("DROP DATABASE IF EXISTS " + name);
-        http.send(HttpRequest.newBuilder(URI.create(esUrl + "/" + name + "_*")).DELETE().build(),
-                HttpResponse.BodyHandlers.discarding());
-    }
-
-    private void clickHouse(String sql) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(chUrl + "/"))
-                .POST(HttpRequest.BodyPublishers.ofString(sql)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("ClickHouse refused " + sql + ": " + response.body());
-        }
-    }
-
     private long count(String sql) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(chUrl + "/?query="
+        HttpResponse<String> response = stack.http.send(HttpRequest.newBuilder(URI.create(stack.chUrl + "/?query="
                 + URLEncoder.encode(sql, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200 ? Long.parseLong(response.body().trim()) : 0;
     }
@@ -368,11 +307,11 @@ public final class ValidateBenchmark implements Callable<Integer> {
     }
 
     private String send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(esUrl + path)).header("Content-Type",
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.esUrl + path)).header("Content-Type",
                 "application/json");
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+        return stack.http.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** Counts the lines COPY writes, keeping none of them. */

@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * The keys one side has and the other lacks, and the keys whose row hashes differ, for tables of any size in bounded
- * memory: each side's keys (with a hash of the row's values, when values are compared) are spread by hash over
+ * memory: each side's keys, with a hash of the row's values, are spread by hash over
  * bucket files on disk, then compared bucket by bucket (one bucket's source keys in memory at a time). The keys
  * found are kept up to {@code keep} per kind, with exact totals beyond. The two sides may be added from two threads
  * (each writes only its own files); {@link #finish} after both are done.
@@ -27,7 +27,7 @@ public final class KeyDiff implements AutoCloseable {
             long extraTotal, List<List<String>> extra, long differingTotal, List<List<String>> differing) {
     }
 
-    /** A key and the hash of its row's values (null when values are not compared). */
+    /** A key and the hash of its row's values. */
     public record Keyed(List<String> key, String hash) {
     }
 
@@ -66,16 +66,6 @@ public final class KeyDiff implements AutoCloseable {
         return targetKeys;
     }
 
-    public void addSource(List<List<String>> keys) {
-        keys.forEach(key -> write(source, key, null));
-        sourceKeys += keys.size();
-    }
-
-    public void addTarget(List<List<String>> keys) {
-        keys.forEach(key -> write(target, key, null));
-        targetKeys += keys.size();
-    }
-
     public void addSourceRows(List<Keyed> rows) {
         rows.forEach(row -> write(source, row.key(), row.hash()));
         sourceKeys += rows.size();
@@ -91,10 +81,8 @@ public final class KeyDiff implements AutoCloseable {
         try {
             BufferedWriter out = side[Math.floorMod(line.hashCode(), buckets)];
             out.write(line);
-            if (hash != null) {
-                out.write(HASH_SEPARATOR);
-                out.write(hash);
-            }
+            out.write(HASH_SEPARATOR);
+            out.write(hash);
             out.write('\n');
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -118,18 +106,18 @@ public final class KeyDiff implements AutoCloseable {
                 Map<String, String> inSource = new HashMap<>();
                 for (String line : Files.readAllLines(dir.resolve("s" + b), StandardCharsets.UTF_8)) {
                     int cut = line.indexOf(HASH_SEPARATOR);
-                    inSource.put(cut < 0 ? line : line.substring(0, cut), cut < 0 ? "" : line.substring(cut + 1));
+                    inSource.put(line.substring(0, cut), line.substring(cut + 1));
                 }
                 try (BufferedReader in = Files.newBufferedReader(dir.resolve("t" + b), StandardCharsets.UTF_8)) {
                     String line;
                     while ((line = in.readLine()) != null) {
                         int cut = line.indexOf(HASH_SEPARATOR);
-                        String key = cut < 0 ? line : line.substring(0, cut);
+                        String key = line.substring(0, cut);
                         String hash = inSource.remove(key);
                         if (hash == null) {
                             extraTotal++;
                             keepSmallest(extra, key, keep);
-                        } else if (!hash.equals(cut < 0 ? "" : line.substring(cut + 1))) {
+                        } else if (!hash.equals(line.substring(cut + 1))) {
                             differingTotal++;
                             keepSmallest(differing, key, keep);
                         }

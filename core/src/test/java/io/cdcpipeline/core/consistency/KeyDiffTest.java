@@ -13,19 +13,19 @@ class KeyDiffTest {
 
     @Test
     void findsEveryMissingAndExtraKeyAcrossBucketsWithExactTotalsAndSortedSamples(@TempDir Path work) throws Exception {
-        List<List<String>> source = new ArrayList<>();
-        List<List<String>> target = new ArrayList<>();
+        List<KeyDiff.Keyed> source = new ArrayList<>();
+        List<KeyDiff.Keyed> target = new ArrayList<>();
         for (int i = 0; i < 20_000; i++) {
-            source.add(List.of(Integer.toString(i), "a"));
+            source.add(new KeyDiff.Keyed(List.of(Integer.toString(i), "a"), "h"));
             if (i % 1000 != 7) {
-                target.add(List.of(Integer.toString(i), "a")); // 20 keys missing from the target
+                target.add(new KeyDiff.Keyed(List.of(Integer.toString(i), "a"), "h")); // 20 keys missing
             }
         }
-        target.add(List.of("99999", "a"));
-        target.add(List.of("5", "b"));
+        target.add(new KeyDiff.Keyed(List.of("99999", "a"), "h"));
+        target.add(new KeyDiff.Keyed(List.of("5", "b"), "h"));
         try (KeyDiff diff = new KeyDiff(work, 400_000)) { // several buckets
-            diff.addSource(source);
-            diff.addTarget(target);
+            diff.addSourceRows(source);
+            diff.addTargetRows(target);
             KeyDiff.Result result = diff.finish(3);
             assertThat(result.sourceKeys()).isEqualTo(20_000);
             assertThat(result.targetKeys()).isEqualTo(19_982);
@@ -34,6 +34,7 @@ class KeyDiffTest {
                     .containsExactly(List.of("10007", "a"), List.of("1007", "a"), List.of("11007", "a"));
             assertThat(result.extraTotal()).isEqualTo(2);
             assertThat(result.extra()).containsExactly(List.of("5", "b"), List.of("99999", "a"));
+            assertThat(result.differingTotal()).as("equal hashes on both sides").isZero();
         }
         try (var left = Files.list(work)) {
             assertThat(left).as("the key files are removed").isEmpty();
