@@ -18,7 +18,8 @@ final class ValidationReport {
         out.append(r.table()).append(" -> ").append(r.sink()).append(' ')
                 .append(r.target() == null ? "(no target)" : r.target()).append(": ");
         switch (r.status()) {
-            case EQUAL -> out.append("equal (").append(Math.max(0, r.sourceRows())).append(" rows)");
+            case EQUAL -> out.append("equal (").append(Math.max(0, r.sourceRows())).append(" rows")
+                    .append(r.comparedBy().isEmpty() ? "" : ", by " + r.comparedBy()).append(')');
             case NOT_CHECKED -> out.append("NOT CHECKED: ").append(r.note());
             case DRIFT -> out.append("DRIFT: Postgres ").append(r.sourceRows()).append(" rows, copy ")
                     .append(r.targetRows()).append(" live; ").append(r.missingTotal()).append(" missing, ")
@@ -43,6 +44,7 @@ final class ValidationReport {
             if (!r.note().isEmpty()) {
                 out.append("  note: ").append(r.note()).append('\n');
             }
+            out.append("  compared by: ").append(r.comparedBy()).append('\n');
         }
         if (!r.notCompared().isEmpty()) {
             out.append("  values not compared: ").append(String.join(", ", r.notCompared())).append('\n');
@@ -106,6 +108,7 @@ final class ValidationReport {
         json.put("differing_sample", differing);
         json.put("not_compared", r.notCompared());
         json.put("note", r.note());
+        json.put("compared_by", r.comparedBy());
         return json;
     }
 

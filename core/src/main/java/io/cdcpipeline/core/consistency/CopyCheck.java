@@ -61,11 +61,14 @@ public final class CopyCheck {
      * @param notCompared columns whose values are not compared (a type {@link ColumnKind} does not know)
      * @param note        why a table was not checked, or what a total means; empty when nothing to say
      * @param rowsCompared  rows whose keys (and values) were compared: every row of both sides, or the sample
+     * @param comparedBy  how, first word first: {@code checksums} (computed where the data lives; then how many rows
+     *                    of differing buckets were read key by key), {@code rows} (every row read by the check, and
+     *                    why), {@code sample}; empty when not compared
      */
     public record Result(String sink, TableId table, String target, Status status, KeyColumns key, long sourceRows,
             long targetRows, long missingTotal, List<List<String>> missing, long extraTotal,
             List<TargetRows.Row> extra, long differingTotal, List<Difference> differing, List<String> notCompared,
-            String note, long rowsCompared) {
+            String note, long rowsCompared, String comparedBy) {
 
         public boolean drifted() {
             return status == Status.DRIFT;
@@ -73,12 +76,14 @@ public final class CopyCheck {
     }
 
     /** The columns compared, their kinds, and the fractional-second digits the copy keeps per column. */
-    private record Columns(List<String> names, List<ColumnKind> kinds, List<Integer> digits, List<String> skipped) {
+    private record Columns(List<String> names, List<ColumnKind> kinds, List<String> types, List<Integer> digits,
+            List<String> skipped) {
 
         static Columns of(SourceKeys source, TableId table, Map<String, Integer> targetDigits,
                 Map<String, String> excluded) throws SQLException {
             List<String> names = new ArrayList<>();
             List<ColumnKind> kinds = new ArrayList<>();
+            List<String> types = new ArrayList<>();
             List<Integer> digits = new ArrayList<>();
             List<String> skipped = new ArrayList<>();
             for (Map.Entry<String, String> column : source.columnTypes(table).entrySet()) {
@@ -90,10 +95,11 @@ public final class CopyCheck {
                 } else {
                     names.add(column.getKey());
                     kinds.add(kind);
+                    types.add(column.getValue());
                     digits.add(targetDigits.getOrDefault(column.getKey(), 9));
                 }
             }
-            return new Columns(names, kinds, digits, skipped);
+            return new Columns(names, kinds, types, digits, skipped);
         }
 
         List<String> canonical(List<String> values) {
@@ -142,9 +148,9 @@ public final class CopyCheck {
         if (target == null) {
             return sourceRows == 0
                     ? new Result(sink, table, null, Status.EQUAL, null, 0, 0, 0, List.of(), 0, List.of(), 0,
-                            List.of(), List.of(), "no target yet, and the table is empty", 0)
+                            List.of(), List.of(), "no target yet, and the table is empty", 0, "")
                     : new Result(sink, table, null, Status.DRIFT, null, sourceRows, 0, sourceRows, List.of(), 0,
-                            List.of(), 0, List.of(), List.of(), "the copy's target does not exist", sourceRows);
+                            List.of(), 0, List.of(), List.of(), "the copy's target does not exist", sourceRows, "");
         }
         if (primaryKey.isEmpty()) {
             return notChecked(sink, table, target, "the table has no primary key");
@@ -160,28 +166,14 @@ public final class CopyCheck {
         if (options.sample() > 0) {
             return sampled(sink, table, source, copy, options, target, key, columns, sourceRows, targetRows);
         }
-        KeyDiff.Result diff;
-        try (KeyDiff keys = new KeyDiff(options.workDir(), Math.max(sourceRows, targetRows))) {
-            // Both sides are read at once, each on its own thread (they write to separate bucket files).
-            long t0 = System.nanoTime();
-            CompletableFuture<Void> fromCopy = CompletableFuture.runAsync(() -> {
-                copy.scanValues(target, key, columns.names(), BATCH, rows -> keys.addTargetRows(hashed(rows, columns)));
-                LOG.info("{} in {}: {} live rows of {} read in {} ms", table, sink, keys.targetKeys(), target,
-                        (System.nanoTime() - t0) / 1_000_000);
-            });
-            source.scanRows(table, key, columns.names(), columns.kinds(), BATCH, rows -> keys.addSourceRows(hashed(rows,
-                    columns)));
-            LOG.info("{}: {} rows read from Postgres in {} ms", table, keys.sourceKeys(), (System.nanoTime() - t0)
-                    / 1_000_000);
-            try {
-                fromCopy.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
-            }
-            long t1 = System.nanoTime();
-            diff = keys.finish(options.keep());
-            LOG.info("{} in {}: compared in {} ms", table, sink, (System.nanoTime() - t1) / 1_000_000);
-        }
+        List<ChecksumForm> forms = copy.checksumForms(target, columns.names(), columns.kinds());
+        int formless = forms.indexOf(null);
+        Compared compared = formless < 0
+                ? byChecksums(sink, table, source, copy, options, target, key, columns, forms)
+                : byRows(sink, table, source, copy, options, target, key, columns, Math.max(sourceRows, targetRows),
+                        "rows (column " + columns.names().get(formless) + ", " + columns.types().get(formless)
+                                + ", has no checksum form in this copy)");
+        KeyDiff.Result diff = compared.diff();
         List<List<String>> missing = diff.missing();
         List<TargetRows.Row> extra = new ArrayList<>();
         for (List<String> k : diff.extra()) {
@@ -206,7 +198,108 @@ public final class CopyCheck {
                 + " of each kind were not checked again";
         Status status = missingTotal == 0 && extraTotal == 0 && differingTotal == 0 ? Status.EQUAL : Status.DRIFT;
         return new Result(sink, table, target, status, key, sourceRows, targetRows, missingTotal, missing, extraTotal,
-                extra, differingTotal, differing, columns.skipped(), note, Math.max(diff.sourceKeys(), diff.targetKeys()));
+                extra, differingTotal, differing, columns.skipped(), note, compared.rows(), compared.by());
+    }
+
+    /** A comparison's keys found different, how many rows it compared, and how. */
+    private record Compared(KeyDiff.Result diff, long rows, String by) {
+    }
+
+    /** Buckets of keys with about this many rows are split no further but read key by key. */
+    private static final int KEY_BY_KEY = 20_000;
+    /** At most this many buckets are split again in one query (the list is part of the SQL). */
+    private static final int MAX_SPLIT = 20_000;
+
+    /**
+     * Bucket sums computed on each side where the data lives (both at once), buckets that differ split again while
+     * they are large and the copy splits cheaply, then the rows of the buckets still differing read key by key.
+     */
+    private static Compared byChecksums(String sink, TableId table, SourceKeys source, SinkCopy copy, Options options,
+            String target, KeyColumns key, Columns columns, List<ChecksumForm> forms)
+            throws SQLException, InterruptedException {
+        SourceChecksums sourceSums = source.checksums();
+        long t0 = System.nanoTime();
+        Buckets buckets = Buckets.all(initialBits(Math.max(source.count(table), copy.liveCount(target))));
+        BucketSums[] sums = sums(table, sourceSums, copy, target, key, columns, forms, buckets);
+        long rows = Math.max(sums[0].rows(), sums[1].rows());
+        long[] differing = sums[0].differing(sums[1]);
+        LOG.info("{} in {}: checksums of {} buckets in {} ms, {} differ", table, sink, 1L << buckets.bits(),
+                (System.nanoTime() - t0) / 1_000_000, differing.length);
+        int bits = buckets.bits();
+        while (differing.length > 0 && differing.length <= MAX_SPLIT && copy.sumsWhereDataLives()
+                && sums[0].rowsIn(differing, sums[1]) > KEY_BY_KEY && bits + 8 <= 62) {
+            Buckets finer = new Buckets(bits + 8, bits, differing);
+            sums = sums(table, sourceSums, copy, target, key, columns, forms, finer);
+            differing = sums[0].differing(sums[1]);
+            bits += 8;
+            LOG.info("{} in {}: split into {}-bit buckets, {} differ", table, sink, bits, differing.length);
+        }
+        if (differing.length == 0) {
+            return new Compared(new KeyDiff.Result(rows, rows, 0, List.of(), 0, List.of(), 0, List.of()), rows,
+                    "checksums");
+        }
+        Buckets only = Buckets.only(bits, differing);
+        try (KeyDiff keys = new KeyDiff(options.workDir(), sums[0].rowsIn(differing, sums[1]))) {
+            CompletableFuture<Void> fromCopy = CompletableFuture.runAsync(() -> copy.rowHashes(target, key,
+                    columns.names(), forms, only, keys::addTargetRows));
+            sourceSums.rowHashes(table, key, columns.names(), forms, columns.types(), only, BATCH,
+                    keys::addSourceRows);
+            join(fromCopy);
+            KeyDiff.Result diff = keys.finish(options.keep());
+            LOG.info("{} in {}: {} and {} rows of the differing buckets compared key by key", table, sink,
+                    diff.sourceKeys(), diff.targetKeys());
+            return new Compared(diff, rows, "checksums; " + Math.max(diff.sourceKeys(), diff.targetKeys())
+                    + " rows of differing buckets read key by key");
+        }
+    }
+
+    /** Both sides' sums over {@code buckets}, Postgres's first, computed at once. */
+    private static BucketSums[] sums(TableId table, SourceChecksums source, SinkCopy copy, String target,
+            KeyColumns key, Columns columns, List<ChecksumForm> forms, Buckets buckets) throws SQLException {
+        CompletableFuture<BucketSums> fromCopy = CompletableFuture.supplyAsync(() -> copy.bucketSums(target, key,
+                columns.names(), forms, buckets));
+        BucketSums fromSource = source.bucketSums(table, key, columns.names(), forms, columns.types(), buckets);
+        return new BucketSums[] {fromSource, join(fromCopy)};
+    }
+
+    /** About 256 rows per bucket, at most 2^16 buckets. */
+    static int initialBits(long rows) {
+        int bits = 0;
+        while (bits < 16 && (rows >> bits) > 256) {
+            bits++;
+        }
+        return bits;
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+        }
+    }
+
+    /** Every row of both sides read by the check, canonical values hashed in Java and compared in bucket files. */
+    private static Compared byRows(String sink, TableId table, SourceKeys source, SinkCopy copy, Options options,
+            String target, KeyColumns key, Columns columns, long expectedRows, String by) throws SQLException {
+        try (KeyDiff keys = new KeyDiff(options.workDir(), expectedRows)) {
+            // Both sides are read at once, each on its own thread (they write to separate bucket files).
+            long t0 = System.nanoTime();
+            CompletableFuture<Void> fromCopy = CompletableFuture.runAsync(() -> {
+                copy.scanValues(target, key, columns.names(), BATCH, rows -> keys.addTargetRows(hashed(rows, columns)));
+                LOG.info("{} in {}: {} live rows of {} read in {} ms", table, sink, keys.targetKeys(), target,
+                        (System.nanoTime() - t0) / 1_000_000);
+            });
+            source.scanRows(table, key, columns.names(), columns.kinds(), BATCH, rows -> keys.addSourceRows(hashed(rows,
+                    columns)));
+            LOG.info("{}: {} rows read from Postgres in {} ms", table, keys.sourceKeys(), (System.nanoTime() - t0)
+                    / 1_000_000);
+            join(fromCopy);
+            long t1 = System.nanoTime();
+            KeyDiff.Result diff = keys.finish(options.keep());
+            LOG.info("{} in {}: compared in {} ms", table, sink, (System.nanoTime() - t1) / 1_000_000);
+            return new Compared(diff, Math.max(diff.sourceKeys(), diff.targetKeys()), by);
+        }
     }
 
     /**
@@ -241,7 +334,7 @@ public final class CopyCheck {
         return new Result(sink, table, target, status, key, sourceRows, targetRows, missing.size(), missing,
                 extra.size(), extra, differing.size(), differing, columns.skipped(), "a sample of " + keys.size()
                         + " keys (up to " + options.sample() + " picked at random on each side); totals count it only",
-                keys.size());
+                keys.size(), "sample");
     }
 
     /** Keys found different, by kind. */
@@ -298,7 +391,7 @@ public final class CopyCheck {
     /** A table and sink not checked, and why. */
     public static Result notChecked(String sink, TableId table, String target, String why) {
         return new Result(sink, table, target, Status.NOT_CHECKED, null, -1, -1, 0, List.of(), 0, List.of(), 0,
-                List.of(), List.of(), why, 0);
+                List.of(), List.of(), why, 0, "");
     }
 
     /** The keys Postgres still has and the copy still lacks. */

@@ -9,7 +9,7 @@ import java.util.function.Function;
  * One sink's copy of the source tables, as a consistency check reads and repairs it from outside the sink task
  * ({@code bin/cdc validate}): the target a source table is written to, its live rows, and the versioned delete.
  */
-public interface SinkCopy extends TargetRows, TargetValues, AutoCloseable {
+public interface SinkCopy extends TargetRows, TargetValues, TargetChecksums, AutoCloseable {
 
     /** The target (a quoted ClickHouse table, an Elasticsearch alias) of a source table; null if it does not exist. */
     String targetOf(TableId source);
@@ -17,9 +17,35 @@ public interface SinkCopy extends TargetRows, TargetValues, AutoCloseable {
     @Override
     void close();
 
-    /** A copy made of a sink's {@link TargetRows} and {@link TargetValues}, its naming of targets, and its close. */
-    static SinkCopy of(TargetRows rows, TargetValues values, Function<TableId, String> targetOf, Runnable close) {
+    /**
+     * A copy made of a sink's {@link TargetRows}, {@link TargetValues} and {@link TargetChecksums}, its naming of
+     * targets, and its close.
+     */
+    static SinkCopy of(TargetRows rows, TargetValues values, TargetChecksums checksums,
+            Function<TableId, String> targetOf, Runnable close) {
         return new SinkCopy() {
+            @Override
+            public List<ChecksumForm> checksumForms(String target, List<String> columns, List<ColumnKind> kinds) {
+                return checksums.checksumForms(target, columns, kinds);
+            }
+
+            @Override
+            public BucketSums bucketSums(String target, KeyColumns key, List<String> columns,
+                    List<ChecksumForm> forms, Buckets buckets) {
+                return checksums.bucketSums(target, key, columns, forms, buckets);
+            }
+
+            @Override
+            public void rowHashes(String target, KeyColumns key, List<String> columns, List<ChecksumForm> forms,
+                    Buckets buckets, Consumer<List<KeyDiff.Keyed>> batches) {
+                checksums.rowHashes(target, key, columns, forms, buckets, batches);
+            }
+
+            @Override
+            public boolean sumsWhereDataLives() {
+                return checksums.sumsWhereDataLives();
+            }
+
             @Override
             public void scanValues(String target, KeyColumns key, List<String> columns, int batchSize,
                     Consumer<List<ValuedRow>> batches) {

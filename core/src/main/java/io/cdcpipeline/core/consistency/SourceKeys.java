@@ -40,6 +40,11 @@ public final class SourceKeys {
         this.connection = connection;
     }
 
+    /** Checksums of the same tables, computed by Postgres. */
+    public SourceChecksums checksums() {
+        return new SourceChecksums(connection);
+    }
+
     /** The table's primary-key columns in key order; empty when it has none (or does not exist). */
     public List<String> primaryKey(TableId table) throws SQLException {
         try (PreparedStatement st = connection.prepareStatement("""
@@ -171,27 +176,7 @@ public final class SourceKeys {
     public void scanRows(TableId table, KeyColumns key, List<String> columns, List<ColumnKind> kinds, int batchSize,
             Consumer<List<TargetValues.ValuedRow>> batches) throws SQLException {
         String sql = "SELECT " + rowSelect(key, columns, kinds) + " FROM " + quoted(table);
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try (Statement st = connection.createStatement()) {
-            st.setFetchSize(batchSize);
-            try (ResultSet rs = st.executeQuery(sql)) {
-                List<TargetValues.ValuedRow> batch = new ArrayList<>(batchSize);
-                while (rs.next()) {
-                    batch.add(valuedRow(rs, key.size(), columns.size()));
-                    if (batch.size() == batchSize) {
-                        batches.accept(batch);
-                        batch = new ArrayList<>(batchSize);
-                    }
-                }
-                if (!batch.isEmpty()) {
-                    batches.accept(batch);
-                }
-            }
-        } finally {
-            connection.rollback();
-            connection.setAutoCommit(autoCommit);
-        }
+        SourceCursor.stream(connection, sql, batchSize, rs -> valuedRow(rs, key.size(), columns.size()), batches);
     }
 
     /** The columns' values as text of the rows among {@code keys}, by key. */

@@ -16,6 +16,7 @@ public final class ClickHouseCopy {
         Backoff.Listener retries = failure -> { };
         TableManager tables = new TableManager(connection, config, config.backoff(), retries, table -> { });
         ClickHouseTargetRows rows = new ClickHouseTargetRows(connection, tables, config.backoff(), retries);
-        return SinkCopy.of(rows, rows, tables::existingTable, connection::close);
+        ClickHouseChecksums checksums = new ClickHouseChecksums(connection, tables, config.backoff(), retries);
+        return SinkCopy.of(rows, rows, checksums, tables::existingTable, connection::close);
     }
 }

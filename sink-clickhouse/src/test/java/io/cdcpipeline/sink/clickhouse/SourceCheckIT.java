@@ -49,8 +49,7 @@ class SourceCheckIT {
                 Connection source = pg.connect()) {
             for (SinkHarness server : List.of(legacy, modern)) {
                 server.write(records, Map.of());
-                TableManager tables = new TableManager(server.connection, server.config(), server.config().backoff(),
-                        failure -> { }, table -> { });
+                TableManager tables = tablesOf(server);
                 ClickHouseTargetRows target = new ClickHouseTargetRows(server.connection, tables,
                         server.config().backoff(), failure -> { });
                 SourceKeys keys = new SourceKeys(source);
@@ -120,17 +119,15 @@ class SourceCheckIT {
             for (SinkHarness server : List.of(legacy, modern)) {
                 server.write(records, Map.of());
                 assertThat(server.deadLetters).as("%s dead letters", server).isEmpty();
-                TableManager tables = new TableManager(server.connection, server.config(), server.config().backoff(),
-                        failure -> { }, t -> { });
-                ClickHouseTargetRows rows = new ClickHouseTargetRows(server.connection, tables,
-                        server.config().backoff(), failure -> { });
-                SinkCopy copy = SinkCopy.of(rows, rows, tables::existingTable, () -> { });
+                TableManager tables = tablesOf(server);
+                SinkCopy copy = copyOf(server, tables);
                 CopyCheck.Options options = new CopyCheck.Options(100, Duration.ofMillis(10), 1, work);
                 CopyCheck.Result equal = CopyCheck.run(server.toString(), table, new SourceKeys(source), copy, options);
                 assertThat(equal.status()).as("%s: %s", server, equal).isEqualTo(CopyCheck.Status.EQUAL);
+                assertThat(equal.comparedBy()).as("%s: every type has a checksum form", server).isEqualTo("checksums");
                 assertThat(equal.notCompared()).containsExactly("tm (time)");
                 List<TargetValues.ValuedRow> paged = new ArrayList<>();
-                rows.scanValues(tables.existingTable(table), new SourceKeys(source).keyColumns(table, List.of("id")),
+                copy.scanValues(tables.existingTable(table), new SourceKeys(source).keyColumns(table, List.of("id")),
                         List.of("t", "n"), 1, paged::addAll);
                 assertThat(paged).as("%s: read a row per page, NULLs included", server)
                         .extracting(r -> r.key().get(0) + " " + r.values().get(0) + " "
@@ -145,8 +142,92 @@ class SourceCheckIT {
                 assertThat(changed.differing()).as("%s", server).containsExactly(new CopyCheck.Difference(List.of("1"),
                         List.of(new CopyCheck.ColumnDifference("t", "tab\there", "changed"))));
                 assertThat(changed.missingTotal() + changed.extraTotal()).isZero();
+                assertThat(changed.comparedBy()).isEqualTo("checksums; 2 rows of differing buckets read key by key");
+
+                // The last bit of a float, and a NaN turned into a number: found by their bits.
+                server.connection.execute("INSERT INTO " + target + " SELECT id, t, c, j, b, n, r, "
+                        + "if(id = 1, 0.3000000000000001, 0), u, dt, ts, tz, tm, _cdc_version + 2, 0, _cdc_source_ts, "
+                        + "now() FROM " + target + " FINAL");
+                server.connection.execute("INSERT INTO " + target + " SELECT id, t, c, j, b, n, if(id = 2, 0, r), d, u, "
+                        + "dt, ts, tz, tm, _cdc_version + 3, 0, _cdc_source_ts, now() FROM " + target + " FINAL");
+                CopyCheck.Result floats = CopyCheck.run(server.toString(), table, new SourceKeys(source), copy, options);
+                assertThat(floats.differing()).as("%s: %s", server, floats).extracting(d -> d.key().get(0) + " "
+                        + d.columns().stream().map(CopyCheck.ColumnDifference::column).toList())
+                        .containsExactly("1 [t, d]", "2 [r, d]");
             }
         }
+    }
+
+    /**
+     * A 60,000-row table with 310 drifted keys: bucket sums differ in most of the first buckets, which are split
+     * again (more hash bits, only inside the differing buckets) until the few rows left are read key by key, and every
+     * drifted key, none other, is named.
+     */
+    @Test
+    void differingBucketsAreSplitUntilFewRowsAreReadKeyByKey(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, @TempDir Path work) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE wide (id bigint PRIMARY KEY, v text, f double precision)");
+            st.execute("INSERT INTO wide VALUES (1, 'v1', 0.5)");
+        }
+        List<SinkRecord> records;
+        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.wide"), Map.of())) {
+            records = stream.take(1, Duration.ofSeconds(60));
+        }
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("INSERT INTO wide SELECT g, 'v' || g, g / 4.0 FROM generate_series(2, 60000) g");
+        }
+        TableId table = new TableId("public", "wide");
+        try (SinkHarness legacy = SinkHarness.legacy(ch); SinkHarness modern = SinkHarness.modern();
+                Connection source = pg.connect()) {
+            for (SinkHarness server : List.of(legacy, modern)) {
+                server.write(records, Map.of());
+                TableManager tables = tablesOf(server);
+                SinkCopy copy = copyOf(server, tables);
+                String target = tables.existingTable(table);
+                String columns = " (id, v, f, _cdc_version, _cdc_deleted, _cdc_source_ts) ";
+                server.connection.execute("INSERT INTO " + target + columns + "SELECT number, concat('v', "
+                        + "toString(number)), number / 4, 1, 0, 0 FROM numbers(60001) WHERE number >= 2");
+                // 300 changed values, 5 deleted rows (delete markers), 5 rows Postgres never had.
+                server.connection.execute("INSERT INTO " + target + columns + "SELECT number * 199, 'drift', "
+                        + "number * 199 / 4, 2, 0, 0 FROM numbers(301) WHERE number >= 1");
+                server.connection.execute("INSERT INTO " + target + columns + "SELECT number * 7001, "
+                        + "concat('v', toString(number * 7001)), number * 7001 / 4, 2, 1, 0 FROM numbers(6) "
+                        + "WHERE number >= 1");
+                server.connection.execute("INSERT INTO " + target + columns + "SELECT 100000 + number, 'ghost', 0, 1, "
+                        + "0, 0 FROM numbers(5)");
+
+                CopyCheck.Result result = CopyCheck.run(server.toString(), table, new SourceKeys(source), copy,
+                        new CopyCheck.Options(1000, Duration.ofMillis(10), 1, work));
+                List<List<String>> changed = new ArrayList<>();
+                for (int i = 1; i <= 300; i++) {
+                    changed.add(List.of(Long.toString(i * 199L)));
+                }
+                assertThat(result.differing()).as("%s", server).extracting(CopyCheck.Difference::key)
+                        .containsExactlyInAnyOrderElementsOf(changed);
+                assertThat(result.missing()).as("%s", server).containsExactlyInAnyOrder(List.of("7001"),
+                        List.of("14002"), List.of("21003"), List.of("28004"), List.of("35005"));
+                assertThat(result.extra()).as("%s", server).extracting(TargetRows.Row::key).containsExactlyInAnyOrder(
+                        List.of("100000"), List.of("100001"), List.of("100002"), List.of("100003"), List.of("100004"));
+                assertThat(result.rowsCompared()).isEqualTo(60_000);
+                long readKeyByKey = Long.parseLong(result.comparedBy().replaceAll("checksums; (\\d+) rows.*", "$1"));
+                assertThat(readKeyByKey).as("%s: %s (without splitting, every one of 235 buckets of about 235 rows "
+                        + "differs)", server, result.comparedBy()).isBetween(310L, 2_000L);
+            }
+        }
+    }
+
+    private static TableManager tablesOf(SinkHarness server) {
+        return new TableManager(server.connection, server.config(), server.config().backoff(), failure -> { },
+                table -> { });
+    }
+
+    /** The copy as {@code bin/cdc validate} opens it (ClickHouseCopy), on the harness's connection. */
+    private static SinkCopy copyOf(SinkHarness server, TableManager tables) {
+        ClickHouseTargetRows rows = new ClickHouseTargetRows(server.connection, tables, server.config().backoff(),
+                failure -> { });
+        return SinkCopy.of(rows, rows, new ClickHouseChecksums(server.connection, tables, server.config().backoff(),
+                failure -> { }), tables::existingTable, () -> { });
     }
 
     private static List<SinkRecord> capture(StackEndpoints stack, PostgresTestDatabase pg) throws Exception {

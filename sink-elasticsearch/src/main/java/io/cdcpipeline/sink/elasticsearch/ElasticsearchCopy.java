@@ -15,6 +15,7 @@ public final class ElasticsearchCopy {
         ElasticsearchConnection connection = new ElasticsearchConnection(config);
         BulkSender sender = new BulkSender(connection.restClient(), config.backoff(), new ElasticsearchSinkMetrics(null));
         StaleDocuments documents = new StaleDocuments(connection.client(), config, sender);
-        return SinkCopy.of(documents, documents, documents::existingAlias, connection::close);
+        return SinkCopy.of(documents, documents, new ElasticsearchChecksums(connection.restClient()),
+                documents::existingAlias, connection::close);
     }
 }

@@ -211,7 +211,7 @@ final class StaleDocuments implements StaleRows, TargetRows, TargetValues {
     }
 
     /** Each column's value as text: JSON strings as they are, other scalars as written, objects and arrays as JSON. */
-    private static List<String> texts(ObjectNode source, List<String> columns) {
+    static List<String> texts(ObjectNode source, List<String> columns) {
         List<String> texts = new ArrayList<>(columns.size());
         for (String column : columns) {
             JsonNode value = source == null ? null : source.get(column);
@@ -237,7 +237,7 @@ final class StaleDocuments implements StaleRows, TargetRows, TargetValues {
         return values.toString();
     }
 
-    private static List<String> keyOf(String id, int columns) {
+    static List<String> keyOf(String id, int columns) {
         if (columns == 1) {
             return List.of(id);
         }

@@ -72,6 +72,10 @@ final class EsHarness implements AutoCloseable {
         return connection.client();
     }
 
+    org.elasticsearch.client.RestClient restClient() {
+        return connection.restClient();
+    }
+
     String alias(String table) {
         return index.name() + "_" + table;
     }
