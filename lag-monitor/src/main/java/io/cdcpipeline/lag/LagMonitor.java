@@ -141,7 +141,54 @@ public final class LagMonitor implements AutoCloseable {
             consistencyScheduler = checks;
             checks.scheduleWithFixedDelay(this::checkConsistencyQuietly, 0, config.consistency().every().toMillis(),
                     TimeUnit.MILLISECONDS);
+            long watch = config.consistency().schemaWatch().toMillis();
+            if (watch > 0) {
+                checks.scheduleWithFixedDelay(this::watchSchemasQuietly, 0, watch, TimeUnit.MILLISECONDS);
+            }
         }
+    }
+
+    /** Per table checked, its columns and types as last read from Postgres. */
+    private final Map<io.cdcpipeline.core.TableId, Map<String, String>> columnsSeen = new LinkedHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong schemaChecks = new java.util.concurrent.atomic.AtomicLong();
+
+    private void watchSchemasQuietly() {
+        try {
+            watchSchemas();
+        } catch (Exception e) {
+            error("consistency", e);
+        }
+    }
+
+    /**
+     * Reads the checked tables' columns from Postgres; a table whose columns changed since the last reading (a
+     * column added, dropped, renamed or retyped: what SchemaChangeSignal marks on the stream, seen here at its source,
+     * in either runtime) is checked again, alone, once the change had {@code settle} to reach the copies.
+     */
+    void watchSchemas() throws Exception {
+        MonitorConfig.Consistency c = config.consistency();
+        Map<io.cdcpipeline.core.TableId, Map<String, String>> now = Consistency.columns(c.pipeline(),
+                c.connectConfigs(), c.tables());
+        for (Map.Entry<io.cdcpipeline.core.TableId, Map<String, String>> table : now.entrySet()) {
+            Map<String, String> before = columnsSeen.put(table.getKey(), table.getValue());
+            if (before != null && !before.equals(table.getValue())) {
+                LOG.info("Consistency: the columns of {} changed ({} -> {}); checking it in {}", table.getKey(),
+                        before, table.getValue(), c.settle());
+                consistencyScheduler.schedule(() -> {
+                    try {
+                        checkTables(List.of(table.getKey().toString()));
+                        schemaChecks.incrementAndGet();
+                    } catch (Exception e) {
+                        error("consistency", e);
+                    }
+                }, c.settle().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** Checks run because a table's columns changed, since the start. */
+    public long schemaChangeChecks() {
+        return schemaChecks.get();
     }
 
     private ScheduledExecutorService consistencyScheduler;
@@ -156,10 +203,15 @@ public final class LagMonitor implements AutoCloseable {
 
     /** One consistency check of every configured table and sink, as bin/cdc validate does it. */
     public void checkConsistency() throws Exception {
+        checkTables(config.consistency().tables());
+    }
+
+    /** A check of these tables (empty: every configured one); their results replace theirs of the last check. */
+    private synchronized void checkTables(List<String> tables) throws Exception {
         MonitorConfig.Consistency c = config.consistency();
         java.nio.file.Path work = java.nio.file.Files.createTempDirectory("cdc-lag-consistency-");
         try {
-            List<CopyCheck.Result> results = Consistency.check(c.pipeline(), c.connectConfigs(), c.tables(),
+            List<CopyCheck.Result> results = Consistency.check(c.pipeline(), c.connectConfigs(), tables,
                     new CopyCheck.Options(10_000, c.settle(), 2, work, c.light()));
             for (CopyCheck.Result r : results) {
                 String id = r.sink() + " " + r.table();
@@ -172,7 +224,13 @@ public final class LagMonitor implements AutoCloseable {
                     driftStreaks.remove(id);
                 }
             }
-            consistency = List.copyOf(results);
+            List<CopyCheck.Result> merged = new ArrayList<>(results);
+            for (CopyCheck.Result kept : consistency) {
+                if (results.stream().noneMatch(r -> r.sink().equals(kept.sink()) && r.table().equals(kept.table()))) {
+                    merged.add(kept);
+                }
+            }
+            consistency = List.copyOf(merged);
             consistencyCheckedAt = clock.instant();
         } finally {
             try (var files = java.nio.file.Files.walk(work)) {

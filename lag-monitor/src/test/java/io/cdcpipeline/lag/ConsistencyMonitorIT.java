@@ -45,49 +45,8 @@ class ConsistencyMonitorIT {
     @Test
     void driftInACopyIsMeasuredAlertedAndClearedByTheScheduledChecks(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
-        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL)");
-            st.execute("CREATE TABLE cdc_heartbeat (id integer PRIMARY KEY, beat_ms bigint NOT NULL, "
-                    + "beat_at timestamptz NOT NULL)");
-            st.execute("INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 20) g");
-        }
-        Properties pipeline = new Properties();
-        pipeline.put("name", "consistency");
-        pipeline.put("offset.storage.file", work.resolve("offsets.dat").toString());
-        pipeline.put("dead.letter.dir", work.resolve("dead-letters").toString());
-        DebeziumSourceConfig.of(stack, pg, pg.name(), List.of("public.customers", "public.cdc_heartbeat"))
-                .forEach((k, v) -> pipeline.put("source." + k, v));
-        pipeline.put("sinks", "clickhouse");
-        pipeline.put("sink.clickhouse.connector.class", "io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector");
-        pipeline.put("sink.clickhouse.clickhouse.url", ch.url());
-        pipeline.put("sink.clickhouse.clickhouse.database", ch.name());
-        Path pipelineFile = work.resolve("pipeline.properties");
-        try (Writer out = Files.newBufferedWriter(pipelineFile)) {
-            pipeline.store(out, null);
-        }
-        Path config = work.resolve("lag.yaml");
-        Files.writeString(config, """
-                postgres:
-                  url: %s
-                  user: %s
-                heartbeat:
-                  interval: 1s
-                check:
-                  interval: 1s
-                sinks:
-                  clickhouse:
-                    type: clickhouse
-                    url: %s
-                    database: %s
-                consistency:
-                  pipeline: %s
-                  every: 2s
-                  light: 0
-                  settle: 500ms
-                  tables: [public.customers]
-                http:
-                  port: 0
-                """.formatted(pg.jdbcUrl(), pg.user(), ch.url(), ch.name(), pipelineFile));
+        Path pipelineFile = pipelineFile(stack, pg, ch, work);
+        Path config = monitorConfig(pg, ch, pipelineFile, "every: 2s", work);
         try (LagMonitor monitor = new LagMonitor(MonitorConfig.load(config), Clock.systemUTC());
                 EmbeddedPipeline runner = EmbeddedPipeline.validate(PipelineFile.load(pipelineFile));
                 MonitorServer server = new MonitorServer(monitor, 0)) {
@@ -122,6 +81,96 @@ class ConsistencyMonitorIT {
             assertThat(monitor.unhealthyReasons()).noneMatch(r -> r.contains("differs from Postgres"));
             assertThat(runner.failure()).isNull();
         }
+    }
+
+    /**
+     * Scheduled checks an hour apart: after the first, a row is removed from the copy by hand, then a column is added
+     * in Postgres. The schema watch sees the new column and checks that table again at once, which finds the row.
+     */
+    @Test
+    void aSchemaChangeTriggersACheckOfItsTable(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, @TempDir Path work) throws Exception {
+        Path pipelineFile = pipelineFile(stack, pg, ch, work);
+        Path config = monitorConfig(pg, ch, pipelineFile, "every: 1h\n  schema.watch: 500ms", work);
+        try (LagMonitor monitor = new LagMonitor(MonitorConfig.load(config), Clock.systemUTC());
+                EmbeddedPipeline runner = EmbeddedPipeline.validate(PipelineFile.load(pipelineFile))) {
+            monitor.prepare();
+            runner.start();
+            Await.until(() -> clickHouse(ch, "SELECT count() FROM " + ch.name() + ".customers_current").equals("20"),
+                    90, "the snapshot in ClickHouse");
+            monitor.start();
+            Await.until(() -> status(monitor) == CopyCheck.Status.EQUAL, 60, "the first check: "
+                    + monitor.consistency());
+            Thread.sleep(1_500); // the watch has read the columns as they were
+            assertThat(monitor.schemaChangeChecks()).isZero();
+
+            clickHouse(ch, "INSERT INTO " + ch.name() + ".customers (id, name, _cdc_version, _cdc_deleted, "
+                    + "_cdc_source_ts) SELECT id, name, _cdc_version + 1, 1, now() FROM " + ch.name()
+                    + ".customers FINAL WHERE id = 7");
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE customers ADD COLUMN phone text");
+            }
+            Await.until(() -> status(monitor) == CopyCheck.Status.DRIFT, 60, "a check after the schema change: "
+                    + monitor.consistency());
+            assertThat(monitor.schemaChangeChecks()).isEqualTo(1);
+            assertThat(monitor.consistency()).singleElement().satisfies(r -> assertThat(r.missing())
+                    .containsExactly(List.of("7")));
+        }
+    }
+
+    /** The monitor's config: a ClickHouse sink, full checks of public.customers with {@code schedule}. */
+    private static Path monitorConfig(PostgresTestDatabase pg, ClickHouseTestDatabase ch, Path pipelineFile,
+            String schedule, Path work) throws Exception {
+        Path config = work.resolve("lag.yaml");
+        Files.writeString(config, """
+                postgres:
+                  url: %s
+                  user: %s
+                heartbeat:
+                  interval: 1s
+                check:
+                  interval: 1s
+                sinks:
+                  clickhouse:
+                    type: clickhouse
+                    url: %s
+                    database: %s
+                consistency:
+                  pipeline: %s
+                  %s
+                  light: 0
+                  settle: 500ms
+                  tables: [public.customers]
+                http:
+                  port: 0
+                """.formatted(pg.jdbcUrl(), pg.user(), ch.url(), ch.name(), pipelineFile, schedule));
+        return config;
+    }
+
+    /** Customers (20 rows) and the heartbeat table, captured into ClickHouse by an embedded pipeline's file. */
+    private static Path pipelineFile(StackEndpoints stack, PostgresTestDatabase pg, ClickHouseTestDatabase ch,
+            Path work) throws Exception {
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL)");
+            st.execute("CREATE TABLE cdc_heartbeat (id integer PRIMARY KEY, beat_ms bigint NOT NULL, "
+                    + "beat_at timestamptz NOT NULL)");
+            st.execute("INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 20) g");
+        }
+        Properties pipeline = new Properties();
+        pipeline.put("name", "consistency");
+        pipeline.put("offset.storage.file", work.resolve("offsets.dat").toString());
+        pipeline.put("dead.letter.dir", work.resolve("dead-letters").toString());
+        DebeziumSourceConfig.of(stack, pg, pg.name(), List.of("public.customers", "public.cdc_heartbeat"))
+                .forEach((k, v) -> pipeline.put("source." + k, v));
+        pipeline.put("sinks", "clickhouse");
+        pipeline.put("sink.clickhouse.connector.class", "io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector");
+        pipeline.put("sink.clickhouse.clickhouse.url", ch.url());
+        pipeline.put("sink.clickhouse.clickhouse.database", ch.name());
+        Path pipelineFile = work.resolve("pipeline.properties");
+        try (Writer out = Files.newBufferedWriter(pipelineFile)) {
+            pipeline.store(out, null);
+        }
+        return pipelineFile;
     }
 
     private boolean isDrift(Alert alert) {

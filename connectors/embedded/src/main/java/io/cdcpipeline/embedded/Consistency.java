@@ -1,8 +1,10 @@
 package io.cdcpipeline.embedded;
 
+import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.CopyCheck;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The checks of {@code bin/cdc validate} for other programs (the lag monitor's scheduled checks): the copies a
@@ -20,10 +22,23 @@ public final class Consistency {
      */
     public static List<CopyCheck.Result> check(Path pipelineFile, Path connectConfigs, List<String> tables,
             CopyCheck.Options options) throws Exception {
-        PipelineFile file = pipelineFile != null ? PipelineFile.load(pipelineFile)
-                : ConnectConfigs.load(connectConfigs, System.getenv());
-        try (ValidateMain.Validation validation = new ValidateMain.Validation(file, List.of(), options)) {
+        try (ValidateMain.Validation validation = new ValidateMain.Validation(load(pipelineFile, connectConfigs),
+                List.of(), options)) {
             return validation.check(tables);
         }
+    }
+
+    /** The columns and their types ({@code pg_type.typname}) of the tables a check would check, as Postgres has them. */
+    public static Map<TableId, Map<String, String>> columns(Path pipelineFile, Path connectConfigs,
+            List<String> tables) throws Exception {
+        try (ValidateMain.Validation validation = new ValidateMain.Validation(load(pipelineFile, connectConfigs),
+                List.of(), null)) {
+            return validation.columns(tables);
+        }
+    }
+
+    private static PipelineFile load(Path pipelineFile, Path connectConfigs) throws Exception {
+        return pipelineFile != null ? PipelineFile.load(pipelineFile) : ConnectConfigs.load(connectConfigs,
+                System.getenv());
     }
 }

@@ -231,6 +231,22 @@ public final class ValidateMain implements Callable<Integer> {
             return results;
         }
 
+        /** Per table (missing ones left out), its columns and their types as Postgres has them now. */
+        Map<TableId, Map<String, String>> columns(List<String> tableNames) throws Exception {
+            Map<TableId, Map<String, String>> columns = new LinkedHashMap<>();
+            try (Connection db = SourceDatabase.connect(file.source())) {
+                SourceKeys source = new SourceKeys(db);
+                for (TableId table : tables(db, tableNames)) {
+                    try {
+                        columns.put(table, source.columnTypes(table));
+                    } catch (SQLException e) {
+                        LOG.debug("No columns of {}: {}", table, e.getMessage());
+                    }
+                }
+            }
+            return columns;
+        }
+
         /**
          * Removes the extra rows (versioned deletes); rows with other values are streamed again by a no-op update in
          * Postgres (a snapshot read could not replace them); the missing ones are asked for again by an incremental

@@ -109,6 +109,7 @@ final class ValidationReport {
         json.put("not_compared", r.notCompared());
         json.put("note", r.note());
         json.put("compared_by", r.comparedBy());
+        json.put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
         return json;
     }
 

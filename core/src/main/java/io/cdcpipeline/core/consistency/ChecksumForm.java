@@ -116,7 +116,7 @@ public record ChecksumForm(Kind kind, int digits) {
                 case PLAIN -> text;
                 case TEXT -> RowChecksum.utf8Length(text) + ":" + text;
                 case BOOLEAN -> text.equals("true") || text.equals("t") || text.equals("1") ? "1" : "0";
-                case DECIMAL -> text.equals("NaN") ? text : trimmed(new BigDecimal(text));
+                case DECIMAL -> text.equals("NaN") ? text : trimmed(text);
                 case FLOAT4 -> {
                     float value = Float.parseFloat(text);
                     yield Float.isNaN(value) ? "nan" : Integer.toString(Float.floatToRawIntBits(value));
@@ -132,18 +132,48 @@ public record ChecksumForm(Kind kind, int digits) {
         }
     }
 
-    private static String trimmed(BigDecimal value) {
-        return value.signum() == 0 ? "0" : value.stripTrailingZeros().toPlainString();
+    /** Plain decimal text without trailing fractional zeros; digits only are cut in place, anything else parsed. */
+    private static String trimmed(String text) {
+        int point = text.indexOf('.');
+        boolean plain = text.indexOf('e') < 0 && text.indexOf('E') < 0 && !text.startsWith("+")
+                && (text.length() < 2 || text.charAt(text.startsWith("-") ? 1 : 0) != '0' || point == 1
+                || point == 2 && text.charAt(0) == '-');
+        if (!plain) {
+            BigDecimal value = new BigDecimal(text);
+            return value.signum() == 0 ? "0" : value.stripTrailingZeros().toPlainString();
+        }
+        String cut = text;
+        if (point >= 0) {
+            int end = cut.length();
+            while (end > point + 1 && cut.charAt(end - 1) == '0') {
+                end--;
+            }
+            cut = cut.substring(0, end == point + 1 ? point : end);
+        }
+        return cut.equals("-0") || cut.isEmpty() || cut.equals("-") ? "0" : cut;
     }
 
     private String timestamp(String text) {
         String iso = text.trim().replace(' ', 'T');
-        // Local timestamps come as ISO local text, timestamptz as an instant ("...Z") or with an offset.
-        LocalDateTime value = iso.endsWith("Z")
-                ? LocalDateTime.ofInstant(java.time.Instant.parse(iso), ZoneOffset.UTC)
-                : iso.indexOf('+', 10) > 0 || iso.indexOf('-', 10) > 0
-                        ? OffsetDateTime.parse(iso).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime()
-                        : LocalDateTime.parse(iso);
+        boolean utc = iso.endsWith("Z");
+        String local = utc ? iso.substring(0, iso.length() - 1) : iso;
+        if (local.length() >= 19 && local.charAt(10) == 'T' && local.indexOf('+', 19) < 0
+                && local.indexOf('-', 19) < 0 && (local.length() == 19 || local.charAt(19) == '.')) {
+            // ISO local (or UTC) text, the pipeline's own: cut and padded as is, without parsing.
+            StringBuilder out = new StringBuilder(20 + digits).append(local, 0, 10).append(' ')
+                    .append(local, 11, 19);
+            if (digits > 0) {
+                out.append('.');
+                String fraction = local.length() > 20 ? local.substring(20) : "";
+                for (int i = 0; i < digits; i++) {
+                    out.append(i < fraction.length() ? fraction.charAt(i) : '0');
+                }
+            }
+            return out.toString();
+        }
+        LocalDateTime value = iso.length() > 10 && (iso.indexOf('+', 10) > 0 || iso.indexOf('-', 10) > 0)
+                ? OffsetDateTime.parse(iso).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime()
+                : LocalDateTime.parse(iso);
         String out = SECONDS.format(value);
         if (digits == 0) {
             return out;

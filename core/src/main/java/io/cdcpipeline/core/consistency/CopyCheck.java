@@ -64,14 +64,20 @@ public final class CopyCheck {
      * @param comparedBy  how, first word first: {@code checksums} (computed where the data lives; then how many rows
      *                    of differing buckets were read key by key), {@code rows} (every row read by the check, and
      *                    why), {@code sample}; empty when not compared
+     * @param seconds     how long the check took, re-checks included
      */
     public record Result(String sink, TableId table, String target, Status status, KeyColumns key, long sourceRows,
             long targetRows, long missingTotal, List<List<String>> missing, long extraTotal,
             List<TargetRows.Row> extra, long differingTotal, List<Difference> differing, List<String> notCompared,
-            String note, long rowsCompared, String comparedBy) {
+            String note, long rowsCompared, String comparedBy, double seconds) {
 
         public boolean drifted() {
             return status == Status.DRIFT;
+        }
+
+        Result took(double elapsed) {
+            return new Result(sink, table, target, status, key, sourceRows, targetRows, missingTotal, missing,
+                    extraTotal, extra, differingTotal, differing, notCompared, note, rowsCompared, comparedBy, elapsed);
         }
     }
 
@@ -142,15 +148,21 @@ public final class CopyCheck {
     /** As above, leaving out {@code excluded} columns (each with why: a transform changes them on purpose). */
     public static Result run(String sink, TableId table, SourceKeys source, SinkCopy copy, Options options,
             Map<String, String> excluded) throws SQLException, InterruptedException {
+        long t0 = System.nanoTime();
+        return compare(sink, table, source, copy, options, excluded).took((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static Result compare(String sink, TableId table, SourceKeys source, SinkCopy copy, Options options,
+            Map<String, String> excluded) throws SQLException, InterruptedException {
         List<String> primaryKey = source.primaryKey(table);
         long sourceRows = source.count(table);
         String target = copy.targetOf(table);
         if (target == null) {
             return sourceRows == 0
                     ? new Result(sink, table, null, Status.EQUAL, null, 0, 0, 0, List.of(), 0, List.of(), 0,
-                            List.of(), List.of(), "no target yet, and the table is empty", 0, "")
+                            List.of(), List.of(), "no target yet, and the table is empty", 0, "", 0)
                     : new Result(sink, table, null, Status.DRIFT, null, sourceRows, 0, sourceRows, List.of(), 0,
-                            List.of(), 0, List.of(), List.of(), "the copy's target does not exist", sourceRows, "");
+                            List.of(), 0, List.of(), List.of(), "the copy's target does not exist", sourceRows, "", 0);
         }
         if (primaryKey.isEmpty()) {
             return notChecked(sink, table, target, "the table has no primary key");
@@ -169,7 +181,8 @@ public final class CopyCheck {
         List<ChecksumForm> forms = copy.checksumForms(target, columns.names(), columns.kinds());
         int formless = forms.indexOf(null);
         Compared compared = formless < 0
-                ? byChecksums(sink, table, source, copy, options, target, key, columns, forms)
+                ? byChecksums(sink, table, source, copy, options, target, key, columns, forms,
+                        Math.max(sourceRows, targetRows))
                 : byRows(sink, table, source, copy, options, target, key, columns, Math.max(sourceRows, targetRows),
                         "rows (column " + columns.names().get(formless) + ", " + columns.types().get(formless)
                                 + ", has no checksum form in this copy)");
@@ -198,7 +211,7 @@ public final class CopyCheck {
                 + " of each kind were not checked again";
         Status status = missingTotal == 0 && extraTotal == 0 && differingTotal == 0 ? Status.EQUAL : Status.DRIFT;
         return new Result(sink, table, target, status, key, sourceRows, targetRows, missingTotal, missing, extraTotal,
-                extra, differingTotal, differing, columns.skipped(), note, compared.rows(), compared.by());
+                extra, differingTotal, differing, columns.skipped(), note, compared.rows(), compared.by(), 0);
     }
 
     /** A comparison's keys found different, how many rows it compared, and how. */
@@ -215,11 +228,11 @@ public final class CopyCheck {
      * they are large and the copy splits cheaply, then the rows of the buckets still differing read key by key.
      */
     private static Compared byChecksums(String sink, TableId table, SourceKeys source, SinkCopy copy, Options options,
-            String target, KeyColumns key, Columns columns, List<ChecksumForm> forms)
+            String target, KeyColumns key, Columns columns, List<ChecksumForm> forms, long rowsGuess)
             throws SQLException, InterruptedException {
         SourceChecksums sourceSums = source.checksums();
         long t0 = System.nanoTime();
-        Buckets buckets = Buckets.all(initialBits(Math.max(source.count(table), copy.liveCount(target))));
+        Buckets buckets = Buckets.all(initialBits(rowsGuess));
         BucketSums[] sums = sums(table, sourceSums, copy, target, key, columns, forms, buckets);
         long rows = Math.max(sums[0].rows(), sums[1].rows());
         long[] differing = sums[0].differing(sums[1]);
@@ -253,12 +266,17 @@ public final class CopyCheck {
         }
     }
 
-    /** Both sides' sums over {@code buckets}, Postgres's first, computed at once. */
+    /** Both sides' sums over {@code buckets}, Postgres's first, computed at once (each side's time logged). */
     private static BucketSums[] sums(TableId table, SourceChecksums source, SinkCopy copy, String target,
             KeyColumns key, Columns columns, List<ChecksumForm> forms, Buckets buckets) throws SQLException {
-        CompletableFuture<BucketSums> fromCopy = CompletableFuture.supplyAsync(() -> copy.bucketSums(target, key,
-                columns.names(), forms, buckets));
+        long t0 = System.nanoTime();
+        CompletableFuture<BucketSums> fromCopy = CompletableFuture.supplyAsync(() -> {
+            BucketSums sums = copy.bucketSums(target, key, columns.names(), forms, buckets);
+            LOG.info("{}: checksums of {} in {} ms", table, target, (System.nanoTime() - t0) / 1_000_000);
+            return sums;
+        });
         BucketSums fromSource = source.bucketSums(table, key, columns.names(), forms, columns.types(), buckets);
+        LOG.info("{}: checksums of Postgres in {} ms", table, (System.nanoTime() - t0) / 1_000_000);
         return new BucketSums[] {fromSource, join(fromCopy)};
     }
 
@@ -334,7 +352,7 @@ public final class CopyCheck {
         return new Result(sink, table, target, status, key, sourceRows, targetRows, missing.size(), missing,
                 extra.size(), extra, differing.size(), differing, columns.skipped(), "a sample of " + keys.size()
                         + " keys (up to " + options.sample() + " picked at random on each side); totals count it only",
-                keys.size(), "sample");
+                keys.size(), "sample", 0);
     }
 
     /** Keys found different, by kind. */
@@ -391,7 +409,7 @@ public final class CopyCheck {
     /** A table and sink not checked, and why. */
     public static Result notChecked(String sink, TableId table, String target, String why) {
         return new Result(sink, table, target, Status.NOT_CHECKED, null, -1, -1, 0, List.of(), 0, List.of(), 0,
-                List.of(), List.of(), why, 0, "");
+                List.of(), List.of(), why, 0, "", 0);
     }
 
     /** The keys Postgres still has and the copy still lacks. */

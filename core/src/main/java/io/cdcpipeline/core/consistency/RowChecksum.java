@@ -69,17 +69,22 @@ public final class RowChecksum {
         return bytes;
     }
 
-    static long md5(String text) {
+    /** One digest per thread: looking one up costs more than hashing a short row. */
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] digest = MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8));
-            long hash = 0;
-            for (int i = 0; i < 8; i++) {
-                hash = hash << 8 | (digest[i] & 0xff);
-            }
-            return hash;
+            return MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java has MD5", e);
         }
+    });
+
+    static long md5(String text) {
+        byte[] digest = MD5.get().digest(text.getBytes(StandardCharsets.UTF_8));
+        long hash = 0;
+        for (int i = 0; i < 8; i++) {
+            hash = hash << 8 | (digest[i] & 0xff);
+        }
+        return hash;
     }
 
     /** Postgres SQL for the key's bucket hash. */

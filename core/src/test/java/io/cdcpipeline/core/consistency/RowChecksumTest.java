@@ -39,6 +39,12 @@ class RowChecksumTest {
         assertThat(ChecksumForm.DECIMAL.of("12.500")).isEqualTo("12.5");
         assertThat(ChecksumForm.DECIMAL.of("0.000")).isEqualTo("0");
         assertThat(ChecksumForm.DECIMAL.of("100")).isEqualTo("100");
+        assertThat(ChecksumForm.DECIMAL.of("-0.50")).isEqualTo("-0.5");
+        assertThat(ChecksumForm.DECIMAL.of("-0.00")).isEqualTo("0");
+        assertThat(ChecksumForm.DECIMAL.of("0")).isEqualTo("0");
+        assertThat(ChecksumForm.DECIMAL.of("120.0")).isEqualTo("120");
+        assertThat(ChecksumForm.DECIMAL.of("1.5E+2")).isEqualTo("150");
+        assertThat(ChecksumForm.DECIMAL.of("007.10")).isEqualTo("7.1");
         // float8send(1.5) read as a bigint; float4send(1.5) as an int
         assertThat(ChecksumForm.FLOAT8.of("1.5")).isEqualTo("4609434218613702656");
         assertThat(ChecksumForm.FLOAT4.of("1.5")).isEqualTo("1069547520");
@@ -48,6 +54,9 @@ class RowChecksumTest {
         assertThat(ChecksumForm.timestamp(6).of("2026-01-01T08:00:00.5Z")).isEqualTo("2026-01-01 08:00:00.500000");
         assertThat(ChecksumForm.timestamp(0).of("2026-01-01T10:00:00.999+02:00")).isEqualTo("2026-01-01 08:00:00");
         assertThat(ChecksumForm.timestamp(3).of("2026-01-01T10:00")).isEqualTo("2026-01-01 10:00:00.000");
+        assertThat(ChecksumForm.timestamp(6).of("2026-01-01T10:00:00.123456789")).isEqualTo("2026-01-01 10:00:00.123456");
+        assertThat(ChecksumForm.timestamp(0).of("2026-01-01 10:00:00")).isEqualTo("2026-01-01 10:00:00");
+        assertThat(ChecksumForm.timestamp(6).of("2026-01-01T10:00:00-01:30")).isEqualTo("2026-01-01 11:30:00.000000");
         assertThat(ChecksumForm.FLOAT8.of("x")).isEqualTo("unreadable float8: x");
     }
 

@@ -101,9 +101,11 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
      * deployment's connector files) describes are checked against Postgres as {@code bin/cdc validate} does: a light
      * check of {@code light} keys picked at random on each side, or (0) a full one; {@code tables} limits which tables
      * (empty: every captured table). Drift that holds over two checks in a row raises {@code CdcConsistencyDrift}.
+     * Every {@code schemaWatch} (zero: never) the columns of those tables are read from Postgres: a table whose columns
+     * changed is checked again, alone, {@code settle} later (a schema change triggers a consistency review).
      */
     public record Consistency(Path pipeline, Path connectConfigs, Duration every, int light, Duration settle,
-            List<String> tables) {
+            List<String> tables, Duration schemaWatch) {
     }
 
     /** Where alerts go (Alertmanager's webhook format); {@code webhook} null means none are sent. */
@@ -195,7 +197,7 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
             return null;
         }
         ConfigNode node = root.child("consistency");
-        node.onlyKeys("pipeline", "connect.configs", "every", "light", "settle", "tables");
+        node.onlyKeys("pipeline", "connect.configs", "every", "light", "settle", "tables", "schema.watch");
         if (node.has("pipeline") == node.has("connect.configs")) {
             throw node.error("name either pipeline (a pipeline file) or connect.configs (a Connect deployment's "
                     + "connector files)");
@@ -217,7 +219,8 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
             }
         }
         return new Consistency(pipeline, connectConfigs, node.duration("every", Duration.ofMinutes(15)), light,
-                node.duration("settle", Duration.ofSeconds(5)), tables);
+                node.duration("settle", Duration.ofSeconds(5)), tables,
+                node.durationOrZero("schema.watch", Duration.ofSeconds(30)));
     }
 
     private static Sink sink(String name, ConfigNode node, Heartbeat heartbeat) {

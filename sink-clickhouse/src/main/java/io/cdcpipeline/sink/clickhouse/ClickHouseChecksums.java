@@ -43,14 +43,17 @@ final class ClickHouseChecksums implements TargetChecksums {
         this.retries = retries;
     }
 
-    /** The form of each column, from the type the sink gave it; null for a type not compared by checksum. */
+    /**
+     * The form of each column, from the type the sink gave it; null for a type not compared by checksum. A column
+     * the table lacks (added in Postgres, no row written since) reads as NULL in every row, in any form.
+     */
     @Override
     public List<ChecksumForm> checksumForms(String table, List<String> columns, List<ColumnKind> kinds) {
         Map<String, String> types = tables.columnsOf(table);
         List<ChecksumForm> forms = new ArrayList<>(columns.size());
         for (int i = 0; i < columns.size(); i++) {
             String type = types.get(columns.get(i));
-            forms.add(type == null ? null : form(kinds.get(i), unwrapped(type)));
+            forms.add(type == null ? ChecksumForm.TEXT : form(kinds.get(i), unwrapped(type)));
         }
         return forms;
     }
@@ -129,8 +132,9 @@ final class ClickHouseChecksums implements TargetChecksums {
     }
 
     /** The live rows as bucket hash and row hash (and the key as text, named {@code keyText}, when asked). */
-    private static String hashed(String table, KeyColumns key, List<String> columns, List<ChecksumForm> forms,
+    private String hashed(String table, KeyColumns key, List<String> columns, List<ChecksumForm> forms,
             List<String> keyText) {
+        Map<String, String> present = tables.columnsOf(table);
         List<String> keyParts = new ArrayList<>();
         List<String> select = new ArrayList<>();
         for (int i = 0; i < key.size(); i++) {
@@ -145,8 +149,8 @@ final class ClickHouseChecksums implements TargetChecksums {
         List<String> rowParts = new ArrayList<>(keyParts);
         for (int i = 0; i < columns.size(); i++) {
             rowParts.add("'|'");
-            rowParts.add("ifNull(" + expression(forms.get(i), SqlText.identifier(columns.get(i))) + ", '"
-                    + ChecksumForm.NULL + "')");
+            rowParts.add(!present.containsKey(columns.get(i)) ? "'" + ChecksumForm.NULL + "'" : "ifNull("
+                    + expression(forms.get(i), SqlText.identifier(columns.get(i))) + ", '" + ChecksumForm.NULL + "')");
         }
         String bucketHash = key.size() == 1 && key.numeric().get(0)
                 ? "toInt64(" + SqlText.identifier(key.names().get(0)) + ")" : md5("concat(" + String.join(", ", keyParts)

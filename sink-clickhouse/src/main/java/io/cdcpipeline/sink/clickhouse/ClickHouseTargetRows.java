@@ -51,7 +51,7 @@ final class ClickHouseTargetRows implements TargetRows, TargetValues {
         if (tables.columnsOf(table).isEmpty()) {
             return;
         }
-        String sql = "SELECT " + keyText(key) + ", " + String.join(", ", texts(columns)) + " FROM " + table
+        String sql = "SELECT " + keyText(key) + ", " + String.join(", ", texts(table, columns)) + " FROM " + table
                 + " FINAL WHERE " + CdcColumns.DELETED + " = 0 FORMAT TabSeparated";
         List<ValuedRow> batch = new ArrayList<>(batchSize);
         connection.streamRows(sql, row -> {
@@ -74,7 +74,7 @@ final class ClickHouseTargetRows implements TargetRows, TargetValues {
         if (keys.isEmpty() || tables.columnsOf(table).isEmpty()) {
             return values;
         }
-        String sql = "SELECT " + keyText(key) + ", " + String.join(", ", texts(columns)) + " FROM " + table
+        String sql = "SELECT " + keyText(key) + ", " + String.join(", ", texts(table, columns)) + " FROM " + table
                 + " FINAL WHERE " + CdcColumns.DELETED + " = 0 AND (" + keyText(key) + ") IN (" + keyList(keys)
                 + ") FORMAT TabSeparated";
         for (String[] row : backoff.call("query of " + table, () -> connection.queryRows(sql), retries)) {
@@ -112,9 +112,12 @@ final class ClickHouseTargetRows implements TargetRows, TargetValues {
         return keys;
     }
 
-    private static List<String> texts(List<String> columns) {
+    /** Each column as text; NULL for a column the table lacks (added in Postgres, no row written since). */
+    private List<String> texts(String table, List<String> columns) {
+        Map<String, String> present = tables.columnsOf(table);
         List<String> texts = new ArrayList<>(columns.size());
-        columns.forEach(column -> texts.add("toString(" + SqlText.identifier(column) + ")"));
+        columns.forEach(column -> texts.add(present.containsKey(column) ? "toString(" + SqlText.identifier(column) + ")"
+                : "NULL"));
         return texts;
     }
 
