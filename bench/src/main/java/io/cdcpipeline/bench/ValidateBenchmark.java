@@ -321,7 +321,13 @@ public final class ValidateBenchmark implements Callable<Integer> {
         s.append("\nPostgres and ClickHouse compute the bucket checksums themselves (one aggregate query each, at once): "
                 + "an equal table crosses the wire as a few thousand sums, no rows. Elasticsearch has no MD5: its "
                 + "documents are read (point in time, sources of the compared columns) and hashed by the check, the "
-                + "next page fetched while one is hashed (docs/consistency.md).\n");
+                + "next page fetched while one is hashed (docs/consistency.md). What keeps the ratios short of 0.5 "
+                + "here: Postgres computes an MD5 per row (about 0.6 us) over a text it builds (about 1 us more): "
+                + "1.8 s of CPU per million rows, 1.0 s with two parallel workers on an idle machine, where `COPY` "
+                + "streams a row in 0.36 us; ClickHouse's aggregate with `FINAL` needs about 0.45 s of the same two "
+                + "cores. MD5 is the only digest Postgres, ClickHouse 18.16 and modern ClickHouse share. For "
+                + "Elasticsearch, the scan itself and the hashing of each document's values share the cores with the "
+                + "node.\n");
         return s.toString();
     }
 
