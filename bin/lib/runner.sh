@@ -43,6 +43,8 @@ export_connect_env() {
 validate_main() {
   [ $# -gt 0 ] || die "usage: bin/cdc validate --config FILE | --connect-configs DIR [--table schema.table ...] [--sink NAME ...] [--json] [--repair]"
   export_connect_env
+  # A Connect deployment's dead-letter topics are counted in this Kafka (the stack's unless set).
+  export CDC_KAFKA_BOOTSTRAP="${CDC_KAFKA_BOOTSTRAP:-$(kafka_bootstrap)}"
   local cp
   cp="$(runner_classpath)"
   exec "$(java_home)/bin/java" -Xmx1g -Dcdc.log.target=System.err -cp "$cp" io.cdcpipeline.embedded.ValidateMain "$@"

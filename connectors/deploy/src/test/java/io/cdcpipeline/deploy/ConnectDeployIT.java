@@ -19,6 +19,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -284,6 +285,43 @@ class ConnectDeployIT {
             assertThat(validated.output()).contains("public.customers -> " + pg.name() + "-clickhouse-sink",
                     "public.orders -> " + pg.name() + "-elasticsearch-sink", "equal (20 rows, by checksums)",
                     "values not compared: email (pii (ProtectPii): hash)").doesNotContain("DRIFT");
+
+            // Drift by hand in both copies of a Connect deployment: validate names exactly it, --repair puts it
+            // right through the connectors (an incremental snapshot, versioned deletes, a no-op update).
+            List<Long> ids = postgres(pg, "SELECT id::text FROM orders").stream().map(Long::parseLong).sorted()
+                    .toList();
+            long hidden = ids.get(0);
+            long changed = ids.get(1);
+            String status = postgres(pg, "SELECT status FROM orders WHERE id = " + changed).iterator().next();
+            clickHouseExecute(ch, "INSERT INTO " + ch.name() + ".orders (id, customer_id, total, status, _cdc_version, "
+                    + "_cdc_deleted, _cdc_source_ts) SELECT id, customer_id, total, status, _cdc_version + 1, 1, "
+                    + "_cdc_source_ts FROM " + ch.name() + ".orders FINAL WHERE id = " + hidden);
+            clickHouseExecute(ch, "INSERT INTO " + ch.name() + ".orders (id, customer_id, total, status, _cdc_version, "
+                    + "_cdc_deleted, _cdc_source_ts) VALUES (900001, 1, 1, 'ghost', 1, 0, now())");
+            String index = es.name() + "_orders";
+            esWrite("POST", es.url() + "/" + index + "/_update/" + changed + "?refresh=true",
+                    "{\"doc\": {\"status\": \"tampered\"}}");
+            esWrite("PUT", es.url() + "/" + index + "/_doc/900002?refresh=true&version=1&version_type=external",
+                    "{\"id\": 900002, \"customer_id\": 1, \"total\": \"1.00\", \"status\": \"ghost\"}");
+            // Two records in the ClickHouse sink's dead-letter topic, as Connect writes them (the context header
+            // names the topic each was read from): validate counts them per table.
+            deadLetters(stack, pg.name() + "-clickhouse-dead-letters", pg.name() + ".public.orders", 2);
+            CdcCommand.Result drift = CdcCommand.run("validate", "--connect-configs", configs.toString(),
+                    "--settle-seconds", "1", "--table", "public.orders");
+            assertThat(drift.exitCode()).as(drift.output()).isEqualTo(1);
+            assertThat(drift.output()).contains("public.orders -> " + pg.name() + "-clickhouse-sink",
+                    "1 missing, 1 extra, 0 with other values", "missing keys (1): " + hidden,
+                    "extra keys (1): 900001", "0 missing, 1 extra, 1 with other values", "extra keys (1): 900002",
+                    changed + ": status Postgres '" + status + "', copy 'tampered'",
+                    "dead letters: 2 records of this table in topic " + pg.name() + "-clickhouse-dead-letters",
+                    // the re-checks waited until both sinks' consumer groups had committed past a mark
+                    "re-check 2 of 2: every sink's consumer group committed past the mark");
+            CdcCommand.Result repaired = CdcCommand.run("validate", "--connect-configs", configs.toString(),
+                    "--settle-seconds", "1", "--table", "public.orders", "--repair");
+            assertThat(repaired.exitCode()).as(repaired.output()).isZero();
+            String after = repaired.output().substring(repaired.output().indexOf("== after repair"));
+            assertThat(after).contains("public.orders -> " + pg.name() + "-clickhouse-sink",
+                    "public.orders -> " + pg.name() + "-elasticsearch-sink").doesNotContain("DRIFT");
         } finally {
             for (String name : names) {
                 http.send(HttpRequest.newBuilder(URI.create(connect + "/connectors/" + name)).DELETE().build(),
@@ -320,6 +358,19 @@ class ConnectDeployIT {
                 "Elasticsearch orders equal Postgres");
         Await.until(() -> elasticsearch(es, "customers", "email", null).equals(customers), 60,
                 "Elasticsearch customers equal Postgres (" + customers.size() + " rows)");
+    }
+
+    private void clickHouseExecute(ClickHouseTestDatabase ch, String sql) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(ch.url() + "/")).POST(
+                HttpRequest.BodyPublishers.ofString(sql)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("%s: %s", sql, response.body()).isEqualTo(200);
+    }
+
+    private void esWrite(String method, String url, String body) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type",
+                "application/json").method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("%s %s: %s", method, url, response.body()).isBetween(200, 299);
     }
 
     private void send(String method, String url, int... accepted) throws Exception {
@@ -459,6 +510,20 @@ class ConnectDeployIT {
     }
 
     /** Every record value of a topic from its beginning, as the JSON text the source wrote. */
+    /** Writes {@code count} records to a dead-letter topic with Connect's header naming their original topic. */
+    private static void deadLetters(StackEndpoints stack, String topic, String original, int count) throws Exception {
+        Map<String, Object> props = Map.of("bootstrap.servers", stack.requireKafkaBootstrap());
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(props,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            for (int i = 0; i < count; i++) {
+                var record = new org.apache.kafka.clients.producer.ProducerRecord<String, String>(topic, "k" + i, "v");
+                record.headers().add("__connect.errors.topic", original.getBytes(StandardCharsets.UTF_8));
+                producer.send(record).get();
+            }
+        }
+    }
+
     private static List<String> topicValues(StackEndpoints stack, String topic) {
         Map<String, Object> props = Map.of("bootstrap.servers", stack.requireKafkaBootstrap(),
                 "group.id", "connect-deploy-it-" + System.nanoTime(), "auto.offset.reset", "earliest",

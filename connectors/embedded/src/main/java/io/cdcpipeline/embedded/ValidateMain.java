@@ -3,6 +3,7 @@ package io.cdcpipeline.embedded;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.CatchUp;
 import io.cdcpipeline.core.consistency.CopyCheck;
 import io.cdcpipeline.core.consistency.SinkCopy;
 import io.cdcpipeline.core.consistency.SourceKeys;
@@ -82,6 +83,11 @@ public final class ValidateMain implements Callable<Integer> {
             + "many keys picked at random on each side compared by value (0: every row).")
     int light;
 
+    @Option(names = "--kafka-bootstrap", defaultValue = "${env:CDC_KAFKA_BOOTSTRAP}", description = "With "
+            + "--connect-configs: Kafka's bootstrap servers, to count the records in the sinks' dead-letter topics "
+            + "(default: $CDC_KAFKA_BOOTSTRAP; none: not counted).")
+    String kafkaBootstrap;
+
     @Option(names = "--repair-timeout-seconds", defaultValue = "300",
             description = "How long --repair waits for re-sent rows to arrive.")
     long repairTimeoutSeconds;
@@ -105,9 +111,11 @@ public final class ValidateMain implements Callable<Integer> {
             PipelineFile file = config != null ? PipelineFile.load(config)
                     : ConnectConfigs.load(connectConfigs, System.getenv());
             validationRunner = file.runner();
-            try (Validation validation = new Validation(file, sinks, options())) {
+            validationSinks = file.sinks();
+            try (Validation validation = new Validation(file, sinks, options(), kafkaBootstrap)) {
                 List<CopyCheck.Result> before = validation.check(tables);
-                deadLetters = connectConfigs == null ? validation.deadLetters() : Map.of();
+                deadLetters = connectConfigs == null ? validation.deadLetters()
+                        : validation.deadLetterTopics(kafkaBootstrap);
                 print(before, repair ? "before repair" : null);
                 if (!repair || before.stream().noneMatch(CopyCheck.Result::drifted)) {
                     return exitCode(before);
@@ -138,9 +146,18 @@ public final class ValidateMain implements Callable<Integer> {
         return results.stream().anyMatch(CopyCheck.Result::drifted) ? 1 : 0;
     }
 
-    /** Per sink, records in the runner's dead-letter file per source table (a pipeline file's sinks only). */
+    private String deadLetterTopic(String sink) {
+        return validationSinks.getOrDefault(sink, Map.of()).get(DEAD_LETTER_TOPIC);
+    }
+
+    /**
+     * Per sink, records in its dead letters per source table: the runner's dead-letter file, or a Connect sink's
+     * dead-letter topic (a sink missing here: not counted).
+     */
     private Map<String, Map<String, Long>> deadLetters = Map.of();
     private RunnerConfig validationRunner;
+    private Map<String, Map<String, String>> validationSinks = Map.of();
+    static final String DEAD_LETTER_TOPIC = "errors.deadletterqueue.topic.name";
 
     private long deadLettersOf(CopyCheck.Result r) {
         return deadLetters.getOrDefault(r.sink(), Map.of()).getOrDefault(r.table().toString(), 0L);
@@ -156,7 +173,7 @@ public final class ValidateMain implements Callable<Integer> {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (CopyCheck.Result r : results) {
                 Map<String, Object> row = ValidationReport.toJson(r, sample);
-                row.put("dead_letters", connectConfigs == null ? deadLettersOf(r) : null);
+                row.put("dead_letters", deadLetters.containsKey(r.sink()) ? deadLettersOf(r) : null);
                 rows.add(row);
             }
             out.put("results", rows);
@@ -169,8 +186,9 @@ public final class ValidateMain implements Callable<Integer> {
         for (CopyCheck.Result r : results) {
             System.out.print(ValidationReport.text(r, sample));
             if (deadLettersOf(r) > 0) {
-                System.out.println("  dead letters: " + deadLettersOf(r) + " records of this table in "
-                        + DeadLetterFile.path(validationRunner, r.sink()) + " (their rows are compared above)");
+                System.out.println("  dead letters: " + deadLettersOf(r) + " records of this table in " + (connectConfigs
+                        == null ? DeadLetterFile.path(validationRunner, r.sink()) : "topic " + deadLetterTopic(r.sink()))
+                        + " (their rows are compared above)");
             }
         }
     }
@@ -180,6 +198,8 @@ public final class ValidateMain implements Callable<Integer> {
         private final PipelineFile file;
         private final Map<String, Map<String, String>> sinks = new LinkedHashMap<>();
         private final Map<String, SinkCopy> copies = new LinkedHashMap<>();
+        /** How long a re-check waits for the runner's position to pass Postgres's before settling by time. */
+        private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
         /** How long a wait for re-sent rows goes on without any arriving before the rest count as hidden. */
         private static final Duration STALL = Duration.ofSeconds(20);
         /** Per result, the missing keys not yet seen arriving. */
@@ -187,8 +207,13 @@ public final class ValidateMain implements Callable<Integer> {
         private final CopyCheck.Options options;
 
         Validation(PipelineFile file, List<String> sinkNames, CopyCheck.Options options) {
+            this(file, sinkNames, options, System.getenv("CDC_KAFKA_BOOTSTRAP"));
+        }
+
+        /** @param kafkaBootstrap a Connect deployment's Kafka (re-checks wait through it), or null */
+        Validation(PipelineFile file, List<String> sinkNames, CopyCheck.Options options, String kafkaBootstrap) {
             this.file = file;
-            this.options = options;
+            this.options = options == null ? null : options.waitingFor(catchUp(file, kafkaBootstrap));
             for (Map.Entry<String, Map<String, String>> sink : file.sinks().entrySet()) {
                 if (sinkNames.isEmpty() || sinkNames.contains(sink.getKey())) {
                     sinks.put(sink.getKey(), sink.getValue());
@@ -200,6 +225,34 @@ public final class ValidateMain implements Callable<Integer> {
                             + file.sinks().keySet());
                 }
             }
+        }
+
+        /**
+         * Per Connect sink with a dead-letter topic, the records it holds per source table (none counted without
+         * {@code bootstrap}: the sinks are left out, and a warning says so).
+         */
+        Map<String, Map<String, Long>> deadLetterTopics(String bootstrap) {
+            Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
+            for (Map.Entry<String, Map<String, String>> sink : sinks.entrySet()) {
+                String topic = sink.getValue().get(DEAD_LETTER_TOPIC);
+                if (topic == null || topic.isBlank()) {
+                    continue;
+                }
+                if (bootstrap == null || bootstrap.isBlank()) {
+                    LOG.warn("The records in {}'s dead-letter topic {} are not counted: give --kafka-bootstrap",
+                            sink.getKey(), topic);
+                    continue;
+                }
+                try {
+                    counts.put(sink.getKey(), DeadLetterTopic.countsByTable(bootstrap, topic,
+                            file.source().get("topic.prefix"), Duration.ofSeconds(20)));
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException("cannot count the records in " + sink.getKey()
+                            + "'s dead-letter topic " + topic + " at " + bootstrap + " (--kafka-bootstrap; '' skips "
+                            + "counting): " + e.getMessage(), e);
+                }
+            }
+            return counts;
         }
 
         /** Per sink, the records its dead-letter file holds per source table. */
@@ -229,6 +282,21 @@ public final class ValidateMain implements Callable<Integer> {
                 }
             }
             return results;
+        }
+
+        /**
+         * What re-checks wait for, every sink complete up to the moment a round starts: the embedded runner's
+         * position file passing Postgres's position, or a Connect deployment's sink groups committing past a mark.
+         */
+        private static CatchUp catchUp(PipelineFile file, String kafkaBootstrap) {
+            Path positionFile = file.runner().offsetFile();
+            if (positionFile != null && Files.exists(positionFile)) {
+                return new PositionCatchUp(file.source(), positionFile, file.runner().name(), CATCH_UP_TIMEOUT);
+            }
+            boolean connect = file.sinks().values().stream().anyMatch(s -> s.containsKey("topics")
+                    || s.containsKey("topics.regex"));
+            return connect ? new ConnectCatchUp(file.source(), file.sinks(), kafkaBootstrap, CATCH_UP_TIMEOUT)
+                    : CatchUp.NONE;
         }
 
         /** Per table (missing ones left out), its columns and their types as Postgres has them now. */

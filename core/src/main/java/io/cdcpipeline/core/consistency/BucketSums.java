@@ -23,6 +23,11 @@ public final class BucketSums {
         put(bucket, 1, rowHash);
     }
 
+    /** Adds another's buckets (sums of disjoint rows, as slices of one scan give them). */
+    public void addAll(BucketSums other) {
+        other.sums.forEach((bucket, sum) -> put(bucket, sum[0], sum[1]));
+    }
+
     public long rows() {
         long rows = 0;
         for (long[] sum : sums.values()) {

@@ -93,8 +93,11 @@ public record ChecksumForm(Kind kind, int digits) {
             }
             case TIMESTAMP -> {
                 String utc = typname.equals("timestamptz") ? "(" + column + " AT TIME ZONE 'UTC')" : column;
-                String full = "to_char(" + utc + ", 'YYYY-MM-DD HH24:MI:SS" + (digits == 0 ? "" : ".US") + "')";
-                yield digits == 0 || digits == 6 ? full
+                if (digits == 0) {
+                    yield "left(" + utc + "::text, 19)"; // ISO text (the driver sets DateStyle), cheaper than to_char
+                }
+                String full = "to_char(" + utc + ", 'YYYY-MM-DD HH24:MI:SS.US')";
+                yield digits == 6 ? full
                         : digits < 6 ? "left(" + full + ", " + (20 + digits) + ")"
                         : "rpad(" + full + ", " + (20 + digits) + ", '0')";
             }

@@ -35,11 +35,21 @@ public final class CopyCheck {
      * @param workDir where the key files of a comparison go
      * @param sample  0 for a full check; else a light one: counts, and this many keys picked at random on each side
      *                compared by value (totals then count the sample only)
+     * @param catchUp what each re-check round waits for first: the copies complete up to the moment it is called
      */
-    public record Options(int keep, Duration settle, int rounds, Path workDir, int sample) {
+    public record Options(int keep, Duration settle, int rounds, Path workDir, int sample, CatchUp catchUp) {
+
+        public Options(int keep, Duration settle, int rounds, Path workDir, int sample) {
+            this(keep, settle, rounds, workDir, sample, CatchUp.NONE);
+        }
 
         public Options(int keep, Duration settle, int rounds, Path workDir) {
             this(keep, settle, rounds, workDir, 0);
+        }
+
+        /** The same options, each re-check round first waiting for {@code catchUp}. */
+        public Options waitingFor(CatchUp catchUp) {
+            return new Options(keep, settle, rounds, workDir, sample, catchUp);
         }
     }
 
@@ -367,6 +377,10 @@ public final class CopyCheck {
                 KeyColumns key, Columns columns) throws SQLException, InterruptedException {
             Suspects now = this;
             for (int round = 0; round < options.rounds() && !now.isEmpty(); round++) {
+                long t0 = System.nanoTime();
+                String waited = options.catchUp().await();
+                LOG.info("{}: re-check {} of {}: {} ({} ms), then {} to settle", table, round + 1, options.rounds(),
+                        waited, (System.nanoTime() - t0) / 1_000_000, options.settle());
                 Thread.sleep(options.settle().toMillis());
                 List<List<String>> differingKeys = new ArrayList<>();
                 now.differing().forEach(d -> differingKeys.add(d.key()));

@@ -28,13 +28,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Elasticsearch's side of a checksum comparison ({@link RowChecksum}): Elasticsearch has no MD5, so the check reads
- * every document's source through a point in time ({@code _shard_doc} order, the cheapest) and hashes it here, in
- * the same forms Postgres computes in SQL. The next page is fetched while the current one is hashed.
+ * every document's source through a point in time ({@code _shard_doc} order, the cheapest; whole sources, which the
+ * node sends as stored, where filtering them would make it parse each) and hashes it here, in the same forms Postgres
+ * computes in SQL. The point in time is read in {@value #SLICES} slices at once (a search runs on one thread of the
+ * node), and each slice's next page is fetched while its current one is hashed.
  */
 final class ElasticsearchChecksums implements TargetChecksums {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchChecksums.class);
     private static final int PAGE = 10_000;
+    private static final int SLICES = 2;
 
     private final RestClient client;
 
@@ -53,23 +56,29 @@ final class ElasticsearchChecksums implements TargetChecksums {
     @Override
     public BucketSums bucketSums(String alias, KeyColumns key, List<String> columns, List<ChecksumForm> forms,
             Buckets buckets) {
-        BucketSums sums = new BucketSums();
-        scan(alias, columns, hits -> {
+        BucketSums[] perSlice = new BucketSums[SLICES];
+        for (int i = 0; i < SLICES; i++) {
+            perSlice[i] = new BucketSums();
+        }
+        scan(alias, (slice, hits) -> {
             for (JsonNode hit : hits) {
                 List<String> k = StaleDocuments.keyOf(hit.path("_id").asText(), key.size());
                 long bucketHash = RowChecksum.bucketHash(k, key);
                 if (buckets.includes(bucketHash)) {
-                    sums.add(buckets.bucketOf(bucketHash), rowHash(k, hit, columns, forms));
+                    perSlice[slice].add(buckets.bucketOf(bucketHash), rowHash(k, hit, columns, forms));
                 }
             }
         });
-        return sums;
+        for (int i = 1; i < SLICES; i++) {
+            perSlice[0].addAll(perSlice[i]);
+        }
+        return perSlice[0];
     }
 
     @Override
     public void rowHashes(String alias, KeyColumns key, List<String> columns, List<ChecksumForm> forms,
             Buckets buckets, Consumer<List<KeyDiff.Keyed>> rows) {
-        scan(alias, columns, hits -> {
+        scan(alias, (slice, hits) -> {
             List<KeyDiff.Keyed> batch = new ArrayList<>();
             for (JsonNode hit : hits) {
                 List<String> k = StaleDocuments.keyOf(hit.path("_id").asText(), key.size());
@@ -78,7 +87,9 @@ final class ElasticsearchChecksums implements TargetChecksums {
                 }
             }
             if (!batch.isEmpty()) {
-                rows.accept(batch);
+                synchronized (rows) {
+                    rows.accept(batch);
+                }
             }
         });
     }
@@ -97,11 +108,16 @@ final class ElasticsearchChecksums implements TargetChecksums {
         return RowChecksum.rowHash(key, formed);
     }
 
+    /** Receives one page of hits of one slice; called from the slices' threads at once. */
+    private interface Pages {
+        void accept(int slice, JsonNode hits);
+    }
+
     /**
-     * Every document with the {@code columns} of its source, a page of hits at a time, through a point in time
-     * opened after a refresh (it sees only what a refresh made searchable). A missing index reads as empty.
+     * Every document with its source, a page of hits at a time per slice, through a point in time opened after a
+     * refresh (it sees only what a refresh made searchable). A missing index reads as empty.
      */
-    private void scan(String alias, List<String> columns, Consumer<JsonNode> pages) {
+    private void scan(String alias, Pages pages) {
         String pit;
         try {
             client.performRequest(new Request("POST", "/" + alias + "/_refresh"));
@@ -114,40 +130,50 @@ final class ElasticsearchChecksums implements TargetChecksums {
         } catch (IOException e) {
             throw new RetriableException("cannot read the documents of " + alias + ": " + e.getMessage(), e);
         }
-        ExecutorService fetcher = Executors.newSingleThreadExecutor(r -> {
+        ExecutorService threads = Executors.newFixedThreadPool(2 * SLICES, r -> {
             Thread thread = new Thread(r, "es-checksum-scan");
             thread.setDaemon(true);
             return thread;
         });
-        String[] current = {pit};
         try {
-            JsonNode page = page(current, columns, null);
-            while (true) {
-                JsonNode hits = page.path("hits").path("hits");
-                CompletableFuture<JsonNode> next = null;
-                if (hits.size() == PAGE) {
-                    JsonNode after = hits.get(hits.size() - 1).path("sort");
-                    next = CompletableFuture.supplyAsync(() -> page(current, columns, after), fetcher);
-                }
-                if (!hits.isEmpty()) {
-                    pages.accept(hits);
-                }
-                if (next == null) {
-                    return;
-                }
-                page = next.join();
+            List<CompletableFuture<Void>> slices = new ArrayList<>();
+            for (int slice = 0; slice < SLICES; slice++) {
+                int id = slice;
+                slices.add(CompletableFuture.runAsync(() -> scanSlice(pit, id, threads, pages), threads));
             }
+            CompletableFuture.allOf(slices.toArray(new CompletableFuture[0])).join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
         } finally {
-            fetcher.shutdownNow();
+            threads.shutdownNow();
             try {
                 Request close = new Request("DELETE", "/_pit");
-                close.setJsonEntity("{\"id\": \"" + current[0] + "\"}");
+                close.setJsonEntity("{\"id\": \"" + pit + "\"}");
                 client.performRequest(close);
             } catch (IOException e) {
                 LOG.debug("Closing the point in time on {} failed: {}", alias, e.getMessage());
             }
+        }
+    }
+
+    /** One slice of the point in time, its next page fetched (on {@code fetcher}) while one is hashed. */
+    private void scanSlice(String pit, int slice, ExecutorService fetcher, Pages pages) {
+        JsonNode page = page(pit, slice, null);
+        while (true) {
+            JsonNode hits = page.path("hits").path("hits");
+            CompletableFuture<JsonNode> next = null;
+            if (hits.size() == PAGE) {
+                JsonNode after = hits.get(hits.size() - 1).path("sort");
+                String latest = page.path("pit_id").asText(pit); // the node may give a new id: the latest is used
+                next = CompletableFuture.supplyAsync(() -> page(latest, slice, after), fetcher);
+            }
+            if (!hits.isEmpty()) {
+                pages.accept(slice, hits);
+            }
+            if (next == null) {
+                return;
+            }
+            page = next.join();
         }
     }
 
@@ -157,24 +183,22 @@ final class ElasticsearchChecksums implements TargetChecksums {
         return request;
     }
 
-    /** One page after {@code after} (null: the first); keeps the point in time's latest id in {@code pit[0]}. */
-    private JsonNode page(String[] pit, List<String> columns, JsonNode after) {
+    /** One page of a slice after {@code after} (null: the first). */
+    private JsonNode page(String pit, int slice, JsonNode after) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("size", PAGE).put("track_total_hits", false);
-        body.putObject("pit").put("id", pit[0]).put("keep_alive", "2m");
+        body.putObject("pit").put("id", pit).put("keep_alive", "2m");
         body.putArray("sort").addObject().put("_shard_doc", "asc");
-        columns.forEach(body.putObject("_source").putArray("includes")::add);
+        if (SLICES > 1) {
+            body.putObject("slice").put("id", slice).put("max", SLICES);
+        }
         if (after != null) {
             body.set("search_after", after);
         }
         Request search = new Request("POST", "/_search");
         search.setJsonEntity(body.toString());
         try {
-            JsonNode page = read(client.performRequest(search).getEntity().getContent());
-            if (page.hasNonNull("pit_id")) {
-                pit[0] = page.get("pit_id").asText();
-            }
-            return page;
+            return read(client.performRequest(search).getEntity().getContent());
         } catch (IOException e) {
             throw new RetriableException("reading the documents failed: " + e.getMessage(), e);
         }

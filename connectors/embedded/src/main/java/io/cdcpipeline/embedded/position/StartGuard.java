@@ -97,7 +97,7 @@ public final class StartGuard {
     }
 
     /** The engine's offset for this runner: the value of the key whose engine name is {@code engineName}. */
-    static SourceOffset offsetOf(PositionFile.Stored stored, String engineName) {
+    public static SourceOffset offsetOf(PositionFile.Stored stored, String engineName) {
         for (Map.Entry<ByteBuffer, ByteBuffer> entry : stored.offsets().entrySet()) {
             try {
                 JsonNode key = JSON.readTree(StandardCharsets.UTF_8.decode(entry.getKey().duplicate()).toString());
