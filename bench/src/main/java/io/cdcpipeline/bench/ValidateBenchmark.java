@@ -74,8 +74,8 @@ public final class ValidateBenchmark implements Callable<Integer> {
         Path config = work.resolve("pipeline.properties");
         prepare(name, dbUrl, work, config);
         Map<String, List<Double>> rates = new LinkedHashMap<>();
-        for (String path : List.of("validate clickhouse", "validate elasticsearch", "read postgres", "read clickhouse",
-                "read elasticsearch")) {
+        for (String path : List.of("validate clickhouse", "validate elasticsearch", "validate both sinks",
+                "read postgres", "read clickhouse", "read elasticsearch")) {
             rates.put(path, new ArrayList<>());
         }
         try {
@@ -89,6 +89,7 @@ public final class ValidateBenchmark implements Callable<Integer> {
                     long read = switch (path) {
                         case "validate clickhouse" -> validate(config, "clickhouse");
                         case "validate elasticsearch" -> validate(config, "elasticsearch");
+                        case "validate both sinks" -> validate(config, null);
                         case "read postgres" -> readPostgres(dbUrl);
                         case "read clickhouse" -> readClickHouse(name);
                         default -> readElasticsearch(name);
@@ -180,7 +181,10 @@ public final class ValidateBenchmark implements Callable<Integer> {
         }
     }
 
-    /** bin/cdc validate --sink S in a JVM of its own with -Xmx256m; returns the rows it compared (must be equal). */
+    /**
+     * bin/cdc validate --sink S (null: every sink, one after the other, as a user runs it) in a JVM of its own with
+     * -Xmx256m; returns the rows it compared (must be equal).
+     */
     private long validate(Path config, String sink, String... more) throws Exception {
         // --table: the signal table (a copy of Debezium's own bookkeeping) is not what is measured.
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -196,31 +200,37 @@ public final class ValidateBenchmark implements Callable<Integer> {
                     + ",settings=profile");
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.cdcpipeline.embedded.ValidateMain",
-                "--config", config.toString(), "--sink", sink, "--table", "public.orders", "--json"));
+                "--config", config.toString(), "--table", "public.orders", "--json"));
+        if (sink != null) {
+            command.addAll(List.of("--sink", sink));
+        }
         command.addAll(List.of(more));
+        String label = sink == null ? "both" : sink;
         Process process = new ProcessBuilder(command)
-                .redirectError(config.resolveSibling("validate-" + sink + ".err").toFile()).start();
+                .redirectError(config.resolveSibling("validate-" + label + ".err").toFile()).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = process.waitFor();
         // Where the check spent its time, as its log says (the log may reach stdout on this classpath).
-        List<String> spent = (output + Files.readString(config.resolveSibling("validate-" + sink + ".err"))).lines()
+        List<String> spent = (output + Files.readString(config.resolveSibling("validate-" + label + ".err"))).lines()
                 .filter(line -> line.contains(" ms") && line.contains("CopyCheck"))
                 .map(line -> line.substring(line.indexOf(" - ") + 3)).toList();
         spent.forEach(line -> System.out.println("    " + line));
-        if (more.length == 0) {
+        if (more.length == 0 && sink != null) {
             phases.put(sink, spent);
         }
         if (exit != 0 || !output.contains("\"status\" : \"equal\"") || output.contains("\"status\" : \"drift\"")
                 && more.length == 0) {
             throw new IllegalStateException("validate --sink " + sink + " exited " + exit + ": " + output + "\n"
-                    + Files.readString(config.resolveSibling("validate-" + sink + ".err")));
+                    + Files.readString(config.resolveSibling("validate-" + label + ".err")));
         }
         if (more.length == 0) {
-            com.fasterxml.jackson.databind.JsonNode result = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(output.substring(output.indexOf('{'))).path("results").get(0);
-            lastCheckSeconds = result.path("seconds").asDouble();
-            if (!result.path("compared_by").asText().equals("checksums")) {
-                throw new IllegalStateException("validate --sink " + sink + " did not compare by checksums: " + result);
+            lastCheckSeconds = 0;
+            for (com.fasterxml.jackson.databind.JsonNode result : new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(output.substring(output.indexOf('{'))).path("results")) {
+                lastCheckSeconds += result.path("seconds").asDouble();
+                if (!result.path("compared_by").asText().equals("checksums")) {
+                    throw new IllegalStateException("validate " + label + " did not compare by checksums: " + result);
+                }
             }
         }
         return rows;
@@ -303,6 +313,9 @@ public final class ValidateBenchmark implements Callable<Integer> {
         double esRatio = util.median(checkRates.get("validate elasticsearch")) / esLimit;
         double chProcess = util.median(rates.get("validate clickhouse")) / chLimit;
         double esProcess = util.median(rates.get("validate elasticsearch")) / esLimit;
+        double slowest = Math.min(esLimit, chLimit);
+        double bothRatio = util.median(checkRates.get("validate both sinks")) / slowest;
+        double bothProcess = util.median(rates.get("validate both sinks")) / slowest;
         s.append("\nWhere the last round's checks spent their time (both sides are read at once), from their logs:\n\n");
         phases.forEach((sink, lines) -> lines.forEach(line -> s.append("- ").append(sink).append(": ").append(line)
                 .append('\n')));
@@ -313,6 +326,10 @@ public final class ValidateBenchmark implements Callable<Integer> {
                 + "each check ran with `-Xmx256m` and finished (the target: bounded memory, independent of table "
                 + "size).%n", chRatio, esRatio, chRatio >= 0.5 && esRatio >= 0.5 ? "met" : "NOT met", chProcess,
                 esProcess));
+        s.append(String.format(Locale.ROOT, "%nThe table validated against both sinks in one run (`validate` without "
+                + "`--sink`, the sinks one after the other), against the slowest plain read of the three sides: "
+                + "%.2f for the checks themselves, %.2f for the whole process. Target >= 0.5: %s.%n", bothRatio,
+                bothProcess, bothRatio >= 0.5 ? "met" : "NOT met"));
         s.append(String.format(Locale.ROOT, "%nRepair: with the pipeline running, %,d rows were deleted from the "
                 + "ClickHouse copy (a mutation); `validate --sink clickhouse --repair` (its own JVM, `-Xmx256m`) found "
                 + "them, had Debezium re-send them (incremental snapshots of their keys), waited for them and checked "

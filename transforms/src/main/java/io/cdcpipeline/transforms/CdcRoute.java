@@ -143,6 +143,18 @@ public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
                 record.valueSchema(), record.value(), record.timestamp(), headers);
     }
 
+    /**
+     * Where every change of {@code source} goes, for a check of the copy against the source: empty when the table
+     * regex does not match it (the change stays where it is). A route by each change's tenant has no one target:
+     * refused with an IllegalStateException that says so.
+     */
+    public Optional<TableId> targetOf(TableId source) {
+        if (!tenantColumn.isEmpty()) {
+            throw new IllegalStateException("routes each change by its " + TENANT_COLUMN + " '" + tenantColumn + "'");
+        }
+        return target(source).map(target -> new TableId(target.schema(), target.table()));
+    }
+
     private Optional<Target> target(TableId source) {
         Matcher matcher = tableRegex.matcher(source.toString());
         if (!matcher.matches()) {

@@ -21,7 +21,8 @@ import java.util.UUID;
  * signal table with Debezium's {@code log} action, which only logs), and the wait ends when the runner's position
  * file has passed the noted position. The runner stores a position only once every sink has flushed the changes
  * before it, and Debezium hands changes on in commit order, so every change committed before the call is then in
- * every copy. Without a signal table, the pipeline's own traffic or heartbeats have to move the position.
+ * every copy. It needs the signal table: nothing else is sure to move the position past a noted one (Debezium's
+ * heartbeats do not while the captured tables are idle).
  */
 final class PositionCatchUp implements CatchUp {
 

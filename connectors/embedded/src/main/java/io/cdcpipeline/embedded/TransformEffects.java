@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
+import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * What the transforms in front of a sink do to what {@code bin/cdc validate} compares, so that a difference they
@@ -25,8 +25,15 @@ final class TransformEffects {
     private static final Set<String> NEUTRAL = Set.of(CdcNormalize.class.getName(), SchemaChangeSignal.class.getName(),
             "io.debezium.transforms.ExtractNewRecordState");
 
-    /** For one table and sink: columns not compared (with why), or why the table is not checked at all (else null). */
-    record Effect(Map<String, String> skippedColumns, String notChecked) {
+    /**
+     * For one table and sink: columns not compared (with why), or why the table is not checked at all (else null),
+     * and the table whose target in the copy holds its rows (itself, or where CdcRoute sends them).
+     */
+    record Effect(Map<String, String> skippedColumns, String notChecked, TableId copyTable) {
+
+        static Effect notChecked(TableId table, String why) {
+            return new Effect(Map.of(), why, table);
+        }
     }
 
     private record Transform(String alias, String type, Map<String, String> config) {
@@ -64,9 +71,15 @@ final class TransformEffects {
         return chain;
     }
 
-    Effect on(TableId table, List<String> columns) {
+    /**
+     * @param table    the source table checked
+     * @param columns  its columns
+     * @param captured every table the pipeline captures (a route that merges two of them into one target makes the
+     *                 target's rows no longer one table's)
+     */
+    Effect on(TableId table, List<String> columns, List<TableId> captured) {
         Map<String, String> skipped = new LinkedHashMap<>();
-        String name = table.schema() + "." + table.table();
+        TableId routed = table;
         for (Transform t : transforms) {
             String type = t.type().replaceFirst("\\$(Key|Value)$", "");
             String who = t.alias() + " (" + type.substring(type.lastIndexOf('.') + 1) + ")";
@@ -74,16 +87,17 @@ final class TransformEffects {
                 continue;
             }
             if (type.equals(CdcRoute.class.getName())) {
-                if (Pattern.compile(t.config().getOrDefault(CdcRoute.TABLE_REGEX, ".*")).matcher(name).matches()
-                        && !routesToItself(t.config())) {
-                    return new Effect(Map.of(), "routed to another target by transform " + who);
+                try {
+                    routed = route(t, routed);
+                } catch (RuntimeException e) {
+                    return Effect.notChecked(table, "transform " + who + " " + e.getMessage());
                 }
             } else if (type.equals(CdcFilter.class.getName())) {
-                return new Effect(Map.of(), "transform " + who + " keeps only some changes");
+                return Effect.notChecked(table, "transform " + who + " keeps only some changes");
             } else if (type.equals(ProtectPii.class.getName())) {
                 if (!t.config().getOrDefault(ProtectPii.LABELS, "").isBlank()
                         || !t.config().getOrDefault(ProtectPii.CLASSIFICATION, "").isBlank()) {
-                    return new Effect(Map.of(), "transform " + who + " protects columns by classification labels");
+                    return Effect.notChecked(table, "transform " + who + " protects columns by classification labels");
                 }
                 for (String rule : t.config().getOrDefault(ProtectPii.COLUMNS, "").split(",")) {
                     int eq = rule.lastIndexOf('=');
@@ -98,14 +112,39 @@ final class TransformEffects {
                     }
                 }
             } else {
-                return new Effect(Map.of(), "transform " + who + " may change rows in ways validate cannot follow");
+                return Effect.notChecked(table, "transform " + who + " may change rows in ways validate cannot follow");
             }
         }
-        return new Effect(skipped, null);
+        if (!routed.equals(table)) {
+            for (TableId other : captured) {
+                if (!other.equals(table) && routed.equals(routedTable(other))) {
+                    return Effect.notChecked(table, "routed into " + routed + " together with " + other
+                            + " (a target several tables share is not one table's copy)");
+                }
+            }
+        }
+        return new Effect(skipped, null, routed);
     }
 
-    private static boolean routesToItself(Map<String, String> config) {
-        return config.getOrDefault(CdcRoute.TARGET_TABLE, "${table}").equals("${table}")
-                && config.getOrDefault(CdcRoute.TARGET_SCHEMA, "${schema}").equals("${schema}");
+    /** Where the routes of the chain send every change of {@code table} (itself when none matches). */
+    private TableId routedTable(TableId table) {
+        TableId routed = table;
+        for (Transform t : transforms) {
+            if (t.type().replaceFirst("\\$(Key|Value)$", "").equals(CdcRoute.class.getName())) {
+                try {
+                    routed = route(t, routed);
+                } catch (RuntimeException e) {
+                    return null;
+                }
+            }
+        }
+        return routed;
+    }
+
+    private static TableId route(Transform t, TableId table) {
+        try (CdcRoute<SinkRecord> route = new CdcRoute<>()) {
+            route.configure(t.config());
+            return route.targetOf(table).orElse(table);
+        }
     }
 }

@@ -4,25 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcpipeline.testkit.Await;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
-import io.cdcpipeline.testkit.DebeziumSourceConfig;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.StackEndpoints;
-import java.io.Writer;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,23 +42,7 @@ class PositionCatchUpIT {
                     + "data varchar(2048))");
             st.execute("INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 20) g");
         }
-        Properties props = new Properties();
-        props.put("name", "catchup");
-        props.put("offset.storage.file", work.resolve("offsets.dat").toString());
-        props.put("offset.flush.interval.ms", "500");
-        props.put("dead.letter.dir", work.resolve("dead-letters").toString());
-        DebeziumSourceConfig.of(stack, pg, pg.name(), List.of("public.customers", "public.debezium_signal"))
-                .forEach((k, v) -> props.put("source." + k, v));
-        props.put("source.signal.data.collection", "public.debezium_signal");
-        props.put("sinks", "clickhouse");
-        props.put("sink.clickhouse.connector.class", "io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector");
-        props.put("sink.clickhouse.clickhouse.url", ch.url());
-        props.put("sink.clickhouse.clickhouse.database", ch.name());
-        Path pipelineFile = work.resolve("pipeline.properties");
-        try (Writer out = Files.newBufferedWriter(pipelineFile)) {
-            props.store(out, null);
-        }
-        PipelineFile file = PipelineFile.load(pipelineFile);
+        PipelineFile file = ClickHousePipelineFile.write(stack, pg, ch, work, "catchup", List.of("public.customers", "public.debezium_signal"), Map.of("source.signal.data.collection", "public.debezium_signal"));
         try (EmbeddedPipeline runner = EmbeddedPipeline.validate(file)) {
             runner.start();
             Await.until(() -> count(ch, "customers_current").equals("20"), 90, "the snapshot in ClickHouse");

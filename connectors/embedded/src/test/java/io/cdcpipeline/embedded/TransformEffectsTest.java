@@ -11,7 +11,10 @@ import org.junit.jupiter.api.Test;
 class TransformEffectsTest {
 
     private static final TableId CUSTOMERS = new TableId("public", "customers");
+    private static final TableId ORDERS = new TableId("public", "orders");
+    private static final TableId CUSTOMERS_ARCHIVE = new TableId("public", "customers_archive");
     private static final List<String> COLUMNS = List.of("id", "email", "name", "ssn");
+    private static final List<TableId> CAPTURED = List.of(CUSTOMERS, ORDERS);
 
     private static Map<String, String> pipeline() {
         Map<String, String> c = PipelineFileTest.minimal();
@@ -29,7 +32,7 @@ class TransformEffectsTest {
         c.put("source.transforms.normalize.type", "io.cdcpipeline.transforms.CdcNormalize");
         PipelineFile file = PipelineFile.parse(c, Map.of());
         for (String sink : List.of("clickhouse", "search")) {
-            TransformEffects.Effect effect = TransformEffects.of(file, sink).on(CUSTOMERS, COLUMNS);
+            TransformEffects.Effect effect = TransformEffects.of(file, sink).on(CUSTOMERS, COLUMNS, CAPTURED);
             assertThat(effect.notChecked()).isNull();
             assertThat(effect.skippedColumns()).containsOnlyKeys("email", "ssn")
                     .containsEntry("email", "pii (ProtectPii): hash");
@@ -37,25 +40,49 @@ class TransformEffectsTest {
     }
 
     @Test
-    void aRoutedOrFilteredTableOrAnUnknownTransformIsNotCheckedForThatSinkOnly() {
+    void aRoutedTableIsComparedWithItsTargetUnlessTheTargetMergesTablesOrDependsOnTheRow() {
         Map<String, String> c = pipeline();
         c.put("sink.search.transforms", "route");
         c.put("sink.search.transforms.route.type", "io.cdcpipeline.transforms.CdcRoute");
-        c.put("sink.search.transforms.route.table.regex", "public\\.cust.*");
-        c.put("sink.search.transforms.route.target.table", "all_${table}");
+        c.put("sink.search.transforms.route.table.regex", "public\\.cust(.*)");
+        c.put("sink.search.transforms.route.target.table", "all_cust$1");
         PipelineFile file = PipelineFile.parse(c, Map.of());
-        assertThat(TransformEffects.of(file, "search").on(CUSTOMERS, COLUMNS).notChecked())
-                .isEqualTo("routed to another target by transform route (CdcRoute)");
-        assertThat(TransformEffects.of(file, "search").on(new TableId("public", "orders"), COLUMNS).notChecked())
-                .as("a table the route does not match").isNull();
-        assertThat(TransformEffects.of(file, "clickhouse").on(CUSTOMERS, COLUMNS).notChecked()).isNull();
+        TransformEffects.Effect routed = TransformEffects.of(file, "search").on(CUSTOMERS, COLUMNS, CAPTURED);
+        assertThat(routed.notChecked()).isNull();
+        assertThat(routed.copyTable()).isEqualTo(new TableId("public", "all_customers"));
+        assertThat(TransformEffects.of(file, "search").on(ORDERS, COLUMNS, CAPTURED).copyTable())
+                .as("a table the route does not match").isEqualTo(ORDERS);
+        assertThat(TransformEffects.of(file, "clickhouse").on(CUSTOMERS, COLUMNS, CAPTURED).copyTable())
+                .isEqualTo(CUSTOMERS);
 
+        c.put("sink.search.transforms.route.target.table", "all_customers");
+        file = PipelineFile.parse(c, Map.of());
+        assertThat(TransformEffects.of(file, "search").on(CUSTOMERS, COLUMNS, List.of(CUSTOMERS, CUSTOMERS_ARCHIVE))
+                .notChecked()).isEqualTo("routed into public.all_customers together with public.customers_archive "
+                        + "(a target several tables share is not one table's copy)");
+
+        c.put("sink.search.transforms.route.target.table", "${tenant}_customers");
+        c.put("sink.search.transforms.route.tenant.column", "tenant");
+        file = PipelineFile.parse(c, Map.of());
+        assertThat(TransformEffects.of(file, "search").on(CUSTOMERS, COLUMNS, CAPTURED).notChecked())
+                .isEqualTo("transform route (CdcRoute) routes each change by its tenant.column 'tenant'");
+    }
+
+    @Test
+    void aFilteredTableOrAnUnknownTransformIsNotCheckedForThatSinkOnly() {
+        Map<String, String> c = pipeline();
         c.put("sink.clickhouse.transforms", "keep,odd");
         c.put("sink.clickhouse.transforms.keep.type", "io.cdcpipeline.transforms.CdcFilter");
         c.put("sink.clickhouse.transforms.keep.condition", "op == 'c'");
         c.put("sink.clickhouse.transforms.odd.type", "org.apache.kafka.connect.transforms.RegexRouter");
-        file = PipelineFile.parse(c, Map.of());
-        assertThat(TransformEffects.of(file, "clickhouse").on(CUSTOMERS, COLUMNS).notChecked())
+        PipelineFile file = PipelineFile.parse(c, Map.of());
+        assertThat(TransformEffects.of(file, "clickhouse").on(CUSTOMERS, COLUMNS, CAPTURED).notChecked())
                 .isEqualTo("transform keep (CdcFilter) keeps only some changes");
+        assertThat(TransformEffects.of(file, "search").on(CUSTOMERS, COLUMNS, CAPTURED).notChecked()).isNull();
+
+        c.put("sink.clickhouse.transforms", "odd");
+        file = PipelineFile.parse(c, Map.of());
+        assertThat(TransformEffects.of(file, "clickhouse").on(CUSTOMERS, COLUMNS, CAPTURED).notChecked())
+                .isEqualTo("transform odd (RegexRouter) may change rows in ways validate cannot follow");
     }
 }

@@ -158,15 +158,21 @@ public final class CopyCheck {
     /** As above, leaving out {@code excluded} columns (each with why: a transform changes them on purpose). */
     public static Result run(String sink, TableId table, SourceKeys source, SinkCopy copy, Options options,
             Map<String, String> excluded) throws SQLException, InterruptedException {
-        long t0 = System.nanoTime();
-        return compare(sink, table, source, copy, options, excluded).took((System.nanoTime() - t0) / 1e9);
+        return run(sink, table, table, source, copy, options, excluded);
     }
 
-    private static Result compare(String sink, TableId table, SourceKeys source, SinkCopy copy, Options options,
-            Map<String, String> excluded) throws SQLException, InterruptedException {
+    /** As above, for a table whose rows the copy holds in the target of {@code copyTable} (a route sends them). */
+    public static Result run(String sink, TableId table, TableId copyTable, SourceKeys source, SinkCopy copy,
+            Options options, Map<String, String> excluded) throws SQLException, InterruptedException {
+        long t0 = System.nanoTime();
+        return compare(sink, table, copy.targetOf(copyTable), source, copy, options, excluded)
+                .took((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static Result compare(String sink, TableId table, String target, SourceKeys source, SinkCopy copy,
+            Options options, Map<String, String> excluded) throws SQLException, InterruptedException {
         List<String> primaryKey = source.primaryKey(table);
         long sourceRows = source.count(table);
-        String target = copy.targetOf(table);
         if (target == null) {
             return sourceRows == 0
                     ? new Result(sink, table, null, Status.EQUAL, null, 0, 0, 0, List.of(), 0, List.of(), 0,
@@ -285,7 +291,8 @@ public final class CopyCheck {
             LOG.info("{}: checksums of {} in {} ms", table, target, (System.nanoTime() - t0) / 1_000_000);
             return sums;
         });
-        BucketSums fromSource = source.bucketSums(table, key, columns.names(), forms, columns.types(), buckets);
+        BucketSums fromSource = source.bucketSums(table, key, columns.names(), forms, columns.types(), buckets,
+                copy.sumsWhereDataLives());
         LOG.info("{}: checksums of Postgres in {} ms", table, (System.nanoTime() - t0) / 1_000_000);
         return new BucketSums[] {fromSource, join(fromCopy)};
     }

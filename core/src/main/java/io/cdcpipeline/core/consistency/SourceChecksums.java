@@ -23,19 +23,33 @@ public final class SourceChecksums {
         this.connection = connection;
     }
 
-    /** Per bucket, the rows' count and hash sum; {@code types} are the columns' {@code pg_type.typname}s. */
+    /**
+     * Per bucket, the rows' count and hash sum; {@code types} are the columns' {@code pg_type.typname}s. With
+     * {@code parallel} false, Postgres runs it on one process: when the other side is the slower (a copy read and
+     * hashed by the check), parallel workers would only take the cores that side needs.
+     */
     public BucketSums bucketSums(TableId table, KeyColumns key, List<String> columns, List<ChecksumForm> forms,
-            List<String> types, Buckets buckets) throws SQLException {
+            List<String> types, Buckets buckets, boolean parallel) throws SQLException {
         String sql = "SELECT " + buckets.sqlBucket("bh", BIT_AND) + ", count(*), sum(rh)::text FROM (SELECT "
                 + RowChecksum.postgresBucketHash(key) + " AS bh, "
                 + RowChecksum.postgresRowHash(key, columns, forms, types) + " AS rh FROM " + quoted(table)
                 + ") r WHERE " + buckets.sqlFilter("bh", BIT_AND) + " GROUP BY 1";
         BucketSums sums = new BucketSums();
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                // sum() of bigint is numeric: the wrapping 64-bit sum is its low 64 bits.
-                sums.put(rs.getLong(1), rs.getLong(2), new java.math.BigInteger(rs.getString(3)).longValue());
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement st = connection.createStatement()) {
+            if (!parallel) {
+                st.execute("SET LOCAL max_parallel_workers_per_gather = 0");
             }
+            try (ResultSet rs = st.executeQuery(sql)) {
+                while (rs.next()) {
+                    // sum() of bigint is numeric: the wrapping 64-bit sum is its low 64 bits.
+                    sums.put(rs.getLong(1), rs.getLong(2), new java.math.BigInteger(rs.getString(3)).longValue());
+                }
+            }
+        } finally {
+            connection.rollback();
+            connection.setAutoCommit(autoCommit);
         }
         return sums;
     }
