@@ -337,8 +337,9 @@ public final class ValidateBenchmark implements Callable<Integer> {
                 repairSeconds <= 120 ? "met" : "NOT met"));
         s.append("\nPostgres and ClickHouse compute the bucket checksums themselves (one aggregate query each, at once): "
                 + "an equal table crosses the wire as a few thousand sums, no rows. Elasticsearch has no MD5: its "
-                + "documents are read (point in time, sources of the compared columns) and hashed by the check, the "
-                + "next page fetched while one is hashed (docs/consistency.md). What keeps the ratios short of 0.5 "
+                + "documents are read (a point in time in two slices at once, whole sources) and hashed by the check, "
+                + "each slice's next page fetched while one is hashed, and Postgres then sums on one process so as "
+                + "not to take the cores the scan needs (docs/consistency.md). What keeps the ratios short of 0.5 "
                 + "here: Postgres computes an MD5 per row (about 0.6 us) over a text it builds (about 1 us more): "
                 + "1.8 s of CPU per million rows, 1.0 s with two parallel workers on an idle machine, where `COPY` "
                 + "streams a row in 0.36 us; ClickHouse's aggregate with `FINAL` needs about 0.45 s of the same two "

@@ -277,11 +277,16 @@ public final class ValidateMain implements Callable<Integer> {
                         LOG.info("Checking {} in sink {}", table, sink);
                         TransformEffects.Effect effect = transforms.on(table,
                                 new ArrayList<>(source.columnTypes(table).keySet()), captured);
-                        results.add(effect.notChecked() != null
-                                ? CopyCheck.notChecked(sink, table, copy(sink).targetOf(effect.copyTable()),
-                                        effect.notChecked())
-                                : CopyCheck.run(sink, table, effect.copyTable(), source, copy(sink), options,
-                                        effect.skippedColumns()));
+                        try {
+                            results.add(effect.notChecked() != null
+                                    ? CopyCheck.notChecked(sink, table, copy(sink).targetOf(effect.copyTable()),
+                                            effect.notChecked())
+                                    : CopyCheck.run(sink, table, effect.copyTable(), source, copy(sink), options,
+                                            effect.skippedColumns()));
+                        } catch (RuntimeException e) {
+                            throw new IllegalStateException("sink " + sink + ", table " + table + ": "
+                                    + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+                        }
                     }
                 }
             }
