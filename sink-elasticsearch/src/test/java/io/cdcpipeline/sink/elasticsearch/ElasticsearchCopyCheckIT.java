@@ -85,6 +85,38 @@ class ElasticsearchCopyCheckIT {
         }
     }
 
+    /** More documents than a page of each slice holds: every page of both slices is read, none twice. */
+    @Test
+    void aScanOfManyPagesInTwoSlicesComparesEveryDocumentOnce(StackEndpoints stack, PostgresTestDatabase pg,
+            ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE many (id integer PRIMARY KEY, v text NOT NULL)");
+            st.execute("INSERT INTO many SELECT g, 'v' || g FROM generate_series(1, 12000) g");
+        }
+        List<SinkRecord> records;
+        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.many"), Map.of())) {
+            records = stream.take(12_000, Duration.ofSeconds(120));
+        }
+        try (EsHarness h = new EsHarness(es); Connection source = pg.connect();
+                SinkCopy copy = ElasticsearchCopy.open(Map.of(ElasticsearchSinkConfig.URLS, es.url(),
+                        ElasticsearchSinkConfig.INDEX_NAME_FORMAT, es.name() + "_${table}"))) {
+            h.write(records, Map.of());
+            CopyCheck.Options options = new CopyCheck.Options(100, Duration.ofMillis(10), 1, work);
+            TableId many = new TableId("public", "many");
+            CopyCheck.Result equal = CopyCheck.run("elasticsearch", many, new SourceKeys(source), copy, options);
+            assertThat(equal.status()).as("%s", equal).isEqualTo(CopyCheck.Status.EQUAL);
+            assertThat(equal.rowsCompared()).isEqualTo(12_000);
+
+            String alias = h.alias("many");
+            es(h, "POST", "/" + alias + "/_update/7777?refresh=true", "{\"doc\": {\"v\": \"changed\"}}");
+            es(h, "DELETE", "/" + alias + "/_doc/11999?refresh=true", null);
+            CopyCheck.Result drift = CopyCheck.run("elasticsearch", many, new SourceKeys(source), copy, options);
+            assertThat(drift.differing()).extracting(CopyCheck.Difference::key).containsExactly(List.of("7777"));
+            assertThat(drift.missing()).containsExactly(List.of("11999"));
+            assertThat(drift.extraTotal()).isZero();
+        }
+    }
+
     private static void es(EsHarness h, String method, String path, String body) throws Exception {
         org.elasticsearch.client.Request request = new org.elasticsearch.client.Request(method, path);
         if (body != null) {
