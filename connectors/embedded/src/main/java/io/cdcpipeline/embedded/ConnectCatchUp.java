@@ -18,12 +18,10 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * A Connect deployment's "complete up to": a mark is written into the signal table (Debezium's {@code log} action,
@@ -57,8 +55,7 @@ final class ConnectCatchUp implements CatchUp {
         String signalTopic = source.get("topic.prefix") + "." + signalTable;
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Connection db = SourceDatabase.connect(source); Admin admin = Admin.create(adminProps());
-                KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props(),
-                        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                KafkaConsumer<byte[], byte[]> consumer = DeadLetterTopic.reader(bootstrap, "cdc-validate-catch-up")) {
             // Where the signal topic ends now (it may not exist yet: Debezium creates it with its first record).
             Map<TopicPartition, Long> before = admin.listTopics().names().get().contains(signalTopic)
                     ? ends(admin, partitions(admin, List.of(signalTopic))) : Map.of();
@@ -176,15 +173,6 @@ final class ConnectCatchUp implements CatchUp {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "cdc-validate-catch-up");
-        return props;
-    }
-
-    private Properties props() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "cdc-validate-catch-up");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         return props;
     }
 

@@ -32,15 +32,8 @@ final class DeadLetterTopic {
     }
 
     static Map<String, Long> countsByTable(String bootstrap, String topic, String topicPrefix, Duration timeout) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "cdc-validate-dead-letters");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         Map<String, Long> counts = new TreeMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = reader(bootstrap, "cdc-validate-dead-letters")) {
             List<PartitionInfo> partitions = consumer.partitionsFor(topic, timeout);
             if (partitions == null || partitions.isEmpty()) {
                 return counts; // no dead letter yet: Connect creates the topic with the first
@@ -64,6 +57,19 @@ final class DeadLetterTopic {
             }
         }
         return counts;
+    }
+
+    /**
+     * A consumer that only reads what it is assigned: no group, nothing committed, no topic created by asking for
+     * it (validate's reads of a deployment's Kafka).
+     */
+    static KafkaConsumer<byte[], byte[]> reader(String bootstrap, String clientId) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     static String tableOf(Header original, String topicPrefix) {

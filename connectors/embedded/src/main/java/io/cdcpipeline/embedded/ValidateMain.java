@@ -186,8 +186,9 @@ public final class ValidateMain implements Callable<Integer> {
         for (CopyCheck.Result r : results) {
             System.out.print(ValidationReport.text(r, sample));
             if (deadLettersOf(r) > 0) {
-                System.out.println("  dead letters: " + deadLettersOf(r) + " records of this table in " + (connectConfigs
-                        == null ? DeadLetterFile.path(validationRunner, r.sink()) : "topic " + deadLetterTopic(r.sink()))
+                Object where = connectConfigs == null ? DeadLetterFile.path(validationRunner, r.sink())
+                        : "topic " + deadLetterTopic(r.sink());
+                System.out.println("  dead letters: " + deadLettersOf(r) + " records of this table in " + where
                         + " (their rows are compared above)");
             }
         }
@@ -213,7 +214,6 @@ public final class ValidateMain implements Callable<Integer> {
         /** @param kafkaBootstrap a Connect deployment's Kafka (re-checks wait through it), or null */
         Validation(PipelineFile file, List<String> sinkNames, CopyCheck.Options options, String kafkaBootstrap) {
             this.file = file;
-            this.options = options == null ? null : options.waitingFor(catchUp(file, kafkaBootstrap));
             for (Map.Entry<String, Map<String, String>> sink : file.sinks().entrySet()) {
                 if (sinkNames.isEmpty() || sinkNames.contains(sink.getKey())) {
                     sinks.put(sink.getKey(), sink.getValue());
@@ -225,6 +225,7 @@ public final class ValidateMain implements Callable<Integer> {
                             + file.sinks().keySet());
                 }
             }
+            this.options = options == null ? null : options.waitingFor(catchUp(file, sinks, kafkaBootstrap));
         }
 
         /**
@@ -297,7 +298,8 @@ public final class ValidateMain implements Callable<Integer> {
          * What re-checks wait for, every sink complete up to the moment a round starts: the embedded runner's
          * position file passing Postgres's position, or a Connect deployment's sink groups committing past a mark.
          */
-        private static CatchUp catchUp(PipelineFile file, String kafkaBootstrap) {
+        private static CatchUp catchUp(PipelineFile file, Map<String, Map<String, String>> checked,
+                String kafkaBootstrap) {
             Path positionFile = file.runner().offsetFile();
             // The position moves past "now" only with a captured change after it: the mark, in the signal table
             // (Debezium's heartbeats do not move it while the captured tables are idle).
@@ -306,9 +308,9 @@ public final class ValidateMain implements Callable<Integer> {
                 return moves ? new PositionCatchUp(file.source(), positionFile, file.runner().name(), CATCH_UP_TIMEOUT)
                         : CatchUp.NONE;
             }
-            boolean connect = file.sinks().values().stream().anyMatch(s -> s.containsKey("topics")
+            boolean connect = checked.values().stream().anyMatch(s -> s.containsKey("topics")
                     || s.containsKey("topics.regex"));
-            return connect ? new ConnectCatchUp(file.source(), file.sinks(), kafkaBootstrap, CATCH_UP_TIMEOUT)
+            return connect ? new ConnectCatchUp(file.source(), checked, kafkaBootstrap, CATCH_UP_TIMEOUT)
                     : CatchUp.NONE;
         }
 
