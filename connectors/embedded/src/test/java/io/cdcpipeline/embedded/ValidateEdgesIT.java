@@ -39,14 +39,14 @@ class ValidateEdgesIT {
         try (Connection c = pg.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL)");
             st.execute("CREATE TABLE nothing_yet (id integer PRIMARY KEY)");
-            // 1900 is before ClickHouse 18.16's Date: the sink dead-letters that row (strict by default there).
+            // 1900 is before ClickHouse 18.16's Date: with value.out.of.range=strict the sink dead-letters that row.
             st.execute("CREATE TABLE dated (id integer PRIMARY KEY, d date NOT NULL)");
             st.execute("INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 10) g");
             st.execute("INSERT INTO dated VALUES (1, '2020-01-01'), (2, '1900-01-01')");
         }
         List<String> tables = List.of("public.customers", "public.nothing_yet", "public.dated");
         PipelineFile file = ClickHousePipelineFile.write(stack, pg, ch, work, "edges", tables,
-                Map.of("sink.clickhouse.retry.max.attempts", "2"));
+                Map.of("sink.clickhouse.retry.max.attempts", "2", "sink.clickhouse.value.out.of.range", "strict"));
         Path config = work.resolve("pipeline.properties");
         try (EmbeddedPipeline runner = EmbeddedPipeline.validate(file)) {
             runner.start();

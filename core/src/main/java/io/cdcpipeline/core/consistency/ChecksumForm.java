@@ -21,9 +21,12 @@ import java.util.Locale;
  * <li>{@link Kind#TIMESTAMP}: {@code YYYY-MM-DD HH:MM:SS} in UTC with {@code digits} fractional digits, cut (not
  *     rounded) as the sink cuts what its type cannot hold.</li>
  * </ul>
- * NULL is {@code N} in every form (no form writes a lone {@code N} for a value).
+ * NULL is {@code N} in every form (no form writes a lone {@code N} for a value). A form may carry what the copy
+ * stores for values its type cannot hold (the sinks' {@code value.out.of.range=clamp}): dates and timestamps between
+ * {@code min} and {@code max} (Postgres literals, UTC; null for no bound), and, with {@code finiteOnly}, NULL for
+ * infinite and NaN floats. Postgres then writes the value the copy holds, so a documented clamp is not drift.
  */
-public record ChecksumForm(Kind kind, int digits) {
+public record ChecksumForm(Kind kind, int digits, String min, String max, boolean finiteOnly) {
 
     public enum Kind { PLAIN, TEXT, BOOLEAN, DECIMAL, FLOAT4, FLOAT8, TIMESTAMP }
 
@@ -43,6 +46,20 @@ public record ChecksumForm(Kind kind, int digits) {
         if (digits < 0 || digits > 9) {
             throw new IllegalArgumentException("fractional digits must be 0 to 9, not " + digits);
         }
+    }
+
+    public ChecksumForm(Kind kind, int digits) {
+        this(kind, digits, null, null, false);
+    }
+
+    /** This form of a date or timestamp the copy holds only from {@code min} to {@code max} (null: unbounded). */
+    public ChecksumForm within(String min, String max) {
+        return new ChecksumForm(kind, digits, min, max, finiteOnly);
+    }
+
+    /** This form of a float the copy holds only when finite (infinity and NaN stored as NULL). */
+    public ChecksumForm finite() {
+        return new ChecksumForm(kind, digits, min, max, true);
     }
 
     /** Timestamps with {@code digits} fractional-second digits (0 for ClickHouse 18.16's DateTime). */
@@ -76,7 +93,7 @@ public record ChecksumForm(Kind kind, int digits) {
      */
     public String postgres(String column, String typname) {
         String value = switch (kind) {
-            case PLAIN -> column + "::text";
+            case PLAIN -> clamped(column, typname) + "::text";
             case TEXT -> {
                 // A cast of char(n) to text cuts its padding, which the copies keep; concat() does not.
                 String text = typname.equals("bpchar") ? "concat(" + column + ")" : column + "::text";
@@ -92,7 +109,8 @@ public record ChecksumForm(Kind kind, int digits) {
                         + "), 'hex'))::bit(64)::bigint::text END";
             }
             case TIMESTAMP -> {
-                String utc = typname.equals("timestamptz") ? "(" + column + " AT TIME ZONE 'UTC')" : column;
+                String utc = clamped(typname.equals("timestamptz") ? "(" + column + " AT TIME ZONE 'UTC')" : column,
+                        "timestamp");
                 if (digits == 0) {
                     yield "left(" + utc + "::text, 19)"; // ISO text (the driver sets DateStyle), cheaper than to_char
                 }
@@ -102,7 +120,21 @@ public record ChecksumForm(Kind kind, int digits) {
                         : "rpad(" + full + ", " + (20 + digits) + ", '0')";
             }
         };
-        return "CASE WHEN " + column + " IS NULL THEN '" + NULL + "' ELSE " + value + " END";
+        String isNull = column + " IS NULL" + (finiteOnly && (kind == Kind.FLOAT4 || kind == Kind.FLOAT8)
+                ? " OR " + column + " IN ('Infinity', '-Infinity', 'NaN')" : "");
+        return "CASE WHEN " + isNull + " THEN '" + NULL + "' ELSE " + value + " END";
+    }
+
+    /** The value, or the nearer bound when it lies outside them; {@code type} is what the bounds are read as. */
+    private String clamped(String value, String type) {
+        String out = value;
+        if (max != null) {
+            out = "least(" + out + ", '" + max + "'::" + type + ")";
+        }
+        if (min != null) {
+            out = "greatest(" + out + ", '" + min + "'::" + type + ")";
+        }
+        return out;
     }
 
     /**

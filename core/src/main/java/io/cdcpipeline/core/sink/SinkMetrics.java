@@ -45,6 +45,7 @@ public final class SinkMetrics implements AutoCloseable {
     private final List<String> sensors = new ArrayList<>();
     private final List<MetricName> names = new ArrayList<>();
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> clamped = new ConcurrentHashMap<>();
     private final AtomicLong buffered = new AtomicLong();
     /** The latest pending tally, replaced whole: gauges read it from JMX threads while the task changes buffers. */
     private volatile Map<String, PendingChanges.Pending> pending = Map.of();
@@ -98,6 +99,34 @@ public final class SinkMetrics implements AutoCloseable {
         Target t = targets.computeIfAbsent(target, this::register);
         t.rows.addAndGet(rows);
         t.watermark.accumulateAndGet(newestSourceMs, Math::max);
+    }
+
+    /** A value of a column of a target was stored as the nearest value the target holds ({@link OutOfRangeValues}). */
+    public void clamped(String target, String column) {
+        clamped.computeIfAbsent(target + '\u0000' + column, k -> registerClamped(target, column)).incrementAndGet();
+    }
+
+    /** How many values of a column of a target were clamped (for tests and logs). */
+    public long clampedOf(String target, String column) {
+        AtomicLong count = clamped.get(target + '\u0000' + column);
+        return count == null ? 0 : count.get();
+    }
+
+    /** What a target is called in this sink's metrics: "table" or "index". */
+    public String targetTag() {
+        return targetTag;
+    }
+
+    private AtomicLong registerClamped(String target, String column) {
+        AtomicLong count = new AtomicLong();
+        if (metrics != null) {
+            LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+            tags.put(targetTag, target);
+            tags.put("column", column);
+            add(metrics.metricName(targetTag + "-values-clamped-total", "Values of this column the " + targetTag
+                    + " could not hold, stored as the nearest value it holds", tags), count::get);
+        }
+        return count;
     }
 
     public void buffered(long records) {

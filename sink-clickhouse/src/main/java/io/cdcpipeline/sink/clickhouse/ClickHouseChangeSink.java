@@ -8,6 +8,7 @@ import io.cdcpipeline.core.snapshot.SnapshotNotification;
 import io.cdcpipeline.core.snapshot.SnapshotSweeps;
 import io.cdcpipeline.core.sink.BufferedSink;
 import io.cdcpipeline.core.sink.DeadLetters;
+import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
 import io.cdcpipeline.core.sink.OffsetTracker;
@@ -82,7 +83,8 @@ final class ClickHouseChangeSink implements BufferedSink {
         Backoff.Listener retries = failure -> metrics.retried();
         this.tables = new TableManager(connection, config, backoff, retries, this::flushTableAndWait);
         this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
-        this.encoder = new RowEncoder(placeholder);
+        this.encoder = new RowEncoder(placeholder,
+                new OutOfRangeValues(config.outOfRange(), metrics.sinkMetrics(), LOG));
         this.toast = new ToastResolver(connection, backoff, retries);
         this.inserts = new InsertPipeline(new BatchInserter(connection, backoff, metrics));
         this.sweeps = new SnapshotSweeps("clickhouse", tables::existingTable, metrics::staleRemoved,

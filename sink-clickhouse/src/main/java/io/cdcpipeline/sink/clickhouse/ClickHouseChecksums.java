@@ -7,7 +7,14 @@ import io.cdcpipeline.core.consistency.ColumnKind;
 import io.cdcpipeline.core.consistency.KeyColumns;
 import io.cdcpipeline.core.consistency.KeyDiff;
 import io.cdcpipeline.core.consistency.TargetChecksums;
+import io.cdcpipeline.sink.clickhouse.dialect.ClickHouseDialect;
+import io.cdcpipeline.sink.clickhouse.dialect.DateSpec;
+import io.cdcpipeline.sink.clickhouse.dialect.DateTimeSpec;
+import io.cdcpipeline.sink.clickhouse.dialect.LegacyDialect;
+import io.cdcpipeline.sink.clickhouse.dialect.ModernDialect;
 import io.cdcpipeline.sink.clickhouse.types.SqlText;
+import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,9 +33,10 @@ final class ClickHouseChecksums implements TargetChecksums {
     private static final String BIT_AND = "bitAnd(%s, %s)";
     private static final String BUCKET_HASH = "_cdc_bucket_hash";
     private static final String ROW_HASH = "_cdc_row_hash";
-    private static final Pattern WRAPPED = Pattern.compile("(?:Nullable|LowCardinality)\\((.*)\\)");
     private static final Pattern DATE_TIME_64 = Pattern.compile("DateTime64\\((\\d+).*");
     private static final int BATCH = 10_000;
+    private static final ClickHouseDialect MODERN = new ModernDialect();
+    private static final ClickHouseDialect LEGACY = new LegacyDialect();
 
     private final ClickHouseConnection connection;
     private final TableManager tables;
@@ -53,12 +61,35 @@ final class ClickHouseChecksums implements TargetChecksums {
         List<ChecksumForm> forms = new ArrayList<>(columns.size());
         for (int i = 0; i < columns.size(); i++) {
             String type = types.get(columns.get(i));
-            forms.add(type == null ? ChecksumForm.TEXT : form(kinds.get(i), unwrapped(type)));
+            forms.add(type == null ? ChecksumForm.TEXT : form(kinds.get(i), ValueText.unwrapped(type)));
         }
         return forms;
     }
 
+    /**
+     * The form of a column of a ClickHouse type holding a Postgres column of a kind; dates and timestamps within the
+     * range their type holds, as the sink clamps them.
+     */
     static ChecksumForm form(ColumnKind kind, String type) {
+        ChecksumForm form = unbounded(kind, type);
+        if (form == null || (kind != ColumnKind.DATE && kind != ColumnKind.TIMESTAMP && kind != ColumnKind.TIMESTAMPTZ)) {
+            return form;
+        }
+        if (kind == ColumnKind.DATE) {
+            DateSpec date = type.equals("Date32") ? MODERN.date() : LEGACY.date();
+            return form.within(date.min().toString(), date.max().toString());
+        }
+        Matcher precise = DATE_TIME_64.matcher(type);
+        DateTimeSpec time = precise.matches() ? MODERN.dateTime(Integer.parseInt(precise.group(1))) : LEGACY.dateTime(0);
+        return form.within(postgresLiteral(time.min()), postgresLiteral(time.max()));
+    }
+
+    /** Postgres keeps microseconds and would round a ninth digit up (2299-12-31 23:59:59.999999999 to 2300). */
+    private static String postgresLiteral(LocalDateTime time) {
+        return time.truncatedTo(ChronoUnit.MICROS).toString().replace('T', ' ');
+    }
+
+    private static ChecksumForm unbounded(ColumnKind kind, String type) {
         return switch (kind) {
             case INTEGER -> type.matches("U?Int\\d+") ? ChecksumForm.PLAIN : null;
             case BOOLEAN -> type.equals("UInt8") || type.equals("Bool") ? ChecksumForm.BOOLEAN : null;
@@ -75,11 +106,6 @@ final class ClickHouseChecksums implements TargetChecksums {
                         : type.startsWith("DateTime") ? ChecksumForm.timestamp(0) : null;
             }
         };
-    }
-
-    private static String unwrapped(String type) {
-        Matcher wrapped = WRAPPED.matcher(type);
-        return wrapped.matches() ? unwrapped(wrapped.group(1)) : type;
     }
 
     @Override
@@ -149,8 +175,10 @@ final class ClickHouseChecksums implements TargetChecksums {
         List<String> rowParts = new ArrayList<>(keyParts);
         for (int i = 0; i < columns.size(); i++) {
             rowParts.add("'|'");
-            rowParts.add(!present.containsKey(columns.get(i)) ? "'" + ChecksumForm.NULL + "'" : "ifNull("
-                    + expression(forms.get(i), SqlText.identifier(columns.get(i))) + ", '" + ChecksumForm.NULL + "')");
+            String column = columns.get(i);
+            rowParts.add(!present.containsKey(column) ? "'" + ChecksumForm.NULL + "'" : "ifNull("
+                    + expression(forms.get(i), SqlText.identifier(column), present.get(column)) + ", '"
+                    + ChecksumForm.NULL + "')");
         }
         String bucketHash = key.size() == 1 && key.numeric().get(0)
                 ? "toInt64(" + SqlText.identifier(key.names().get(0)) + ")" : md5("concat(" + String.join(", ", keyParts)
@@ -164,10 +192,10 @@ final class ClickHouseChecksums implements TargetChecksums {
         return "reinterpretAsInt64(reverse(substring(MD5(" + text + "), 1, 8)))";
     }
 
-    /** A column's value in its form, in ClickHouse SQL (NULL for NULL). */
-    static String expression(ChecksumForm form, String column) {
+    /** A column's value in its form, in ClickHouse SQL (NULL for NULL); {@code type} is the column's type. */
+    static String expression(ChecksumForm form, String column, String type) {
         return switch (form.kind()) {
-            case PLAIN, TIMESTAMP -> "toString(" + column + ")";
+            case PLAIN, TIMESTAMP -> ValueText.of(column, type);
             case TEXT -> "concat(toString(length(" + column + ")), ':', " + column + ")";
             case BOOLEAN -> "toString(toUInt8(" + column + "))";
             case DECIMAL -> {

@@ -3,7 +3,8 @@ package io.cdcpipeline.sink.clickhouse;
 import io.cdcpipeline.core.NameTemplate;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
-import io.cdcpipeline.sink.clickhouse.types.OutOfRange;
+import io.cdcpipeline.core.sink.OutOfRangeValues;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -70,13 +71,14 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                     "What a ClickHouse column holds in rows written after its source column was dropped: 'default' "
                             + "(the column's default: 0, '' or NULL if Nullable) or 'null' (the column is made Nullable "
                             + "first, so later rows say NULL: unknown). The column itself is never dropped: history keeps it.")
-            .define(TEMPORAL_OUT_OF_RANGE, Type.STRING, OutOfRange.DEAD_LETTER.configValue(),
-                    ValidString.in(OutOfRange.DEAD_LETTER.configValue(), OutOfRange.CLAMP.configValue()),
-                    Importance.MEDIUM,
-                    "What happens to a date or timestamp the ClickHouse type cannot hold (DateTime on servers before "
-                            + "23.x: 1970 to 2105; DateTime64/Date32: 1900 to 2299; Postgres' infinity): 'dead-letter' "
-                            + "sends the record to the dead-letter queue with the column and value named; 'clamp' stores "
-                            + "the nearest value the type holds.")
+            .define(TEMPORAL_OUT_OF_RANGE, Type.STRING, null,
+                    ConfigDef.LambdaValidator.with((name, value) -> {
+                        if (value != null && !List.of("dead-letter", "clamp").contains(value)) {
+                            throw new ConfigException(name, value, "must be 'dead-letter' or 'clamp'");
+                        }
+                    }, () -> "dead-letter, clamp"), Importance.LOW,
+                    "Deprecated: use " + OutOfRangeValues.CONFIG + ". When set (and " + OutOfRangeValues.CONFIG
+                            + " is not), 'dead-letter' means strict and 'clamp' means clamp.")
             .define(TOAST_PLACEHOLDER, Type.STRING, "__debezium_unavailable_value", new ConfigDef.NonEmptyString(),
                     Importance.LOW,
                     "Debezium's unavailable.value.placeholder. A column carrying it was not changed (unchanged "
@@ -98,6 +100,9 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
 
     static {
         SourceCheckConfig.define(CONFIG_DEF);
+        OutOfRangeValues.define(CONFIG_DEF, "dates and timestamps outside the ClickHouse type: DateTime on servers "
+                + "before 23.x holds 1970 to 2105, Date 1970 to 2105, DateTime64 and Date32 1900 to 2299; Postgres' "
+                + "infinity; the nearest of a date is the type's first or last day");
     }
 
     private final TableOverrides overrides;
@@ -160,8 +165,12 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
         return FILL_NULL.equals(getString(DROPPED_COLUMN_FILL));
     }
 
-    public OutOfRange temporalOutOfRange() {
-        return OutOfRange.fromConfig(getString(TEMPORAL_OUT_OF_RANGE));
+    public OutOfRangeValues.Policy outOfRange() {
+        String deprecated = getString(TEMPORAL_OUT_OF_RANGE);
+        if (deprecated != null && !originals().containsKey(OutOfRangeValues.CONFIG)) {
+            return deprecated.equals("clamp") ? OutOfRangeValues.Policy.CLAMP : OutOfRangeValues.Policy.STRICT;
+        }
+        return OutOfRangeValues.policy(this);
     }
 
     public String toastPlaceholder() {

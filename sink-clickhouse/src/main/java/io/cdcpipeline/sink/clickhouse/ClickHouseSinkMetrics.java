@@ -10,7 +10,7 @@ import org.apache.kafka.common.metrics.PluginMetrics;
  * {@code snapshot-stale-removed} (totals and rates), {@code batches-written-total} with {@code insert-latency-*},
  * {@code buffered-records}, and per table
  * {@code table-records-written-total}, {@code table-source-watermark-ms}, {@code table-pending-records} and
- * {@code table-oldest-pending-source-ms}.
+ * {@code table-oldest-pending-source-ms}, and per table and column {@code table-values-clamped-total}.
  */
 final class ClickHouseSinkMetrics implements AutoCloseable {
 
@@ -27,6 +27,10 @@ final class ClickHouseSinkMetrics implements AutoCloseable {
         deadLettered = metrics.counter("dead-lettered", "Records sent to the dead-letter queue");
         staleRemoved = metrics.counter("snapshot-stale-removed", "Rows removed after a snapshot because it did not "
                 + "send them again (deleted in Postgres while no position was kept)");
+    }
+
+    SinkMetrics sinkMetrics() {
+        return metrics;
     }
 
     void staleRemoved(long rows) {

@@ -116,8 +116,8 @@ final class ClickHouseTargetRows implements TargetRows, TargetValues {
     private List<String> texts(String table, List<String> columns) {
         Map<String, String> present = tables.columnsOf(table);
         List<String> texts = new ArrayList<>(columns.size());
-        columns.forEach(column -> texts.add(present.containsKey(column) ? "toString(" + SqlText.identifier(column) + ")"
-                : "NULL"));
+        columns.forEach(column -> texts.add(present.containsKey(column)
+                ? ValueText.of(SqlText.identifier(column), present.get(column)) : "NULL"));
         return texts;
     }
 

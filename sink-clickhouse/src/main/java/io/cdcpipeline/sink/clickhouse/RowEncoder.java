@@ -1,7 +1,9 @@
 package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
+import io.cdcpipeline.sink.clickhouse.types.ClickHouseType;
 import io.cdcpipeline.sink.clickhouse.types.RowBinaryOutput;
 import java.time.Instant;
 import java.util.Arrays;
@@ -18,10 +20,12 @@ import org.apache.kafka.connect.sink.SinkRecord;
 final class RowEncoder {
 
     private final ToastPlaceholder placeholder;
+    private final OutOfRangeValues outOfRange;
     private final RowBinaryOutput out = new RowBinaryOutput(1024);
 
-    RowEncoder(ToastPlaceholder placeholder) {
+    RowEncoder(ToastPlaceholder placeholder, OutOfRangeValues outOfRange) {
         this.placeholder = placeholder;
+        this.outOfRange = outOfRange;
     }
 
     EncodedRow encode(ChangeEvent event, RowLayout layout, SinkRecord record) {
@@ -44,8 +48,15 @@ final class RowEncoder {
                 holes[holes.length - 1] = i;
                 continue;
             }
+            ClickHouseType type = layout.type(i);
+            Object value = layout.javaValue(i, raw);
+            Object stored = type.nearest(value);
+            if (stored != value) { // under the strict policy this throws: the record is dead-lettered
+                outOfRange.met(ClickHouseSinkMetrics.target(layout.table()), field.name(), value, stored, type.held(),
+                        () -> String.valueOf(event.key()));
+            }
             try {
-                layout.type(i).write(layout.javaValue(i, raw), out);
+                type.write(stored, out);
             } catch (RuntimeException e) {
                 throw new DataException("column " + field.name() + " (" + layout.type(i).sql() + "): " + e.getMessage(), e);
             }

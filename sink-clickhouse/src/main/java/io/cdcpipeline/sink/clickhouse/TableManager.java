@@ -53,7 +53,7 @@ final class TableManager {
         this.connection = connection;
         this.beforeAlter = beforeAlter;
         this.config = config;
-        this.types = new TypeRegistry(connection.dialect(), config.temporalOutOfRange());
+        this.types = new TypeRegistry(connection.dialect());
         this.backoff = backoff;
         this.retries = retries;
         this.sourceTsType = types.columnType(SchemaBuilder.int64().name("io.debezium.time.MicroTimestamp").build(), true);

@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.DebeziumChangeStream;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
@@ -125,29 +126,37 @@ class AllTypesIT {
             assertThat(modern.deadLetters).as("dead letters on the modern engine").isEmpty();
             assertSame(pg, modern, debezium, List.of(1, 2, 3, 4));
 
-            // Legacy: DateTime and Date start at 1970, so the pre-1970 row is dead-lettered with the reason...
+            // Legacy: DateTime and Date start at 1970. By default the pre-1970 row is kept, its dates and times
+            // stored as the first value each type holds, and each column's clamp counted.
             legacy.write(records, Map.of());
-            assertThat(legacy.deadLetters).hasSize(1);
-            assertThat(legacy.deadLetters.get(0).reason().getMessage())
-                    .contains("all_types").contains("outside the range of ClickHouse").contains("temporal.out.of.range");
+            assertThat(legacy.deadLetters).as("dead letters on the legacy server").isEmpty();
             assertSame(pg, legacy, debezium, List.of(1, 2, 3));
-            assertThat(legacy.scalar("SELECT count() FROM " + legacy.table("all_types_current") + " WHERE id = 4"))
-                    .isEqualTo("0");
+            List<String[]> row = legacy.rows("SELECT toString(toUInt16(c_date)), toString(toUInt32(c_timestamp)), "
+                    + "toString(toUInt32(c_timestamptz)) FROM " + legacy.table("all_types_current") + " WHERE id = 4");
+            assertThat(row).hasSize(1);
+            assertThat(row.get(0)).as("days and seconds since 1970: the first value each type holds")
+                    .containsExactly("0", "0", "0");
+            String target = legacy.database + ".all_types";
+            for (String column : List.of("c_date", "c_timestamp", "c_timestamptz")) {
+                assertThat(legacy.metrics.sinkMetrics().clampedOf(target, column)).as(column + " clamped").isEqualTo(1);
+            }
+            assertThat(legacy.metrics.sinkMetrics().clampedOf(target, "c_time")).isZero();
         }
     }
 
     @Test
-    void legacyServerClampsOutOfRangeTimesWhenConfiguredTo(StackEndpoints stack, PostgresTestDatabase pg,
+    void legacyServerDeadLettersOutOfRangeTimesWhenStrict(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch) throws Exception {
         List<SinkRecord> records = capture(stack, pg, Map.of());
         try (SinkHarness legacy = SinkHarness.legacy(ch)) {
-            legacy.write(records, Map.of(ClickHouseSinkConfig.TEMPORAL_OUT_OF_RANGE, "clamp"));
-            assertThat(legacy.deadLetters).isEmpty();
-            List<String[]> row = legacy.rows("SELECT toString(toUInt16(c_date)), toString(toUInt32(c_timestamp)), "
-                    + "toString(toUInt32(c_timestamptz)) FROM "
-                    + legacy.table("all_types_current") + " WHERE id = 4");
-            assertThat(row.get(0)).as("days and seconds since 1970: the first value each type holds")
-                    .containsExactly("0", "0", "0");
+            legacy.write(records, Map.of(OutOfRangeValues.CONFIG, "strict"));
+            assertThat(legacy.deadLetters).hasSize(1);
+            assertThat(legacy.deadLetters.get(0).reason().getMessage()).contains("all_types")
+                    .contains("column c_date: 1969-12-31 is outside what ClickHouse Date (1970-01-01 to ")
+                    .contains("value.out.of.range=clamp");
+            assertThat(legacy.scalar("SELECT count() FROM " + legacy.table("all_types_current") + " WHERE id = 4"))
+                    .isEqualTo("0");
+            assertThat(legacy.scalar("SELECT count() FROM " + legacy.table("all_types_current"))).isEqualTo("3");
         }
     }
 

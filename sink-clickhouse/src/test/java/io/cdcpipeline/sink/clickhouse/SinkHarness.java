@@ -27,6 +27,8 @@ final class SinkHarness implements AutoCloseable {
     final String database;
     final ClickHouseConnection connection;
     final List<DeadLetter> deadLetters = new ArrayList<>();
+    /** The metrics of the last writer {@link #sink} made. */
+    ClickHouseSinkMetrics metrics;
     private final ClickHouseTestDatabase legacyDatabase;
     private final Map<String, String> baseConfig = new HashMap<>();
 
@@ -66,8 +68,9 @@ final class SinkHarness implements AutoCloseable {
     ClickHouseChangeSink sink(Map<String, String> overrides) {
         Map<String, String> props = new HashMap<>(baseConfig);
         props.putAll(overrides);
+        metrics = new ClickHouseSinkMetrics(null);
         return new ClickHouseChangeSink(connection, new ClickHouseSinkConfig(props),
-                (record, reason) -> deadLetters.add(new DeadLetter(record, reason)), new ClickHouseSinkMetrics(null));
+                (record, reason) -> deadLetters.add(new DeadLetter(record, reason)), metrics);
     }
 
     /** Writes the records through a fresh writer and commits; returns the offsets it acknowledged. */

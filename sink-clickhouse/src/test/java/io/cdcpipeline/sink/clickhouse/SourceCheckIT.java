@@ -158,6 +158,45 @@ class SourceCheckIT {
         }
     }
 
+    /** Dates and times the copy's types cannot hold are stored as the nearest they hold: not drift, on either dialect. */
+    @Test
+    void clampedDatesAndTimesCompareEqualAndAnotherValueDoesNot(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, @TempDir Path work) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE spans (id integer PRIMARY KEY, dt date, ts timestamp(6), tz timestamptz)");
+            st.execute("INSERT INTO spans VALUES (1, '1800-01-01', '1969-06-01 12:00:00.25', 'infinity'), "
+                    + "(2, '9999-12-31', '-infinity', '1899-12-31 23:00:00-02'), (3, '2024-02-29', '2300-01-01', NULL), "
+                    + "(4, '1969-12-31', '1900-01-01', '1970-01-01 00:00:00+00')");
+        }
+        List<SinkRecord> records;
+        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.spans"), Map.of())) {
+            records = stream.take(4, Duration.ofSeconds(60));
+        }
+        TableId table = new TableId("public", "spans");
+        try (SinkHarness legacy = SinkHarness.legacy(ch); SinkHarness modern = SinkHarness.modern();
+                Connection source = pg.connect()) {
+            for (SinkHarness server : List.of(legacy, modern)) {
+                server.write(records, Map.of());
+                assertThat(server.deadLetters).as("%s dead letters", server).isEmpty();
+                TableManager tables = tablesOf(server);
+                SinkCopy copy = copyOf(server, tables);
+                CopyCheck.Options options = new CopyCheck.Options(100, Duration.ofMillis(10), 1, work);
+                CopyCheck.Result equal = CopyCheck.run(server.toString(), table, new SourceKeys(source), copy, options);
+                assertThat(equal.status()).as("%s: %s", server, equal).isEqualTo(CopyCheck.Status.EQUAL);
+                assertThat(equal.comparedBy()).isEqualTo("checksums");
+
+                String target = tables.existingTable(table);
+                server.connection.execute("INSERT INTO " + target + " SELECT id, dt, ts, tz, _cdc_version + 1, 0, "
+                        + "_cdc_source_ts, now() FROM " + target + " FINAL WHERE id = 3");
+                server.connection.execute("INSERT INTO " + target + " SELECT id, toDate('2024-03-01'), ts, tz, "
+                        + "_cdc_version + 2, 0, _cdc_source_ts, now() FROM " + target + " FINAL WHERE id = 3");
+                CopyCheck.Result changed = CopyCheck.run(server.toString(), table, new SourceKeys(source), copy, options);
+                assertThat(changed.differing()).as("%s: %s", server, changed).extracting(d -> d.key().get(0))
+                        .containsExactly("3");
+            }
+        }
+    }
+
     /**
      * A 60,000-row table with 310 drifted keys: bucket sums differ in most of the first buckets, which are split
      * again (more hash bits, only inside the differing buckets) until the few rows left are read key by key, and every

@@ -12,8 +12,10 @@ import io.cdcpipeline.core.snapshot.SnapshotSweeps;
 import io.cdcpipeline.core.sink.BufferedSink;
 import io.cdcpipeline.core.sink.DeadLetters;
 import io.cdcpipeline.core.sink.OffsetTracker;
+import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
+import io.cdcpipeline.core.types.LogicalValues;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -50,6 +52,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
     private final ElasticsearchSinkConfig config;
     private final DeadLetters deadLetters;
     private final ElasticsearchSinkMetrics metrics;
+    private final OutOfRangeValues outOfRange;
     private final IndexManager indices;
     private final BulkSender sender;
     private final ToastPlaceholder placeholder;
@@ -73,6 +76,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.indices = new IndexManager(client, config);
+        this.outOfRange = new OutOfRangeValues(config.outOfRange(), metrics.sinkMetrics(), LOG);
         this.sender = new BulkSender(connection.restClient(), config.backoff(), metrics);
         this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
         this.staleDocuments = new StaleDocuments(client, config, sender);
@@ -135,6 +139,17 @@ final class ElasticsearchChangeSink implements BufferedSink {
     /** Marks "flush and wait before this record": its unchanged-TOAST fields must be read from Elasticsearch. */
     private static final DocumentAction TOAST_FLUSH_NEEDED = new DocumentAction(null, "", "", 0, new byte[0], 0);
 
+    /** A column's JSON value, or the nearest value its field holds (under the strict policy: a refusal). */
+    private Object fitted(ChangeEvent event, String alias, Field field, Object raw, FieldRange range) {
+        Object value = LogicalValues.toJava(field.schema(), raw);
+        Object stored = range.nearest(value);
+        if (stored != value) {
+            outOfRange.met(alias, field.name(), value, stored, range.held(indices.fieldType(event.table(), field.name())),
+                    () -> String.valueOf(event.key()));
+        }
+        return DocumentValues.toJson(stored);
+    }
+
     private DocumentAction toAction(SinkRecord record, Map<String, Map<String, Object>> written, boolean flushed) {
         ChangeEvent event = ChangeEvent.of(record);
         if (event.operation() == Operation.TOMBSTONE) {
@@ -164,7 +179,9 @@ final class ElasticsearchChangeSink implements BufferedSink {
                 if (placeholder.matches(raw)) {
                     holes.add(field.name());
                 } else {
-                    document.put(field.name(), DocumentValues.value(field.schema(), raw));
+                    FieldRange range = indices.range(event.table(), field.name());
+                    document.put(field.name(), range == FieldRange.ANY ? DocumentValues.value(field.schema(), raw)
+                            : fitted(event, alias, field, raw, range));
                 }
             }
             if (!holes.isEmpty()) {

@@ -12,8 +12,11 @@ import io.cdcpipeline.core.consistency.RowChecksum;
 import io.cdcpipeline.core.consistency.TargetChecksums;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -49,12 +52,44 @@ final class ElasticsearchChecksums implements TargetChecksums {
         this.client = client;
     }
 
-    /** The pipeline's values as sent (ISO times, exact decimal text); json has no form here (see ChecksumForm). */
+    /**
+     * The pipeline's values as sent (ISO times, exact decimal text), within what each field holds as the sink stores
+     * values it cannot hold ({@link FieldRange}); json has no form here (see ChecksumForm).
+     */
     @Override
     public List<ChecksumForm> checksumForms(String alias, List<String> columns, List<ColumnKind> kinds) {
+        Map<String, String> types = fieldTypes(alias);
         List<ChecksumForm> forms = new ArrayList<>(kinds.size());
-        kinds.forEach(kind -> forms.add(ChecksumForm.ofSentValues(kind)));
+        for (int i = 0; i < kinds.size(); i++) {
+            ChecksumForm form = ChecksumForm.ofSentValues(kinds.get(i));
+            String type = types.getOrDefault(columns.get(i), "");
+            if (form != null && form.kind() == ChecksumForm.Kind.TIMESTAMP) {
+                form = type.equals("date_nanos") ? form.within("1970-01-01 00:00:00", "2262-04-11 23:47:16.854775")
+                        : form.within(null, "9999-12-31 23:59:59.999999");
+            } else if (form != null && FieldRange.of(type) == FieldRange.FINITE) {
+                form = form.finite();
+            }
+            forms.add(form);
+        }
         return forms;
+    }
+
+    /** The type of each top-level field of the alias's index; none when it has no index. */
+    private Map<String, String> fieldTypes(String alias) {
+        Map<String, String> types = new HashMap<>();
+        try {
+            JsonNode indices = read(client.performRequest(new Request("GET", "/" + alias + "/_mapping")).getEntity()
+                    .getContent());
+            indices.forEach(index -> index.path("mappings").path("properties").fields().forEachRemaining(field ->
+                    types.put(field.getKey(), field.getValue().path("type").asText(""))));
+        } catch (ResponseException e) {
+            if (e.getResponse().getStatusLine().getStatusCode() != 404) {
+                throw new UncheckedIOException("reading the mapping of " + alias + " failed", e);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the mapping of " + alias + " failed", e);
+        }
+        return types;
     }
 
     @Override

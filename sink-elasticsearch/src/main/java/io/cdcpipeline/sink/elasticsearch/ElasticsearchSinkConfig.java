@@ -3,6 +3,7 @@ package io.cdcpipeline.sink.elasticsearch;
 import io.cdcpipeline.core.NameTemplate;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
+import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.core.sink.RetryBackoff;
 import java.util.HashMap;
 import java.util.List;
@@ -38,6 +39,7 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
     public static final String TOAST_PLACEHOLDER = "toast.placeholder";
+    public static final String TIMESTAMP_FIELD_TYPE = "timestamp.field.type";
     /** Per-table keys: {@code index.override.<schema>.<table>.name} and {@code .mapping} (JSON properties). */
     public static final String OVERRIDE_PREFIX = "index.override.";
 
@@ -65,6 +67,11 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
                             + "blocks older writes of the same document. It must outlast the longest replay you "
                             + "expect (a redelivery older than this could bring a deleted document back); longer "
                             + "values keep more tombstones in memory.")
+            .define(TIMESTAMP_FIELD_TYPE, Type.STRING, "date", ValidString.in("date", "date_nanos"), Importance.MEDIUM,
+                    "Field type of timestamp columns in indices the sink creates. 'date' holds any year from -9999 "
+                            + "to 9999 and is searched and sorted to the millisecond (the document keeps every digit "
+                            + "of the source); 'date_nanos' is searched to the nanosecond but holds only 1970 to 2262. "
+                            + "An index that exists keeps the type its fields have.")
             .define(DYNAMIC, Type.STRING, "strict", ValidString.in("strict", "false", "true"), Importance.MEDIUM,
                     "The mapping's dynamic policy. The sink maps every source column itself and adds new columns "
                             + "before the documents that carry them, so 'strict' (refuse unknown fields) is safe; "
@@ -101,6 +108,9 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
 
     static {
         SourceCheckConfig.define(CONFIG_DEF);
+        OutOfRangeValues.define(CONFIG_DEF, "Infinity and NaN in float and double fields, stored as null; timestamps "
+                + "outside a date field's years -9999 to 9999 or a date_nanos field's 1970 to 2262, stored as the "
+                + "first or last instant it holds");
     }
 
     private final Map<String, Map<String, String>> overrides;
@@ -176,6 +186,15 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
     }
 
     /** The alias a source table is written through (lower case). */
+    /** The field type of timestamp columns in new indices: "date" or "date_nanos". */
+    public String timestampFieldType() {
+        return getString(TIMESTAMP_FIELD_TYPE);
+    }
+
+    public OutOfRangeValues.Policy outOfRange() {
+        return OutOfRangeValues.policy(this);
+    }
+
     public String aliasFor(TableId table) {
         Map<String, String> options = overrides.get(table.schema() + "." + table.table());
         String name = options == null ? null : options.get("name");

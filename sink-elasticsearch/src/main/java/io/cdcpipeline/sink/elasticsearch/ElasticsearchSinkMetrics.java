@@ -37,6 +37,10 @@ final class ElasticsearchSinkMetrics implements AutoCloseable {
         staleRemoved.add(documents);
     }
 
+    SinkMetrics sinkMetrics() {
+        return metrics;
+    }
+
     void applied(List<DocumentAction> actions, int staleCount) {
         for (DocumentAction action : actions) {
             (action.isDelete() ? deleted : written).increment();

@@ -8,8 +8,8 @@ import org.apache.kafka.connect.data.Schema;
 
 /**
  * The Elasticsearch field mapping of a Connect/Debezium field: text with a keyword sub-field for plain strings,
- * keyword for identifiers (uuid, enums), dates at their precision ({@code date} for days, {@code date_nanos} for
- * micro- and nanosecond timestamps), numerics by width; decimals as double for range queries with the exact digits in
+ * keyword for identifiers (uuid, enums), dates and timestamps as {@code date} (timestamps as {@code date_nanos} when
+ * {@code timestamp.field.type} asks for it; either way the document keeps every digit of the source), numerics by width; decimals as double for range queries with the exact digits in
  * a keyword sub-field (the document keeps them as text; this server has no scaled_float), objects for json and
  * structs, binary for bytes. Arrays map as their elements (every Elasticsearch field takes several values).
  */
@@ -20,15 +20,16 @@ final class FieldMappings {
     private FieldMappings() {
     }
 
-    static Map<String, Object> properties(Iterable<Field> fields) {
+    static Map<String, Object> properties(Iterable<Field> fields, String timestampType) {
         Map<String, Object> properties = new LinkedHashMap<>();
         for (Field field : fields) {
-            properties.put(field.name(), of(field.schema()));
+            properties.put(field.name(), of(field.schema(), timestampType));
         }
         return properties;
     }
 
-    static Map<String, Object> of(Schema schema) {
+    /** @param timestampType the field type of micro- and nanosecond timestamps: "date" or "date_nanos" */
+    static Map<String, Object> of(Schema schema, String timestampType) {
         String name = schema.name() == null ? "" : schema.name();
         switch (name) {
             case Decimal.LOGICAL_NAME, "io.debezium.data.VariableScaleDecimal":
@@ -38,7 +39,7 @@ final class FieldMappings {
             case "io.debezium.time.Timestamp", "org.apache.kafka.connect.data.Timestamp":
                 return Map.of("type", "date", "format", "strict_date_optional_time");
             case "io.debezium.time.MicroTimestamp", "io.debezium.time.NanoTimestamp", "io.debezium.time.ZonedTimestamp":
-                return Map.of("type", "date_nanos", "format", "strict_date_optional_time_nanos");
+                return Map.of("type", timestampType, "format", "strict_date_optional_time_nanos");
             case "io.debezium.time.Time", "io.debezium.time.MicroTime", "io.debezium.time.NanoTime",
                     "org.apache.kafka.connect.data.Time", "io.debezium.time.ZonedTime":
                 return Map.of("type", "keyword");
@@ -58,8 +59,8 @@ final class FieldMappings {
             case BOOLEAN -> Map.of("type", "boolean");
             case STRING -> Map.of("type", "text", "fields", Map.of("keyword", Map.of("type", "keyword", "ignore_above", 256)));
             case BYTES -> Map.of("type", "binary");
-            case ARRAY -> of(schema.valueSchema());
-            case STRUCT -> Map.of("type", "object", "properties", properties(schema.fields()));
+            case ARRAY -> of(schema.valueSchema(), timestampType);
+            case STRUCT -> Map.of("type", "object", "properties", properties(schema.fields(), timestampType));
             case MAP -> Map.of("type", "object", "dynamic", "true");
         };
     }

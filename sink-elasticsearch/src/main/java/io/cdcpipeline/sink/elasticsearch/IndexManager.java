@@ -43,7 +43,9 @@ final class IndexManager {
         return alias + "-rebuild";
     }
 
-    private record Known(Schema schema, String alias, String refusal) {
+    /** What is known of a table's index: its schema, alias and the range of each top-level field, or a refusal. */
+    private record Known(Schema schema, String alias, Map<String, FieldRange> ranges, Map<String, String> types,
+            String refusal) {
     }
 
     IndexManager(ElasticsearchClient client, ElasticsearchSinkConfig config) {
@@ -66,13 +68,27 @@ final class IndexManager {
             return alias; // a delete before any row of the table was seen: its index exists or the delete is moot
         }
         try {
-            prepare(event.table(), alias, schema);
-            known.put(event.table(), new Known(schema, alias, null));
+            Map<String, String> types = prepare(event.table(), alias, schema);
+            Map<String, FieldRange> ranges = new HashMap<>();
+            types.forEach((field, type) -> ranges.put(field, FieldRange.of(type)));
+            known.put(event.table(), new Known(schema, alias, ranges, types, null));
             return alias;
         } catch (DataException e) {
-            known.put(event.table(), new Known(schema, alias, e.getMessage()));
+            known.put(event.table(), new Known(schema, alias, Map.of(), Map.of(), e.getMessage()));
             throw e;
         }
+    }
+
+    /** The values a field of a table's index holds; known once {@link #aliasFor} has prepared the index. */
+    FieldRange range(TableId table, String field) {
+        Known k = known.get(table);
+        return k == null ? FieldRange.ANY : k.ranges.getOrDefault(field, FieldRange.ANY);
+    }
+
+    /** The mapping type of a field of a table's index ("date_nanos", ...), for messages. */
+    String fieldType(TableId table, String field) {
+        Known k = known.get(table);
+        return k == null ? "" : k.types.getOrDefault(field, "");
     }
 
     /**
@@ -102,14 +118,16 @@ final class IndexManager {
         return index;
     }
 
-    private void prepare(TableId table, String alias, Schema schema) {
-        Map<String, Object> properties = FieldMappings.properties(sourceColumns(schema));
+    /** Creates or updates the index for the schema; returns the type of each top-level field. */
+    private Map<String, String> prepare(TableId table, String alias, Schema schema) {
+        Map<String, Object> properties = FieldMappings.properties(sourceColumns(schema), config.timestampFieldType());
         properties.putAll(Json.objectOrEmpty(ElasticsearchSinkConfig.OVERRIDE_PREFIX + table.schema() + "."
                 + table.table() + ".mapping", config.mappingOverride(table)));
         try {
             boolean aliasExists = client.indices().existsAlias(a -> a.name(alias)).value();
             boolean indexExists = !aliasExists && client.indices().exists(e -> e.index(alias)).value();
             if (aliasExists || indexExists) {
+                keepTimestampTypes(alias, properties);
                 putMapping(table, alias, properties);
                 String rebuild = rebuildTarget(alias);
                 if (rebuild != null) {
@@ -118,8 +136,38 @@ final class IndexManager {
             } else {
                 create(table, alias, properties);
             }
+            Map<String, String> types = new HashMap<>();
+            properties.forEach((field, mapping) -> types.put(field, String.valueOf(((Map<?, ?>) mapping).get("type"))));
+            return types;
         } catch (IOException e) {
             throw new RetriableException("preparing index " + alias + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A timestamp field keeps the type its index gave it ({@code date_nanos} in indices made before {@code date} was
+     * the default, or by {@code timestamp.field.type}): the two hold the same documents, and Elasticsearch refuses
+     * to change one into the other.
+     */
+    @SuppressWarnings("unchecked")
+    private void keepTimestampTypes(String alias, Map<String, Object> properties) throws IOException {
+        Map<String, String> existing = new HashMap<>();
+        try {
+            client.indices().getMapping(m -> m.index(alias)).result().values().forEach(index ->
+                    index.mappings().properties().forEach((field, property) ->
+                            existing.put(field, property._kind().jsonValue())));
+        } catch (ElasticsearchException e) {
+            throw refusal("reading the mapping of " + alias, e);
+        }
+        for (Map.Entry<String, Object> entry : properties.entrySet()) {
+            Object type = ((Map<?, ?>) entry.getValue()).get("type");
+            String had = existing.get(entry.getKey());
+            if (("date".equals(type) || "date_nanos".equals(type)) && ("date".equals(had) || "date_nanos".equals(had))
+                    && !had.equals(type)) {
+                Map<String, Object> kept = new LinkedHashMap<>((Map<String, Object>) entry.getValue());
+                kept.put("type", had);
+                entry.setValue(kept);
+            }
         }
     }
 

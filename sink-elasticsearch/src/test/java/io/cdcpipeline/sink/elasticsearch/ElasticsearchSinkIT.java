@@ -102,7 +102,7 @@ class ElasticsearchSinkIT {
             assertThat(props.get("big")._kind().jsonValue()).isEqualTo("long");
             assertThat(props.get("price")._kind().jsonValue()).isEqualTo("double");
             assertThat(props.get("price").double_().fields()).containsKey("exact");
-            assertThat(props.get("at")._kind().jsonValue()).isEqualTo("date_nanos");
+            assertThat(props.get("at")._kind().jsonValue()).isEqualTo("date");
             assertThat(props.get("day")._kind().jsonValue()).isEqualTo("date");
             assertThat(props.get("name")._kind().jsonValue()).isEqualTo("text");
             assertThat(props.get("name").text().analyzer()).as("from the override").isEqualTo("lower");

@@ -101,6 +101,16 @@ final class EsHarness implements AutoCloseable {
         throw new AssertionError("no metric " + name);
     }
 
+    /** A metric with these tags (among others), or 0 when it was never registered. */
+    double metric(String name, Map<String, String> tags) {
+        for (Map.Entry<MetricName, ? extends org.apache.kafka.common.Metric> m : metrics.metrics().entrySet()) {
+            if (m.getKey().name().equals(name) && m.getKey().tags().entrySet().containsAll(tags.entrySet())) {
+                return ((Number) m.getValue().metricValue()).doubleValue();
+            }
+        }
+        return 0;
+    }
+
     @Override
     public void close() {
         sinkMetrics.close();

@@ -1,5 +1,6 @@
 package io.cdcpipeline.sink.clickhouse.types;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.connect.data.Schema;
 
@@ -20,6 +21,28 @@ final class ArrayFamily implements TypeFamily {
                 for (Object item : items) {
                     element.write(item, out);
                 }
+            }
+
+            @Override
+            public Object nearest(Object value) {
+                List<?> items = (List<?>) value;
+                List<Object> fitted = null;
+                for (int i = 0; i < items.size(); i++) {
+                    Object item = items.get(i);
+                    Object near = element.nearest(item);
+                    if (near != item && fitted == null) {
+                        fitted = new ArrayList<>(items);
+                    }
+                    if (fitted != null) {
+                        fitted.set(i, near);
+                    }
+                }
+                return fitted == null ? value : fitted;
+            }
+
+            @Override
+            public String range() {
+                return "elements: " + element.held();
             }
 
             @Override

@@ -38,6 +38,17 @@ public record ClickHouseType(String sql, ColumnCodec codec, boolean nullable) {
         return new ClickHouseType(unwrapped, codec, false);
     }
 
+    /** The value itself if the column holds it, else the nearest value it holds; null stays null. */
+    public Object nearest(Object value) {
+        return value == null ? null : codec.nearest(value);
+    }
+
+    /** What the column holds, for messages: "ClickHouse Date (1970-01-01 to 2149-06-06)". */
+    public String held() {
+        String range = codec.range();
+        return "ClickHouse " + base().sql + (range.isEmpty() ? "" : " (" + range + ")");
+    }
+
     /** Writes a value; null becomes NULL in a Nullable column and the type's default otherwise. */
     public void write(Object value, RowBinaryOutput out) {
         if (nullable) {

@@ -15,6 +15,19 @@ public interface ColumnCodec {
     /** Moves past one value of this type in {@code RowBinary} output. */
     void skip(RowBinaryInput in);
 
+    /**
+     * The value itself if this type holds it, else the nearest value it holds (its first or last date, say). A
+     * {@link io.cdcpipeline.core.sink.OutOfRangeValues} policy decides whether the row is written that way.
+     */
+    default Object nearest(Object value) {
+        return value;
+    }
+
+    /** The values this type holds, for messages about one it does not (e.g. "1970-01-01 to 2149-06-06"). */
+    default String range() {
+        return "";
+    }
+
     /** The value as a SQL literal ClickHouse converts to this type in an {@code IN} list. */
     default String literal(Object value) {
         return SqlText.literal(String.valueOf(value));

@@ -3,7 +3,6 @@ package io.cdcpipeline.sink.clickhouse.types;
 import io.cdcpipeline.sink.clickhouse.dialect.DateSpec;
 import java.time.LocalDate;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.errors.DataException;
 
 /** date: {@code Date32} on modern servers, {@code Date} on legacy ones; days since 1970 in RowBinary. */
 final class DateFamily implements TypeFamily {
@@ -14,11 +13,11 @@ final class DateFamily implements TypeFamily {
             return null;
         }
         DateSpec spec = context.dialect().date();
-        OutOfRange outOfRange = context.outOfRange();
         return ClickHouseType.of(spec.sql(), new ColumnCodec.FixedWidth(spec.wide() ? 4 : 2) {
             @Override
             public void write(Object value, RowBinaryOutput out) {
-                LocalDate date = inRange((LocalDate) value, spec, outOfRange);
+                // Values come fitted (nearest); a date outside the type would wrap around, so fit again.
+                LocalDate date = (LocalDate) nearest(value);
                 if (spec.wide()) {
                     out.writeInt((int) date.toEpochDay());
                 } else {
@@ -27,20 +26,20 @@ final class DateFamily implements TypeFamily {
             }
 
             @Override
+            public Object nearest(Object value) {
+                LocalDate date = (LocalDate) value;
+                return date.isBefore(spec.min()) ? spec.min() : date.isAfter(spec.max()) ? spec.max() : date;
+            }
+
+            @Override
+            public String range() {
+                return spec.min() + " to " + spec.max();
+            }
+
+            @Override
             public String literal(Object value) {
                 return SqlText.literal(value.toString());
             }
         });
-    }
-
-    private static LocalDate inRange(LocalDate date, DateSpec spec, OutOfRange outOfRange) {
-        if (!date.isBefore(spec.min()) && !date.isAfter(spec.max())) {
-            return date;
-        }
-        if (outOfRange == OutOfRange.CLAMP) {
-            return date.isBefore(spec.min()) ? spec.min() : spec.max();
-        }
-        throw new DataException("date " + date + " is outside the range of ClickHouse " + spec.sql() + " ("
-                + spec.min() + " to " + spec.max() + "); set temporal.out.of.range=clamp to store the nearest date instead");
     }
 }

@@ -7,7 +7,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.errors.DataException;
 
 /**
  * timestamp and timestamptz, in UTC: {@code DateTime64(p)} at the source's precision on modern servers (3 for
@@ -36,22 +35,20 @@ final class TimestampFamily implements TypeFamily {
             precision = Math.min(precision, Integer.parseInt(scale));
         }
         DateTimeSpec spec = context.dialect().dateTime(precision);
-        return ClickHouseType.of(spec.sql(), new DateTimeCodec(spec, context.outOfRange()));
+        return ClickHouseType.of(spec.sql(), new DateTimeCodec(spec));
     }
 
     /** Writes LocalDateTime (UTC wall time) or Instant values as DateTime or DateTime64. */
     static final class DateTimeCodec extends ColumnCodec.FixedWidth {
         private final DateTimeSpec spec;
-        private final OutOfRange outOfRange;
         private final long ticksPerSecond;
         private final long nanosPerTick;
         private final long minSecond;
         private final long maxSecond;
 
-        DateTimeCodec(DateTimeSpec spec, OutOfRange outOfRange) {
+        DateTimeCodec(DateTimeSpec spec) {
             super(spec.isDateTime64() ? 8 : 4);
             this.spec = spec;
-            this.outOfRange = outOfRange;
             this.ticksPerSecond = spec.isDateTime64() ? (long) Math.pow(10, spec.precision()) : 1;
             this.nanosPerTick = 1_000_000_000L / ticksPerSecond;
             this.minSecond = spec.min().toEpochSecond(ZoneOffset.UTC);
@@ -71,11 +68,7 @@ final class TimestampFamily implements TypeFamily {
                 nanos = utc.getNano();
             }
             if (seconds < minSecond || seconds > maxSecond) {
-                if (outOfRange != OutOfRange.CLAMP) {
-                    throw new DataException("timestamp " + describe(value) + " is outside the range of ClickHouse "
-                            + spec.sql() + " (" + spec.min() + " to " + spec.max() + " UTC); set "
-                            + "temporal.out.of.range=clamp to store the nearest instant instead");
-                }
+                // Values come fitted (nearest); one outside the type would wrap around, so fit again.
                 boolean low = seconds < minSecond;
                 seconds = low ? minSecond : maxSecond;
                 nanos = low ? 0 : spec.max().getNano();
@@ -88,17 +81,26 @@ final class TimestampFamily implements TypeFamily {
         }
 
         @Override
+        public Object nearest(Object value) {
+            long seconds = value instanceof Instant instant ? instant.getEpochSecond()
+                    : ((LocalDateTime) value).toEpochSecond(ZoneOffset.UTC);
+            if (seconds >= minSecond && seconds <= maxSecond) {
+                return value;
+            }
+            LocalDateTime bound = seconds < minSecond ? spec.min() : spec.max();
+            return value instanceof Instant ? bound.toInstant(ZoneOffset.UTC) : bound;
+        }
+
+        @Override
+        public String range() {
+            return spec.min() + " to " + spec.max() + " UTC";
+        }
+
+        @Override
         public String literal(Object value) {
             LocalDateTime utc = value instanceof Instant instant ? LocalDateTime.ofInstant(instant, ZoneOffset.UTC)
                     : (LocalDateTime) value;
             return SqlText.literal(utc.format(LITERAL));
-        }
-
-        private static String describe(Object value) {
-            if (Instant.MAX.equals(value)) {
-                return "infinity";
-            }
-            return Instant.MIN.equals(value) ? "-infinity" : value.toString();
         }
     }
 }

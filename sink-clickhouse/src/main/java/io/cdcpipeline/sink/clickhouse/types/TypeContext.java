@@ -6,8 +6,7 @@ import io.cdcpipeline.sink.clickhouse.dialect.ClickHouseDialect;
  * What a {@link TypeFamily} needs beyond the schema.
  *
  * @param dialect    the server's dialect
- * @param outOfRange what to do with a date or timestamp the ClickHouse type cannot hold
  * @param registry   for families whose types hold other types (arrays)
  */
-public record TypeContext(ClickHouseDialect dialect, OutOfRange outOfRange, TypeRegistry registry) {
+public record TypeContext(ClickHouseDialect dialect, TypeRegistry registry) {
 }

@@ -26,8 +26,8 @@ public final class TypeRegistry {
 
     private final TypeContext context;
 
-    public TypeRegistry(ClickHouseDialect dialect, OutOfRange outOfRange) {
-        this.context = new TypeContext(dialect, outOfRange, this);
+    public TypeRegistry(ClickHouseDialect dialect) {
+        this.context = new TypeContext(dialect, this);
     }
 
     /**

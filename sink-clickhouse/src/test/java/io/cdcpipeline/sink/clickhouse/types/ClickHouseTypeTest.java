@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdcpipeline.sink.clickhouse.dialect.LegacyDialect;
 import io.cdcpipeline.sink.clickhouse.dialect.ModernDialect;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -13,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 class ClickHouseTypeTest {
 
-    private final TypeRegistry modern = new TypeRegistry(new ModernDialect(), OutOfRange.DEAD_LETTER);
-    private final TypeRegistry legacy = new TypeRegistry(new LegacyDialect(), OutOfRange.DEAD_LETTER);
+    private final TypeRegistry modern = new TypeRegistry(new ModernDialect());
+    private final TypeRegistry legacy = new TypeRegistry(new LegacyDialect());
 
     @Test
     void nullableGoesInsideLowCardinality() {
@@ -43,6 +46,27 @@ class ClickHouseTypeTest {
         assertThat(modern.columnType(wide, false).sql()).isEqualTo("String");
         assertThat(modern.columnType(narrow, false).sql()).isEqualTo("Decimal(9, 2)");
         assertThat(modern.columnType(free, false).sql()).isEqualTo("String");
+    }
+
+    @Test
+    void datesAndTimesOutsideTheTypeHaveTheNearestValueItHolds() {
+        Schema date = SchemaBuilder.int32().name("io.debezium.time.Date").build();
+        Schema micro = SchemaBuilder.int64().name("io.debezium.time.MicroTimestamp").build();
+        LocalDate inRange = LocalDate.of(2024, 2, 29);
+        assertThat(legacy.columnType(date, false).nearest(inRange)).isSameAs(inRange);
+        assertThat(legacy.columnType(date, false).nearest(LocalDate.of(1900, 1, 1))).isEqualTo(LocalDate.of(1970, 1, 1));
+        assertThat(modern.columnType(date, false).nearest(LocalDate.of(1900, 1, 1))).isEqualTo(LocalDate.of(1900, 1, 1));
+        assertThat(modern.columnType(date, false).nearest(LocalDate.of(9999, 12, 31))).isEqualTo(LocalDate.of(2299, 12, 31));
+        assertThat(modern.columnType(micro, false).nearest(LocalDateTime.of(1800, 5, 1, 0, 0)))
+                .isEqualTo(LocalDateTime.of(1900, 1, 1, 0, 0));
+        assertThat(legacy.columnType(micro, false).nearest(Instant.MAX)).isEqualTo(Instant.parse("2105-12-31T23:59:59Z"));
+        assertThat(legacy.columnType(micro, false).held()).isEqualTo("ClickHouse DateTime('UTC') (1970-01-01T00:00 to "
+                + "2105-12-31T23:59:59 UTC)");
+        Schema dates = SchemaBuilder.array(SchemaBuilder.int32().name("io.debezium.time.Date").optional().build()).build();
+        assertThat(legacy.columnType(dates, false).nearest(java.util.Arrays.asList(inRange, null, LocalDate.of(1, 1, 1))))
+                .isEqualTo(java.util.Arrays.asList(inRange, null, LocalDate.of(1970, 1, 1)));
+        java.util.List<LocalDate> unchanged = java.util.List.of(inRange);
+        assertThat(legacy.columnType(dates, false).nearest(unchanged)).isSameAs(unchanged);
     }
 
     @Test
