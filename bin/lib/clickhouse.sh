@@ -49,13 +49,17 @@ ch_configure() {
 XML
   cat >"$CH_DIR/users.xml" <<XML
 <?xml version="1.0"?>
-<!-- Written by bin/cdc stack up: one passwordless 'default' user that only local clients can use. -->
+<!-- Written by bin/cdc stack up: a passwordless 'default' user that only local clients can use, and two users the
+     tests of infrastructure errors log in as: 'cdc_readonly' (may read, not write) and 'cdc_locked' (a password). -->
 <yandex>
     <profiles>
         <default>
             <max_memory_usage>4000000000</max_memory_usage>
             <load_balancing>random</load_balancing>
         </default>
+        <readonly>
+            <readonly>1</readonly>
+        </readonly>
     </profiles>
     <users>
         <default>
@@ -67,6 +71,24 @@ XML
             <profile>default</profile>
             <quota>default</quota>
         </default>
+        <cdc_readonly>
+            <password></password>
+            <networks>
+                <ip>127.0.0.1</ip>
+                <ip>::1</ip>
+            </networks>
+            <profile>readonly</profile>
+            <quota>default</quota>
+        </cdc_readonly>
+        <cdc_locked>
+            <password>cdc-locked-secret</password>
+            <networks>
+                <ip>127.0.0.1</ip>
+                <ip>::1</ip>
+            </networks>
+            <profile>default</profile>
+            <quota>default</quota>
+        </cdc_locked>
     </users>
     <quotas>
         <default>
@@ -88,6 +110,7 @@ ch_start() {
   if ch_running; then
     if ch_healthy; then
       log "clickhouse: already running at $(ch_url)"
+      ch_configure # the same files again; a running server reloads users.xml by itself (users added since)
       return 0
     fi
     log "clickhouse: pid $(pid_of "$CH_PID") is running but not answering; restarting it"

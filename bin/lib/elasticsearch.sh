@@ -62,6 +62,17 @@ OPTS
       ES_PATH_CONF="$ES_CONF" "$ES_HOME/bin/elasticsearch-keystore" add -x -f bootstrap.password >/dev/null \
       || die "could not put the bootstrap password into the keystore of $ES_CONF"
   fi
+  local user name password role
+  for user in ${ES_FILE_USERS:-}; do
+    # A file-realm user (NAME:PASSWORD:ROLE), which needs no .security index (its analysis module is not in this
+    # distribution). Roles come from config/roles.yml, which the node re-reads when it changes: a test may rewrite
+    # it (it is left writable for that) to grant or take privileges while the node runs.
+    IFS=: read -r name password role <<<"$user"
+    runuser -u "$CDC_ES_USER" -- env ES_JAVA_HOME="$(java_home)" ES_PATH_CONF="$ES_CONF" \
+      "$ES_HOME/bin/elasticsearch-users" useradd "$name" -p "$password" -r "$role" >/dev/null \
+      || die "could not add the file-realm user $name to $ES_CONF"
+    chmod 666 "$ES_CONF/roles.yml"
+  done
   if [ -n "${ES_HTTP_TLS:-}" ] && [ ! -f "$ES_CONF/http.p12" ]; then
     es_make_http_certificate
   fi

@@ -164,7 +164,8 @@ stack_down() {
 # shared one must not be (a tiny write queue to provoke 429s):
 #   side-es up NAME HTTP_PORT TRANSPORT_PORT [key=value ...]   (prints its URL)   |   side-es down NAME
 # bootstrap.password=... goes into the node's keystore: the elastic user's password when security is on; tls=true
-# serves HTTPS with a certificate for 127.0.0.1 whose CA is in <work>/elasticsearch-NAME/config/truststore.p12.
+# serves HTTPS with a certificate for 127.0.0.1 whose CA is in <work>/elasticsearch-NAME/config/truststore.p12;
+# file-user=NAME:PASSWORD:ROLE adds a file-realm user whose role config/roles.yml (writable) defines.
 stack_side_es() {
   local action="${1:-}" name="${2:-}"
   [ -n "$name" ] || die "usage: bin/cdc stack side-es up NAME HTTP_PORT TRANSPORT_PORT [key=value ...] | down NAME"
@@ -189,6 +190,8 @@ stack_side_es() {
           ES_EXTRA_YML+="xpack.security.http.ssl.enabled: true"$'\n'"xpack.security.http.ssl.keystore.path: http.p12"$'\n'
         elif [ "${kv%%=*}" = "bootstrap.password" ]; then
           ES_BOOTSTRAP_PASSWORD="${kv#*=}"   # into the keystore, not the yml
+        elif [ "${kv%%=*}" = "file-user" ]; then
+          ES_FILE_USERS="${ES_FILE_USERS:-} ${kv#*=}"   # NAME:PASSWORD:ROLE, a user of the file realm
         else
           ES_EXTRA_YML+="${kv%%=*}: ${kv#*=}"$'\n'
         fi

@@ -29,6 +29,11 @@ public final class ClickHouseTestDatabase implements AutoCloseable {
         return stack.clickHouseUrl();
     }
 
+    /** Runs a statement or query on the stack's server; the answer, trimmed (fails on an error). */
+    public String query(String sql) {
+        return StackHttp.expectOk("POST", stack.clickHouseUrl() + "/", sql).trim();
+    }
+
     @Override
     public void close() {
         execute(stack, "DROP DATABASE IF EXISTS " + name);

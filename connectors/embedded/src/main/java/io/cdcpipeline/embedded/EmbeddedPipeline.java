@@ -248,8 +248,8 @@ public final class EmbeddedPipeline implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (engine != null) {
-                engine.close();
+            if (engine != null && finished.getCount() > 0) {
+                engine.close(); // an engine that stopped by itself (a failure) is closed already: closing it throws
             }
             if (executor != null) {
                 executor.shutdown();

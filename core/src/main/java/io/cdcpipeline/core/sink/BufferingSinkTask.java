@@ -64,14 +64,38 @@ public abstract class BufferingSinkTask extends SinkTask {
         }
     }
 
+    /** How long Connect waits before it delivers a batch again while the target takes no write. */
+    static final long PAUSE_MS = 5_000;
+    private String lastUnavailable;
+    private long lastUnavailableLoggedAt;
+
     @Override
     public void put(Collection<SinkRecord> records) {
-        sink.put(records);
+        try {
+            sink.put(records);
+        } catch (TargetUnavailableException e) {
+            paused(e);
+            throw e;
+        }
+    }
+
+    /** Logs why the sink is paused (once a minute while the reason stays the same) and asks Connect to wait. */
+    private void paused(TargetUnavailableException e) {
+        long now = System.currentTimeMillis();
+        if (!e.getMessage().equals(lastUnavailable) || now - lastUnavailableLoggedAt >= 60_000) {
+            LOG.error("Paused: the target takes no write, and no record is at fault; the batch waits (nothing is "
+                    + "dead-lettered): {}", e.getMessage());
+            lastUnavailable = e.getMessage();
+            lastUnavailableLoggedAt = now;
+        }
+        if (context != null) {
+            context.timeout(PAUSE_MS);
+        }
     }
 
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-        return sink.preCommit(currentOffsets);
+        return sink.preCommit(currentOffsets); // keeps what it could not write buffered; never throws for that
     }
 
     @Override

@@ -33,6 +33,9 @@ record Backoff(int maxAttempts, long initialMs, long maxMs) {
             try {
                 return call.get();
             } catch (ClickHouseFailure failure) {
+                if (failure.kind() == ClickHouseFailure.Kind.UNAVAILABLE) {
+                    throw failure.asPause();
+                }
                 if (failure.kind() != ClickHouseFailure.Kind.RETRIABLE) {
                     throw failure;
                 }

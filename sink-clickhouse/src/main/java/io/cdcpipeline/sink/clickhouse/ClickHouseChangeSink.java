@@ -9,6 +9,7 @@ import io.cdcpipeline.core.snapshot.SnapshotSweeps;
 import io.cdcpipeline.core.sink.BufferedSink;
 import io.cdcpipeline.core.sink.DeadLetters;
 import io.cdcpipeline.core.sink.OutOfRangeValues;
+import io.cdcpipeline.core.sink.TargetUnavailableException;
 import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
 import io.cdcpipeline.core.sink.OffsetTracker;
@@ -113,6 +114,7 @@ final class ClickHouseChangeSink implements BufferedSink {
                 deadLetter(record, e);
             }
         }
+        prepareTables(parsed);
         Map<TableId, Map<ByteKey, Map<String, byte[]>>> stored = new HashMap<>();
         for (Parsed p : parsed) {
             accept(p, parsed, stored);
@@ -122,6 +124,35 @@ final class ClickHouseChangeSink implements BufferedSink {
         publishBuffered();
         if (isFull() || isDue() || sweeps.hasPending()) {
             tryFlush();
+        }
+    }
+
+    /**
+     * Creates or evolves the tables of the batch before any record of it is accepted, so that a target taking no
+     * write (a missing database, a refused grant) pauses the sink with the whole batch given back, not half of it
+     * buffered. With auto.create.database a missing database is created here and the table prepared again.
+     */
+    private void prepareTables(List<Parsed> parsed) {
+        for (Parsed p : parsed) {
+            ChangeEvent event = p.event;
+            if (event == null || event.operation() == Operation.TOMBSTONE || event.operation() == Operation.TRUNCATE
+                    || !event.hasPrimaryKey()) {
+                continue;
+            }
+            try {
+                tables.layoutFor(event);
+            } catch (DataException e) {
+                // The record is dead-lettered with this reason in accept(), in its place in the batch.
+            } catch (TargetUnavailableException e) {
+                if (!config.autoCreateDatabase() || !ClickHouseFailure.isMissingDatabase(e)) {
+                    throw e;
+                }
+                LOG.warn("Database {} is missing; creating it ({}=true)", config.database(),
+                        ClickHouseSinkConfig.AUTO_CREATE_DATABASE);
+                DatabaseCreator.create(connection, config);
+                tables.forget(event.table());
+                tables.layoutFor(event);
+            }
         }
     }
 

@@ -2,7 +2,9 @@ package io.cdcpipeline.sink.clickhouse;
 
 import com.clickhouse.client.api.ClickHouseException;
 import com.clickhouse.client.api.ServerException;
+import io.cdcpipeline.core.sink.TargetUnavailableException;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,7 +19,12 @@ final class ClickHouseFailure extends ConnectException {
         RETRIABLE,
         /** The server rejected the data of an insert: some rows in it can never be written. */
         DATA,
-        /** Retrying will not help and no row is at fault (a missing table, no permission, a bad statement). */
+        /**
+         * The database, the account or the server takes no write at all (a missing database, a refused login, a
+         * missing grant, a read-only server, a full disk): no row is at fault; the sink pauses until it is fixed.
+         */
+        UNAVAILABLE,
+        /** Retrying will not help and no row is at fault, but one table is (a bad statement for it, a missing column). */
         FATAL
     }
 
@@ -25,10 +32,33 @@ final class ClickHouseFailure extends ConnectException {
      * Server codes worth retrying: timeouts, network errors, too many queries or parts, memory limits, read-only
      * replicas, Keeper trouble.
      */
-    private static final Set<Integer> RETRIABLE_CODES = Set.of(3, 159, 164, 202, 203, 209, 210, 236, 241, 242, 252,
+    private static final Set<Integer> RETRIABLE_CODES = Set.of(3, 159, 202, 203, 209, 210, 236, 241, 252,
             285, 319, 341, 394, 425, 439, 999);
-    /** Server codes that concern the table or the account, not a row. */
-    private static final Set<Integer> FATAL_CODES = Set.of(10, 16, 46, 47, 60, 62, 81, 192, 193, 194, 497, 516);
+    /**
+     * Server codes that stop every write, each with what to do about it: UNKNOWN_DATABASE, READONLY,
+     * UNKNOWN_USER, WRONG_PASSWORD, REQUIRED_PASSWORD, IP_ADDRESS_NOT_ALLOWED, TABLE_IS_READ_ONLY,
+     * NOT_ENOUGH_SPACE, DATABASE_ACCESS_DENIED, ACCESS_DENIED, AUTHENTICATION_FAILED.
+     */
+    private static final Map<Integer, String> UNAVAILABLE_FIXES = Map.ofEntries(
+            Map.entry(81, "The database of clickhouse.database does not exist: create it (CREATE DATABASE ...), or set "
+                    + "auto.create.database=true and the sink creates it."),
+            Map.entry(164, "The server is read-only for this user (a readonly profile or setting): writes resume once "
+                    + "it takes them."),
+            Map.entry(192, "ClickHouse does not know the user of clickhouse.user: check clickhouse.user."),
+            Map.entry(193, "ClickHouse refused the password: check clickhouse.password."),
+            Map.entry(194, "The user of clickhouse.user needs a password: set clickhouse.password."),
+            Map.entry(195, "The user of clickhouse.user may not connect from this host: allow it in the user's "
+                    + "networks."),
+            Map.entry(242, "The table is read-only (a replica lost its Keeper session, or is being restored): writes "
+                    + "resume once it takes them."),
+            Map.entry(243, "The ClickHouse server's disk is full: free space on it; writes resume then."),
+            Map.entry(291, "The user of clickhouse.user may not use the database of clickhouse.database: grant it."),
+            Map.entry(497, "The user of clickhouse.user lacks a grant the sink needs (CREATE TABLE, ALTER, INSERT, "
+                    + "SELECT on the database of clickhouse.database, and CREATE DATABASE with auto.create.database): "
+                    + "grant it."),
+            Map.entry(516, "ClickHouse refused the login: check clickhouse.user and clickhouse.password."));
+    /** Server codes that concern one table, not a row nor every write. */
+    private static final Set<Integer> FATAL_CODES = Set.of(10, 16, 46, 47, 60, 62);
 
     private static final Pattern CODE_IN_TEXT = Pattern.compile("Code: (\\d+)");
 
@@ -71,10 +101,22 @@ final class ClickHouseFailure extends ConnectException {
 
     /** A failure the server reported with an error code. */
     static ClickHouseFailure ofServerError(String what, int code, boolean retryable, Throwable error) {
-        Kind kind = RETRIABLE_CODES.contains(code) || retryable ? Kind.RETRIABLE
+        Kind kind = UNAVAILABLE_FIXES.containsKey(code) ? Kind.UNAVAILABLE
+                : RETRIABLE_CODES.contains(code) || retryable ? Kind.RETRIABLE
                 : FATAL_CODES.contains(code) ? Kind.FATAL : Kind.DATA;
         return new ClickHouseFailure(what + " failed with ClickHouse error " + code + ": " + firstLine(error), kind,
                 code, error);
+    }
+
+    /** Whether a pause is for a database that does not exist (UNKNOWN_DATABASE). */
+    static boolean isMissingDatabase(TargetUnavailableException pause) {
+        return pause.getCause() instanceof ClickHouseFailure failure && failure.code == 81;
+    }
+
+    /** This failure as the pause it causes, with what to do about it. */
+    TargetUnavailableException asPause() {
+        return new TargetUnavailableException(getMessage() + ". " + UNAVAILABLE_FIXES.getOrDefault(code,
+                "Writes resume once ClickHouse takes them.") + " Changes wait meanwhile; none is dead-lettered.", this);
     }
 
     private static boolean causedByIo(Throwable error) {

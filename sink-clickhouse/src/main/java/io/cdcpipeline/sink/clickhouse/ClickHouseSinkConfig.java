@@ -22,6 +22,7 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
     public static final String USER = "clickhouse.user";
     public static final String PASSWORD = "clickhouse.password";
     public static final String DATABASE = "clickhouse.database";
+    public static final String AUTO_CREATE_DATABASE = "auto.create.database";
     public static final String CONNECT_TIMEOUT_MS = "clickhouse.connect.timeout.ms";
     public static final String REQUEST_TIMEOUT_MS = "clickhouse.request.timeout.ms";
     public static final String TABLE_NAME_FORMAT = "table.name.format";
@@ -50,6 +51,10 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                     "Password of that user; use a config provider such as ${env:CLICKHOUSE_PASSWORD} to keep it out of files.")
             .define(DATABASE, Type.STRING, "default", Identifiers.validator(), Importance.HIGH,
                     "Database the tables and views are created in. It must exist; validation checks it.")
+            .define(AUTO_CREATE_DATABASE, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "Whether the sink creates the database of " + DATABASE + " (CREATE DATABASE IF NOT EXISTS) when it "
+                            + "starts and whenever it finds it missing. Off: a missing database pauses the sink with "
+                            + "that error until someone creates it; no record is dead-lettered for it.")
             .define(CONNECT_TIMEOUT_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW,
                     "How long to wait for a TCP connection to ClickHouse before the attempt counts as failed (and is retried).")
             .define(REQUEST_TIMEOUT_MS, Type.LONG, 120_000L, Range.atLeast(1_000), Importance.LOW,
@@ -127,6 +132,10 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
     public String password() {
         Password password = getPassword(PASSWORD);
         return password == null ? "" : password.value();
+    }
+
+    public boolean autoCreateDatabase() {
+        return getBoolean(AUTO_CREATE_DATABASE);
     }
 
     public String database() {

@@ -39,9 +39,10 @@ public class ClickHouseSinkConnector extends ConfiguredSinkConnector {
         try (HttpClickHouseConnection connection = HttpClickHouseConnection.open(config)) {
             String found = new String(connection.query("SELECT count() FROM system.databases WHERE name = "
                     + SqlText.literal(config.database()) + " FORMAT TabSeparated"), StandardCharsets.UTF_8).trim();
-            if (!"1".equals(found)) {
+            if (!"1".equals(found) && !config.autoCreateDatabase()) {
                 addError(result, ClickHouseSinkConfig.DATABASE, "database '" + config.database()
-                        + "' does not exist on " + config.url() + "; create it first (CREATE DATABASE ...)");
+                        + "' does not exist on " + config.url() + "; create it first (CREATE DATABASE ...) or set "
+                        + ClickHouseSinkConfig.AUTO_CREATE_DATABASE + "=true");
             }
         } catch (RuntimeException e) {
             addError(result, ClickHouseSinkConfig.URL, "ClickHouse at " + config.url() + " cannot be reached as user '"

@@ -29,6 +29,9 @@ public class ClickHouseSinkTask extends BufferingSinkTask {
         LOG.info("ClickHouse sink writing to {} (server {}, {} dialect), database {}", config.url(),
                 connection.version(), connection.dialect().description(), config.database());
         ClickHouseSinkMetrics metrics = new ClickHouseSinkMetrics(context == null ? null : context.pluginMetrics());
+        if (config.autoCreateDatabase()) {
+            DatabaseCreator.create(connection, config);
+        }
         ClickHouseChangeSink sink = new ClickHouseChangeSink(connection, config, DeadLetters.of(context, LOG), metrics);
         return new Opened(sink, config.batchLingerMs(), List.of(connection, metrics));
     }

@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.elasticsearch;
 
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.sink.RetryBackoff;
+import io.cdcpipeline.core.sink.TargetUnavailableException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,11 @@ final class BulkSender {
 
     record Refused(DocumentAction action, DataException reason) {
     }
+
+    /** What to do when Elasticsearch refuses the sink's account: no document is at fault. */
+    static final String ACCESS_FIX = "Check elasticsearch.username and elasticsearch.password (or elasticsearch.api.key) "
+            + "and that the account's role may create_index, manage, write and read the sink's indices and aliases; "
+            + "changes wait meanwhile, none is dead-lettered";
 
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson", StandardCharsets.UTF_8);
 
@@ -80,7 +86,8 @@ final class BulkSender {
             } catch (ResponseException e) {
                 int status = e.getResponse().getStatusLine().getStatusCode();
                 if (status == 401 || status == 403) {
-                    throw new ConnectException("Elasticsearch refused the sink's credentials: " + e.getMessage(), e);
+                    throw new TargetUnavailableException("Elasticsearch refused a _bulk request of the sink's account ("
+                            + status + "): " + e.getMessage() + ". " + ACCESS_FIX, e);
                 }
                 LOG.warn("A _bulk request of {} actions failed with {} (attempt {})", sending.size(), status, attempt);
                 continue; // the whole request again
@@ -101,6 +108,12 @@ final class BulkSender {
                     // Success, including a delete of a document that is not there (404, result not_found): with an
                     // external version it still leaves the versioned tombstone that blocks older writes.
                     applied.add(action);
+                } else if (item.status() == 401 || item.status() == 403 && !"cluster_block_exception".equals(item.errorType())) {
+                    // The account may not write this index: no document is at fault. What was applied stays applied
+                    // (external versions make the redelivery of this request harmless).
+                    throw new TargetUnavailableException("Elasticsearch refused to write to index " + item.index()
+                            + " for the sink's account (" + item.status() + " " + item.errorType() + ": "
+                            + item.errorReason() + "). " + ACCESS_FIX, null);
                 } else if (item.status() == 409) {
                     stale++;
                     LOG.debug("Skipped {} in {}: Elasticsearch holds a newer version", action.id(), action.alias());

@@ -4,16 +4,17 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch.indices.CreateIndexRequest;
 import co.elastic.clients.elasticsearch.indices.PutMappingRequest;
+import co.elastic.clients.transport.TransportException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.sink.TargetUnavailableException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
@@ -139,6 +140,12 @@ final class IndexManager {
             Map<String, String> types = new HashMap<>();
             properties.forEach((field, mapping) -> types.put(field, String.valueOf(((Map<?, ?>) mapping).get("type"))));
             return types;
+        } catch (TransportException e) {
+            if (e.statusCode() == 401 || e.statusCode() == 403) { // a HEAD request: refused without a body
+                throw new TargetUnavailableException("preparing index " + alias + " was not allowed (" + e.statusCode()
+                        + "): " + e.getMessage() + ". " + BulkSender.ACCESS_FIX, e);
+            }
+            throw new RetriableException("preparing index " + alias + " failed: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new RetriableException("preparing index " + alias + " failed: " + e.getMessage(), e);
         }
@@ -213,7 +220,8 @@ final class IndexManager {
             return new RetriableException(what + " failed: " + e.getMessage(), e);
         }
         if (e.status() == 401 || e.status() == 403) {
-            return new ConnectException(what + " was not allowed: " + e.getMessage(), e);
+            return new TargetUnavailableException(what + " was not allowed (" + e.status() + "): " + e.getMessage()
+                    + ". " + BulkSender.ACCESS_FIX, e);
         }
         return new DataException(what + " failed: " + e.error().reason()
                 + " (a changed column type needs a rebuild of the index)", e);

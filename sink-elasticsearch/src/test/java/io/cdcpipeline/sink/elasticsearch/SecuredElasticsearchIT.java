@@ -1,12 +1,17 @@
 package io.cdcpipeline.sink.elasticsearch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cdcpipeline.core.sink.TargetUnavailableException;
+import io.cdcpipeline.testkit.Await;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.SideElasticsearch;
 import io.cdcpipeline.testkit.StackEndpoints;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +35,7 @@ class SecuredElasticsearchIT {
     void basicAuthAndApiKeysWorkAndBadCredentialsAreNamed(StackEndpoints stack, PostgresTestDatabase pg) throws Exception {
         List<SinkRecord> records = ElasticsearchSinkIT.captureItems(stack, pg).subList(0, 200);
         try (SideElasticsearch node = SideElasticsearch.start("secured", 29220, 29320, "xpack.security.enabled=true",
-                "xpack.security.transport.ssl.enabled=false", "bootstrap.password=" + PASSWORD, "tls=true")) {
+                "xpack.security.transport.ssl.enabled=false", "bootstrap.password=" + PASSWORD, "tls=true", "file-user=cdc_sink:cdc-sink-pw:cdc_sink")) {
             assertThat(node.url()).startsWith("https://");
             ElasticsearchSinkConnector connector = new ElasticsearchSinkConnector();
 
@@ -60,6 +65,31 @@ class SecuredElasticsearchIT {
             assertThat(errors(connector, wrong).get(ElasticsearchSinkConfig.URLS)).contains("refused the credentials");
             assertThat(errors(connector, config(node, "none_${table}")).get(ElasticsearchSinkConfig.URLS))
                     .contains("refused the credentials");
+
+            // An account (file realm) whose role the node does not define yet: the sink pauses naming the fix,
+            // nothing is dead-lettered; once roles.yml lets the role write (the node re-reads it), every document lands.
+            Map<String, String> limited = config(node, "limited_${table}");
+            limited.put(ElasticsearchSinkConfig.USERNAME, "cdc_sink");
+            limited.put(ElasticsearchSinkConfig.PASSWORD, "cdc-sink-pw");
+            assertThatThrownBy(() -> write(limited, records)).isInstanceOf(TargetUnavailableException.class)
+                    .hasMessageContaining("was not allowed (403)").hasMessageContaining("create_index, manage, write");
+            // Allowed to make and read the index but not to write documents: the _bulk request is refused (no
+            // document is at fault), and the sink pauses again.
+            Path roles = Path.of(node.truststore()).resolveSibling("roles.yml");
+            Files.writeString(roles, "cdc_sink:\n  indices:\n    - names: ['*']\n      privileges: "
+                    + "['create_index', 'manage', 'read', 'view_index_metadata']\n");
+            Await.until(() -> {
+                TargetUnavailableException pause = pausedWriting(limited, records);
+                return pause != null && pause.getMessage().contains("refused a _bulk request of the sink's account (403)");
+            }, 60, "the index made, its documents refused");
+            Files.writeString(roles, "cdc_sink:\n  indices:\n    - names: ['*']\n      privileges: ['all']\n");
+            Await.until(() -> {
+                try {
+                    return write(limited, records) == 200;
+                } catch (TargetUnavailableException | AssertionError notYet) {
+                    return false; // the node re-reads roles.yml every few seconds; until then nothing is acknowledged
+                }
+            }, 60, "the role granted by roles.yml");
         }
     }
 
@@ -87,6 +117,33 @@ class SecuredElasticsearchIT {
             String alias = config.aliasFor(new io.cdcpipeline.core.TableId("public", "items"));
             connection.client().indices().refresh(r -> r.index(alias));
             return connection.client().count(c -> c.index(alias)).count();
+        }
+    }
+
+    /**
+     * Puts the records (in requests of 50) and commits as a task does, then puts them again: returns the pause that
+     * stopped the sink, having checked that nothing was acknowledged nor dead-lettered meanwhile; null if none.
+     */
+    private static TargetUnavailableException pausedWriting(Map<String, String> props, List<SinkRecord> records)
+            throws Exception {
+        Map<String, String> small = new HashMap<>(props);
+        small.put(ElasticsearchSinkConfig.BATCH_MAX_ACTIONS, "50");
+        ElasticsearchSinkConfig config = new ElasticsearchSinkConfig(small);
+        List<Throwable> deadLetters = new java.util.ArrayList<>();
+        try (ElasticsearchConnection connection = new ElasticsearchConnection(config);
+                ElasticsearchSinkMetrics metrics = new ElasticsearchSinkMetrics(null);
+                ElasticsearchChangeSink sink = new ElasticsearchChangeSink(connection, config,
+                        (record, reason) -> deadLetters.add(reason), metrics)) {
+            try {
+                sink.put(records);
+                assertThat(sink.preCommit(EsHarness.offsetsAfter(records))).isEmpty();
+                sink.put(records);
+                return null;
+            } catch (TargetUnavailableException e) {
+                return e;
+            } finally {
+                assertThat(deadLetters).isEmpty();
+            }
         }
     }
 
