@@ -56,6 +56,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
     private final SnapshotNotices snapshotNotices = new SnapshotNotices();
     private final Map<String, Long> nextOffsets = new HashMap<>();
     private final CountDownLatch finished = new CountDownLatch(1);
+    private List<KeylessTables.Keyless> keyless = List.of();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private ExecutorService executor;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
@@ -129,6 +130,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
         ReplicationSlot slot;
         try (Connection db = SourceDatabase.connect(file.source())) {
             slot = ReplicationSlot.read(db, slotName);
+            keyless = KeylessTables.announce(db, file.source());
         } catch (SQLException e) {
             throw new PositionRefusedException("cannot check replication slot '" + slotName + "' in the source database "
                     + file.source().get("database.dbname") + " before starting: " + e.getMessage());
@@ -226,6 +228,11 @@ public final class EmbeddedPipeline implements AutoCloseable {
     /** Waits until the engine has stopped; true if it did within the timeout. */
     public boolean awaitStop(long timeout, TimeUnit unit) throws InterruptedException {
         return finished.await(timeout, unit);
+    }
+
+    /** The captured tables without a primary key, as found at start. */
+    public List<KeylessTables.Keyless> keylessTables() {
+        return keyless;
     }
 
     /** Why the pipeline stopped by itself, if it failed. */

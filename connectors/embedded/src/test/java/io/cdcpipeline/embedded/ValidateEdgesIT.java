@@ -7,13 +7,10 @@ import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.StackEndpoints;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * validate at the edges, through the command: an empty table, a record the sink dead-lettered (counted, its row
@@ -53,12 +49,12 @@ class ValidateEdgesIT {
             Await.until(() -> query(ch, "SELECT count() FROM " + ch.name() + ".customers_current").equals("10")
                     && query(ch, "SELECT count() FROM " + ch.name() + ".dated_current").equals("1"), 90,
                     "the snapshot in ClickHouse");
-            Await.until(() -> Files.exists(work.resolve("dead-letters")) && run(config).output.contains(
+            Await.until(() -> Files.exists(work.resolve("dead-letters")) && ValidateCommand.run(config).output().contains(
                     "dead letters: 1 records"), 30, "the dead letter counted");
         }
-        Run first = run(config);
-        assertThat(first.exit).as(first.output).isEqualTo(1);
-        assertThat(first.output).contains(
+        ValidateCommand first = ValidateCommand.run(config);
+        assertThat(first.exit()).as(first.output()).isEqualTo(1);
+        assertThat(first.output()).contains(
                 "public.customers -> clickhouse", "equal (10 rows, by checksums)",
                 "public.nothing_yet -> clickhouse (no target): equal (0 rows)",
                 "public.dated -> clickhouse", "1 missing, 0 extra, 0 with other values", "missing keys (1): 2",
@@ -66,37 +62,17 @@ class ValidateEdgesIT {
 
         query(ch, "DROP TABLE " + ch.name() + ".customers_current");
         query(ch, "DROP TABLE " + ch.name() + ".customers");
-        Run dropped = run(config);
-        assertThat(dropped.exit).as(dropped.output).isEqualTo(1);
-        assertThat(dropped.output).contains("public.customers -> clickhouse (no target): DRIFT: Postgres 10 rows, "
+        ValidateCommand dropped = ValidateCommand.run(config);
+        assertThat(dropped.exit()).as(dropped.output()).isEqualTo(1);
+        assertThat(dropped.output()).contains("public.customers -> clickhouse (no target): DRIFT: Postgres 10 rows, "
                 + "copy 0 live; 10 missing");
 
         Path unreachable = work.resolve("unreachable.properties");
         Files.writeString(unreachable, Files.readString(config).replace(ch.url().replace(":", "\\:"),
                 "http\\://127.0.0.1\\:1"));
-        Run down = run(unreachable);
-        assertThat(down.exit).as(down.output).isEqualTo(2);
-        assertThat(down.errors).contains("error: sink clickhouse, table public.customers");
-    }
-
-    private record Run(int exit, String output, String errors) {
-    }
-
-    private static Run run(Path config) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(new ValidateMain()).execute("--config", config.toString(), "--settle-seconds",
-                    "0", "--rounds", "1");
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
+        ValidateCommand down = ValidateCommand.run(unreachable);
+        assertThat(down.exit()).as(down.output()).isEqualTo(2);
+        assertThat(down.errors()).contains("error: sink clickhouse, table public.customers");
     }
 
     private String query(ClickHouseTestDatabase ch, String sql) throws Exception {

@@ -1,8 +1,7 @@
 package io.cdcpipeline.core.consistency;
 
+import io.cdcpipeline.core.Digests;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -69,22 +68,8 @@ public final class RowChecksum {
         return bytes;
     }
 
-    /** One digest per thread: looking one up costs more than hashing a short row. */
-    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has MD5", e);
-        }
-    });
-
     static long md5(String text) {
-        byte[] digest = MD5.get().digest(text.getBytes(StandardCharsets.UTF_8));
-        long hash = 0;
-        for (int i = 0; i < 8; i++) {
-            hash = hash << 8 | (digest[i] & 0xff);
-        }
-        return hash;
+        return Digests.md5Prefix(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Postgres SQL for the key's bucket hash. */

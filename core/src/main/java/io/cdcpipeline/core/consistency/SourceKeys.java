@@ -85,6 +85,15 @@ public final class SourceKeys {
         }
     }
 
+    /** Rows of the table that differ in some column (a table without a key is copied as its distinct rows). */
+    public long countDistinct(TableId table) throws SQLException {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(*) FROM (SELECT DISTINCT t::text FROM " + quoted(table) + " t) d")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /**
      * Streams the rows of {@code keys} again through the pipeline: a no-op {@code UPDATE} (the first key column set
      * to itself), which Postgres writes to the WAL as a change with a new LSN, so every sink receives the current row

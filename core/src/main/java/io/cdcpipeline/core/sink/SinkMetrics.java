@@ -45,7 +45,8 @@ public final class SinkMetrics implements AutoCloseable {
     private final List<String> sensors = new ArrayList<>();
     private final List<MetricName> names = new ArrayList<>();
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> clamped = new ConcurrentHashMap<>();
+    /** Counters tagged with a target (and a column), by name, target and column. */
+    private final Map<String, AtomicLong> tagged = new ConcurrentHashMap<>();
     private final AtomicLong buffered = new AtomicLong();
     /** The latest pending tally, replaced whole: gauges read it from JMX threads while the task changes buffers. */
     private volatile Map<String, PendingChanges.Pending> pending = Map.of();
@@ -103,13 +104,23 @@ public final class SinkMetrics implements AutoCloseable {
 
     /** A value of a column of a target was stored as the nearest value the target holds ({@link OutOfRangeValues}). */
     public void clamped(String target, String column) {
-        clamped.computeIfAbsent(target + '\u0000' + column, k -> registerClamped(target, column)).incrementAndGet();
+        count("values-clamped", "Values of this column the " + targetTag + " could not hold, stored as the nearest "
+                + "value it holds", target, column);
     }
 
     /** How many values of a column of a target were clamped (for tests and logs). */
     public long clampedOf(String target, String column) {
-        AtomicLong count = clamped.get(target + '\u0000' + column);
-        return count == null ? 0 : count.get();
+        return countOf("values-clamped", target, column);
+    }
+
+    /** Adds one to the counter {@code <tag>-<name>-total} of a target. */
+    public void targetCounter(String target, String name, String description) {
+        count(name, description, target, null);
+    }
+
+    /** A counter of a target, as {@link #targetCounter} counts it (for tests and logs). */
+    public long targetCount(String target, String name) {
+        return countOf(name, target, null);
     }
 
     /** What a target is called in this sink's metrics: "table" or "index". */
@@ -117,16 +128,25 @@ public final class SinkMetrics implements AutoCloseable {
         return targetTag;
     }
 
-    private AtomicLong registerClamped(String target, String column) {
-        AtomicLong count = new AtomicLong();
-        if (metrics != null) {
-            LinkedHashMap<String, String> tags = new LinkedHashMap<>();
-            tags.put(targetTag, target);
-            tags.put("column", column);
-            add(metrics.metricName(targetTag + "-values-clamped-total", "Values of this column the " + targetTag
-                    + " could not hold, stored as the nearest value it holds", tags), count::get);
-        }
-        return count;
+    /** Adds one to {@code <tag>-<name>-total}, tagged with the target and, if not null, a column. */
+    private void count(String name, String description, String target, String column) {
+        tagged.computeIfAbsent(name + '\u0000' + target + '\u0000' + column, k -> {
+            AtomicLong count = new AtomicLong();
+            if (metrics != null) {
+                LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+                tags.put(targetTag, target);
+                if (column != null) {
+                    tags.put("column", column);
+                }
+                add(metrics.metricName(targetTag + "-" + name + "-total", description, tags), count::get);
+            }
+            return count;
+        }).incrementAndGet();
+    }
+
+    private long countOf(String name, String target, String column) {
+        AtomicLong count = tagged.get(name + '\u0000' + target + '\u0000' + column);
+        return count == null ? 0 : count.get();
     }
 
     public void buffered(long records) {

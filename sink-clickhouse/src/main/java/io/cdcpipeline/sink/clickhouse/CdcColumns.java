@@ -19,7 +19,13 @@ final class CdcColumns {
     /** When the sink wrote the row into ClickHouse (the server's clock). */
     static final String WRITTEN_AT = "_cdc_written_at";
 
-    static final List<String> ALL = List.of(VERSION, DELETED, SOURCE_TS, WRITTEN_AT);
+    /**
+     * Tables without a primary key only: the row's own key, a hash of its content ({@link RowEncoder}), which the
+     * table is ordered by, so that a row's versions replace each other as a keyed row's do.
+     */
+    static final String ROW_KEY = "_cdc_row_key";
+
+    static final List<String> ALL = List.of(VERSION, DELETED, SOURCE_TS, WRITTEN_AT, ROW_KEY);
     /** What every insert sets; the time written is the column's default. */
     static final List<String> WRITTEN = List.of(SqlText.identifier(VERSION), SqlText.identifier(DELETED),
             SqlText.identifier(SOURCE_TS));
@@ -31,11 +37,15 @@ final class CdcColumns {
         return ALL.contains(name);
     }
 
-    static List<String> definitions(ClickHouseDialect dialect) {
-        return List.of(
+    static List<String> definitions(ClickHouseDialect dialect, boolean keyless) {
+        List<String> columns = new java.util.ArrayList<>(List.of(
                 VERSION + " UInt64",
                 DELETED + " UInt8",
                 SOURCE_TS + " " + dialect.dateTime(6).sql(),
-                WRITTEN_AT + " " + dialect.dateTime(3).sql() + " DEFAULT " + dialect.nowExpression());
+                WRITTEN_AT + " " + dialect.dateTime(3).sql() + " DEFAULT " + dialect.nowExpression()));
+        if (keyless) {
+            columns.add(ROW_KEY + " UInt64");
+        }
+        return columns;
     }
 }

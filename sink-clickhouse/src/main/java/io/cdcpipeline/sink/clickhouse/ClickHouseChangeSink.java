@@ -68,6 +68,7 @@ final class ClickHouseChangeSink implements BufferedSink {
     private long bufferedBytes;
     private long oldestBufferedAt;
     private final OffsetTracker offsets = new OffsetTracker();
+    private final java.util.Set<TableId> keylessWarned = new java.util.HashSet<>();
     private final SnapshotSweeps sweeps;
     private final ClickHouseTargetRows targetRows;
 
@@ -128,15 +129,18 @@ final class ClickHouseChangeSink implements BufferedSink {
     }
 
     /**
-     * Creates or evolves the tables of the batch before any record of it is accepted, so that a target taking no
-     * write (a missing database, a refused grant) pauses the sink with the whole batch given back, not half of it
-     * buffered. With auto.create.database a missing database is created here and the table prepared again.
+     * Creates the tables the batch is the first to write, before any record of it is accepted, so that a target
+     * taking no write (a missing database, a refused grant) pauses the sink with the whole batch given back, not half
+     * of it buffered. With auto.create.database a missing database is created here and the table prepared again.
+     * Tables already known are left to {@link #accept}: a batch may change a table's schema several times, and each
+     * change must come in its place among the rows.
      */
     private void prepareTables(List<Parsed> parsed) {
+        java.util.Set<TableId> seen = new java.util.HashSet<>();
         for (Parsed p : parsed) {
             ChangeEvent event = p.event;
             if (event == null || event.operation() == Operation.TOMBSTONE || event.operation() == Operation.TRUNCATE
-                    || !event.hasPrimaryKey()) {
+                    || !seen.add(event.table()) || tables.knows(event.table())) {
                 continue;
             }
             try {
@@ -169,38 +173,56 @@ final class ClickHouseChangeSink implements BufferedSink {
             truncate(event);
             return;
         }
-        if (!event.hasPrimaryKey()) {
-            deadLetter(p.record, new DataException(ChangeEvent.describe(p.record) + ": table " + event.table()
-                    + " has no primary key, so its rows cannot be replaced or deleted; add a primary key or set "
-                    + "Debezium's message.key.columns for it"));
-            return;
-        }
         try {
             RowLayout layout = tables.layoutFor(event);
             sweeps.onEvent(event, layout.table());
+            if (layout.keyless()) {
+                for (EncodedRow row : encoder.encodeKeyless(event, layout, p.record, () -> withoutOldRow(event))) {
+                    buffer(layout, row);
+                }
+                return;
+            }
             EncodedRow row = encoder.encode(event, layout, p.record);
             if (row.hasHoles()) {
                 row = fillHoles(row, event, all, stored);
             }
-            TableBatch batch = batches.computeIfAbsent(layout.table(), t -> new TableBatch());
-            batch.add(row);
-            Map<ByteKey, EncodedRow> index = recent.get(layout.table());
-            if (index != null) {
-                index.put(row.key(), row);
-            }
-            bufferedRows++;
-            bufferedBytes += row.data().length;
-            if (oldestBufferedAt == 0) {
-                oldestBufferedAt = System.currentTimeMillis();
-            }
-            if (batch.rows >= batchMaxRows) {
-                tryFlushTable(layout.table());
-            } else if (bufferedBytes >= batchMaxBytes) {
-                tryFlush();
-            }
+            buffer(layout, row);
         } catch (DataException e) {
             deadLetter(p.record, new DataException(ChangeEvent.describe(p.record) + " (" + event.table() + "): "
                     + e.getMessage(), e));
+        }
+    }
+
+    private void buffer(RowLayout layout, EncodedRow row) {
+        TableBatch batch = batches.computeIfAbsent(layout.table(), t -> new TableBatch());
+        batch.add(row);
+        Map<ByteKey, EncodedRow> index = recent.get(layout.table());
+        if (index != null) {
+            index.put(row.key(), row);
+        }
+        bufferedRows++;
+        bufferedBytes += row.data().length;
+        if (oldestBufferedAt == 0) {
+            oldestBufferedAt = System.currentTimeMillis();
+        }
+        if (batch.rows >= batchMaxRows) {
+            tryFlushTable(layout.table());
+        } else if (bufferedBytes >= batchMaxBytes) {
+            tryFlush();
+        }
+    }
+
+    /**
+     * An update or delete of a table without a primary key whose old row Debezium did not send (no REPLICA IDENTITY
+     * FULL): the copy cannot tell which row it was. Counted, and logged once per table with the fix.
+     */
+    private void withoutOldRow(ChangeEvent event) {
+        metrics.keylessOldRowUnknown(ClickHouseSinkMetrics.target(tables.qualified(config.tableName(event.table()))));
+        if (keylessWarned.add(event.table())) {
+            LOG.warn("Table {} has no primary key and no REPLICA IDENTITY FULL: its updates and deletes do not say "
+                    + "which row they change, so the ClickHouse copy keeps the old rows (an update adds its new row). "
+                    + "Counted in table-keyless-old-row-unknown-total; set ALTER TABLE {} REPLICA IDENTITY FULL, or "
+                    + "give it a primary key.", event.table(), event.table());
         }
     }
 

@@ -33,6 +33,12 @@ final class ClickHouseSinkMetrics implements AutoCloseable {
         return metrics;
     }
 
+    /** An update or delete of a keyless table whose old row was not sent (no REPLICA IDENTITY FULL). */
+    void keylessOldRowUnknown(String table) {
+        metrics.targetCounter(table, "keyless-old-row-unknown", "Updates and deletes of this keyless table whose old "
+                + "row Debezium did not send (no REPLICA IDENTITY FULL): the old row stays in the copy");
+    }
+
     void staleRemoved(long rows) {
         staleRemoved.add(rows);
     }

@@ -19,6 +19,13 @@ final class EncodedRow {
     private final long sourceTsMs;
 
     EncodedRow(SinkRecord record, RowLayout layout, byte[] data, int[] cellStarts, int[] holes, long sourceTsMs) {
+        this(record, layout, data, cellStarts, holes, sourceTsMs, null);
+    }
+
+    /** A row with its key given: a keyless table's row is keyed by its content hash, not by key columns. */
+    EncodedRow(SinkRecord record, RowLayout layout, byte[] data, int[] cellStarts, int[] holes, long sourceTsMs,
+            ByteKey key) {
+        this.key = key;
         this.record = record;
         this.layout = layout;
         this.data = data;

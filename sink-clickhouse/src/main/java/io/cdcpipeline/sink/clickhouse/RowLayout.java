@@ -24,6 +24,7 @@ final class RowLayout {
     private final ClickHouseType sourceTsType;
     private final List<UnaryOperator<Object>> converters;
     private final boolean[] mayHoldPlaceholder;
+    private final boolean keyless;
 
     RowLayout(String table, Schema schema, List<Field> fields, List<ClickHouseType> types, List<String> keyColumns,
             ClickHouseType sourceTsType) {
@@ -38,6 +39,10 @@ final class RowLayout {
             columns.add(io.cdcpipeline.sink.clickhouse.types.SqlText.identifier(fields.get(i).name()));
         }
         columns.addAll(CdcColumns.WRITTEN);
+        this.keyless = keyColumns.isEmpty();
+        if (keyless) {
+            columns.add(io.cdcpipeline.sink.clickhouse.types.SqlText.identifier(CdcColumns.ROW_KEY));
+        }
         this.insertColumns = Collections.unmodifiableList(columns);
         this.sourceTsType = sourceTsType;
         List<UnaryOperator<Object>> conversions = new ArrayList<>();
@@ -78,6 +83,11 @@ final class RowLayout {
 
     ClickHouseType type(int field) {
         return types.get(field);
+    }
+
+    /** A table without a primary key: its rows are keyed by their content ({@link CdcColumns#ROW_KEY}). */
+    boolean keyless() {
+        return keyless;
     }
 
     boolean isKey(int field) {

@@ -98,6 +98,11 @@ final class TableManager {
         }
     }
 
+    /** Whether a layout (or a refusal) of the table is known, from an earlier record. */
+    boolean knows(TableId table) {
+        return layouts.containsKey(table);
+    }
+
     /** Forgets what is known of a table, so the next record reads it from ClickHouse again. */
     void forget(TableId table) {
         layouts.remove(table);
@@ -131,6 +136,12 @@ final class TableManager {
             wanted.put(field.name(), types.columnType(field.schema(), keyColumns.contains(field.name())));
         }
         Map<String, String> existing = existingColumns(name);
+        if (!existing.isEmpty() && existing.containsKey(CdcColumns.ROW_KEY) != keyColumns.isEmpty()) {
+            throw new DataException("source table " + source + " " + (keyColumns.isEmpty() ? "has no primary key any "
+                    + "more" : "has a primary key now") + ", but ClickHouse table " + qualified(name) + " was made "
+                    + (keyColumns.isEmpty() ? "for its key" : "for a table without one (rows keyed by content)")
+                    + ": rename or drop that table, then re-snapshot " + source + " (bin/cdc snapshot)");
+        }
         Map<String, ClickHouseType> encodeAs = existing.isEmpty()
                 ? create(source, name, wanted, keyColumns)
                 : evolve(source, name, wanted, keyColumns, existing);
@@ -144,10 +155,17 @@ final class TableManager {
         ClickHouseDialect dialect = connection.dialect();
         StringJoiner ddl = new StringJoiner(",\n  ", "CREATE TABLE IF NOT EXISTS " + qualified(name) + " (\n  ", "\n)");
         columns.forEach((column, type) -> ddl.add(SqlText.identifier(column) + " " + type.sql()));
-        CdcColumns.definitions(dialect).forEach(ddl::add);
+        boolean keyless = keyColumns.isEmpty();
+        CdcColumns.definitions(dialect, keyless).forEach(ddl::add);
         String override = config.orderBy(source);
         String orderBy;
-        if (override != null) {
+        if (keyless) {
+            // No key: a row is keyed by its content, so a replay replaces it and a delete (under REPLICA IDENTITY
+            // FULL, which carries the whole old row) finds it. Rows equal in every column are one row here.
+            LOG.info("Source table {} has no primary key: ClickHouse table {} keys its rows by their content ({})",
+                    source, qualified(name), CdcColumns.ROW_KEY);
+            orderBy = "(" + CdcColumns.ROW_KEY + ")";
+        } else if (override != null) {
             // ReplacingMergeTree replaces rows with equal sorting keys: without every key column in it, versions of
             // one row would never replace each other (and extra columns in it must never change).
             List<String> missing = keyColumns.stream().filter(k -> !override.contains(k)).toList();

@@ -6,6 +6,7 @@ import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.Operation;
+import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.snapshot.SnapshotNotification;
 import io.cdcpipeline.core.snapshot.SnapshotSweeps;
@@ -31,6 +32,7 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -53,6 +55,8 @@ final class ElasticsearchChangeSink implements BufferedSink {
     private final DeadLetters deadLetters;
     private final ElasticsearchSinkMetrics metrics;
     private final OutOfRangeValues outOfRange;
+    private final java.util.Set<TableId> keylessAnnounced = new java.util.HashSet<>();
+    private final java.util.Set<TableId> keylessWarned = new java.util.HashSet<>();
     private final IndexManager indices;
     private final BulkSender sender;
     private final ToastPlaceholder placeholder;
@@ -102,7 +106,13 @@ final class ElasticsearchChangeSink implements BufferedSink {
                 continue;
             }
             try {
-                DocumentAction action = toAction(record, written, flushedForToast);
+                ChangeEvent event = ChangeEvent.of(record);
+                if (!event.hasPrimaryKey() && event.operation() != Operation.TOMBSTONE
+                        && event.operation() != Operation.TRUNCATE) {
+                    keylessActions(record, event).forEach(this::addWithRebuild);
+                    continue;
+                }
+                DocumentAction action = toAction(record, event, written, flushedForToast);
                 if (action == TOAST_FLUSH_NEEDED) {
                     drain();
                     if (!buffer.isEmpty()) {
@@ -110,14 +120,10 @@ final class ElasticsearchChangeSink implements BufferedSink {
                                 + "written yet; the batch is delivered again");
                     }
                     flushedForToast = true;
-                    action = toAction(record, written, true);
+                    action = toAction(record, event, written, true);
                 }
                 if (action != null) {
-                    add(action);
-                    String rebuild = indices.rebuildTarget(action.alias());
-                    if (rebuild != null) {
-                        add(action.to(rebuild));
-                    }
+                    addWithRebuild(action);
                 }
             } catch (DataException e) {
                 deadLetter(record, e);
@@ -139,6 +145,56 @@ final class ElasticsearchChangeSink implements BufferedSink {
     /** Marks "flush and wait before this record": its unchanged-TOAST fields must be read from Elasticsearch. */
     private static final DocumentAction TOAST_FLUSH_NEEDED = new DocumentAction(null, "", "", 0, new byte[0], 0);
 
+    private void addWithRebuild(DocumentAction action) {
+        add(action);
+        String rebuild = indices.rebuildTarget(action.alias());
+        if (rebuild != null) {
+            add(action.to(rebuild));
+        }
+    }
+
+    /**
+     * The writes of a change to a table without a primary key, whose documents are identified by their content (see
+     * {@link KeylessDocuments}): a versioned delete of the old row's document (known under REPLICA IDENTITY FULL)
+     * and an index of the new row's, as the change has them.
+     */
+    private List<DocumentAction> keylessActions(SinkRecord record, ChangeEvent event) {
+        try {
+            String alias = indices.aliasFor(event);
+            sweeps.onEvent(event, alias);
+            if (keylessAnnounced.add(event.table())) {
+                LOG.info("Table {} has no primary key: documents of {} are identified by their content (the hash of "
+                        + "the row), so a replay writes the same document and a delete under REPLICA IDENTITY FULL "
+                        + "finds it; rows equal in every column are one document", event.table(), alias);
+            }
+            long sourceTs = event.sourceCommitTime() == null ? 0 : event.sourceCommitTime().toEpochMilli();
+            return KeylessDocuments.actions(event, placeholder, row -> document(event, alias, row), () -> {
+                metrics.sinkMetrics().targetCounter(alias, "keyless-old-row-unknown", "Updates and deletes of this "
+                        + "keyless table whose old row Debezium did not send (no REPLICA IDENTITY FULL)");
+                if (keylessWarned.add(event.table())) {
+                    LOG.warn("Table {} has no primary key and no REPLICA IDENTITY FULL: its updates and deletes do "
+                            + "not say which row they change, so index {} keeps the old documents; set ALTER TABLE {} "
+                            + "REPLICA IDENTITY FULL, or give it a primary key", event.table(), alias, event.table());
+                }
+            }).stream().map(w -> new DocumentAction(record, alias, w.id(), event.changeVersion(), w.source(), sourceTs))
+                    .toList();
+        } catch (DataException e) {
+            throw new DataException(ChangeEvent.describe(record) + " (" + event.table() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** A row's document, each value fitted to its field. */
+    private Map<String, Object> document(ChangeEvent event, String alias, Struct row) {
+        Map<String, Object> document = new java.util.LinkedHashMap<>();
+        for (Field field : event.columns()) {
+            Object raw = row.get(field.name());
+            FieldRange range = indices.range(event.table(), field.name());
+            document.put(field.name(), range == FieldRange.ANY ? DocumentValues.value(field.schema(), raw)
+                    : fitted(event, alias, field, raw, range));
+        }
+        return document;
+    }
+
     /** A column's JSON value, or the nearest value its field holds (under the strict policy: a refusal). */
     private Object fitted(ChangeEvent event, String alias, Field field, Object raw, FieldRange range) {
         Object value = LogicalValues.toJava(field.schema(), raw);
@@ -150,18 +206,14 @@ final class ElasticsearchChangeSink implements BufferedSink {
         return DocumentValues.toJson(stored);
     }
 
-    private DocumentAction toAction(SinkRecord record, Map<String, Map<String, Object>> written, boolean flushed) {
-        ChangeEvent event = ChangeEvent.of(record);
+    private DocumentAction toAction(SinkRecord record, ChangeEvent event, Map<String, Map<String, Object>> written,
+            boolean flushed) {
         if (event.operation() == Operation.TOMBSTONE) {
             return null; // the delete before it already wrote the versioned delete
         }
         if (event.operation() == Operation.TRUNCATE) {
             throw new DataException(ChangeEvent.describe(record) + ": table " + event.table() + " was truncated; "
                     + "the Elasticsearch sink cannot remove all older documents of an index: rebuild it");
-        }
-        if (!event.hasPrimaryKey()) {
-            throw new DataException(ChangeEvent.describe(record) + ": table " + event.table() + " has no primary key, "
-                    + "so its documents have no stable id; add a primary key or set Debezium's message.key.columns");
         }
         try {
             String alias = indices.aliasFor(event);
