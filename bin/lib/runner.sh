@@ -56,6 +56,11 @@ snapshot_main() {
   runner_java io.cdcpipeline.embedded.SnapshotMain "$@"
 }
 
+dead_letters_main() {
+  [ $# -gt 0 ] || die "usage: bin/cdc dead-letters replay --config FILE --sink NAME [--table schema.table]"
+  runner_java io.cdcpipeline.embedded.DeadLettersMain "$@"
+}
+
 rebuild_main() {
   [ $# -gt 0 ] || die "usage: bin/cdc rebuild --config FILE --table schema.table [--sink NAME] [--delete-old]"
   runner_java io.cdcpipeline.embedded.RebuildMain "$@"

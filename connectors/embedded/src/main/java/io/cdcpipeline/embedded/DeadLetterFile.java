@@ -20,8 +20,9 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * The embedded runner's dead-letter path for one sink: a JSON-lines file where each refused record is written with
- * the reason, its topic, partition and offset, and its key and value as Connect JSON, so nothing refused is lost.
- * Each line is flushed to disk before {@link #report} completes.
+ * the reason, its topic, partition and offset, the stage that refused it ({@code sink} or {@code transform}), and its
+ * key and value as Connect JSON with their schemas, so nothing refused is lost and {@code bin/cdc dead-letters replay}
+ * can deliver it again as it was. Each line is flushed to disk before {@link #report} completes.
  */
 final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
 
@@ -40,14 +41,24 @@ final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open dead-letter file " + file, e);
         }
-        converter.configure(Map.of("schemas.enable", "false", "converter.type", "value"));
+        converter.configure(Map.of("schemas.enable", "true", "converter.type", "value"));
     }
 
+    /** Where a record was refused: by the sink's task, or by a transform before it. */
+    static final String SINK = "sink";
+    static final String TRANSFORM = "transform";
+
     @Override
-    public synchronized Future<Void> report(SinkRecord record, Throwable error) {
+    public Future<Void> report(SinkRecord record, Throwable error) {
+        return report(record, error, SINK);
+    }
+
+    /** Records a refused record, as the {@code stage} that refused it saw it. */
+    synchronized Future<Void> report(SinkRecord record, Throwable error, String stage) {
         ObjectNode line = json.createObjectNode();
         line.put("time", Instant.now().toString());
         line.put("reason", error.getMessage());
+        line.put("stage", stage);
         line.put("topic", record.topic());
         line.put("partition", record.kafkaPartition());
         line.put("offset", record.kafkaOffset());
@@ -62,6 +73,18 @@ final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
         }
         count.incrementAndGet();
         return CompletableFuture.completedFuture(null);
+    }
+
+    /** Appends a line read from another dead-letter file as it is (a record a replay left alone). */
+    synchronized void append(String line) {
+        try {
+            out.write(line);
+            out.newLine();
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to dead-letter file " + file, e);
+        }
+        count.incrementAndGet();
     }
 
     /** Connect JSON of a key or value; JSON null for none (a table without a primary key has no key). */
@@ -91,15 +114,20 @@ final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
                 if (line.isBlank()) {
                     continue;
                 }
-                com.fasterxml.jackson.databind.JsonNode entry = json.readTree(line);
-                com.fasterxml.jackson.databind.JsonNode source = entry.path("value").path("source");
-                String table = source.hasNonNull("schema") && source.hasNonNull("table")
-                        ? source.get("schema").asText() + "." + source.get("table").asText()
-                        : tableOfTopic(entry.path("topic").asText(""));
-                counts.merge(table, 1L, Long::sum);
+                counts.merge(tableOf(json.readTree(line)), 1L, Long::sum);
             }
         }
         return counts;
+    }
+
+    /** A line's source table: from the record's envelope (with or without its schema), else from its topic. */
+    static String tableOf(com.fasterxml.jackson.databind.JsonNode entry) {
+        com.fasterxml.jackson.databind.JsonNode value = entry.path("value");
+        com.fasterxml.jackson.databind.JsonNode source = (value.has("schema") && value.has("payload")
+                ? value.path("payload") : value).path("source");
+        return source.hasNonNull("schema") && source.hasNonNull("table")
+                ? source.get("schema").asText() + "." + source.get("table").asText()
+                : tableOfTopic(entry.path("topic").asText(""));
     }
 
     private static String tableOfTopic(String topic) {

@@ -139,6 +139,20 @@ final class SinkRunner implements AutoCloseable {
     static final String ERRORS_TOLERANCE = "errors.tolerance";
 
     void deliver(List<SinkRecord> batch) {
+        deliver(batch, true);
+    }
+
+    /** Delivers records the transforms already made (a sink refused them): to the task as they are. */
+    void deliverTransformed(List<SinkRecord> batch) {
+        deliver(batch, false);
+    }
+
+    /** This sink's dead-letter file, while started. */
+    DeadLetterFile deadLetterFile() {
+        return deadLetters;
+    }
+
+    private void deliver(List<SinkRecord> batch, boolean transform) {
         List<SinkRecord> records = new ArrayList<>(batch.size());
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (SinkRecord record : batch) {
@@ -147,13 +161,14 @@ final class SinkRunner implements AutoCloseable {
             SinkRecord transformed;
             try {
                 // A Debezium notification is for the sink itself (a completed snapshot), not a change to transform.
-                transformed = SnapshotNotification.isNotification(record) ? record : transforms.apply(record);
+                transformed = !transform || SnapshotNotification.isNotification(record) ? record
+                        : transforms.apply(record);
             } catch (TransformChain.StageFailure e) {
                 if (!"all".equals(config.get(ERRORS_TOLERANCE))) {
                     throw new ConnectException("sink " + name + ": " + e.getMessage() + " (set " + PipelineFile.SINK_PREFIX
                             + name + "." + ERRORS_TOLERANCE + "=all to dead-letter such records and go on)", e.getCause());
                 }
-                deadLetters.report(e.deadLetter(), e);
+                deadLetters.report(e.deadLetter(), e, DeadLetterFile.TRANSFORM);
                 transformed = null;
             }
             if (transformed != null) {

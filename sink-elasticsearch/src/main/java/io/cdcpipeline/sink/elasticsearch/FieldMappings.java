@@ -8,7 +8,8 @@ import org.apache.kafka.connect.data.Schema;
 
 /**
  * The Elasticsearch field mapping of a Connect/Debezium field: text with a keyword sub-field for plain strings,
- * keyword for identifiers (uuid, enums), dates and timestamps as {@code date} (timestamps as {@code date_nanos} when
+ * keyword for identifiers (uuid, enums), integers as {@code long} and floats as {@code double} (so that a column
+ * Postgres widens still fits), dates and timestamps as {@code date} (timestamps as {@code date_nanos} when
  * {@code timestamp.field.type} asks for it; either way the document keeps every digit of the source), numerics by width; decimals as double for range queries with the exact digits in
  * a keyword sub-field (the document keeps them as text; this server has no scaled_float), objects for json and
  * structs, binary for bytes. Arrays map as their elements (every Elasticsearch field takes several values).
@@ -51,11 +52,10 @@ final class FieldMappings {
                 break;
         }
         return switch (schema.type()) {
-            case INT8, INT16 -> Map.of("type", "short");
-            case INT32 -> Map.of("type", "integer");
-            case INT64 -> Map.of("type", "long");
-            case FLOAT32 -> Map.of("type", "float");
-            case FLOAT64 -> Map.of("type", "double");
+            // Widest from the start: Postgres widens smallint to integer to bigint, and real to double precision, in
+            // place, and Elasticsearch cannot change a field's type; the documents keep the values as sent.
+            case INT8, INT16, INT32, INT64 -> Map.of("type", "long");
+            case FLOAT32, FLOAT64 -> Map.of("type", "double");
             case BOOLEAN -> Map.of("type", "boolean");
             case STRING -> Map.of("type", "text", "fields", Map.of("keyword", Map.of("type", "keyword", "ignore_above", 256)));
             case BYTES -> Map.of("type", "binary");

@@ -13,7 +13,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -128,7 +130,7 @@ final class IndexManager {
             boolean aliasExists = client.indices().existsAlias(a -> a.name(alias)).value();
             boolean indexExists = !aliasExists && client.indices().exists(e -> e.index(alias)).value();
             if (aliasExists || indexExists) {
-                keepTimestampTypes(alias, properties);
+                keepExistingTypes(alias, properties);
                 putMapping(table, alias, properties);
                 String rebuild = rebuildTarget(alias);
                 if (rebuild != null) {
@@ -151,13 +153,17 @@ final class IndexManager {
         }
     }
 
+    /** Field types that hold the same values as each other; an index keeps the one its field has. */
+    private static final List<Set<String>> INTERCHANGEABLE = List.of(Set.of("date", "date_nanos"),
+            Set.of("short", "integer", "long"), Set.of("float", "double"));
+
     /**
-     * A timestamp field keeps the type its index gave it ({@code date_nanos} in indices made before {@code date} was
-     * the default, or by {@code timestamp.field.type}): the two hold the same documents, and Elasticsearch refuses
-     * to change one into the other.
+     * A field keeps the type its index gave it when ours is of the same family: indices made before integers were
+     * mapped as long, floats as double and timestamps as date keep short/integer, float and date_nanos (Elasticsearch
+     * refuses to change a field's type, and the documents hold the same values either way).
      */
     @SuppressWarnings("unchecked")
-    private void keepTimestampTypes(String alias, Map<String, Object> properties) throws IOException {
+    private void keepExistingTypes(String alias, Map<String, Object> properties) throws IOException {
         Map<String, String> existing = new HashMap<>();
         try {
             client.indices().getMapping(m -> m.index(alias)).result().values().forEach(index ->
@@ -169,8 +175,8 @@ final class IndexManager {
         for (Map.Entry<String, Object> entry : properties.entrySet()) {
             Object type = ((Map<?, ?>) entry.getValue()).get("type");
             String had = existing.get(entry.getKey());
-            if (("date".equals(type) || "date_nanos".equals(type)) && ("date".equals(had) || "date_nanos".equals(had))
-                    && !had.equals(type)) {
+            if (had != null && !had.equals(type)
+                    && INTERCHANGEABLE.stream().anyMatch(family -> family.contains(had) && family.contains(type))) {
                 Map<String, Object> kept = new LinkedHashMap<>((Map<String, Object>) entry.getValue());
                 kept.put("type", had);
                 entry.setValue(kept);

@@ -98,7 +98,7 @@ class ElasticsearchSinkIT {
             var mapping = h.client().indices().getMapping(m -> m.index(alias)).result().get(alias + "_v1").mappings();
             assertThat(mapping.dynamic().jsonValue()).isEqualTo("strict");
             var props = mapping.properties();
-            assertThat(props.get("id")._kind().jsonValue()).isEqualTo("integer");
+            assertThat(props.get("id")._kind().jsonValue()).as("integers as long: widenings fit").isEqualTo("long");
             assertThat(props.get("big")._kind().jsonValue()).isEqualTo("long");
             assertThat(props.get("price")._kind().jsonValue()).isEqualTo("double");
             assertThat(props.get("price").double_().fields()).containsKey("exact");

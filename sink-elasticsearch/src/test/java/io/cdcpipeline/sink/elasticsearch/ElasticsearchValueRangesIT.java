@@ -103,12 +103,37 @@ class ElasticsearchValueRangesIT {
             h.write(records, Map.of(OutOfRangeValues.CONFIG, "strict"));
             assertThat(h.deadLetters).hasSize(2);
             assertThat(h.deadLetters.get(0).reason().getMessage()).contains("public.edges")
-                    .contains("column r: infinity is outside what Elasticsearch float (finite numbers) holds")
+                    .contains("column r: infinity is outside what Elasticsearch double (finite numbers) holds")
                     .contains("value.out.of.range=clamp");
             assertThat(h.deadLetters.get(1).reason().getMessage())
                     .contains("column at: infinity is outside what Elasticsearch date (-9999-01-01T00:00:00Z to ");
             assertThat(h.documents("edges")).containsOnlyKeys("3");
             assertThat(clamped(h, h.alias("edges"), "r")).isZero();
+        }
+    }
+
+    @Test
+    void columnsPostgresWidensKeepFlowingIntoTheSameIndex(StackEndpoints stack, PostgresTestDatabase pg,
+            ElasticsearchTestIndex es) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE widened (id smallint PRIMARY KEY, n integer, r real)");
+            st.execute("INSERT INTO widened VALUES (1, 7, 1.5)");
+        }
+        List<SinkRecord> records;
+        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.widened"), Map.of())) {
+            records = new java.util.ArrayList<>(stream.take(1, Duration.ofSeconds(60)));
+            try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+                st.execute("ALTER TABLE widened ALTER COLUMN id TYPE integer, ALTER COLUMN n TYPE bigint, "
+                        + "ALTER COLUMN r TYPE double precision");
+                st.execute("INSERT INTO widened VALUES (40000, 5000000000, 0.30000000000000004)");
+            }
+            records.addAll(stream.take(1, Duration.ofSeconds(60)));
+        }
+        try (EsHarness h = new EsHarness(es)) {
+            h.write(records.subList(0, 1), Map.of());
+            h.write(records.subList(1, 2), Map.of());
+            assertThat(h.deadLetters).as("no mapping change needed").isEmpty();
+            assertThat(h.documents("widened").get("40000")).contains("n=5000000000").contains("r=0.30000000000000004");
         }
     }
 
