@@ -144,7 +144,7 @@ final class TableManager {
         }
         Map<String, ClickHouseType> encodeAs = existing.isEmpty()
                 ? create(source, name, wanted, keyColumns)
-                : evolve(source, name, wanted, keyColumns, existing);
+                : evolve(source, name, wanted, keyColumns, existing, fields);
         List<ClickHouseType> columnTypes = new ArrayList<>();
         fields.forEach(f -> columnTypes.add(encodeAs.get(f.name())));
         return new RowLayout(qualified(name), event.rowSchema(), fields, columnTypes, keyColumns, sourceTsType);
@@ -198,7 +198,7 @@ final class TableManager {
     }
 
     private Map<String, ClickHouseType> evolve(TableId source, String name, Map<String, ClickHouseType> wanted,
-            List<String> keyColumns, Map<String, String> existing) {
+            List<String> keyColumns, Map<String, String> existing, List<Field> fields) {
         Map<String, ClickHouseType> encodeAs = new LinkedHashMap<>();
         String previous = null;
         List<String> refusals = new ArrayList<>();
@@ -212,9 +212,10 @@ final class TableManager {
                         qualified(name), source);
                 beforeAlter.accept(qualified(name));
                 alteredColumns++;
+                Field field = fields.stream().filter(f -> f.name().equals(columnName)).findFirst().orElseThrow();
                 execute("ALTER TABLE " + qualified(name) + " ADD COLUMN " + SqlText.identifier(columnName) + " "
-                        + column.getValue().sql() + " AFTER " + SqlText.identifier(previous == null
-                        ? lastSourceColumn(existing) : previous));
+                        + column.getValue().sql() + ColumnDefaults.clause(field, column.getValue()) + " AFTER "
+                        + SqlText.identifier(previous == null ? lastSourceColumn(existing) : previous));
                 encodeAs.put(columnName, column.getValue());
             } else {
                 ColumnEvolution.Decision decision = ColumnEvolution.decide(existingType, column.getValue(),

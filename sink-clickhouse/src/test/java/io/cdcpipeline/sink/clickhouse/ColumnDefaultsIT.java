@@ -1,0 +1,60 @@
+package io.cdcpipeline.sink.clickhouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdcpipeline.testkit.ClickHouseTestDatabase;
+import io.cdcpipeline.testkit.DebeziumChangeStream;
+import io.cdcpipeline.testkit.PostgresTestDatabase;
+import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.StackEndpoints;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code ALTER TABLE ... ADD COLUMN ... DEFAULT}: Postgres gives its existing rows the default without writing them,
+ * so no change of theirs is streamed. The column the sink adds carries the same default, so ClickHouse's existing rows
+ * read it too (not the type's zero value), on both dialects.
+ */
+@RealStack
+class ColumnDefaultsIT {
+
+    @Test
+    void aColumnAddedWithAConstantDefaultHoldsItInRowsWrittenBefore(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL)");
+            st.execute("INSERT INTO items VALUES (1, 'one'), (2, 'two')");
+        }
+        List<SinkRecord> records = new ArrayList<>();
+        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.items"), Map.of())) {
+            records.addAll(stream.take(2, Duration.ofSeconds(60)));
+            try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+                st.execute("ALTER TABLE items ADD COLUMN c text NOT NULL DEFAULT 'dflt', ADD COLUMN n integer DEFAULT 7, "
+                        + "ADD COLUMN price numeric(8,2) DEFAULT 12.50, ADD COLUMN since date DEFAULT '2024-02-29', "
+                        + "ADD COLUMN flag boolean NOT NULL DEFAULT true, ADD COLUMN plain text");
+                st.execute("INSERT INTO items VALUES (3, 'three', 'own', 8, 1.25, '2025-01-01', false, 'p')");
+            }
+            records.addAll(stream.take(1, Duration.ofSeconds(60)));
+        }
+        try (SinkHarness legacy = SinkHarness.legacy(ch); SinkHarness modern = SinkHarness.modern()) {
+            for (SinkHarness server : List.of(legacy, modern)) {
+                server.write(records.subList(0, 2), Map.of());
+                server.write(records.subList(2, 3), Map.of());
+                assertThat(server.deadLetters).isEmpty();
+                assertThat(server.rows("SELECT toString(id), c, ifNull(toString(n), 'NULL'), toString(toFloat64(price)), "
+                        + "toString(since), toString(toUInt8(flag)), ifNull(plain, 'NULL') FROM "
+                        + server.table("items_current") + " ORDER BY id"))
+                        .as("%s", server).extracting(r -> String.join("|", r)).containsExactly(
+                                "1|dflt|7|12.5|2024-02-29|1|NULL",
+                                "2|dflt|7|12.5|2024-02-29|1|NULL",
+                                "3|own|8|1.25|2025-01-01|0|p");
+            }
+        }
+    }
+}
