@@ -142,9 +142,11 @@ final class TableManager {
                     + (keyColumns.isEmpty() ? "for its key" : "for a table without one (rows keyed by content)")
                     + ": rename or drop that table, then re-snapshot " + source + " (bin/cdc snapshot)");
         }
+        // The schema this process wrote the table with before, if any: renames are told apart from it.
+        List<Field> before = layouts.get(source) instanceof RowLayout previous ? previous.fields() : List.of();
         Map<String, ClickHouseType> encodeAs = existing.isEmpty()
                 ? create(source, name, wanted, keyColumns)
-                : evolve(source, name, wanted, keyColumns, existing, fields);
+                : evolve(source, name, wanted, keyColumns, existing, fields, before);
         List<ClickHouseType> columnTypes = new ArrayList<>();
         fields.forEach(f -> columnTypes.add(encodeAs.get(f.name())));
         return new RowLayout(qualified(name), event.rowSchema(), fields, columnTypes, keyColumns, sourceTsType);
@@ -198,15 +200,37 @@ final class TableManager {
     }
 
     private Map<String, ClickHouseType> evolve(TableId source, String name, Map<String, ClickHouseType> wanted,
-            List<String> keyColumns, Map<String, String> existing, List<Field> fields) {
+            List<String> keyColumns, Map<String, String> existing, List<Field> fields, List<Field> before) {
         Map<String, ClickHouseType> encodeAs = new LinkedHashMap<>();
+        Map<String, String> renamedFrom = ColumnRenames.between(before, fields, wanted, existing, keyColumns);
+        existing = new LinkedHashMap<>(existing);
         String previous = null;
         List<String> refusals = new ArrayList<>();
         int alteredColumns = 0;
         for (Map.Entry<String, ClickHouseType> column : wanted.entrySet()) {
             String columnName = column.getKey();
             String existingType = existing.get(columnName);
-            if (existingType == null) {
+            String oldName = renamedFrom.get(columnName);
+            if (existingType == null && oldName != null) {
+                beforeAlter.accept(qualified(name));
+                alteredColumns++;
+                if (connection.dialect().renamesColumns()) {
+                    LOG.info("Column {} of source table {} was renamed to {}: renaming it in {}", oldName, source,
+                            columnName, qualified(name));
+                    execute("ALTER TABLE " + qualified(name) + " RENAME COLUMN " + SqlText.identifier(oldName) + " TO "
+                            + SqlText.identifier(columnName));
+                    existing.remove(oldName);
+                } else {
+                    // No RENAME COLUMN before 20.4: the new column reads the old one's values in the rows written
+                    // before (a default computed on read); the old column stays, as a dropped one does.
+                    LOG.info("Column {} of source table {} was renamed to {}: adding {} to {}, which reads {}'s values "
+                            + "in earlier rows", oldName, source, columnName, columnName, qualified(name), oldName);
+                    execute("ALTER TABLE " + qualified(name) + " ADD COLUMN " + SqlText.identifier(columnName) + " "
+                            + column.getValue().sql() + " DEFAULT " + SqlText.identifier(oldName) + " AFTER "
+                            + SqlText.identifier(oldName));
+                }
+                encodeAs.put(columnName, column.getValue());
+            } else if (existingType == null) {
                 // Before the batch that carries it: the insert would otherwise fail on an unknown column.
                 LOG.info("Adding column {} {} to {} (new in source table {})", columnName, column.getValue().sql(),
                         qualified(name), source);

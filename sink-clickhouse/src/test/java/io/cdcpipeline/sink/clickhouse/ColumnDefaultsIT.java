@@ -57,4 +57,36 @@ class ColumnDefaultsIT {
             }
         }
     }
+
+    /** A renamed column keeps its values: renamed in ClickHouse 23.x+, read through a default on 18.16. */
+    @Test
+    void aRenamedColumnKeepsTheValuesOfRowsWrittenBefore(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE notes (id integer PRIMARY KEY, note text, qty integer)");
+            st.execute("INSERT INTO notes VALUES (1, 'first', 1), (2, 'second', 2)");
+        }
+        List<SinkRecord> records = new ArrayList<>();
+        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.notes"), Map.of())) {
+            records.addAll(stream.take(2, Duration.ofSeconds(60)));
+            try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+                st.execute("ALTER TABLE notes RENAME COLUMN note TO remark");
+                st.execute("INSERT INTO notes VALUES (3, 'third', 3)");
+            }
+            records.addAll(stream.take(1, Duration.ofSeconds(60)));
+        }
+        try (SinkHarness legacy = SinkHarness.legacy(ch); SinkHarness modern = SinkHarness.modern()) {
+            for (SinkHarness server : List.of(legacy, modern)) {
+                server.write(records, Map.of()); // one writer: it saw the table's schema before the rename
+                assertThat(server.deadLetters).isEmpty();
+                assertThat(server.rows("SELECT toString(id), remark, toString(qty) FROM "
+                        + server.table("notes_current") + " ORDER BY id"))
+                        .as("%s", server).extracting(r -> String.join("|", r))
+                        .containsExactly("1|first|1", "2|second|2", "3|third|3");
+                assertThat(server.scalar("SELECT count() FROM system.columns WHERE database = '" + server.database
+                        + "' AND table = 'notes' AND name = 'note'")).as("%s: the old column", server)
+                        .isEqualTo(server.isModern() ? "0" : "1");
+            }
+        }
+    }
 }

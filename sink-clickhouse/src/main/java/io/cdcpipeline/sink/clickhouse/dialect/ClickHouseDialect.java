@@ -28,6 +28,9 @@ public interface ClickHouseDialect {
     /** Whether sorting-key columns may be {@code Nullable} (with the table setting {@link #nullableKeySetting()}). */
     boolean allowsNullableKey();
 
+    /** Whether {@code ALTER TABLE ... RENAME COLUMN} exists (20.4 and later). */
+    boolean renamesColumns();
+
     String nullableKeySetting();
 
     /**

@@ -46,6 +46,11 @@ public final class LegacyDialect implements ClickHouseDialect {
     }
 
     @Override
+    public boolean renamesColumns() {
+        return false;
+    }
+
+    @Override
     public boolean allowsNullableKey() {
         return false;
     }

@@ -48,6 +48,11 @@ public final class ModernDialect implements ClickHouseDialect {
     }
 
     @Override
+    public boolean renamesColumns() {
+        return true;
+    }
+
+    @Override
     public boolean allowsNullableKey() {
         return true;
     }
