@@ -18,9 +18,14 @@ public final class Digests {
     private Digests() {
     }
 
+    /** The MD5 of the bytes. */
+    public static byte[] md5(byte[] bytes) {
+        return MD5.get().digest(bytes);
+    }
+
     /** The first 8 bytes of the MD5 of the bytes, big-endian, as a signed 64-bit integer. */
     public static long md5Prefix(byte[] bytes) {
-        byte[] digest = MD5.get().digest(bytes);
+        byte[] digest = md5(bytes);
         long value = 0;
         for (int i = 0; i < 8; i++) {
             value = value << 8 | (digest[i] & 0xff);

@@ -1,8 +1,7 @@
 package io.cdcpipeline.core.consistency;
 
+import io.cdcpipeline.core.Digests;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -15,11 +14,6 @@ final class RowHash {
     }
 
     static String of(String canonicalRow) {
-        try {
-            byte[] digest = MessageDigest.getInstance("MD5").digest(canonicalRow.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has MD5", e);
-        }
+        return HexFormat.of().formatHex(Digests.md5(canonicalRow.getBytes(StandardCharsets.UTF_8)));
     }
 }

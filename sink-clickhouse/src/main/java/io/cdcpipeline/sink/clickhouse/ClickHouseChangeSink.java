@@ -177,7 +177,7 @@ final class ClickHouseChangeSink implements BufferedSink {
             RowLayout layout = tables.layoutFor(event);
             sweeps.onEvent(event, layout.table());
             if (layout.keyless()) {
-                for (EncodedRow row : encoder.encodeKeyless(event, layout, p.record, () -> withoutOldRow(event))) {
+                for (EncodedRow row : encoder.encodeKeyless(event, layout, p.record, () -> withoutOldRow(event, layout))) {
                     buffer(layout, row);
                 }
                 return;
@@ -216,8 +216,8 @@ final class ClickHouseChangeSink implements BufferedSink {
      * An update or delete of a table without a primary key whose old row Debezium did not send (no REPLICA IDENTITY
      * FULL): the copy cannot tell which row it was. Counted, and logged once per table with the fix.
      */
-    private void withoutOldRow(ChangeEvent event) {
-        metrics.keylessOldRowUnknown(ClickHouseSinkMetrics.target(tables.qualified(config.tableName(event.table()))));
+    private void withoutOldRow(ChangeEvent event, RowLayout layout) {
+        metrics.keylessOldRowUnknown(ClickHouseSinkMetrics.target(layout.table()));
         if (keylessWarned.add(event.table())) {
             LOG.warn("Table {} has no primary key and no REPLICA IDENTITY FULL: its updates and deletes do not say "
                     + "which row they change, so the ClickHouse copy keeps the old rows (an update adds its new row). "

@@ -187,16 +187,17 @@ final class ElasticsearchChangeSink implements BufferedSink {
     private Map<String, Object> document(ChangeEvent event, String alias, Struct row) {
         Map<String, Object> document = new java.util.LinkedHashMap<>();
         for (Field field : event.columns()) {
-            Object raw = row.get(field.name());
-            FieldRange range = indices.range(event.table(), field.name());
-            document.put(field.name(), range == FieldRange.ANY ? DocumentValues.value(field.schema(), raw)
-                    : fitted(event, alias, field, raw, range));
+            document.put(field.name(), columnValue(event, alias, field, row.get(field.name())));
         }
         return document;
     }
 
     /** A column's JSON value, or the nearest value its field holds (under the strict policy: a refusal). */
-    private Object fitted(ChangeEvent event, String alias, Field field, Object raw, FieldRange range) {
+    private Object columnValue(ChangeEvent event, String alias, Field field, Object raw) {
+        FieldRange range = indices.range(event.table(), field.name());
+        if (range == FieldRange.ANY) {
+            return DocumentValues.value(field.schema(), raw);
+        }
         Object value = LogicalValues.toJava(field.schema(), raw);
         Object stored = range.nearest(value);
         if (stored != value) {
@@ -231,9 +232,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
                 if (placeholder.matches(raw)) {
                     holes.add(field.name());
                 } else {
-                    FieldRange range = indices.range(event.table(), field.name());
-                    document.put(field.name(), range == FieldRange.ANY ? DocumentValues.value(field.schema(), raw)
-                            : fitted(event, alias, field, raw, range));
+                    document.put(field.name(), columnValue(event, alias, field, raw));
                 }
             }
             if (!holes.isEmpty()) {

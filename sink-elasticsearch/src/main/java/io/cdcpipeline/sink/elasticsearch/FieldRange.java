@@ -1,9 +1,9 @@
 package io.cdcpipeline.sink.elasticsearch;
 
+import io.cdcpipeline.core.types.ListValues;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -52,18 +52,7 @@ enum FieldRange {
             return value;
         }
         if (value instanceof List<?> items) {
-            List<Object> fitted = null;
-            for (int i = 0; i < items.size(); i++) {
-                Object item = items.get(i);
-                Object near = nearest(item);
-                if (near != item && fitted == null) {
-                    fitted = new ArrayList<>(items);
-                }
-                if (fitted != null) {
-                    fitted.set(i, near);
-                }
-            }
-            return fitted == null ? value : fitted;
+            return ListValues.mapped(items, this::nearest);
         }
         if (this == FINITE) {
             boolean finite = value instanceof Double d ? Double.isFinite(d) : !(value instanceof Float f) || Float.isFinite(f);

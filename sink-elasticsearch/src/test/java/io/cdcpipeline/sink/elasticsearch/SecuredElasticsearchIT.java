@@ -82,6 +82,16 @@ class SecuredElasticsearchIT {
                 TargetUnavailableException pause = pausedWriting(limited, records);
                 return pause != null && pause.getMessage().contains("refused a _bulk request of the sink's account (403)");
             }, 60, "the index made, its documents refused");
+            // May write other indices only: the _bulk request passes, each of its items is refused (403), and no
+            // document is at fault either: the sink pauses, naming the index.
+            Files.writeString(roles, "cdc_sink:\n  indices:\n    - names: ['*']\n      privileges: "
+                    + "['create_index', 'manage', 'read', 'view_index_metadata']\n    - names: ['other_*']\n"
+                    + "      privileges: ['write']\n");
+            Await.until(() -> {
+                TargetUnavailableException pause = pausedWriting(limited, records);
+                return pause != null && pause.getMessage()
+                        .contains("refused to write to index limited_items for the sink's account (403");
+            }, 60, "the documents refused item by item");
             Files.writeString(roles, "cdc_sink:\n  indices:\n    - names: ['*']\n      privileges: ['all']\n");
             Await.until(() -> {
                 try {

@@ -1,6 +1,6 @@
 package io.cdcpipeline.sink.clickhouse.types;
 
-import java.util.ArrayList;
+import io.cdcpipeline.core.types.ListValues;
 import java.util.List;
 import org.apache.kafka.connect.data.Schema;
 
@@ -25,19 +25,7 @@ final class ArrayFamily implements TypeFamily {
 
             @Override
             public Object nearest(Object value) {
-                List<?> items = (List<?>) value;
-                List<Object> fitted = null;
-                for (int i = 0; i < items.size(); i++) {
-                    Object item = items.get(i);
-                    Object near = element.nearest(item);
-                    if (near != item && fitted == null) {
-                        fitted = new ArrayList<>(items);
-                    }
-                    if (fitted != null) {
-                        fitted.set(i, near);
-                    }
-                }
-                return fitted == null ? value : fitted;
+                return ListValues.mapped((List<?>) value, element::nearest);
             }
 
             @Override
