@@ -48,8 +48,9 @@ install_base() {
   command -v java >/dev/null 2>&1 || apt_install openjdk-17-jdk-headless
 }
 
+# PostGIS for the geometry and geography columns that the type tests stream (and users' spatial tables).
 install_postgres() {
-  apt_install postgresql-15
+  apt_install postgresql-15 postgresql-15-postgis-3
 }
 
 install_clickhouse() {

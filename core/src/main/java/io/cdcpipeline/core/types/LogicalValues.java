@@ -21,7 +21,8 @@ import org.apache.kafka.connect.errors.DataException;
 /**
  * Turns a Connect value into the Java value it stands for, by its schema's logical name: Debezium's epoch-day
  * integers become {@link LocalDate}, microsecond timestamps {@link LocalDateTime}, zoned timestamp strings
- * {@link Instant}, variable-scale decimals {@link BigDecimal}, and so on. Both sinks start from these values and
+ * {@link Instant}, variable-scale decimals {@link BigDecimal}, bit strings their 0-and-1 text,
+ * geometries {@link SpatialValue} (WKT), and so on. Both sinks start from these values and
  * format them for their target, so a type is understood once.
  */
 public final class LogicalValues {
@@ -40,7 +41,13 @@ public final class LogicalValues {
             Map.entry("io.debezium.time.NanoTime", v -> LocalTime.ofNanoOfDay(((Number) v).longValue())),
             Map.entry("org.apache.kafka.connect.data.Time", v -> LocalTime.ofNanoOfDay(
                     ((java.util.Date) v).getTime() * 1_000_000L)),
-            Map.entry("io.debezium.data.VariableScaleDecimal", v -> variableScaleDecimal((Struct) v)));
+            Map.entry("io.debezium.data.VariableScaleDecimal", v -> variableScaleDecimal((Struct) v)),
+            Map.entry("io.debezium.data.geometry.Geometry", LogicalValues::spatial),
+            Map.entry("io.debezium.data.geometry.Geography", LogicalValues::spatial),
+            Map.entry("io.debezium.data.geometry.Point", LogicalValues::spatial));
+
+    /** Debezium's bit strings ({@code bit(n)}, {@code varbit}): their length is a schema parameter. */
+    private static final String BITS = "io.debezium.data.Bits";
 
     private LogicalValues() {
     }
@@ -53,7 +60,7 @@ public final class LogicalValues {
         if (value == null || schema == null) {
             return value;
         }
-        Function<Object, Object> conversion = schema.name() == null ? null : CONVERSIONS.get(schema.name());
+        Function<Object, Object> conversion = conversionOf(schema);
         if (conversion != null) {
             try {
                 return conversion.apply(value);
@@ -162,7 +169,7 @@ public final class LogicalValues {
         if (schema == null) {
             return UnaryOperator.identity();
         }
-        Function<Object, Object> conversion = schema.name() == null ? null : CONVERSIONS.get(schema.name());
+        Function<Object, Object> conversion = conversionOf(schema);
         if (conversion != null) {
             return value -> {
                 if (value == null) {
@@ -193,6 +200,23 @@ public final class LogicalValues {
             }
             default -> UnaryOperator.identity();
         };
+    }
+
+    private static Function<Object, Object> conversionOf(Schema schema) {
+        if (schema.name() == null) {
+            return null;
+        }
+        if (schema.name().equals(BITS)) {
+            String length = schema.parameters() == null ? null : schema.parameters().get("length");
+            return v -> BitString.text(v instanceof ByteBuffer buffer ? bytesOf(buffer) : (byte[]) v, length);
+        }
+        return CONVERSIONS.get(schema.name());
+    }
+
+    /** Geometry, geography and point structs carry (extended) WKB in their {@code wkb} field. */
+    private static SpatialValue spatial(Object struct) {
+        Object wkb = ((Struct) struct).get("wkb");
+        return SpatialValue.ofWkb(wkb instanceof ByteBuffer buffer ? bytesOf(buffer) : (byte[]) wkb);
     }
 
     private static LocalDate toLocalDate(java.util.Date date) {

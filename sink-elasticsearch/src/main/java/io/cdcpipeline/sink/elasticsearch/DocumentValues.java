@@ -1,6 +1,9 @@
 package io.cdcpipeline.sink.elasticsearch;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.cdcpipeline.core.types.ListValues;
 import io.cdcpipeline.core.types.LogicalValues;
+import io.cdcpipeline.core.types.SpatialValue;
 import java.math.BigDecimal;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -12,7 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
 
 /**
  * The JSON document of a row: dates and times as ISO-8601 text, decimals as exact text (a JSON number would be
@@ -32,16 +37,25 @@ final class DocumentValues {
     }
 
     /** The JSON value of one column; json columns become the objects they hold. */
-    static Object value(org.apache.kafka.connect.data.Schema schema, Object connectValue) {
-        if (connectValue instanceof String text && FieldMappings.JSON.equals(schema.name())) {
+    static Object value(Schema schema, Object connectValue) {
+        return toJson(parsedJson(schema, LogicalValues.toJava(schema, connectValue)));
+    }
+
+    /** A json column's text (or a json array's texts) read into the tree it holds; any other value unchanged. */
+    static Object parsedJson(Schema schema, Object javaValue) {
+        if (javaValue instanceof String text && FieldMappings.JSON.equals(schema.name())) {
             try {
                 return Json.MAPPER.readValue(text, Object.class);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new org.apache.kafka.connect.errors.DataException("json column holds invalid JSON: "
+            } catch (JsonProcessingException e) {
+                throw new DataException("json column holds invalid JSON: "
                         + e.getOriginalMessage(), e);
             }
         }
-        return toJson(LogicalValues.toJava(schema, connectValue));
+        if (javaValue instanceof List<?> items && schema.type() == Schema.Type.ARRAY
+                && FieldMappings.JSON.equals(schema.valueSchema().name())) {
+            return ListValues.mapped(items, item -> parsedJson(schema.valueSchema(), item));
+        }
+        return javaValue;
     }
 
     static Object toJson(Object value) {
@@ -57,6 +71,9 @@ final class DocumentValues {
         }
         if (value instanceof TemporalAccessor temporal) {
             return temporal.toString(); // LocalDate, Instant: always complete
+        }
+        if (value instanceof SpatialValue spatial) {
+            return spatial.wkt(); // geo_shape and geo_point read WKT
         }
         if (value instanceof byte[] bytes) {
             return Base64.getEncoder().encodeToString(bytes);

@@ -198,7 +198,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
         if (range == FieldRange.ANY) {
             return DocumentValues.value(field.schema(), raw);
         }
-        Object value = LogicalValues.toJava(field.schema(), raw);
+        Object value = DocumentValues.parsedJson(field.schema(), LogicalValues.toJava(field.schema(), raw));
         Object stored = range.nearest(value);
         if (stored != value) {
             outOfRange.met(alias, field.name(), value, stored, range.held(indices.fieldType(event.table(), field.name())),

@@ -8,29 +8,43 @@ import org.apache.kafka.connect.data.Schema;
 
 /**
  * The Elasticsearch field mapping of a Connect/Debezium field: text with a keyword sub-field for plain strings,
- * keyword for identifiers (uuid, enums), integers as {@code long} and floats as {@code double} (so that a column
+ * keyword for identifiers (uuid, enums, bit strings, ltree paths, ISO intervals), geometries as geo_shape and points
+ * as geo_point (WKT values), integers as {@code long} and floats as {@code double} (so that a column
  * Postgres widens still fits), dates and timestamps as {@code date} (timestamps as {@code date_nanos} when
  * {@code timestamp.field.type} asks for it; either way the document keeps every digit of the source), numerics by width; decimals as double for range queries with the exact digits in
- * a keyword sub-field (the document keeps them as text; this server has no scaled_float), objects for json and
- * structs, binary for bytes. Arrays map as their elements (every Elasticsearch field takes several values).
+ * a keyword sub-field (the document keeps them as text; this server has no scaled_float), flattened for json and
+ * hstore, objects for structs, binary for bytes. Arrays map as their elements (every Elasticsearch field takes several values).
  */
 final class FieldMappings {
 
     static final String JSON = "io.debezium.data.Json";
+    /**
+     * json, jsonb and hstore: one flattened field each, every leaf a keyword queried as {@code column.key.path}, so
+     * that rows whose documents differ in shape (a key a number here and an object there, keys with dots) never
+     * clash in the mapping nor grow it; leaves longer than a term may be are kept in _source, not indexed.
+     */
+    private static final Map<String, Object> FLATTENED = Map.of("type", "flattened", "ignore_above", 8191);
 
     private FieldMappings() {
     }
 
-    static Map<String, Object> properties(Iterable<Field> fields, String timestampType) {
+    /**
+     * What the target offers: the field type of micro- and nanosecond timestamps ("date" or "date_nanos"), and
+     * whether it has {@code geo_shape} (distributions without the spatial module do not).
+     */
+    record Choices(String timestampType, boolean geoShapes) {
+    }
+
+    static Map<String, Object> properties(Iterable<Field> fields, Choices choices) {
         Map<String, Object> properties = new LinkedHashMap<>();
         for (Field field : fields) {
-            properties.put(field.name(), of(field.schema(), timestampType));
+            properties.put(field.name(), of(field.schema(), choices));
         }
         return properties;
     }
 
-    /** @param timestampType the field type of micro- and nanosecond timestamps: "date" or "date_nanos" */
-    static Map<String, Object> of(Schema schema, String timestampType) {
+    static Map<String, Object> of(Schema schema, Choices choices) {
+        String timestampType = choices.timestampType();
         String name = schema.name() == null ? "" : schema.name();
         switch (name) {
             case Decimal.LOGICAL_NAME, "io.debezium.data.VariableScaleDecimal":
@@ -44,10 +58,17 @@ final class FieldMappings {
             case "io.debezium.time.Time", "io.debezium.time.MicroTime", "io.debezium.time.NanoTime",
                     "org.apache.kafka.connect.data.Time", "io.debezium.time.ZonedTime":
                 return Map.of("type", "keyword");
-            case "io.debezium.data.Uuid", "io.debezium.data.Enum", "io.debezium.data.EnumSet", "io.debezium.data.Bits":
+            case "io.debezium.data.Uuid", "io.debezium.data.Enum", "io.debezium.data.EnumSet", "io.debezium.data.Bits",
+                    "io.debezium.data.Ltree", "io.debezium.time.Interval":
                 return Map.of("type", "keyword");
+            case "io.debezium.data.geometry.Geometry", "io.debezium.data.geometry.Geography":
+                // Without geo_shape: the WKT as a keyword, not indexed when long (a term holds 32 KB at most)
+                return choices.geoShapes() ? Map.of("type", "geo_shape")
+                        : Map.of("type", "keyword", "ignore_above", 8191);
+            case "io.debezium.data.geometry.Point":
+                return Map.of("type", "geo_point");
             case JSON:
-                return Map.of("type", "object", "dynamic", "true");
+                return FLATTENED;
             default:
                 break;
         }
@@ -59,9 +80,9 @@ final class FieldMappings {
             case BOOLEAN -> Map.of("type", "boolean");
             case STRING -> Map.of("type", "text", "fields", Map.of("keyword", Map.of("type", "keyword", "ignore_above", 256)));
             case BYTES -> Map.of("type", "binary");
-            case ARRAY -> of(schema.valueSchema(), timestampType);
-            case STRUCT -> Map.of("type", "object", "properties", properties(schema.fields(), timestampType));
-            case MAP -> Map.of("type", "object", "dynamic", "true");
+            case ARRAY -> of(schema.valueSchema(), choices);
+            case STRUCT -> Map.of("type", "object", "properties", properties(schema.fields(), choices));
+            case MAP -> FLATTENED;
         };
     }
 }

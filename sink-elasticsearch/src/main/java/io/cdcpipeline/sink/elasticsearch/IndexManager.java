@@ -51,6 +51,10 @@ final class IndexManager {
             String refusal) {
     }
 
+    /** Modules that bring the geo_shape field type: x-pack's spatial, and legacy-geo. */
+    private static final Set<String> GEO_SHAPE_MODULES = Set.of("spatial", "legacy-geo");
+    private Boolean geoShapes;
+
     IndexManager(ElasticsearchClient client, ElasticsearchSinkConfig config) {
         this.client = client;
         this.config = config;
@@ -121,9 +125,31 @@ final class IndexManager {
         return index;
     }
 
+    /** Whether every node has the geo_shape field type; asked once. */
+    private boolean geoShapes() {
+        if (geoShapes == null) {
+            try {
+                geoShapes = client.nodes().info(n -> n.metric("plugins")).nodes().values().stream()
+                        .allMatch(node -> node.modules() != null && node.modules().stream()
+                                .anyMatch(module -> GEO_SHAPE_MODULES.contains(module.name())));
+            } catch (IOException | ElasticsearchException e) {
+                // e.g. a user without the monitor privilege; a full distribution has geo_shape
+                LOG.warn("Could not list the modules of Elasticsearch ({}); assuming geo_shape exists", e.getMessage());
+                geoShapes = true;
+                return true;
+            }
+            if (!geoShapes) {
+                LOG.warn("This Elasticsearch has no geo_shape field type (no 'spatial' or 'legacy-geo' module, as in "
+                        + "its integ-test distribution): geometry and geography columns are indexed as WKT keywords");
+            }
+        }
+        return geoShapes;
+    }
+
     /** Creates or updates the index for the schema; returns the type of each top-level field. */
     private Map<String, String> prepare(TableId table, String alias, Schema schema) {
-        Map<String, Object> properties = FieldMappings.properties(sourceColumns(schema), config.timestampFieldType());
+        Map<String, Object> properties = FieldMappings.properties(sourceColumns(schema),
+                new FieldMappings.Choices(config.timestampFieldType(), geoShapes()));
         properties.putAll(Json.objectOrEmpty(ElasticsearchSinkConfig.OVERRIDE_PREFIX + table.schema() + "."
                 + table.table() + ".mapping", config.mappingOverride(table)));
         try {

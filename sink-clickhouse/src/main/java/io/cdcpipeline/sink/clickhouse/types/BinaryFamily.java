@@ -2,7 +2,7 @@ package io.cdcpipeline.sink.clickhouse.types;
 
 import org.apache.kafka.connect.data.Schema;
 
-/** bytea and bit strings: the raw bytes in a {@code String} (ClickHouse strings are byte strings). */
+/** bytea (and composite values under include.unknown.datatypes): the raw bytes in a {@code String} (ClickHouse strings are byte strings). */
 final class BinaryFamily implements TypeFamily {
 
     @Override

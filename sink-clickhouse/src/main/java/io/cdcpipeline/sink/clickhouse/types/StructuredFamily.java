@@ -14,7 +14,7 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
- * Structs and maps (hstore in map mode, geometry and point structs, and whatever else arrives structured): their
+ * Structs and maps (hstore in map mode, and whatever else arrives structured): their
  * JSON text in a {@code String}, readable with ClickHouse's {@code JSONExtract*} functions.
  */
 final class StructuredFamily implements TypeFamily {

@@ -17,6 +17,7 @@ public final class TypeRegistry {
             new TimestampFamily(),
             new TimeFamily(),
             new UuidFamily(),
+            new SpatialFamily(),
             new TextFamily(),
             new IntegerFamily(),
             new FloatFamily(),
