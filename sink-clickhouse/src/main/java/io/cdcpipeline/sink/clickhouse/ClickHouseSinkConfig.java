@@ -4,6 +4,7 @@ import io.cdcpipeline.core.NameTemplate;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.sink.OutOfRangeValues;
+import io.cdcpipeline.core.sink.TableRefusal;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -105,6 +106,7 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
 
     static {
         SourceCheckConfig.define(CONFIG_DEF);
+        TableRefusal.define(CONFIG_DEF);
         OutOfRangeValues.define(CONFIG_DEF, "dates and timestamps outside the ClickHouse type: DateTime on servers "
                 + "before 23.x holds 1970 to 2105, Date 1970 to 2105, DateTime64 and Date32 1900 to 2299; Postgres' "
                 + "infinity; the nearest of a date is the type's first or last day");
@@ -172,6 +174,10 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
 
     public boolean fillDroppedWithNull() {
         return FILL_NULL.equals(getString(DROPPED_COLUMN_FILL));
+    }
+
+    public long refusalRecheckMillis() {
+        return TableRefusal.recheckMillis(this);
     }
 
     public OutOfRangeValues.Policy outOfRange() {

@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.sink.TableRefusal;
 import io.cdcpipeline.sink.clickhouse.dialect.ClickHouseDialect;
 import io.cdcpipeline.sink.clickhouse.types.ClickHouseType;
 import io.cdcpipeline.sink.clickhouse.types.SqlText;
@@ -74,7 +75,7 @@ final class TableManager {
             lastTable = event.table();
             return layout;
         }
-        if (known instanceof Refusal refusal && (refusal.schema() == schema || refusal.schema().equals(schema))) {
+        if (known instanceof TableRefusal refusal && refusal.holdsFor(schema, config.refusalRecheckMillis())) {
             throw new DataException(refusal.reason());
         }
         try {
@@ -90,10 +91,10 @@ final class TableManager {
             // A statement ClickHouse refuses for this table (a PARTITION BY naming no column, say) stops this table,
             // not the others: its records go to the dead-letter queue with the server's reason.
             String reason = "ClickHouse refused the table for " + event.table() + ": " + e.getMessage();
-            layouts.put(event.table(), new Refusal(schema, reason));
+            layouts.put(event.table(), TableRefusal.of(schema, reason));
             throw new DataException(reason, e);
         } catch (DataException e) {
-            layouts.put(event.table(), new Refusal(schema, e.getMessage()));
+            layouts.put(event.table(), TableRefusal.of(schema, e.getMessage()));
             throw e;
         }
     }
@@ -380,8 +381,5 @@ final class TableManager {
     Map<String, String> columnsOf(String qualifiedTable) {
         String name = names.get(qualifiedTable);
         return name == null ? Map.of() : existingColumns(name);
-    }
-
-    private record Refusal(Schema schema, String reason) {
     }
 }

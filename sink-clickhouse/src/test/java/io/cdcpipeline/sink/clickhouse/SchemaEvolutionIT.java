@@ -40,6 +40,38 @@ class SchemaEvolutionIT {
     }
 
     /**
+     * A refused type change is not refused for ever: once the user fixes the target by hand (here the column altered
+     * to String), the sink takes the table up again at its next look ({@code refusal.recheck.ms}), without a restart.
+     * Until then records of the refused schema are dead-lettered without asking the server again.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"legacy", "modern"})
+    void aRefusedTableIsTakenUpAgainOnceTheTargetIsFixed(String which, StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch) throws Exception {
+        List<SinkRecord> records = capture(stack, pg);
+        SinkRecord textCode = records.get(records.size() - 1); // codes row 2, code now text
+        try (SinkHarness server = which.equals("legacy") ? SinkHarness.legacy(ch) : SinkHarness.modern()) {
+            ClickHouseChangeSink sink = server.sink(Map.of(io.cdcpipeline.core.sink.TableRefusal.CONFIG, "1500"));
+            sink.put(records);
+            sink.preCommit(Map.of());
+            assertThat(server.deadLetters).extracting(d -> d.record()).containsExactly(textCode);
+
+            server.connection.execute("ALTER TABLE " + server.table("codes") + " MODIFY COLUMN code String");
+            sink.put(List.of(textCode));
+            sink.preCommit(Map.of());
+            assertThat(server.deadLetters).as("still refused within refusal.recheck.ms").hasSize(2);
+
+            Thread.sleep(1600);
+            sink.put(List.of(textCode));
+            sink.preCommit(Map.of());
+            assertThat(server.deadLetters).as("taken up after the fix").hasSize(2);
+            assertThat(server.rows("SELECT id, code FROM " + server.table("codes_current") + " ORDER BY id"))
+                    .extracting(r -> String.join("|", r)).containsExactly("1|7", "2|x-2");
+            sink.close();
+        }
+    }
+
+    /**
      * A sink stopped (a crash, a kill) between creating a table and its view, or between an ALTER and the view's
      * replacement, leaves the table without its view or with a stale one: the next start puts the view right.
      */

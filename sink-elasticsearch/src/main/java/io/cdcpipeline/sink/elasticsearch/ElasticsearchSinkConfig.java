@@ -4,6 +4,7 @@ import io.cdcpipeline.core.NameTemplate;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.sink.OutOfRangeValues;
+import io.cdcpipeline.core.sink.TableRefusal;
 import io.cdcpipeline.core.sink.RetryBackoff;
 import java.util.HashMap;
 import java.util.List;
@@ -108,6 +109,7 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
 
     static {
         SourceCheckConfig.define(CONFIG_DEF);
+        TableRefusal.define(CONFIG_DEF);
         OutOfRangeValues.define(CONFIG_DEF, "Infinity and NaN in float and double fields, stored as null; timestamps "
                 + "outside a date field's years -9999 to 9999 or a date_nanos field's 1970 to 2262, stored as the "
                 + "first or last instant it holds");
@@ -189,6 +191,10 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
     /** The field type of timestamp columns in new indices: "date" or "date_nanos". */
     public String timestampFieldType() {
         return getString(TIMESTAMP_FIELD_TYPE);
+    }
+
+    public long refusalRecheckMillis() {
+        return TableRefusal.recheckMillis(this);
     }
 
     public OutOfRangeValues.Policy outOfRange() {

@@ -8,6 +8,7 @@ import co.elastic.clients.transport.TransportException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.sink.TableRefusal;
 import io.cdcpipeline.core.sink.TargetUnavailableException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -48,7 +49,7 @@ final class IndexManager {
 
     /** What is known of a table's index: its schema, alias and the range of each top-level field, or a refusal. */
     private record Known(Schema schema, String alias, Map<String, FieldRange> ranges, Map<String, String> types,
-            String refusal) {
+            TableRefusal refusal) {
     }
 
     /** Modules that bring the geo_shape field type: x-pack's spatial, and legacy-geo. */
@@ -64,10 +65,10 @@ final class IndexManager {
     String aliasFor(ChangeEvent event) {
         Schema schema = event.rowSchema();
         Known k = known.get(event.table());
-        if (k != null && (schema == null || k.schema == schema || k.schema.equals(schema))) {
-            if (k.refusal != null) {
-                throw new DataException(k.refusal);
-            }
+        if (k != null && k.refusal != null && (schema == null || k.refusal.holdsFor(schema, config.refusalRecheckMillis()))) {
+            throw new DataException(k.refusal.reason());
+        }
+        if (k != null && k.refusal == null && (schema == null || k.schema == schema || k.schema.equals(schema))) {
             return k.alias;
         }
         String alias = config.aliasFor(event.table());
@@ -81,7 +82,7 @@ final class IndexManager {
             known.put(event.table(), new Known(schema, alias, ranges, types, null));
             return alias;
         } catch (DataException e) {
-            known.put(event.table(), new Known(schema, alias, Map.of(), Map.of(), e.getMessage()));
+            known.put(event.table(), new Known(schema, alias, Map.of(), Map.of(), TableRefusal.of(schema, e.getMessage())));
             throw e;
         }
     }
