@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * pgbench's own schema, as a new user would stream it: {@code pgbench -i}, the embedded runner with both sinks, then
+ * pgbench's own schema, as a new user would stream it: {@code pgbench -i -s 5} (500,000 accounts), the embedded runner with both sinks, then
  * a pgbench run. Every table lands in both copies, {@code pgbench_history} (no primary key, insert-only) included:
  * counts and balances equal Postgres's and nothing is dead-lettered.
  */
@@ -37,12 +37,15 @@ class PgbenchIT {
 
     private static final List<String> TABLES = List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers",
             "pgbench_history");
+    /** pgbench's scale: 100,000 accounts per unit. */
+    private static final int SCALE = 5;
+    private static final int TRANSACTIONS_PER_CLIENT = 500;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void everyPgbenchTableLandsInBothCopies(StackEndpoints stack, PostgresTestDatabase pg, ClickHouseTestDatabase ch,
             ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
-        pgbench(stack, pg, work, "-i", "-s", "1", "-q");
+        pgbench(stack, pg, work, "-i", "-s", Integer.toString(SCALE), "-q");
         Properties props = new Properties();
         props.put("name", "pgbench-" + pg.name());
         props.put("offset.storage.file", work.resolve("offsets.dat").toString());
@@ -65,14 +68,15 @@ class PgbenchIT {
             runner.start();
             assertThat(runner.keylessTables()).as("found in the catalog at start")
                     .containsExactly(new KeylessTables.Keyless(new TableId("public", "pgbench_history"), false));
-            Await.until(() -> "100000".equals(clickHouseCount(ch, "pgbench_accounts")), 120, "the snapshot");
-            pgbench(stack, pg, work, "-n", "-c", "2", "-t", "300");
+            Await.until(() -> Integer.toString(SCALE * 100_000).equals(clickHouseCount(ch, "pgbench_accounts")), 300,
+                    "the snapshot");
+            pgbench(stack, pg, work, "-n", "-c", "2", "-t", Integer.toString(TRANSACTIONS_PER_CLIENT));
             for (String table : TABLES) {
                 long rows = postgres(pg, "SELECT count(*) FROM " + table);
                 Await.until(() -> Long.toString(rows).equals(clickHouseCount(ch, table))
-                        && rows == elasticsearchCount(es, table), 120, table + " in both copies");
+                        && rows == elasticsearchCount(es, table), 300, table + " in both copies");
             }
-            assertThat(postgres(pg, "SELECT count(*) FROM pgbench_history")).isEqualTo(600);
+            assertThat(postgres(pg, "SELECT count(*) FROM pgbench_history")).isEqualTo(2 * TRANSACTIONS_PER_CLIENT);
             long balances = postgres(pg, "SELECT sum(abalance) FROM pgbench_accounts");
             assertThat(Long.parseLong(ch.query("SELECT sum(abalance) FROM " + ch.name() + ".pgbench_accounts_current")))
                     .as("every update applied").isEqualTo(balances);
@@ -83,8 +87,10 @@ class PgbenchIT {
             ValidateCommand validate = ValidateCommand.run(file);
             assertThat(validate.exit()).as(validate.output() + validate.errors()).isZero();
             assertThat(validate.output()).as("no key: distinct rows counted").contains(
-                    "public.pgbench_history -> clickhouse `" + ch.name() + "`.`pgbench_history`: equal (600 rows, by counts)",
-                    "public.pgbench_history -> elasticsearch " + es.name() + "_pgbench_history: equal (600 rows, by counts)");
+                    "public.pgbench_history -> clickhouse `" + ch.name() + "`.`pgbench_history`: equal ("
+                            + 2 * TRANSACTIONS_PER_CLIENT + " rows, by counts)",
+                    "public.pgbench_history -> elasticsearch " + es.name() + "_pgbench_history: equal ("
+                            + 2 * TRANSACTIONS_PER_CLIENT + " rows, by counts)");
         }
     }
 
