@@ -1,6 +1,7 @@
 package io.cdcpipeline.embedded;
 
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.position.SourceDatabase;
 import io.cdcpipeline.core.position.ReplicationSlot;
@@ -28,12 +29,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.source.SourceConnector;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -61,6 +64,8 @@ public final class EmbeddedPipeline implements AutoCloseable {
     private ExecutorService executor;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private JmxEndpoint jmx;
+    private NewTables newTables;
+    private ScheduledExecutorService newTablesTimer;
 
     private EmbeddedPipeline(PipelineFile file, List<SinkRunner> sinks) {
         this.file = file;
@@ -131,6 +136,9 @@ public final class EmbeddedPipeline implements AutoCloseable {
         try (Connection db = SourceDatabase.connect(file.source())) {
             slot = ReplicationSlot.read(db, slotName);
             keyless = KeylessTables.announce(db, file.source());
+            if (file.runner().newTablesCheckMs() > 0) {
+                newTables = NewTables.start(db, file.source());
+            }
         } catch (SQLException e) {
             throw new PositionRefusedException("cannot check replication slot '" + slotName + "' in the source database "
                     + file.source().get("database.dbname") + " before starting: " + e.getMessage());
@@ -165,6 +173,12 @@ public final class EmbeddedPipeline implements AutoCloseable {
                 .build();
         executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "cdc-engine-" + file.runner().name()));
         executor.execute(engine);
+        if (newTables != null) {
+            long every = file.runner().newTablesCheckMs();
+            newTablesTimer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "cdc-new-tables-"
+                    + file.runner().name()));
+            newTablesTimer.scheduleWithFixedDelay(newTables::check, every, every, TimeUnit.MILLISECONDS);
+        }
         LOG.info("Pipeline {} started: source {} -> sinks {}", file.runner().name(), file.source().get("connector.class"),
                 file.sinkNames());
     }
@@ -183,6 +197,12 @@ public final class EmbeddedPipeline implements AutoCloseable {
             }
             SinkRecord record = toSinkRecord(event.record());
             records.add(record);
+            if (newTables != null && newTables.awaitingChanges()) {
+                TableId table = sourceTable(event.record());
+                if (table != null) {
+                    newTables.changed(table);
+                }
+            }
             newestCommit = newer(newestCommit, record);
         }
         for (SinkRunner sink : sinks) {
@@ -199,6 +219,16 @@ public final class EmbeddedPipeline implements AutoCloseable {
         }
         committer.markBatchFinished();
         progress.delivered(records.size(), newestCommit);
+    }
+
+    /** The source table of a Debezium change record, from its {@code source} block; null for other records. */
+    private static TableId sourceTable(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {
+            return null;
+        }
+        Struct source = value.getStruct("source");
+        return source == null || source.schema().field("table") == null ? null
+                : new TableId(source.getString("schema"), source.getString("table"));
     }
 
     /** Debezium's own heartbeat ({@code heartbeat.interval.ms}), written to its heartbeat topic, not a change. */
@@ -254,6 +284,9 @@ public final class EmbeddedPipeline implements AutoCloseable {
     /** Stops the engine (which stores the position of what was delivered), then the sinks. */
     @Override
     public void close() {
+        if (newTablesTimer != null) {
+            newTablesTimer.shutdownNow();
+        }
         try {
             if (engine != null && finished.getCount() > 0) {
                 engine.close(); // an engine that stopped by itself (a failure) is closed already: closing it throws

@@ -8,7 +8,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,14 +29,8 @@ public final class KeylessTables {
 
     /** The keyless tables among those {@code source} (a Debezium Postgres config) captures; each logged. */
     static List<Keyless> announce(Connection db, Map<String, String> source) throws SQLException {
-        String include = source.getOrDefault("table.include.list", "");
+        CapturedTables captured = CapturedTables.of(source);
         String keyColumns = source.getOrDefault("message.key.columns", "");
-        List<Pattern> patterns = new ArrayList<>();
-        for (String entry : include.split(",")) {
-            if (!entry.isBlank()) {
-                patterns.add(Pattern.compile(entry.trim()));
-            }
-        }
         List<Keyless> keyless = new ArrayList<>();
         try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("""
                 SELECT n.nspname, c.relname, c.relreplident = 'f'
@@ -48,9 +41,7 @@ public final class KeylessTables {
             while (rs.next()) {
                 TableId table = new TableId(rs.getString(1), rs.getString(2));
                 String name = table.schema() + "." + table.table();
-                boolean captured = patterns.isEmpty() ? !table.schema().startsWith("pg_")
-                        : patterns.stream().anyMatch(p -> p.matcher(name).matches());
-                if (captured && !keyColumns.contains(name + ":")) {
+                if (captured.captures(table) && !keyColumns.contains(name + ":")) {
                     keyless.add(new Keyless(table, rs.getBoolean(3)));
                 }
             }

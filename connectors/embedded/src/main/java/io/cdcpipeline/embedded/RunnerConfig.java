@@ -24,6 +24,7 @@ public final class RunnerConfig extends AbstractConfig {
     public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
     public static final String JMX_PORT = "metrics.jmx.port";
     public static final String JMX_HOST = "metrics.jmx.host";
+    public static final String NEW_TABLES_CHECK_MS = "new.tables.check.ms";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(NAME, Type.STRING, "cdc-pipeline", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -54,7 +55,13 @@ public final class RunnerConfig extends AbstractConfig {
                             + "reads them there. 0: not served (they stay on the local MBean server).")
             .define(JMX_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.LOW,
                     "Address the JMX port listens on. JMX here has no authentication: keep it on loopback, or on a "
-                            + "network only the monitor and operators reach.");
+                            + "network only the monitor and operators reach.")
+            .define(NEW_TABLES_CHECK_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "How often the runner looks in the source's catalog for tables that source.table.include.list "
+                            + "captures but the publication lacks (created after the start, or while the runner was "
+                            + "stopped): each is added to the publication and its existing rows are snapshotted "
+                            + "incrementally through source.signal.data.collection. 0: never (new tables then need "
+                            + "a restart and a snapshot by hand).");
 
     public RunnerConfig(Map<String, String> props) {
         super(CONFIG_DEF, props, false);
@@ -94,6 +101,10 @@ public final class RunnerConfig extends AbstractConfig {
 
     public String jmxHost() {
         return getString(JMX_HOST);
+    }
+
+    public long newTablesCheckMs() {
+        return getLong(NEW_TABLES_CHECK_MS);
     }
 
     public long retryTimeoutMs() {

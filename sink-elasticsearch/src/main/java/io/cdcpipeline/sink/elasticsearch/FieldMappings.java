@@ -30,9 +30,9 @@ final class FieldMappings {
 
     /**
      * What the target offers: the field type of micro- and nanosecond timestamps ("date" or "date_nanos"), and
-     * whether it has {@code geo_shape} (distributions without the spatial module do not).
+     * whether it has {@code geo_shape} (distributions without the spatial module do not; asked only for a geometry).
      */
-    record Choices(String timestampType, boolean geoShapes) {
+    record Choices(String timestampType, java.util.function.BooleanSupplier geoShapes) {
     }
 
     static Map<String, Object> properties(Iterable<Field> fields, Choices choices) {
@@ -63,7 +63,7 @@ final class FieldMappings {
                 return Map.of("type", "keyword");
             case "io.debezium.data.geometry.Geometry", "io.debezium.data.geometry.Geography":
                 // Without geo_shape: the WKT as a keyword, not indexed when long (a term holds 32 KB at most)
-                return choices.geoShapes() ? Map.of("type", "geo_shape")
+                return choices.geoShapes().getAsBoolean() ? Map.of("type", "geo_shape")
                         : Map.of("type", "keyword", "ignore_above", 8191);
             case "io.debezium.data.geometry.Point":
                 return Map.of("type", "geo_point");

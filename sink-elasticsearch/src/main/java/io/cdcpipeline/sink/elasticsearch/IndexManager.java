@@ -150,7 +150,7 @@ final class IndexManager {
     /** Creates or updates the index for the schema; returns the type of each top-level field. */
     private Map<String, String> prepare(TableId table, String alias, Schema schema) {
         Map<String, Object> properties = FieldMappings.properties(sourceColumns(schema),
-                new FieldMappings.Choices(config.timestampFieldType(), geoShapes()));
+                new FieldMappings.Choices(config.timestampFieldType(), this::geoShapes));
         properties.putAll(Json.objectOrEmpty(ElasticsearchSinkConfig.OVERRIDE_PREFIX + table.schema() + "."
                 + table.table() + ".mapping", config.mappingOverride(table)));
         try {
