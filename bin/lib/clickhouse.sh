@@ -16,6 +16,21 @@ ch_healthy() { [ "$(curl -fsS --max-time 2 "$(ch_url)/ping" 2>/dev/null)" = "Ok.
 # ch_query SQL [SECONDS]: runs one statement over HTTP; DDL on a busy server may need more than the default 10 s.
 ch_query() { curl -fsS --max-time "${2:-10}" --data-binary "$1" "$(ch_url)/"; }
 
+# One <users> entry: a user only local clients can use, with its password (empty: none) and profile.
+ch_local_user() {
+  cat <<XML
+        <$1>
+            <password>$2</password>
+            <networks>
+                <ip>127.0.0.1</ip>
+                <ip>::1</ip>
+            </networks>
+            <profile>$3</profile>
+            <quota>default</quota>
+        </$1>
+XML
+}
+
 ch_configure() {
   mkdir -p "$CH_DIR/data" "$CH_DIR/tmp" "$CH_DIR/user_files" "$CH_DIR/format_schemas" "$CH_DIR/log"
   # Re-written on every start so that changed ports take effect; the data folder is kept.
@@ -62,33 +77,9 @@ XML
         </readonly>
     </profiles>
     <users>
-        <default>
-            <password></password>
-            <networks>
-                <ip>127.0.0.1</ip>
-                <ip>::1</ip>
-            </networks>
-            <profile>default</profile>
-            <quota>default</quota>
-        </default>
-        <cdc_readonly>
-            <password></password>
-            <networks>
-                <ip>127.0.0.1</ip>
-                <ip>::1</ip>
-            </networks>
-            <profile>readonly</profile>
-            <quota>default</quota>
-        </cdc_readonly>
-        <cdc_locked>
-            <password>cdc-locked-secret</password>
-            <networks>
-                <ip>127.0.0.1</ip>
-                <ip>::1</ip>
-            </networks>
-            <profile>default</profile>
-            <quota>default</quota>
-        </cdc_locked>
+$(ch_local_user default "" default)
+$(ch_local_user cdc_readonly "" readonly)
+$(ch_local_user cdc_locked cdc-locked-secret default)
     </users>
     <quotas>
         <default>

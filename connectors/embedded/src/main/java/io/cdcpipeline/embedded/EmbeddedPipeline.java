@@ -1,7 +1,6 @@
 package io.cdcpipeline.embedded;
 
 import io.cdcpipeline.core.ChangeEvent;
-import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.position.SourceDatabase;
 import io.cdcpipeline.core.position.ReplicationSlot;
@@ -36,7 +35,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.source.SourceConnector;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -197,13 +195,15 @@ public final class EmbeddedPipeline implements AutoCloseable {
             }
             SinkRecord record = toSinkRecord(event.record());
             records.add(record);
-            if (newTables != null && newTables.awaitingChanges()) {
-                TableId table = sourceTable(event.record());
-                if (table != null) {
-                    newTables.changed(table);
+            ChangeEvent change = changeOf(record);
+            if (change != null) {
+                Instant commit = change.sourceCommitTime();
+                newestCommit = commit != null && (newestCommit == null || commit.isAfter(newestCommit)) ? commit
+                        : newestCommit;
+                if (newTables != null && newTables.awaitingChanges()) {
+                    newTables.changed(change.sourceTable());
                 }
             }
-            newestCommit = newer(newestCommit, record);
         }
         for (SinkRunner sink : sinks) {
             sink.deliver(records);
@@ -221,16 +221,6 @@ public final class EmbeddedPipeline implements AutoCloseable {
         progress.delivered(records.size(), newestCommit);
     }
 
-    /** The source table of a Debezium change record, from its {@code source} block; null for other records. */
-    private static TableId sourceTable(SourceRecord record) {
-        if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {
-            return null;
-        }
-        Struct source = value.getStruct("source");
-        return source == null || source.schema().field("table") == null ? null
-                : new TableId(source.getString("schema"), source.getString("table"));
-    }
-
     /** Debezium's own heartbeat ({@code heartbeat.interval.ms}), written to its heartbeat topic, not a change. */
     static boolean isDebeziumHeartbeat(SourceRecord record) {
         return record.valueSchema() != null && DEBEZIUM_HEARTBEAT.equals(record.valueSchema().name());
@@ -246,12 +236,12 @@ public final class EmbeddedPipeline implements AutoCloseable {
                 source.value(), offset, source.timestamp(), TimestampType.CREATE_TIME, source.headers());
     }
 
-    private static Instant newer(Instant newest, SinkRecord record) {
+    /** The change event a record carries; null for a record that is not one (e.g. a heartbeat). */
+    private static ChangeEvent changeOf(SinkRecord record) {
         try {
-            Instant commit = ChangeEvent.of(record).sourceCommitTime();
-            return commit != null && (newest == null || commit.isAfter(newest)) ? commit : newest;
+            return ChangeEvent.of(record);
         } catch (DataException e) {
-            return newest; // not a change event (e.g. a heartbeat): no commit time to report
+            return null;
         }
     }
 

@@ -40,7 +40,7 @@ final class NewTables {
      * not seen (its schema refresh for an unknown table fails), and it learns a table from its first change.
      */
     private final Set<TableId> awaitingChange = ConcurrentHashMap.newKeySet();
-    private final Map<TableId, Boolean> changed = new ConcurrentHashMap<>();
+    private final Set<TableId> changed = ConcurrentHashMap.newKeySet();
 
     private NewTables(Map<String, String> source, SignalTable signals) {
         this.source = source;
@@ -79,15 +79,14 @@ final class NewTables {
     /** A change of {@code table} streamed by: if it is a new table, its snapshot is requested at the next check. */
     void changed(TableId table) {
         if (awaitingChange.remove(table)) {
-            this.changed.put(table, Boolean.TRUE);
+            this.changed.add(table);
         }
     }
 
-    /** One check: new captured tables published and snapshotted; returns how many were found. */
-    int check() {
+    /** One check: new captured tables published, and those that have changed since snapshotted. */
+    void check() {
         try (Connection db = SourceDatabase.connect(source)) {
             Set<TableId> published = published(db); // Debezium itself adds tables new since the last run at start
-            int found = 0;
             for (TableId table : capturedTables(db)) {
                 if (known.contains(table)) {
                     continue;
@@ -96,7 +95,6 @@ final class NewTables {
                     continue;
                 }
                 known.add(table);
-                found++;
                 if (signals == null) {
                     LOG.warn("New table {} is captured from now on; its existing rows are not copied: set "
                             + "source.signal.data.collection for the runner to snapshot new tables", table);
@@ -107,15 +105,13 @@ final class NewTables {
                             publication);
                 }
             }
-            for (TableId table : changed.keySet()) {
+            for (TableId table : changed) {
                 changed.remove(table);
                 String id = signals.executeSnapshot(db, table, null, "new-table");
                 LOG.info("New table {}: incremental snapshot of its rows requested (signal {})", table, id);
             }
-            return found;
         } catch (SQLException e) {
             LOG.warn("Could not check the source for new tables: {}", e.getMessage());
-            return 0;
         }
     }
 

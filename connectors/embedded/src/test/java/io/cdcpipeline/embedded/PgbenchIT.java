@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.testkit.Await;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
-import io.cdcpipeline.testkit.DebeziumSourceConfig;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.StackEndpoints;
-import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,8 +19,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,26 +42,10 @@ class PgbenchIT {
     void everyPgbenchTableLandsInBothCopies(StackEndpoints stack, PostgresTestDatabase pg, ClickHouseTestDatabase ch,
             ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
         pgbench(stack, pg, work, "-i", "-s", Integer.toString(SCALE), "-q");
-        Properties props = new Properties();
-        props.put("name", "pgbench-" + pg.name());
-        props.put("offset.storage.file", work.resolve("offsets.dat").toString());
-        props.put("offset.flush.interval.ms", "500");
-        props.put("dead.letter.dir", work.resolve("dead-letters").toString());
-        DebeziumSourceConfig.of(stack, pg, pg.name(), TABLES.stream().map(t -> "public." + t).toList())
-                .forEach((k, v) -> props.put("source." + k, v));
-        props.put("sinks", "clickhouse,elasticsearch");
-        props.put("sink.clickhouse.connector.class", "io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector");
-        props.put("sink.clickhouse.clickhouse.url", ch.url());
-        props.put("sink.clickhouse.clickhouse.database", ch.name());
-        props.put("sink.elasticsearch.connector.class", "io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector");
-        props.put("sink.elasticsearch.elasticsearch.urls", es.url());
-        props.put("sink.elasticsearch.index.name.format", es.name() + "_${table}");
-        Path file = work.resolve("pipeline.properties");
-        try (Writer out = Files.newBufferedWriter(file)) {
-            props.store(out, null);
-        }
-        try (EmbeddedPipeline runner = EmbeddedPipeline.validate(PipelineFile.load(file))) {
-            runner.start();
+        PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
+        h.extraConfig.put("source.table.include.list", String.join(",", TABLES.stream().map(t -> "public." + t).toList()));
+        Path file = h.writeConfig(work.resolve("pipeline.properties"));
+        try (EmbeddedPipeline runner = h.start()) {
             assertThat(runner.keylessTables()).as("found in the catalog at start")
                     .containsExactly(new KeylessTables.Keyless(new TableId("public", "pgbench_history"), false));
             Await.until(() -> Integer.toString(SCALE * 100_000).equals(clickHouseCount(ch, "pgbench_accounts")), 300,

@@ -208,15 +208,14 @@ public final class LogicalValues {
         }
         if (schema.name().equals(BITS)) {
             String length = schema.parameters() == null ? null : schema.parameters().get("length");
-            return v -> BitString.text(v instanceof ByteBuffer buffer ? bytesOf(buffer) : (byte[]) v, length);
+            return v -> BitString.text(bytes(v), length);
         }
         return CONVERSIONS.get(schema.name());
     }
 
     /** Geometry, geography and point structs carry (extended) WKB in their {@code wkb} field. */
     private static SpatialValue spatial(Object struct) {
-        Object wkb = ((Struct) struct).get("wkb");
-        return SpatialValue.ofWkb(wkb instanceof ByteBuffer buffer ? bytesOf(buffer) : (byte[]) wkb);
+        return SpatialValue.ofWkb(bytes(((Struct) struct).get("wkb")));
     }
 
     private static LocalDate toLocalDate(java.util.Date date) {
@@ -234,9 +233,12 @@ public final class LogicalValues {
     }
 
     private static BigDecimal variableScaleDecimal(Struct struct) {
-        Object raw = struct.get("value");
-        byte[] bytes = raw instanceof ByteBuffer buffer ? bytesOf(buffer) : (byte[]) raw;
-        return new BigDecimal(new BigInteger(bytes), struct.getInt32("scale"));
+        return new BigDecimal(new BigInteger(bytes(struct.get("value"))), struct.getInt32("scale"));
+    }
+
+    /** A BYTES value, which Connect gives as a byte array or a ByteBuffer. */
+    private static byte[] bytes(Object raw) {
+        return raw instanceof ByteBuffer buffer ? bytesOf(buffer) : (byte[]) raw;
     }
 
     private static byte[] bytesOf(ByteBuffer buffer) {

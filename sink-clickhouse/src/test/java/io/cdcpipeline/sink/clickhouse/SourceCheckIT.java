@@ -109,10 +109,7 @@ class SourceCheckIT {
                     + "'2026-01-01 10:00:00.123456', '2026-01-01 10:00:00.5+02', '10:00'), "
                     + "(2, NULL, NULL, NULL, false, 0, 'NaN', '-Infinity', NULL, NULL, NULL, NULL, NULL)");
         }
-        List<SinkRecord> records;
-        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.typed"), Map.of())) {
-            records = stream.take(2, Duration.ofSeconds(60));
-        }
+        List<SinkRecord> records = snapshot(stack, pg, "typed", 2);
         TableId table = new TableId("public", "typed");
         try (SinkHarness legacy = SinkHarness.legacy(ch); SinkHarness modern = SinkHarness.modern();
                 Connection source = pg.connect()) {
@@ -168,10 +165,7 @@ class SourceCheckIT {
                     + "(2, '9999-12-31', '-infinity', '1899-12-31 23:00:00-02'), (3, '2024-02-29', '2300-01-01', NULL), "
                     + "(4, '1969-12-31', '1900-01-01', '1970-01-01 00:00:00+00')");
         }
-        List<SinkRecord> records;
-        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.spans"), Map.of())) {
-            records = stream.take(4, Duration.ofSeconds(60));
-        }
+        List<SinkRecord> records = snapshot(stack, pg, "spans", 4);
         TableId table = new TableId("public", "spans");
         try (SinkHarness legacy = SinkHarness.legacy(ch); SinkHarness modern = SinkHarness.modern();
                 Connection source = pg.connect()) {
@@ -209,10 +203,7 @@ class SourceCheckIT {
             st.execute("CREATE TABLE wide (id bigint PRIMARY KEY, v text, f double precision)");
             st.execute("INSERT INTO wide VALUES (1, 'v1', 0.5)");
         }
-        List<SinkRecord> records;
-        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.wide"), Map.of())) {
-            records = stream.take(1, Duration.ofSeconds(60));
-        }
+        List<SinkRecord> records = snapshot(stack, pg, "wide", 1);
         try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
             st.execute("INSERT INTO wide SELECT g, 'v' || g, g / 4.0 FROM generate_series(2, 60000) g");
         }
@@ -253,6 +244,14 @@ class SourceCheckIT {
                 assertThat(readKeyByKey).as("%s: %s (without splitting, every one of 235 buckets of about 235 rows "
                         + "differs)", server, result.comparedBy()).isBetween(310L, 2_000L);
             }
+        }
+    }
+
+    /** The snapshot records of {@code rows} rows of public.{@code table}. */
+    private static List<SinkRecord> snapshot(StackEndpoints stack, PostgresTestDatabase pg, String table, int rows)
+            throws Exception {
+        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public." + table), Map.of())) {
+            return stream.take(rows, Duration.ofSeconds(60));
         }
     }
 
