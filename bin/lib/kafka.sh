@@ -130,6 +130,9 @@ bootstrap.servers=$(kafka_bootstrap)
 group.id=cdc-connect
 key.converter=org.apache.kafka.connect.json.JsonConverter
 value.converter=org.apache.kafka.connect.json.JsonConverter
+# A NULL stays NULL: by default JsonConverter writes a column default in its place
+key.converter.replace.null.with.default=false
+value.converter.replace.null.with.default=false
 config.storage.topic=cdc-connect-configs
 offset.storage.topic=cdc-connect-offsets
 status.storage.topic=cdc-connect-status

@@ -70,7 +70,8 @@ public final class CapturedDebeziumRecords {
 
     private static JsonConverter converter(boolean isKey, boolean withSchemas) {
         JsonConverter converter = new JsonConverter();
-        converter.configure(Map.of("schemas.enable", Boolean.toString(withSchemas)), isKey);
+        converter.configure(Map.of("schemas.enable", Boolean.toString(withSchemas), "replace.null.with.default", "false"),
+                isKey);
         return converter;
     }
 }

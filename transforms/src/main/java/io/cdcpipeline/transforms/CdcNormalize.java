@@ -125,7 +125,7 @@ public class CdcNormalize<R extends ConnectRecord<R>> implements Transformation<
             FlatLayout layout = layouts.computeIfAbsent(struct.schema(), r -> FlatLayout.of(r, metadataInFields));
             Struct out = new Struct(layout.flat());
             for (int i = 0; i < layout.from().length; i++) {
-                StructCopier.putValid(out, layout.to()[i], struct.get(layout.from()[i]));
+                StructCopier.putValid(out, layout.to()[i], struct.getWithoutDefault(layout.from()[i].name()));
             }
             if (metadataInFields) {
                 Object[] values = metadata.values();

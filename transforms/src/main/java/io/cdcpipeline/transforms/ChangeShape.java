@@ -125,7 +125,7 @@ public enum ChangeShape {
     /** A column's value in a row from {@link #row}; null when the row has no such column. */
     public static Object column(Object row, String name) {
         if (row instanceof Struct struct) {
-            return struct.schema().field(name) == null ? null : struct.get(name);
+            return struct.schema().field(name) == null ? null : struct.getWithoutDefault(name);
         }
         return row instanceof Map<?, ?> map ? map.get(name) : null;
     }

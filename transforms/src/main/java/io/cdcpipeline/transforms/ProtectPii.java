@@ -428,7 +428,7 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
             }
             Struct out = new Struct(schema);
             for (Step step : steps) {
-                StructCopier.putValid(out, step.to, step.apply.apply(in.get(step.from)));
+                StructCopier.putValid(out, step.to, step.apply.apply(in.getWithoutDefault(step.from.name())));
             }
             return out;
         }

@@ -53,6 +53,45 @@ class CdcNormalizeTest {
         assertThat(compared).isGreaterThanOrEqualTo(7);
     }
 
+    /** Connect's Struct.get gives a field's default for a null: a NULL must come out NULL, not the column default. */
+    @Test
+    void aNullInAColumnWithADefaultStaysNull() throws Exception {
+        SinkRecord insert = CapturedDebeziumRecords.load().stream().filter(r -> r.value() != null
+                && ChangeEvent.of(r).operation() == Operation.CREATE && ChangeEvent.of(r).after().schema().fields()
+                .stream().anyMatch(f -> f.schema().isOptional() && f.schema().type() == Schema.Type.STRING))
+                .findFirst().orElseThrow();
+        Struct envelope = (Struct) insert.value();
+        Struct after = envelope.getStruct("after");
+        Field withDefault = after.schema().fields().stream().filter(f -> f.schema().isOptional()
+                && f.schema().type() == Schema.Type.STRING).findFirst().orElseThrow();
+        org.apache.kafka.connect.data.SchemaBuilder row = org.apache.kafka.connect.data.SchemaBuilder.struct()
+                .name(after.schema().name()).optional();
+        for (Field f : after.schema().fields()) {
+            row.field(f.name(), f == withDefault ? org.apache.kafka.connect.data.SchemaBuilder.string().optional()
+                    .defaultValue("the default").build() : f.schema());
+        }
+        Schema rowSchema = row.build();
+        org.apache.kafka.connect.data.SchemaBuilder outer = org.apache.kafka.connect.data.SchemaBuilder.struct()
+                .name(envelope.schema().name());
+        for (Field f : envelope.schema().fields()) {
+            outer.field(f.name(), f.name().equals("after") || f.name().equals("before") ? rowSchema : f.schema());
+        }
+        Schema envelopeSchema = outer.build();
+        Struct newAfter = new Struct(rowSchema);
+        for (Field f : after.schema().fields()) {
+            newAfter.put(f.name(), f == withDefault ? null : after.get(f));
+        }
+        Struct newEnvelope = new Struct(envelopeSchema);
+        for (Field f : envelope.schema().fields()) {
+            newEnvelope.put(f.name(), f.name().equals("after") ? newAfter
+                    : f.name().equals("before") ? null : envelope.get(f));
+        }
+        SinkRecord withNull = insert.newRecord(insert.topic(), insert.kafkaPartition(), insert.keySchema(),
+                insert.key(), envelopeSchema, newEnvelope, insert.timestamp());
+        Struct flat = (Struct) normalize(Map.of()).apply(withNull).value();
+        assertThat(flat.getWithoutDefault(withDefault.name())).as(withDefault.name()).isNull();
+    }
+
     @Test
     void deletesAndTombstonesComeOutAsConfigured() throws Exception {
         List<SinkRecord> records = CapturedDebeziumRecords.load();

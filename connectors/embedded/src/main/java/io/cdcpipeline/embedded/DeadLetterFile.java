@@ -41,7 +41,8 @@ final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open dead-letter file " + file, e);
         }
-        converter.configure(Map.of("schemas.enable", "true", "converter.type", "value"));
+        converter.configure(Map.of("schemas.enable", "true", "converter.type", "value",
+                "replace.null.with.default", "false"));
     }
 
     /** Where a record was refused: by the sink's task, or by a transform before it. */

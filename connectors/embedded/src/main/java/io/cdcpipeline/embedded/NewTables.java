@@ -1,5 +1,6 @@
 package io.cdcpipeline.embedded;
 
+import io.cdcpipeline.core.snapshot.SignalTable;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.position.SourceDatabase;
 import java.sql.Connection;
@@ -57,7 +58,7 @@ final class NewTables {
     static NewTables start(Connection db, Map<String, String> source) throws SQLException {
         String signalTable = source.get("signal.data.collection");
         NewTables tables = new NewTables(source, signalTable == null || signalTable.isBlank() ? null
-                : SignalTable.of(source, "snapshots of new tables"));
+                : SignalTables.of(source, "snapshots of new tables"));
         tables.known.addAll(tables.publicationExists(db) ? tables.published(db) : tables.capturedTables(db));
         return tables;
     }

@@ -1,5 +1,6 @@
 package io.cdcpipeline.embedded;
 
+import io.cdcpipeline.core.snapshot.SignalTable;
 import io.cdcpipeline.core.position.SourceDatabase;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector;
@@ -76,7 +77,7 @@ public final class RebuildMain implements Callable<Integer> {
         }
         TableId table = new TableId(tableName.substring(0, dot), tableName.substring(dot + 1));
         Map<String, String> source = file.source();
-        SignalTable signalTable = SignalTable.of(source, "a rebuild");
+        SignalTable signalTable = SignalTables.of(source, "a rebuild");
         try (IndexRebuild rebuild = new IndexRebuild(sinkConfig, table);
                 Connection db = SourceDatabase.connect(source)) {
             String index = rebuild.start(table);

@@ -1,5 +1,6 @@
 package io.cdcpipeline.embedded;
 
+import io.cdcpipeline.core.snapshot.SignalTable;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.position.SourceDatabase;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ public final class SnapshotMain implements Callable<Integer> {
             if (where != null && where.contains(";")) {
                 throw new ConfigException("--where", where, "must be one condition, without ';'");
             }
-            SignalTable signals = SignalTable.of(file.source(), "bin/cdc snapshot");
+            SignalTable signals = SignalTables.of(file.source(), "bin/cdc snapshot");
             try (Connection db = SourceDatabase.connect(file.source())) {
                 String id = signals.executeSnapshot(db, new TableId(table.substring(0, dot), table.substring(dot + 1)),
                         where, "snapshot");

@@ -1,5 +1,6 @@
 package io.cdcpipeline.embedded;
 
+import io.cdcpipeline.core.snapshot.SignalTable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cdcpipeline.core.TableId;
@@ -363,7 +364,7 @@ public final class ValidateMain implements Callable<Integer> {
             if (missing.isEmpty()) {
                 return;
             }
-            SignalTable signals = SignalTable.of(file.source(), "--repair of missing rows");
+            SignalTable signals = SignalTables.of(file.source(), "--repair of missing rows");
             try (Connection db = SourceDatabase.connect(file.source())) {
                 for (Map.Entry<TableId, Set<List<String>>> table : missing.entrySet()) {
                     List<String> filters = KeyFilters.of(anyResult.get(table.getKey()).key(),

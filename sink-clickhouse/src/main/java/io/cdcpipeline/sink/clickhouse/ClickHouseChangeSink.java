@@ -274,7 +274,7 @@ final class ClickHouseChangeSink implements BufferedSink {
             if (p.event != null && p.event.table().equals(table) && p.event.after() != null && p.event.hasPrimaryKey()) {
                 boolean any = false;
                 for (Field field : p.event.after().schema().fields()) {
-                    if (placeholder.matches(p.event.after().get(field))) {
+                    if (placeholder.matches(p.event.after().getWithoutDefault(field.name()))) {
                         columns.add(field.name());
                         any = true;
                     }

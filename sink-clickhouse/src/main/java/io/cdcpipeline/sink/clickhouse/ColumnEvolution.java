@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /**
  * Decides what to do when a source column's type, as the sink would create it now, differs from the type the
  * ClickHouse column has: keep it (a Nullable column takes non-null values), widen it losslessly with {@code MODIFY
- * COLUMN} (NOT NULL to NULL, a wider integer, float or decimal precision), or refuse: any other change would be a
+ * COLUMN} (NOT NULL to NULL, a wider integer or float, a decimal with more integer or fraction digits), or refuse: any other change would be a
  * silent cast.
  */
 final class ColumnEvolution {
@@ -59,7 +59,13 @@ final class ColumnEvolution {
         Matcher a = DECIMAL.matcher(from);
         Matcher b = DECIMAL.matcher(to);
         if (a.matches() && b.matches()) {
-            return a.group(2).equals(b.group(2)) && Integer.parseInt(b.group(1)) > Integer.parseInt(a.group(1));
+            // Neither fewer integer digits nor fewer fraction digits: numeric(8,2) to numeric(14,4) keeps every value
+            int fromPrecision = Integer.parseInt(a.group(1));
+            int fromScale = Integer.parseInt(a.group(2));
+            int toPrecision = Integer.parseInt(b.group(1));
+            int toScale = Integer.parseInt(b.group(2));
+            return toScale >= fromScale && toPrecision - toScale >= fromPrecision - fromScale
+                    && toPrecision > fromPrecision;
         }
         Matcher c = DATETIME64.matcher(from);
         Matcher d = DATETIME64.matcher(to);

@@ -7,37 +7,26 @@ import java.util.Map;
 import org.apache.kafka.connect.data.Field;
 
 /**
- * Source columns renamed between two schemas of a table. Debezium's schema says only which columns there are, in
- * order; {@code RENAME COLUMN} keeps a column's place, while a dropped column leaves its place and an added one comes
- * last. So a column that is new at the same place, with the same type, as one that is gone was renamed. (A last
- * column dropped and another of its type added in one step looks the same, and is taken as a rename.)
+ * The source columns renamed between two schemas of a table ({@link io.cdcpipeline.core.ColumnRenames}) that
+ * ClickHouse can follow: the old column still in the table, the new one not, with a type the old column holds,
+ * neither a key column.
  */
 final class ColumnRenames {
 
     private ColumnRenames() {
     }
 
-    /**
-     * New name to old name, for the renames between {@code before} and {@code after}: the old column still in
-     * ClickHouse ({@code existing}, name to type), the new one not, neither a key column.
-     */
+    /** New name to old name; {@code existing} is the ClickHouse table's columns, name to type. */
     static Map<String, String> between(List<Field> before, List<Field> after, Map<String, ClickHouseType> wanted,
             Map<String, String> existing, List<String> keyColumns) {
         Map<String, String> renamed = new LinkedHashMap<>();
-        if (before.size() != after.size()) {
-            return renamed;
-        }
-        List<String> afterNames = after.stream().map(Field::name).toList();
-        for (int i = 0; i < after.size(); i++) {
-            String oldName = before.get(i).name();
-            String newName = after.get(i).name();
+        io.cdcpipeline.core.ColumnRenames.between(before, after).forEach((newName, oldName) -> {
             String oldType = existing.get(oldName);
-            if (!oldName.equals(newName) && !afterNames.contains(oldName) && !existing.containsKey(newName)
-                    && oldType != null && wanted.get(newName).sameAs(oldType) && !keyColumns.contains(newName)
-                    && !keyColumns.contains(oldName)) {
+            if (!existing.containsKey(newName) && oldType != null && wanted.get(newName).sameAs(oldType)
+                    && !keyColumns.contains(newName) && !keyColumns.contains(oldName)) {
                 renamed.put(newName, oldName);
             }
-        }
+        });
         return renamed;
     }
 }

@@ -45,7 +45,7 @@ final class RowEncoder {
                 layout.type(i).writeMissing(out);
                 continue;
             }
-            Object raw = delete ? state.get(field.name()) : state.get(field);
+            Object raw = state.getWithoutDefault(field.name());
             if (!delete && layout.mayHoldPlaceholder(i) && placeholder.matches(raw)) {
                 holes = Arrays.copyOf(holes, holes.length + 1);
                 holes[holes.length - 1] = i;
@@ -104,7 +104,7 @@ final class RowEncoder {
         for (int i = 0; i < fieldCount; i++) {
             Field field = layout.fields().get(i);
             starts[i] = out.size();
-            Object raw = state.get(field.name());
+            Object raw = state.getWithoutDefault(field.name());
             if (layout.mayHoldPlaceholder(i) && placeholder.matches(raw)) {
                 if (old == null) {
                     throw new DataException("column " + field.name() + " holds Debezium's unchanged-TOAST placeholder "
@@ -112,7 +112,7 @@ final class RowEncoder {
                             + "set REPLICA IDENTITY FULL on it (ALTER TABLE " + event.table() + " REPLICA IDENTITY FULL) "
                             + "so that updates carry every column");
                 }
-                raw = old.get(field.name());
+                raw = old.getWithoutDefault(field.name());
             }
             writeCell(layout, i, raw, event);
         }

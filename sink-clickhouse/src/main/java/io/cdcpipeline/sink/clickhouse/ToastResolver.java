@@ -79,7 +79,7 @@ final class ToastResolver {
         StringJoiner tuple = new StringJoiner(", ", keyFields.size() > 1 ? "(" : "", keyFields.size() > 1 ? ")" : "");
         for (int field : keyFields) {
             var f = layout.fields().get(field);
-            Object value = LogicalValues.toJava(f.schema(), after.get(f));
+            Object value = LogicalValues.toJava(f.schema(), after.getWithoutDefault(f.name()));
             tuple.add(value == null ? "NULL" : layout.type(field).codec().literal(value));
         }
         return tuple.toString();

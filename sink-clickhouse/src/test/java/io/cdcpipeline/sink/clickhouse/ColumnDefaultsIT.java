@@ -89,4 +89,37 @@ class ColumnDefaultsIT {
             }
         }
     }
+
+    /** numeric(8,2) to numeric(14,4): more integer and fraction digits, widened in place, the old values kept. */
+    @Test
+    void aDecimalGivenMoreDigitsIsWidenedInPlace(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE rates (id integer PRIMARY KEY, rate numeric(8,2))");
+            st.execute("INSERT INTO rates VALUES (1, 123456.78)");
+        }
+        List<SinkRecord> records = new ArrayList<>();
+        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.rates"), Map.of())) {
+            records.addAll(stream.take(1, Duration.ofSeconds(60)));
+            try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+                st.execute("ALTER TABLE rates ALTER COLUMN rate TYPE numeric(14,4)");
+                st.execute("INSERT INTO rates VALUES (2, 123456789.1234)");
+            }
+            records.addAll(stream.take(1, Duration.ofSeconds(60)));
+        }
+        try (SinkHarness legacy = SinkHarness.legacy(ch); SinkHarness modern = SinkHarness.modern()) {
+            for (SinkHarness server : List.of(legacy, modern)) {
+                server.write(records, Map.of());
+                assertThat(server.deadLetters).as("%s", server).isEmpty();
+                assertThat(server.rows("SELECT toString(id), toString(rate) FROM " + server.table("rates_current")
+                        + " ORDER BY id")).as("%s (by value: 26.x prints no trailing zeros)", server)
+                        .extracting(r -> r[0] + "|" + new java.math.BigDecimal(r[1]).stripTrailingZeros()
+                                .toPlainString())
+                        .containsExactly("1|123456.78", "2|123456789.1234");
+                assertThat(server.scalar("SELECT type FROM system.columns WHERE database = '" + server.database
+                        + "' AND table = 'rates' AND name = 'rate'")).as("%s", server)
+                        .isEqualTo("Nullable(Decimal(14, 4))");
+            }
+        }
+    }
 }

@@ -31,7 +31,7 @@ final class DocumentValues {
     static Map<String, Object> document(Iterable<Field> columns, Struct row) {
         Map<String, Object> doc = new LinkedHashMap<>();
         for (Field field : columns) {
-            doc.put(field.name(), value(field.schema(), row.get(field)));
+            doc.put(field.name(), value(field.schema(), row.getWithoutDefault(field.name())));
         }
         return doc;
     }

@@ -79,7 +79,8 @@ final class ElasticsearchChangeSink implements BufferedSink {
         this.config = config;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
-        this.indices = new IndexManager(client, config);
+        this.indices = new IndexManager(client, config, new DocumentRewrite(client, connection.restClient()),
+                this::writeEverythingAccepted);
         this.outOfRange = new OutOfRangeValues(config.outOfRange(), metrics.sinkMetrics(), LOG);
         this.sender = new BulkSender(connection.restClient(), config.backoff(), metrics);
         this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
@@ -187,7 +188,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
     private Map<String, Object> document(ChangeEvent event, String alias, Struct row) {
         Map<String, Object> document = new java.util.LinkedHashMap<>();
         for (Field field : event.columns()) {
-            document.put(field.name(), columnValue(event, alias, field, row.get(field.name())));
+            document.put(field.name(), columnValue(event, alias, field, row.getWithoutDefault(field.name())));
         }
         return document;
     }
@@ -228,7 +229,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
             Map<String, Object> document = new java.util.LinkedHashMap<>();
             List<String> holes = new ArrayList<>();
             for (Field field : event.columns()) {
-                Object raw = event.after().get(field);
+                Object raw = event.after().getWithoutDefault(field.name());
                 if (placeholder.matches(raw)) {
                     holes.add(field.name());
                 } else {
@@ -331,6 +332,15 @@ final class ElasticsearchChangeSink implements BufferedSink {
         }
         sweeps.sweep(staleDocuments, staleDocuments);
         offsets.acknowledgeAccepted();
+    }
+
+    /** Before documents are rewritten in place: every write accepted so far is in Elasticsearch. */
+    private void writeEverythingAccepted() {
+        drain();
+        if (!buffer.isEmpty()) {
+            throw new RetriableException(buffer.size() + " documents could not be written to Elasticsearch yet, "
+                    + "and a schema change must wait for them");
+        }
     }
 
     private void drain() {

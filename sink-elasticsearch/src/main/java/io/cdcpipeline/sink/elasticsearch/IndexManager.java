@@ -7,6 +7,7 @@ import co.elastic.clients.elasticsearch.indices.PutMappingRequest;
 import co.elastic.clients.transport.TransportException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.ColumnRenames;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.sink.TableRefusal;
 import io.cdcpipeline.core.sink.TargetUnavailableException;
@@ -56,9 +57,22 @@ final class IndexManager {
     private static final Set<String> GEO_SHAPE_MODULES = Set.of("spatial", "legacy-geo");
     private Boolean geoShapes;
 
-    IndexManager(ElasticsearchClient client, ElasticsearchSinkConfig config) {
+    /** Where a schema change that the documents written before must follow waits until it has been applied. */
+    static final String PENDING_REWRITE = "cdc_pending_rewrite";
+
+    private final DocumentRewrite rewrite;
+    private final Runnable beforeRewrite;
+
+    /**
+     * @param beforeRewrite writes everything accepted so far (or throws a RetriableException): documents of the old
+     *                      shape must not reach the index after it was rewritten
+     */
+    IndexManager(ElasticsearchClient client, ElasticsearchSinkConfig config, DocumentRewrite rewrite,
+            Runnable beforeRewrite) {
         this.client = client;
         this.config = config;
+        this.rewrite = rewrite;
+        this.beforeRewrite = beforeRewrite;
     }
 
     /** The alias to write the event's document through; its index and mapping are ready for the event's schema. */
@@ -76,7 +90,7 @@ final class IndexManager {
             return alias; // a delete before any row of the table was seen: its index exists or the delete is moot
         }
         try {
-            Map<String, String> types = prepare(event.table(), alias, schema);
+            Map<String, String> types = prepare(event.table(), alias, schema, k == null ? null : k.schema);
             Map<String, FieldRange> ranges = new HashMap<>();
             types.forEach((field, type) -> ranges.put(field, FieldRange.of(type)));
             known.put(event.table(), new Known(schema, alias, ranges, types, null));
@@ -147,8 +161,11 @@ final class IndexManager {
         return geoShapes;
     }
 
-    /** Creates or updates the index for the schema; returns the type of each top-level field. */
-    private Map<String, String> prepare(TableId table, String alias, Schema schema) {
+    /**
+     * Creates or updates the index for the schema; returns the type of each top-level field. {@code before} is the
+     * schema this process wrote the table's documents with before, if any: renames are told apart from it.
+     */
+    private Map<String, String> prepare(TableId table, String alias, Schema schema, Schema before) {
         Map<String, Object> properties = FieldMappings.properties(sourceColumns(schema),
                 new FieldMappings.Choices(config.timestampFieldType(), this::geoShapes));
         properties.putAll(Json.objectOrEmpty(ElasticsearchSinkConfig.OVERRIDE_PREFIX + table.schema() + "."
@@ -157,11 +174,25 @@ final class IndexManager {
             boolean aliasExists = client.indices().existsAlias(a -> a.name(alias)).value();
             boolean indexExists = !aliasExists && client.indices().exists(e -> e.index(alias)).value();
             if (aliasExists || indexExists) {
-                keepExistingTypes(alias, properties);
-                putMapping(table, alias, properties);
+                Mapped mapped = mapped(alias);
+                keepExistingTypes(mapped.types(), properties);
+                DocumentRewrite.Change change = rewriteFor(schema, before, mapped);
                 String rebuild = rebuildTarget(alias);
+                // The change is recorded with the mapping that makes it possible: a crash before the rewrite is
+                // through finds it again at the next start.
+                Map<String, Object> meta = change.isEmpty() ? null : Map.of(PENDING_REWRITE,
+                        Map.of("renames", change.renames(), "defaults", change.defaults()));
+                putMapping(table, alias, properties, meta);
                 if (rebuild != null) {
-                    putMapping(table, rebuild, properties);
+                    putMapping(table, rebuild, properties, null);
+                }
+                if (!change.isEmpty()) {
+                    beforeRewrite.run();
+                    rewrite.apply(table, alias, change);
+                    if (rebuild != null) {
+                        rewrite.apply(table, rebuild, change);
+                    }
+                    putMapping(table, alias, Map.of(), Map.of());
                 }
             } else {
                 create(table, alias, properties);
@@ -184,21 +215,39 @@ final class IndexManager {
     private static final List<Set<String>> INTERCHANGEABLE = List.of(Set.of("date", "date_nanos"),
             Set.of("short", "integer", "long"), Set.of("float", "double"));
 
+    /** An index's mapping as far as this class cares: the type of each field, and a rewrite not yet applied. */
+    private record Mapped(Map<String, String> types, Map<String, String> pendingRenames,
+            Map<String, Object> pendingDefaults) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private Mapped mapped(String alias) throws IOException {
+        Map<String, String> types = new HashMap<>();
+        Map<String, String> renames = new LinkedHashMap<>();
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        try {
+            client.indices().getMapping(m -> m.index(alias)).result().values().forEach(index -> {
+                index.mappings().properties().forEach((field, property) -> types.put(field, property._kind().jsonValue()));
+                co.elastic.clients.json.JsonData pending = index.mappings().meta().get(PENDING_REWRITE);
+                if (pending != null) {
+                    Map<String, Object> change = pending.to(Map.class);
+                    renames.putAll((Map<String, String>) change.getOrDefault("renames", Map.of()));
+                    defaults.putAll((Map<String, Object>) change.getOrDefault("defaults", Map.of()));
+                }
+            });
+        } catch (ElasticsearchException e) {
+            throw refusal("reading the mapping of " + alias, e);
+        }
+        return new Mapped(types, renames, defaults);
+    }
+
     /**
      * A field keeps the type its index gave it when ours is of the same family: indices made before integers were
      * mapped as long, floats as double and timestamps as date keep short/integer, float and date_nanos (Elasticsearch
      * refuses to change a field's type, and the documents hold the same values either way).
      */
     @SuppressWarnings("unchecked")
-    private void keepExistingTypes(String alias, Map<String, Object> properties) throws IOException {
-        Map<String, String> existing = new HashMap<>();
-        try {
-            client.indices().getMapping(m -> m.index(alias)).result().values().forEach(index ->
-                    index.mappings().properties().forEach((field, property) ->
-                            existing.put(field, property._kind().jsonValue())));
-        } catch (ElasticsearchException e) {
-            throw refusal("reading the mapping of " + alias, e);
-        }
+    private static void keepExistingTypes(Map<String, String> existing, Map<String, Object> properties) {
         for (Map.Entry<String, Object> entry : properties.entrySet()) {
             Object type = ((Map<?, ?>) entry.getValue()).get("type");
             String had = existing.get(entry.getKey());
@@ -211,8 +260,34 @@ final class IndexManager {
         }
     }
 
+    /**
+     * What the documents already written need after this schema change (with what an earlier run recorded and did
+     * not finish): a column added with a default (Postgres's existing rows read it without a change being
+     * streamed) gets it, a renamed column's value moves. Renames are told apart only from a schema this process saw
+     * ({@code before}); after a restart a renamed column is a new one, and its earlier documents lack it.
+     */
+    private static DocumentRewrite.Change rewriteFor(Schema schema, Schema before, Mapped mapped) {
+        Map<String, String> renames = new LinkedHashMap<>(mapped.pendingRenames());
+        Map<String, Object> defaults = new LinkedHashMap<>(mapped.pendingDefaults());
+        List<org.apache.kafka.connect.data.Field> now = sourceColumns(schema);
+        if (before != null) {
+            ColumnRenames.between(sourceColumns(before), now).forEach((newName, oldName) -> {
+                if (!mapped.types().containsKey(newName) && mapped.types().containsKey(oldName)) {
+                    renames.put(newName, oldName);
+                }
+            });
+        }
+        for (org.apache.kafka.connect.data.Field field : now) {
+            Object defaultValue = field.schema().defaultValue();
+            if (!mapped.types().containsKey(field.name()) && !renames.containsKey(field.name()) && defaultValue != null) {
+                defaults.put(field.name(), DocumentValues.value(field.schema(), defaultValue));
+            }
+        }
+        return new DocumentRewrite.Change(renames, defaults);
+    }
+
     /** The row's columns, without the CDC metadata fields of a flattened record. */
-    private static Iterable<org.apache.kafka.connect.data.Field> sourceColumns(Schema schema) {
+    private static List<org.apache.kafka.connect.data.Field> sourceColumns(Schema schema) {
         return schema.fields().stream().filter(f -> !io.cdcpipeline.core.CdcFields.isMetadata(f.name())).toList();
     }
 
@@ -240,9 +315,19 @@ final class IndexManager {
     }
 
     private void putMapping(TableId table, String alias, Map<String, Object> properties) throws IOException {
+        putMapping(table, alias, properties, null);
+    }
+
+    /** Adds the properties to the mapping; {@code meta}, unless null, replaces its {@code _meta}. */
+    private void putMapping(TableId table, String alias, Map<String, Object> properties, Map<String, Object> meta)
+            throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("properties", properties);
+        if (meta != null) {
+            body.put("_meta", meta);
+        }
         try {
-            client.indices().putMapping(PutMappingRequest.of(b -> b.index(alias)
-                    .withJson(json(Map.of("properties", properties)))));
+            client.indices().putMapping(PutMappingRequest.of(b -> b.index(alias).withJson(json(body))));
         } catch (ElasticsearchException e) {
             throw refusal("updating the mapping of " + alias + " for " + table, e);
         }

@@ -59,7 +59,7 @@ final class KeylessDocuments {
 
     private static boolean holdsPlaceholders(ChangeEvent event, Struct row, ToastPlaceholder placeholder) {
         for (Field field : event.columns()) {
-            if (placeholder.matches(row.get(field.name()))) {
+            if (placeholder.matches(row.getWithoutDefault(field.name()))) {
                 return true;
             }
         }
@@ -79,8 +79,8 @@ final class KeylessDocuments {
         }
         Struct filled = new Struct(after.schema());
         for (Field field : after.schema().fields()) {
-            Object value = after.get(field);
-            filled.put(field, placeholder.matches(value) ? old.get(field.name()) : value);
+            Object value = after.getWithoutDefault(field.name());
+            filled.put(field, placeholder.matches(value) ? old.getWithoutDefault(field.name()) : value);
         }
         return filled;
     }

@@ -56,7 +56,7 @@ public final class Condition {
             };
             if (row instanceof Struct struct) {
                 var field = struct.schema().field(name);
-                return field == null ? null : LogicalValues.toJava(field.schema(), struct.get(field));
+                return field == null ? null : LogicalValues.toJava(field.schema(), struct.getWithoutDefault(field.name()));
             }
             return ChangeShape.column(row, name);
         }
@@ -67,7 +67,7 @@ public final class Condition {
 
         private static Object image(Object envelope, String name) {
             if (envelope instanceof Struct struct) {
-                return struct.schema().field(name) == null ? null : struct.get(name);
+                return struct.schema().field(name) == null ? null : struct.getWithoutDefault(name);
             }
             return ((Map<?, ?>) envelope).get(name);
         }

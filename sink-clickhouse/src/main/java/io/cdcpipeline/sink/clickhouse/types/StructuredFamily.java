@@ -42,7 +42,7 @@ final class StructuredFamily implements TypeFamily {
         if (value instanceof Struct struct) {
             Map<String, Object> fields = new LinkedHashMap<>();
             for (Field field : struct.schema().fields()) {
-                fields.put(field.name(), plain(struct.get(field)));
+                fields.put(field.name(), plain(struct.getWithoutDefault(field.name())));
             }
             return fields;
         }

@@ -1,0 +1,93 @@
+package io.cdcpipeline.sink.elasticsearch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import co.elastic.clients.elasticsearch.indices.PutMappingRequest;
+import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.testkit.DebeziumChangeStream;
+import io.cdcpipeline.testkit.ElasticsearchTestIndex;
+import io.cdcpipeline.testkit.PostgresTestDatabase;
+import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.StackEndpoints;
+import java.io.ByteArrayInputStream;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Documents written before {@code ADD COLUMN ... DEFAULT} and {@code RENAME COLUMN} are rewritten in place: they get
+ * the default (a NULL written with the new schema stays NULL) and the renamed value moves to the new name, at the
+ * version their change gave them. A rewrite interrupted by a crash is found again at the next start (it is recorded
+ * in the index mapping's {@code _meta} with the fields that make it possible).
+ */
+@RealStack
+class ElasticsearchSchemaChangeIT {
+
+    @Test
+    void documentsWrittenBeforeGetTheDefaultAndTheRenamedValueAtTheirVersion(StackEndpoints stack,
+            PostgresTestDatabase pg, ElasticsearchTestIndex es) throws Exception {
+        List<SinkRecord> records = capture(stack, pg);
+        try (EsHarness h = new EsHarness(es)) {
+            try (ElasticsearchChangeSink sink = h.sink(Map.of())) { // one process sees every schema
+                sink.put(records);
+                sink.preCommit(EsHarness.offsetsAfter(records));
+            }
+            Map<String, String> docs = h.documents("notes");
+            long v1 = ChangeEvent.of(records.get(0)).changeVersion();
+            assertThat(docs.get("1")).as("written before both changes, at its own version").startsWith(v1 + "|")
+                    .contains("remark=first", "c=dflt", "n=7").doesNotContain("note=");
+            assertThat(docs.get("3")).as("a NULL written with the new schema stays NULL").contains("c=own, n=null");
+            assertThat(docs.get("4")).contains("remark=fourth");
+            assertThat(h.deadLetters).isEmpty();
+            assertThat(h.client().indices().getMapping(m -> m.index(h.alias("notes"))).result().values().iterator()
+                    .next().mappings().meta()).as("no rewrite left pending").doesNotContainKey(IndexManager.PENDING_REWRITE);
+        }
+    }
+
+    @Test
+    void aRewriteACrashInterruptedIsDoneAtTheNextStart(StackEndpoints stack, PostgresTestDatabase pg,
+            ElasticsearchTestIndex es) throws Exception {
+        List<SinkRecord> records = capture(stack, pg);
+        try (EsHarness h = new EsHarness(es)) {
+            h.write(records.subList(0, 2), Map.of());
+            // As a crash leaves it: the new fields mapped, the rewrite recorded, no document rewritten yet.
+            String state = "{\"properties\": {\"c\": {\"type\": \"text\", \"fields\": {\"keyword\": {\"type\": \"keyword\", \"ignore_above\": 256}}}, \"n\": {\"type\": \"long\"}}, \"_meta\": {\""
+                    + IndexManager.PENDING_REWRITE + "\": {\"renames\": {}, \"defaults\": {\"c\": \"dflt\", \"n\": 7}}}}";
+            h.client().indices().putMapping(PutMappingRequest.of(b -> b.index(h.alias("notes"))
+                    .withJson(new ByteArrayInputStream(state.getBytes()))));
+            h.write(records.subList(2, 3), Map.of());
+            Map<String, String> docs = h.documents("notes");
+            assertThat(docs.get("1")).contains("c=dflt, n=7");
+            assertThat(docs.get("2")).contains("c=dflt, n=7");
+            assertThat(docs.get("3")).contains("c=own, n=null");
+        }
+    }
+
+    /** Rows 1 and 2; c and n added with defaults, row 3 with c 'own' and n NULL; note renamed, row 4. */
+    private static List<SinkRecord> capture(StackEndpoints stack, PostgresTestDatabase pg) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE notes (id integer PRIMARY KEY, note text)");
+            st.execute("INSERT INTO notes VALUES (1, 'first'), (2, 'second')");
+        }
+        List<SinkRecord> records = new ArrayList<>();
+        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.notes"), Map.of())) {
+            records.addAll(stream.take(2, Duration.ofSeconds(60)));
+            try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+                st.execute("ALTER TABLE notes ADD COLUMN c text NOT NULL DEFAULT 'dflt', ADD COLUMN n integer DEFAULT 7");
+                st.execute("INSERT INTO notes VALUES (3, 'third', 'own', NULL)");
+            }
+            records.addAll(stream.take(1, Duration.ofSeconds(60)));
+            try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+                st.execute("ALTER TABLE notes RENAME COLUMN note TO remark");
+                st.execute("INSERT INTO notes VALUES (4, 'fourth', 'x', 1)");
+            }
+            records.addAll(stream.take(1, Duration.ofSeconds(60)));
+        }
+        return records;
+    }
+}
