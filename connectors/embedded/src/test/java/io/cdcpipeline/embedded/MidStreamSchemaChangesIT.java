@@ -1,5 +1,7 @@
 package io.cdcpipeline.embedded;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.cdcpipeline.testkit.Await;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
@@ -52,6 +54,47 @@ class MidStreamSchemaChangesIT {
                 h.sql("ALTER TABLE accounts " + step[0], step[1], "UPDATE accounts SET credit = credit + 1 WHERE id = 3");
                 awaitEqual(h, ch, es, step[0]);
             }
+            h.assertNoDeadLetters();
+        }
+    }
+
+    /**
+     * integer to text: an index mapping never changes a field's type, so the Elasticsearch sink rebuilds the index by
+     * itself (the signal table is configured): a new index version with the new type takes the table's writes, an
+     * incremental snapshot fills it, and the alias moves to it. Nothing is dead-lettered.
+     */
+    @Test
+    void aTypeChangeTheIndexCannotTakeRebuildsItWithoutDeadLetters(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
+        PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
+        h.shopWithSignalTable();
+        h.sql("CREATE TABLE codes (id integer PRIMARY KEY, code integer)",
+                "INSERT INTO codes SELECT g, g * 10 FROM generate_series(1, 300) g");
+        h.extraConfig.put("sinks", "elasticsearch"); // ClickHouse refuses integer to text by design
+        h.extraConfig.put("source.table.include.list", "public.debezium_signal,public.codes");
+        try (EmbeddedPipeline pipeline = h.start()) {
+            Await.until(() -> h.elasticsearchDocs("codes").size() == 300, 120, "codes in Elasticsearch");
+            h.sql("ALTER TABLE codes ALTER COLUMN code TYPE text USING 'c' || code",
+                    "INSERT INTO codes VALUES (301, 'not a number')", "UPDATE codes SET code = 'changed' WHERE id = 5",
+                    "DELETE FROM codes WHERE id = 6");
+            Await.until(() -> {
+                Map<String, Map<String, String>> docs = h.elasticsearchDocs("codes");
+                Map<String, Map<String, String>> rows = new TreeMap<>();
+                for (List<String> row : h.postgresRows("SELECT id::text, code FROM codes")) {
+                    rows.put(row.get(0), Map.of("id", row.get(0), "code", row.get(1)));
+                }
+                return docs.equals(rows);
+            }, 180, "the rebuilt index equals Postgres");
+            assertThat(h.postgresRows("SELECT count(*) FROM debezium_signal WHERE id LIKE 'resync-%'").get(0).get(0))
+                    .as("one snapshot asked for").isEqualTo("1");
+            java.net.http.HttpResponse<String> alias = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(es.url() + "/_alias/" + es.name()
+                            + "_codes")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(alias.body()).as("the alias moved to the new version").contains(es.name() + "_codes_v2")
+                    .doesNotContain(es.name() + "_codes_v1");
+            h.sql("INSERT INTO codes VALUES (302, 'after the swap')");
+            Await.until(() -> "after the swap".equals(h.elasticsearchDocs("codes").getOrDefault("302", Map.of())
+                    .get("code")), 60, "a change after the swap");
             h.assertNoDeadLetters();
         }
     }

@@ -111,6 +111,9 @@ final class PipelineHarness {
         c.put("sink.elasticsearch.elasticsearch.urls", es.url());
         c.put("sink.elasticsearch.index.name.format", es.name() + "_${table}");
         c.putAll(extraConfig);
+        // A narrower 'sinks' leaves out the settings of the sinks it does not list.
+        List<String> sinks = List.of(c.get("sinks").split(","));
+        c.keySet().removeIf(k -> k.startsWith("sink.") && !sinks.contains(k.split("\\.")[1]));
         return c;
     }
 

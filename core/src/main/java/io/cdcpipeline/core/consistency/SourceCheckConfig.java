@@ -22,6 +22,7 @@ public final class SourceCheckConfig {
     public static final String URL = "consistency.source.url";
     public static final String USER = "consistency.source.user";
     public static final String PASSWORD = "consistency.source.password";
+    public static final String SIGNAL_TABLE = "consistency.signal.table";
     private static final String GROUP = "Consistency";
 
     private SourceCheckConfig() {
@@ -41,7 +42,16 @@ public final class SourceCheckConfig {
                         "User for " + URL + "; it needs SELECT on the captured tables.",
                         GROUP, 2, ConfigDef.Width.MEDIUM, "Source database user")
                 .define(PASSWORD, Type.PASSWORD, "", Importance.MEDIUM, "Password for " + URL + ".",
-                        GROUP, 3, ConfigDef.Width.MEDIUM, "Source database password");
+                        GROUP, 3, ConfigDef.Width.MEDIUM, "Source database password")
+                .define(SIGNAL_TABLE, Type.STRING, "", SourceCheckConfig::validateSignalTable, Importance.MEDIUM,
+                        "Debezium's signal table in the source database (schema.table, the source connector's "
+                                + "signal.data.collection). When set together with " + URL + ", the sink asks "
+                                + "Debezium for an incremental snapshot of a table it cannot bring up to date by "
+                                + "itself (Elasticsearch: after a column type change its index mapping cannot take, "
+                                + "the sink rebuilds the index from that snapshot); " + USER + " then needs INSERT "
+                                + "on it. Empty: such a change is refused and its records dead-lettered with the "
+                                + "fix. The embedded runner sets it from the source's signal.data.collection.",
+                        GROUP, 4, ConfigDef.Width.MEDIUM, "Source signal table");
     }
 
     private static void validateUrl(String name, Object value) {
@@ -49,6 +59,14 @@ public final class SourceCheckConfig {
         if (!url.isEmpty() && !url.startsWith("jdbc:postgresql:")) {
             throw new ConfigException(name, value, "expected a Postgres JDBC URL (jdbc:postgresql://host:port/db) "
                     + "or empty");
+        }
+    }
+
+    private static void validateSignalTable(String name, Object value) {
+        String table = value == null ? "" : value.toString();
+        if (!table.isEmpty() && !table.matches("[^.\\s]+\\.[^.\\s]+")) {
+            throw new ConfigException(name, value, "expected the signal table as schema.table (as Debezium's "
+                    + "signal.data.collection names it) or empty");
         }
     }
 
@@ -77,5 +95,11 @@ public final class SourceCheckConfig {
         sink.put(URL, SourceDatabase.url(source));
         sink.putIfAbsent(USER, source.getOrDefault("database.user", ""));
         sink.putIfAbsent(PASSWORD, source.getOrDefault("database.password", ""));
+        String signals = source.get("signal.data.collection");
+        if (signals != null && !signals.isBlank()) {
+            // Debezium also accepts database.schema.table; the sink inserts into schema.table
+            String[] parts = signals.split("\\.");
+            sink.putIfAbsent(SIGNAL_TABLE, parts.length == 3 ? parts[1] + "." + parts[2] : signals);
+        }
     }
 }

@@ -15,6 +15,7 @@ import io.cdcpipeline.core.sink.DeadLetters;
 import io.cdcpipeline.core.sink.OffsetTracker;
 import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.core.sink.PendingChanges;
+import io.cdcpipeline.core.sink.TableResync;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
 import io.cdcpipeline.core.types.LogicalValues;
 import java.io.IOException;
@@ -80,7 +81,8 @@ final class ElasticsearchChangeSink implements BufferedSink {
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.indices = new IndexManager(client, config, new DocumentRewrite(client, connection.restClient()),
-                this::writeEverythingAccepted);
+                this::writeEverythingAccepted, new AutoRebuilds(config, client, connection.restClient(),
+                        new TableResync("Elasticsearch", config, metrics.sinkMetrics(), LOG)));
         this.outOfRange = new OutOfRangeValues(config.outOfRange(), metrics.sinkMetrics(), LOG);
         this.sender = new BulkSender(connection.restClient(), config.backoff(), metrics);
         this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
@@ -103,7 +105,9 @@ final class ElasticsearchChangeSink implements BufferedSink {
         boolean flushedForToast = false;
         for (SinkRecord record : records) {
             if (SnapshotNotification.isNotification(record)) {
-                sweeps.onNotification(SnapshotNotification.of(record));
+                SnapshotNotification notification = SnapshotNotification.of(record);
+                sweeps.onNotification(notification);
+                indices.onNotification(notification);
                 continue;
             }
             try {
@@ -297,6 +301,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
     /** Sends what is buffered if it is old enough; called on a timer as well as from put. */
     @Override
     public synchronized void flushIfDue() {
+        indices.completeRebuilds();
         if (!buffer.isEmpty() && due()) {
             sendBuffer();
         }

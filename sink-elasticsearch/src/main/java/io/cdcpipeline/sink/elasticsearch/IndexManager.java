@@ -62,17 +62,29 @@ final class IndexManager {
 
     private final DocumentRewrite rewrite;
     private final Runnable beforeRewrite;
+    private final AutoRebuilds autoRebuilds;
 
     /**
      * @param beforeRewrite writes everything accepted so far (or throws a RetriableException): documents of the old
      *                      shape must not reach the index after it was rewritten
      */
     IndexManager(ElasticsearchClient client, ElasticsearchSinkConfig config, DocumentRewrite rewrite,
-            Runnable beforeRewrite) {
+            Runnable beforeRewrite, AutoRebuilds autoRebuilds) {
         this.client = client;
         this.config = config;
         this.rewrite = rewrite;
         this.beforeRewrite = beforeRewrite;
+        this.autoRebuilds = autoRebuilds;
+    }
+
+    /** A notification from the stream, for the rebuilds this sink runs. */
+    void onNotification(io.cdcpipeline.core.snapshot.SnapshotNotification notification) {
+        autoRebuilds.onNotification(notification);
+    }
+
+    /** Completes the rebuilds this sink runs that are due; their tables' writes go through the alias again. */
+    void completeRebuilds() {
+        autoRebuilds.completeDue().forEach(known::remove);
     }
 
     /** The alias to write the event's document through; its index and mapping are ready for the event's schema. */
@@ -90,11 +102,11 @@ final class IndexManager {
             return alias; // a delete before any row of the table was seen: its index exists or the delete is moot
         }
         try {
-            Map<String, String> types = prepare(event.table(), alias, schema, k == null ? null : k.schema);
+            Prepared prepared = prepare(event.table(), alias, schema, k == null ? null : k.schema);
             Map<String, FieldRange> ranges = new HashMap<>();
-            types.forEach((field, type) -> ranges.put(field, FieldRange.of(type)));
-            known.put(event.table(), new Known(schema, alias, ranges, types, null));
-            return alias;
+            prepared.types().forEach((field, type) -> ranges.put(field, FieldRange.of(type)));
+            known.put(event.table(), new Known(schema, prepared.target(), ranges, prepared.types(), null));
+            return prepared.target();
         } catch (DataException e) {
             known.put(event.table(), new Known(schema, alias, Map.of(), Map.of(), TableRefusal.of(schema, e.getMessage())));
             throw e;
@@ -161,11 +173,15 @@ final class IndexManager {
         return geoShapes;
     }
 
+    /** Where a table's documents go (its alias, or the index a rebuild fills) and the type of each field. */
+    private record Prepared(String target, Map<String, String> types) {
+    }
+
     /**
-     * Creates or updates the index for the schema; returns the type of each top-level field. {@code before} is the
-     * schema this process wrote the table's documents with before, if any: renames are told apart from it.
+     * Creates or updates the index for the schema. {@code before} is the schema this process wrote the table's
+     * documents with before, if any: renames are told apart from it.
      */
-    private Map<String, String> prepare(TableId table, String alias, Schema schema, Schema before) {
+    private Prepared prepare(TableId table, String alias, Schema schema, Schema before) {
         Map<String, Object> properties = FieldMappings.properties(sourceColumns(schema),
                 new FieldMappings.Choices(config.timestampFieldType(), this::geoShapes));
         properties.putAll(Json.objectOrEmpty(ElasticsearchSinkConfig.OVERRIDE_PREFIX + table.schema() + "."
@@ -182,7 +198,11 @@ final class IndexManager {
                 // through finds it again at the next start.
                 Map<String, Object> meta = change.isEmpty() ? null : Map.of(PENDING_REWRITE,
                         Map.of("renames", change.renames(), "defaults", change.defaults()));
-                putMapping(table, alias, properties, meta);
+                try {
+                    putMapping(table, alias, properties, meta);
+                } catch (TypeConflict conflict) {
+                    return rebuildFor(table, alias, properties, conflict);
+                }
                 if (rebuild != null) {
                     putMapping(table, rebuild, properties, null);
                 }
@@ -197,9 +217,7 @@ final class IndexManager {
             } else {
                 create(table, alias, properties);
             }
-            Map<String, String> types = new HashMap<>();
-            properties.forEach((field, mapping) -> types.put(field, String.valueOf(((Map<?, ?>) mapping).get("type"))));
-            return types;
+            return new Prepared(alias, types(properties));
         } catch (TransportException e) {
             if (e.statusCode() == 401 || e.statusCode() == 403) { // a HEAD request: refused without a body
                 throw new TargetUnavailableException("preparing index " + alias + " was not allowed (" + e.statusCode()
@@ -208,6 +226,36 @@ final class IndexManager {
             throw new RetriableException("preparing index " + alias + " failed: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new RetriableException("preparing index " + alias + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, String> types(Map<String, Object> properties) {
+        Map<String, String> types = new HashMap<>();
+        properties.forEach((field, mapping) -> types.put(field, String.valueOf(((Map<?, ?>) mapping).get("type"))));
+        return types;
+    }
+
+    /**
+     * A column type the index mapping cannot take: the sink rebuilds the index with the new type when it can ask
+     * Debezium for the snapshot that fills it ({@link AutoRebuilds}), else the table is refused with the fix.
+     */
+    private Prepared rebuildFor(TableId table, String alias, Map<String, Object> properties, TypeConflict conflict)
+            throws IOException {
+        if (!autoRebuilds.enabled()) {
+            throw new DataException(conflict.getMessage() + ". Rebuild the index (bin/cdc rebuild --table " + table
+                    + "), or set " + io.cdcpipeline.core.consistency.SourceCheckConfig.URL + " and "
+                    + io.cdcpipeline.core.consistency.SourceCheckConfig.SIGNAL_TABLE
+                    + " so that the sink rebuilds it by itself", conflict);
+        }
+        String index = autoRebuilds.begin(table, alias, properties, conflict.getMessage());
+        putMapping(table, index, properties, null); // a rebuild found after a restart may predate this schema
+        return new Prepared(index, types(properties));
+    }
+
+    /** Elasticsearch refused to change the type of a field of the mapping. */
+    static final class TypeConflict extends DataException {
+        TypeConflict(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -341,8 +389,11 @@ final class IndexManager {
             return new TargetUnavailableException(what + " was not allowed (" + e.status() + "): " + e.getMessage()
                     + ". " + BulkSender.ACCESS_FIX, e);
         }
-        return new DataException(what + " failed: " + e.error().reason()
-                + " (a changed column type needs a rebuild of the index)", e);
+        String reason = e.error().reason() == null ? "" : e.error().reason();
+        if ("illegal_argument_exception".equals(e.error().type()) && reason.contains("cannot be changed from type")) {
+            return new TypeConflict(what + " failed: " + reason + " (a changed column type needs a new index)", e);
+        }
+        return new DataException(what + " failed: " + reason, e);
     }
 
     private static ByteArrayInputStream json(Object body) {

@@ -30,8 +30,9 @@ public final class IndexRebuild implements AutoCloseable {
     private static final Pattern VERSIONED = Pattern.compile("(.*)_v(\\d+)");
 
     private final ElasticsearchSinkConfig config;
-    private final ElasticsearchConnection connection;
+    private final ElasticsearchConnection connection; // null: the sink's, not closed here
     private final ElasticsearchClient client;
+    private final org.elasticsearch.client.RestClient rest;
     private final String alias;
     private String oldIndex;
     private String newIndex;
@@ -40,7 +41,39 @@ public final class IndexRebuild implements AutoCloseable {
         this.config = new ElasticsearchSinkConfig(sinkConfig);
         this.connection = new ElasticsearchConnection(config);
         this.client = connection.client();
+        this.rest = connection.restClient();
         this.alias = config.aliasFor(table);
+    }
+
+    /** A rebuild the sink runs itself, over its own connection, of the index behind {@code alias}. */
+    IndexRebuild(ElasticsearchSinkConfig config, ElasticsearchClient client, org.elasticsearch.client.RestClient rest,
+            String alias) {
+        this.config = config;
+        this.connection = null;
+        this.client = client;
+        this.rest = rest;
+        this.alias = alias;
+    }
+
+    /**
+     * Joins the rebuild already filling an index behind the rebuild alias (one started before a restart), or starts
+     * one whose mapping takes {@code properties} over the old index's; returns the new index's name.
+     */
+    String resumeOrStart(TableId table, Map<String, Object> properties) throws IOException {
+        if (client.indices().existsAlias(a -> a.name(IndexManager.rebuildAlias(alias))).value()) {
+            oldIndex = client.indices().getAlias(a -> a.name(alias)).result().keySet().iterator().next();
+            newIndex = client.indices().getAlias(a -> a.name(IndexManager.rebuildAlias(alias))).result().keySet()
+                    .iterator().next();
+            LOG.info("Rebuild of {} into {} found: going on with it", alias, newIndex);
+            return newIndex;
+        }
+        return start(table, properties);
+    }
+
+    /** The document count of the new index, after a refresh. */
+    long newCount() throws IOException {
+        client.indices().refresh(r -> r.index(newIndex));
+        return client.count(c -> c.index(newIndex)).count();
     }
 
     public String alias() {
@@ -50,15 +83,21 @@ public final class IndexRebuild implements AutoCloseable {
 
     /** Creates the new index version behind the rebuild alias; returns its name. */
     public String start(TableId table) throws IOException {
+        return start(table, Map.of());
+    }
+
+    /** As {@link #start(TableId)}, with {@code properties} taking the place of the old index's fields of their names. */
+    String start(TableId table, Map<String, Object> properties) throws IOException {
         oldIndex = client.indices().getAlias(a -> a.name(alias)).result().keySet().iterator().next();
         Matcher versioned = VERSIONED.matcher(oldIndex);
         int version = versioned.matches() ? Integer.parseInt(versioned.group(2)) : 0;
         newIndex = alias + "_v" + (version + 1);
         Map<String, Object> mapping = currentMapping();
-        Map<String, Object> properties = new LinkedHashMap<>(castMap(mapping.get("properties")));
-        properties.putAll(Json.objectOrEmpty(ElasticsearchSinkConfig.OVERRIDE_PREFIX + table.schema() + "."
+        Map<String, Object> fields = new LinkedHashMap<>(castMap(mapping.get("properties")));
+        fields.putAll(properties);
+        fields.putAll(Json.objectOrEmpty(ElasticsearchSinkConfig.OVERRIDE_PREFIX + table.schema() + "."
                 + table.table() + ".mapping", config.mappingOverride(table)));
-        mapping.put("properties", properties);
+        mapping.put("properties", fields);
         Map<String, Object> settings = new LinkedHashMap<>(Json.objectOrEmpty(ElasticsearchSinkConfig.INDEX_SETTINGS,
                 config.indexSettings()));
         settings.put("index.gc_deletes", config.gcDeletes());
@@ -74,7 +113,7 @@ public final class IndexRebuild implements AutoCloseable {
 
     /** The old index's mapping as JSON, read with the low-level client (the typed one has no plain-map form). */
     private Map<String, Object> currentMapping() throws IOException {
-        org.elasticsearch.client.Response response = connection.restClient().performRequest(
+        org.elasticsearch.client.Response response = rest.performRequest(
                 new org.elasticsearch.client.Request("GET", "/" + oldIndex + "/_mapping"));
         Map<String, Object> all = Json.MAPPER.readValue(response.getEntity().getContent(),
                 new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
@@ -120,6 +159,8 @@ public final class IndexRebuild implements AutoCloseable {
 
     @Override
     public void close() {
-        connection.close();
+        if (connection != null) {
+            connection.close();
+        }
     }
 }

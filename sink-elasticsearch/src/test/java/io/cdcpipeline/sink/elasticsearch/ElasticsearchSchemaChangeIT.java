@@ -68,6 +68,79 @@ class ElasticsearchSchemaChangeIT {
         }
     }
 
+    /**
+     * integer to text, which no mapping takes in place. Without the source's signal table the table is refused with
+     * the fix named; with it the sink rebuilds the index by itself: a new version takes the table's writes, Debezium
+     * (asked through the signal table) snapshots the table into it, and the alias moves once it holds as many
+     * documents as the table has rows at two looks in a row, as on a Connect cluster, where no snapshot notification
+     * reaches the sink.
+     */
+    @Test
+    void aTypeChangeTheMappingCannotTakeIsRefusedWithTheFixOrRebuiltByTheSink(StackEndpoints stack,
+            PostgresTestDatabase pg, ElasticsearchTestIndex es) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE codes (id integer PRIMARY KEY, code integer)");
+            st.execute("CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
+                    + "data varchar(2048))");
+            st.execute("INSERT INTO codes SELECT g, g FROM generate_series(1, 50) g");
+        }
+        Map<String, String> rebuilding = Map.of(io.cdcpipeline.core.consistency.SourceCheckConfig.URL, pg.jdbcUrl(),
+                io.cdcpipeline.core.consistency.SourceCheckConfig.USER, pg.user(),
+                io.cdcpipeline.core.consistency.SourceCheckConfig.SIGNAL_TABLE, "public.debezium_signal");
+        try (EsHarness h = new EsHarness(es);
+                DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.codes",
+                        "public.debezium_signal"), Map.of("signal.data.collection", "public.debezium_signal"))) {
+            List<SinkRecord> snapshot = stream.take(50, Duration.ofSeconds(60));
+            try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+                st.execute("ALTER TABLE codes ALTER COLUMN code TYPE text USING 'c' || code");
+                st.execute("INSERT INTO codes VALUES (51, 'text now')");
+            }
+            List<SinkRecord> retyped = stream.take(1, Duration.ofSeconds(60));
+
+            h.write(snapshot, Map.of());
+            h.write(retyped, Map.of());
+            assertThat(h.deadLetters).hasSize(1);
+            assertThat(h.deadLetters.get(0).reason().getMessage()).contains("cannot be changed from type [long]")
+                    .contains("bin/cdc rebuild --table public.codes").contains("consistency.signal.table");
+            h.deadLetters.clear();
+
+            try (ElasticsearchChangeSink sink = h.sink(rebuilding)) {
+                sink.put(retyped);
+                assertThat(count(pg, "SELECT count(*) FROM debezium_signal WHERE type = 'execute-snapshot' "
+                        + "AND data LIKE '%public.codes%'")).as("the snapshot asked for").isEqualTo(1);
+                // The signal row's own change, then the snapshot's reads of the 51 rows
+                List<SinkRecord> reads = new ArrayList<>();
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (reads.stream().filter(r -> r.topic().endsWith(".codes")).count() < 51
+                        && System.nanoTime() < deadline) {
+                    reads.addAll(stream.drain(Duration.ofSeconds(2)));
+                }
+                sink.put(reads);
+                sink.preCommit(EsHarness.offsetsAfter(reads));
+                Map<String, String> before = h.documents("codes");
+                assertThat(before.get("1")).as("searches keep the old index until the swap").contains("code=1}");
+                long swapBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!h.documents("codes").getOrDefault("1", "").contains("code=c1}") && System.nanoTime() < swapBy) {
+                    sink.flushIfDue();
+                    Thread.sleep(500);
+                }
+            }
+            Map<String, String> docs = h.documents("codes");
+            assertThat(docs).hasSize(51);
+            assertThat(docs.get("1")).contains("code=c1}");
+            assertThat(docs.get("51")).contains("code=text now}");
+            assertThat(h.deadLetters).isEmpty();
+        }
+    }
+
+    private static long count(PostgresTestDatabase pg, String sql) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement();
+                java.sql.ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** Rows 1 and 2; c and n added with defaults, row 3 with c 'own' and n NULL; note renamed, row 4. */
     private static List<SinkRecord> capture(StackEndpoints stack, PostgresTestDatabase pg) throws Exception {
         try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
