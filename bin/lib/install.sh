@@ -111,6 +111,13 @@ install_connect_plugins() {
       -DoutputDirectory="$plugins" || die "could not fetch the Debezium Postgres connector plugin"
   fi
   install_own_plugin "$plugins"
+  # Our Debezium converter (multi-dimensional arrays) must sit beside Debezium: converters load in its class loader.
+  local converter=("$plugins"/cdc-pipeline/lib/cdc-debezium-converters-*.jar)
+  if [ -f "${converter[0]}" ] && ! cmp -s "${converter[0]}" "$plugins/debezium-connector-postgres/$(basename "${converter[0]}")"; then
+    rm -f "$plugins"/debezium-connector-postgres/cdc-debezium-converters-*.jar
+    cp "${converter[0]}" "$plugins/debezium-connector-postgres/"
+    OWN_PLUGIN_CHANGED=1
+  fi
 }
 
 # Our bundle as users install it: the Confluent Hub zip the build makes, unpacked into its own folder. A copy, not a

@@ -131,7 +131,10 @@ public final class EmbeddedPipeline implements AutoCloseable {
         Path offsetFile = file.runner().offsetFile().toAbsolutePath();
         String slotName = SourceDatabase.slotName(file.source());
         ReplicationSlot slot;
+        Properties props = new Properties();
+        props.putAll(file.source());
         try (Connection db = SourceDatabase.connect(file.source())) {
+            MultiDimensionalColumns.configure(db, file.source(), props);
             slot = ReplicationSlot.read(db, slotName);
             keyless = KeylessTables.announce(db, file.source());
             if (file.runner().newTablesCheckMs() > 0) {
@@ -149,8 +152,6 @@ public final class EmbeddedPipeline implements AutoCloseable {
         if (file.runner().jmxPort() > 0) {
             jmx = JmxEndpoint.open(file.runner().jmxHost(), file.runner().jmxPort());
         }
-        Properties props = new Properties();
-        props.putAll(file.source());
         props.setProperty("name", file.runner().name());
         props.setProperty("offset.storage", CrashSafeOffsetStore.class.getName());
         props.setProperty(CrashSafeOffsetStore.FILE_CONFIG, offsetFile.toString());
