@@ -16,10 +16,22 @@ import java.util.regex.Pattern;
  * process through JNA. It has no network listener, so no driver reaches it; tests use it to run the exact SQL and
  * {@code RowBinary} bytes the sink sends to modern servers. {@code bin/cdc stack up} installs it under the work
  * dir; {@code CDC_CHDB_LIB} points elsewhere. One engine per JVM: the library holds global state.
+ * <p>
+ * Every call into the library runs on one thread of its own: ClickHouse keeps per-thread state, and calls from the
+ * many threads of a sink (whose insert threads come and go) once left a query that never returned. A query that
+ * does not return within {@value #TIMEOUT_SECONDS} s fails its test with the statement named, instead of hanging
+ * the build.
  */
 public final class ChdbEngine implements AutoCloseable {
 
     private static final Pattern CODE = Pattern.compile("Code: (\\d+)");
+    static final long TIMEOUT_SECONDS = 180;
+    private final java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+                Thread t = new Thread(r, "chdb");
+                t.setDaemon(true);
+                return t;
+            });
     private static ChdbEngine shared;
 
     private final Api api;
@@ -41,12 +53,34 @@ public final class ChdbEngine implements AutoCloseable {
     }
 
     private ChdbEngine(Path library, Path dataDir) {
-        this.api = Native.load(library.toString(), Api.class);
         this.dataDir = dataDir;
-        api.chdb_set_signal_handlers_enabled(false); // its handlers would fight the JVM's
-        this.connection = api.chdb_connect(2, new String[] {"clickhouse", "--path=" + dataDir});
+        this.api = onEngineThread("loading chdb", () -> {
+            Api loaded = Native.load(library.toString(), Api.class);
+            loaded.chdb_set_signal_handlers_enabled(false); // its handlers would fight the JVM's
+            return loaded;
+        });
+        this.connection = onEngineThread("chdb_connect", () -> api.chdb_connect(2,
+                new String[] {"clickhouse", "--path=" + dataDir}));
         if (connection == null || connection.getPointer(0) == null) {
             throw new IllegalStateException("chdb_connect failed for " + dataDir);
+        }
+    }
+
+    /** Runs {@code call} on the engine's thread and waits for it, at most {@value #TIMEOUT_SECONDS} s. */
+    private <T> T onEngineThread(String what, java.util.concurrent.Callable<T> call) {
+        java.util.concurrent.Future<T> result = thread.submit(call);
+        try {
+            return result.get(TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("chdb did not answer within " + TIMEOUT_SECONDS + " s: " + what, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for chdb: " + what, e);
         }
     }
 
@@ -65,6 +99,11 @@ public final class ChdbEngine implements AutoCloseable {
 
     /** Runs one statement; its text may hold binary data (an INSERT ... FORMAT RowBinary body). */
     public synchronized byte[] query(byte[] sql, String format) {
+        String head = new String(sql, 0, Math.min(sql.length, 120), StandardCharsets.UTF_8);
+        return onEngineThread(head, () -> run(sql, format));
+    }
+
+    private byte[] run(byte[] sql, String format) {
         Memory text = new Memory(sql.length + 1L);
         text.write(0, sql, 0, sql.length);
         text.setByte(sql.length, (byte) 0);
@@ -103,7 +142,14 @@ public final class ChdbEngine implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        api.chdb_close_conn(connection);
+        try {
+            onEngineThread("chdb_close_conn", () -> {
+                api.chdb_close_conn(connection);
+                return null;
+            });
+        } finally {
+            thread.shutdown();
+        }
     }
 
     /** A statement the engine refused, with ClickHouse's error code. */

@@ -143,6 +143,9 @@ final class TableManager {
                     + (keyColumns.isEmpty() ? "for its key" : "for a table without one (rows keyed by content)")
                     + ": rename or drop that table, then re-snapshot " + source + " (bin/cdc snapshot)");
         }
+        if (!existing.isEmpty() && !keyColumns.isEmpty()) {
+            refuseChangedKey(source, name, keyColumns);
+        }
         // The schema this process wrote the table with before, if any: renames are told apart from it.
         List<Field> before = layouts.get(source) instanceof RowLayout previous ? previous.fields() : List.of();
         Map<String, ClickHouseType> encodeAs = existing.isEmpty()
@@ -325,6 +328,28 @@ final class TableManager {
             }
         }
         return last == null ? CdcColumns.VERSION : last;
+    }
+
+    /**
+     * The table replaces the versions of a row by its sorting key: a source key column outside it (a renamed key
+     * column, which no ClickHouse version can rename, or a new primary key) would make versions of different rows
+     * replace each other. Refused, with the fix, before anything is written.
+     */
+    private void refuseChangedKey(TableId source, String name, List<String> keyColumns) {
+        java.util.Set<String> sortingKey = new java.util.HashSet<>();
+        for (String[] row : query("SELECT name FROM system.columns WHERE database = " + SqlText.literal(config.database())
+                + " AND table = " + SqlText.literal(name) + " AND is_in_sorting_key FORMAT TabSeparated")) {
+            sortingKey.add(row[0]);
+        }
+        List<String> outside = keyColumns.stream().filter(k -> !sortingKey.contains(k)).toList();
+        if (!outside.isEmpty()) {
+            throw new DataException("the primary key of source table " + source + " changed: key column(s) " + outside
+                    + " are not in the sorting key " + sortingKey + " of ClickHouse table " + qualified(name)
+                    + " (a renamed key column, or a new primary key), so versions of different rows would replace "
+                    + "each other. ClickHouse cannot change a sorting key: rename or drop that table (and its "
+                    + config.viewSuffix() + " view), then re-snapshot " + source + " (bin/cdc snapshot) and replay "
+                    + "the dead letters");
+        }
     }
 
     private Map<String, String> existingColumns(String name) {
