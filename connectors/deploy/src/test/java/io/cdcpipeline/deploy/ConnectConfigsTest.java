@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Kafka Connect configs (connect-configs/connect/*.json) and the embedded runner's template describe the same
  * connectors: same Debezium source settings, same sink settings. Only what one mode has and the other has not may
- * differ (Connect: tasks, topics, converters, Kafka dead-letter topics; hosts, which both take from a config
+ * differ (Connect: tasks, topics, converters, Kafka dead-letter topics, the source's CaptureNewTables, which the
+ * runner does by itself; hosts, which both take from a config
  * provider but from each deployment's own environment). Secrets are read from the same file in both modes.
  */
 class ConnectConfigsTest {
@@ -57,9 +58,27 @@ class ConnectConfigsTest {
         return out;
     }
 
+    /**
+     * On Connect the source carries {@code CaptureNewTables} (the runner does its work by itself), with the values of
+     * the connector's own settings: the same tables, publication, signal table and database.
+     */
+    private static void assertNewTablesFollowTheSource(ConnectorFile file) {
+        Map<String, String> config = file.config();
+        if (!"newtables".equals(config.get("transforms"))) {
+            return;
+        }
+        for (String key : List.of("database.hostname", "database.port", "database.user", "database.password",
+                "database.dbname", "publication.name", "table.include.list", "signal.data.collection")) {
+            assertThat(config.get("transforms.newtables." + key)).as("%s: transforms.newtables.%s", file.file(), key)
+                    .isEqualTo(config.get(key));
+        }
+    }
+
     private static void assertSame(ConnectorFile file, Map<String, String> embedded) {
+        assertNewTablesFollowTheSource(file);
         Map<String, String> json = new TreeMap<>(file.config());
-        json.keySet().removeIf(key -> CONNECT_ONLY.contains(key) || CONNECT_ONLY_PREFIX.test(key));
+        json.keySet().removeIf(key -> CONNECT_ONLY.contains(key) || CONNECT_ONLY_PREFIX.test(key)
+                || key.startsWith("transforms.newtables.") || key.equals("transforms") && "newtables".equals(json.get(key)));
         Map<String, String> runner = new TreeMap<>(embedded);
         runner.keySet().removeIf(key -> key.startsWith("transforms") && !json.containsKey(key));
         assertThat(json.keySet()).as("settings of %s (%s) against the runner template", file.name(), file.file())

@@ -221,6 +221,57 @@ class ConnectDeployIT {
      * deleted meanwhile. {@code deploy --status} and the lag monitor flag it; resumed, Debezium
      * takes a new snapshot, and the sinks remove the rows it did not send again: both copies end equal to Postgres.
      */
+    /**
+     * A table created while the source connector runs, matching its include list: the source's CaptureNewTables adds
+     * it to the filtered publication and has it snapshotted once its first change went by, so the rows written in
+     * the transaction that created it (never streamed) reach ClickHouse as well as the later ones.
+     */
+    @Test
+    void aTableCreatedWhileTheSourceRunsArrivesWithItsEarlierRows(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path dir) throws Exception {
+        createShopTables(pg);
+        Path configs = deployable(dir, pg, ch, es);
+        String include = "public.customers,public.orders,public.cdc_heartbeat,public.debezium_signal,public\\.audit_.*";
+        edit(configs.resolve("postgres-source.json"), config -> {
+            config.put("table.include.list", include);
+            config.put("transforms.newtables.table.include.list", include);
+        });
+        edit(configs.resolve("clickhouse-sink.json"), config -> config.put("topics.regex",
+                pg.name() + "\\.public\\.(customers|orders|cdc_heartbeat|debezium_signal|audit_log)"));
+        List<String> names = List.of(pg.name() + "-postgres-source", pg.name() + "-clickhouse-sink",
+                pg.name() + "-elasticsearch-sink");
+        try {
+            CdcCommand.Result deployed = deploy(stack, configs.toString());
+            assertThat(deployed.exitCode()).as(deployed.output()).isZero();
+            Await.until(() -> workersRunning(stack, names).size() == 1, 120, "every task RUNNING");
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO orders (customer_id, total, status) VALUES (1, 1.00, 'new')");
+            }
+            Await.until(() -> clickHouse(ch, "SELECT count() FROM " + ch.name() + ".orders_current").contains("1"),
+                    120, "the source streams");
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("CREATE TABLE audit_log (id integer PRIMARY KEY, note text)");
+                st.execute("INSERT INTO audit_log SELECT g, 'before ' || g FROM generate_series(1, 100) g");
+                c.commit();
+            }
+            Await.until(() -> postgres(pg, "SELECT tablename FROM pg_publication_tables WHERE pubname = '"
+                    + pg.name() + "_pub'").contains("audit_log"), 60, "audit_log added to the publication");
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO audit_log SELECT g, 'after ' || g FROM generate_series(101, 110) g");
+            }
+            Await.until(() -> clickHouse(ch, "SELECT count() FROM " + ch.name() + ".audit_log_current")
+                    .equals(Set.of("110")), 180, "every audit_log row in ClickHouse");
+            assertThat(clickHouse(ch, "SELECT note FROM " + ch.name() + ".audit_log_current WHERE id IN (1, 110)"))
+                    .containsExactlyInAnyOrder("before 1", "after 110");
+        } finally {
+            for (String name : names) {
+                http.send(HttpRequest.newBuilder(URI.create(stack.requireConnectUrl() + "/connectors/" + name))
+                        .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+            }
+        }
+    }
+
     @Test
     void aLostSourcePositionIsFlaggedAndTheNewSnapshotCleansBothSinks(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path dir) throws Exception {
@@ -457,7 +508,10 @@ class ConnectDeployIT {
                     // another plugin, its key read by the worker's file provider; no e-mail reaches Kafka in clear.
                     Path secrets = dir.resolve("pii.properties");
                     Files.writeString(secrets, "hash.key=" + HASH_KEY + "\n");
-                    config.put("transforms", "pii");
+                    config.put("transforms.newtables.database.dbname", pg.name());
+                    config.put("transforms.newtables.publication.name", pg.name() + "_pub");
+                    config.put("transforms.newtables.check.interval.ms", "1000");
+                    config.put("transforms", "newtables,pii");
                     config.put("transforms.pii.type", "io.cdcpipeline.transforms.ProtectPii");
                     config.put("transforms.pii.columns", "public.customers.email=hash");
                     config.put("transforms.pii.hash.key", "${file:" + secrets + ":hash.key}");

@@ -1,5 +1,6 @@
 package io.cdcpipeline.embedded;
 
+import io.cdcpipeline.core.capture.NewTables;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.position.SourceDatabase;

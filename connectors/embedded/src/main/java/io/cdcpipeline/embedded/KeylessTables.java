@@ -1,5 +1,6 @@
 package io.cdcpipeline.embedded;
 
+import io.cdcpipeline.core.capture.CapturedTables;
 import io.cdcpipeline.core.TableId;
 import java.sql.Connection;
 import java.sql.ResultSet;

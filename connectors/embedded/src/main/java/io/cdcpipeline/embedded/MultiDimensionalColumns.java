@@ -1,5 +1,6 @@
 package io.cdcpipeline.embedded;
 
+import io.cdcpipeline.core.capture.CapturedTables;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.debezium.MultiDimensionalArrays;
 import java.sql.Connection;

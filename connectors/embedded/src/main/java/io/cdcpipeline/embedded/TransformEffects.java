@@ -5,6 +5,7 @@ import io.cdcpipeline.transforms.CdcFilter;
 import io.cdcpipeline.transforms.CdcNormalize;
 import io.cdcpipeline.transforms.CdcRoute;
 import io.cdcpipeline.transforms.ProtectPii;
+import io.cdcpipeline.transforms.CaptureNewTables;
 import io.cdcpipeline.transforms.SchemaChangeSignal;
 import io.cdcpipeline.transforms.pii.ColumnPattern;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ final class TransformEffects {
 
     /** Transforms that change neither which rows reach a sink nor their values. */
     private static final Set<String> NEUTRAL = Set.of(CdcNormalize.class.getName(), SchemaChangeSignal.class.getName(),
-            "io.debezium.transforms.ExtractNewRecordState");
+            CaptureNewTables.class.getName(), "io.debezium.transforms.ExtractNewRecordState");
 
     /**
      * For one table and sink: columns not compared (with why), or why the table is not checked at all (else null),

@@ -26,7 +26,8 @@ class TransformEffectsTest {
     @Test
     void protectPiiColumnRulesLeaveTheirColumnsOutOfTheComparisonForEverySinkBehindIt() {
         Map<String, String> c = pipeline();
-        c.put("source.transforms", "pii,normalize");
+        c.put("source.transforms", "newtables,pii,normalize");
+        c.put("source.transforms.newtables.type", "io.cdcpipeline.transforms.CaptureNewTables"); // passes rows as they are
         c.put("source.transforms.pii.type", "io.cdcpipeline.transforms.ProtectPii");
         c.put("source.transforms.pii.columns", "public.customers.email=hash,*.*.ssn=drop,public.*.name=keep");
         c.put("source.transforms.normalize.type", "io.cdcpipeline.transforms.CdcNormalize");

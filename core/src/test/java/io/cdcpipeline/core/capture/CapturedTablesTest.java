@@ -1,4 +1,4 @@
-package io.cdcpipeline.embedded;
+package io.cdcpipeline.core.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

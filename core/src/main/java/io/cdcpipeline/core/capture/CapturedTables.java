@@ -1,4 +1,4 @@
-package io.cdcpipeline.embedded;
+package io.cdcpipeline.core.capture;
 
 import io.cdcpipeline.core.TableId;
 import java.util.ArrayList;
@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * comma-separated regular expressions matched, as Debezium matches them, against the whole {@code schema.table}
  * name, ignoring case. Without an include list every table outside Postgres's own schemas is captured.
  */
-final class CapturedTables {
+public final class CapturedTables {
 
     private final List<Pattern> include;
     private final List<Pattern> exclude;
@@ -21,11 +21,11 @@ final class CapturedTables {
         this.exclude = exclude;
     }
 
-    static CapturedTables of(Map<String, String> source) {
+    public static CapturedTables of(Map<String, String> source) {
         return new CapturedTables(patterns(source.get("table.include.list")), patterns(source.get("table.exclude.list")));
     }
 
-    boolean captures(TableId table) {
+    public boolean captures(TableId table) {
         String name = table.schema() + "." + table.table();
         if (table.schema().startsWith("pg_") || table.schema().equals("information_schema")) {
             return false;

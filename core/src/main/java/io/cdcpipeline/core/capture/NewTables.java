@@ -1,4 +1,4 @@
-package io.cdcpipeline.embedded;
+package io.cdcpipeline.core.capture;
 
 import io.cdcpipeline.core.snapshot.SignalTable;
 import io.cdcpipeline.core.TableId;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * are left alone; a table that cannot be added (the user may not alter the publication) is reported once, with
  * the statement to run.
  */
-final class NewTables {
+public final class NewTables {
 
     private static final Logger LOG = LoggerFactory.getLogger(NewTables.class);
 
@@ -55,10 +55,10 @@ final class NewTables {
      * that a table created while the runner was stopped is found new at the first check). Before the first start
      * there is no publication: the engine's initial snapshot covers every table captured then.
      */
-    static NewTables start(Connection db, Map<String, String> source) throws SQLException {
+    public static NewTables start(Connection db, Map<String, String> source) throws SQLException {
         String signalTable = source.get("signal.data.collection");
         NewTables tables = new NewTables(source, signalTable == null || signalTable.isBlank() ? null
-                : SignalTables.of(source, "snapshots of new tables"));
+                : new SignalTable(signalTable));
         tables.known.addAll(tables.publicationExists(db) ? tables.published(db) : tables.capturedTables(db));
         return tables;
     }
@@ -73,19 +73,19 @@ final class NewTables {
     }
 
     /** Whether any new table waits for its first change ({@link #changed}); cheap, for the engine thread. */
-    boolean awaitingChanges() {
+    public boolean awaitingChanges() {
         return !awaitingChange.isEmpty();
     }
 
     /** A change of {@code table} streamed by: if it is a new table, its snapshot is requested at the next check. */
-    void changed(TableId table) {
+    public void changed(TableId table) {
         if (awaitingChange.remove(table)) {
             this.changed.add(table);
         }
     }
 
     /** One check: new captured tables published, and those that have changed since snapshotted. */
-    void check() {
+    public void check() {
         try (Connection db = SourceDatabase.connect(source)) {
             Set<TableId> published = published(db); // Debezium itself adds tables new since the last run at start
             for (TableId table : capturedTables(db)) {
@@ -98,7 +98,7 @@ final class NewTables {
                 known.add(table);
                 if (signals == null) {
                     LOG.warn("New table {} is captured from now on; its existing rows are not copied: set "
-                            + "source.signal.data.collection for the runner to snapshot new tables", table);
+                            + "signal.data.collection (a signal table) to have new tables snapshotted", table);
                 } else {
                     awaitingChange.add(table);
                     LOG.info("New table {} matches the include list: added to publication {}; its existing rows "
