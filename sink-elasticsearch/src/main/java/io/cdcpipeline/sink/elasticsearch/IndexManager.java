@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves every table through an alias: {@code <alias>} points at {@code <alias>_v<N>}, created from the record
  * schema (field types from {@link FieldMappings}, per-table overrides, the dynamic policy, the total-fields guard,
- * {@code gc_deletes}). A new source column is added to the mapping before the documents that carry it; a change
- * the mapping cannot take (a type change) is refused with a reason, and the table's records are dead-lettered.
+ * {@code gc_deletes}). A new source column is added to the mapping before the documents that carry it, and the
+ * documents written before follow a column added with a default or renamed ({@link DocumentRewrite}); a type change
+ * the mapping cannot take rebuilds the index ({@link AutoRebuilds}), or where the sink cannot ask for the snapshot
+ * that fills it, is refused with the fix and the table's records are dead-lettered.
  */
 final class IndexManager {
 
