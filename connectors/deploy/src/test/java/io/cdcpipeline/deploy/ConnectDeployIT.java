@@ -224,7 +224,8 @@ class ConnectDeployIT {
     /**
      * A table created while the source connector runs, matching its include list: the source's CaptureNewTables adds
      * it to the filtered publication and has it snapshotted once its first change went by, so the rows written in
-     * the transaction that created it (never streamed) reach ClickHouse as well as the later ones.
+     * the transaction that created it (never streamed) reach ClickHouse as well as the later ones. Its
+     * two-dimensional array column arrives whole through our Debezium converter, loaded from Debezium's plugin folder.
      */
     @Test
     void aTableCreatedWhileTheSourceRunsArrivesWithItsEarlierRows(StackEndpoints stack, PostgresTestDatabase pg,
@@ -235,6 +236,10 @@ class ConnectDeployIT {
         edit(configs.resolve("postgres-source.json"), config -> {
             config.put("table.include.list", include);
             config.put("transforms.newtables.table.include.list", include);
+            // Our Debezium converter, loaded from Debezium's plugin folder, where the stack puts its jar
+            config.put("converters", "cdcmultidim");
+            config.put("cdcmultidim.type", "io.cdcpipeline.debezium.MultiDimensionalArrays");
+            config.put("cdcmultidim.columns", "public.audit_log.grid");
         });
         edit(configs.resolve("clickhouse-sink.json"), config -> config.put("topics.regex",
                 pg.name() + "\\.public\\.(customers|orders|cdc_heartbeat|debezium_signal|audit_log)"));
@@ -251,19 +256,23 @@ class ConnectDeployIT {
                     120, "the source streams");
             try (Connection c = pg.connect(); Statement st = c.createStatement()) {
                 c.setAutoCommit(false);
-                st.execute("CREATE TABLE audit_log (id integer PRIMARY KEY, note text)");
-                st.execute("INSERT INTO audit_log SELECT g, 'before ' || g FROM generate_series(1, 100) g");
+                st.execute("CREATE TABLE audit_log (id integer PRIMARY KEY, note text, grid integer[][])");
+                st.execute("INSERT INTO audit_log SELECT g, 'before ' || g, ARRAY[[g, NULL], [g + 1, g + 2]] "
+                        + "FROM generate_series(1, 100) g");
                 c.commit();
             }
             Await.until(() -> postgres(pg, "SELECT tablename FROM pg_publication_tables WHERE pubname = '"
                     + pg.name() + "_pub'").contains("audit_log"), 60, "audit_log added to the publication");
             try (Connection c = pg.connect(); Statement st = c.createStatement()) {
-                st.execute("INSERT INTO audit_log SELECT g, 'after ' || g FROM generate_series(101, 110) g");
+                st.execute("INSERT INTO audit_log SELECT g, 'after ' || g, ARRAY[[g]] FROM generate_series(101, 110) g");
             }
             Await.until(() -> clickHouse(ch, "SELECT count() FROM " + ch.name() + ".audit_log_current")
                     .equals(Set.of("110")), 180, "every audit_log row in ClickHouse");
             assertThat(clickHouse(ch, "SELECT note FROM " + ch.name() + ".audit_log_current WHERE id IN (1, 110)"))
                     .containsExactlyInAnyOrder("before 1", "after 110");
+            assertThat(clickHouse(ch, "SELECT concat(toString(id), ':', grid) FROM " + ch.name() + ".audit_log_current"))
+                    .as("the two-dimensional arrays, converted on the Connect worker")
+                    .isEqualTo(postgres(pg, "SELECT id || ':' || array_to_json(grid)::text FROM audit_log"));
         } finally {
             for (String name : names) {
                 http.send(HttpRequest.newBuilder(URI.create(stack.requireConnectUrl() + "/connectors/" + name))
