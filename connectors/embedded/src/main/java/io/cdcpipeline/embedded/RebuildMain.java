@@ -3,13 +3,11 @@ package io.cdcpipeline.embedded;
 import io.cdcpipeline.core.snapshot.SignalTable;
 import io.cdcpipeline.core.position.SourceDatabase;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.SourceKeys;
 import io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector;
 import io.cdcpipeline.sink.elasticsearch.IndexRebuild;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -110,20 +108,11 @@ public final class RebuildMain implements Callable<Integer> {
                 throw new IllegalStateException("the new index did not catch up within " + timeout);
             }
             Thread.sleep(1_000);
-            long rows = rowCount(db, table);
+            long rows = new SourceKeys(db).count(table);
             long[] counts = rebuild.counts();
             LOG.info("Rebuilding {}: {} documents in the new index, {} in the old, {} rows in {}", rebuild.alias(),
                     counts[1], counts[0], rows, table);
             equalInARow = counts[1] == counts[0] || counts[1] == rows ? equalInARow + 1 : 0;
-        }
-    }
-
-    private static long rowCount(Connection db, TableId table) throws SQLException {
-        try (Statement st = db.createStatement();
-                ResultSet rs = st.executeQuery("SELECT count(*) FROM \"" + table.schema().replace("\"", "\"\"") + "\".\""
-                        + table.table().replace("\"", "\"\"") + "\"")) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }

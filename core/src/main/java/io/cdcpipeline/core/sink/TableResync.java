@@ -5,8 +5,6 @@ import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.snapshot.SignalTable;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashSet;
-import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
@@ -15,8 +13,8 @@ import org.slf4j.Logger;
  * A sink's request for a fresh copy of a source table's rows, which it needs after a change it cannot apply to the
  * rows it wrote (Elasticsearch: a new index for a column type its mapping cannot take). With the source database
  * and its signal table configured ({@link SourceCheckConfig}) the sink inserts Debezium's {@code execute-snapshot}
- * signal itself, the same in the embedded runner and on a Connect cluster; without them it logs the command that
- * does it, once per table and reason, and counts it.
+ * signal itself, the same in the embedded runner and on a Connect cluster; without them ({@link #automatic} false)
+ * the caller refuses the change with the fix instead.
  */
 public final class TableResync {
 
@@ -25,7 +23,6 @@ public final class TableResync {
     private final SignalTable signals;
     private final SinkMetrics metrics;
     private final Logger log;
-    private final Set<String> announced = new HashSet<>();
 
     public TableResync(String sinkName, AbstractConfig config, SinkMetrics metrics, Logger log) {
         this.sinkName = sinkName;
@@ -36,7 +33,7 @@ public final class TableResync {
         this.log = log;
     }
 
-    /** Whether requests reach Debezium (true), or are only logged for the user to act on. */
+    /** Whether the sink can ask Debezium for snapshots: the source database and its signal table are set. */
     public boolean automatic() {
         return signals != null;
     }
@@ -48,16 +45,8 @@ public final class TableResync {
      */
     public void request(TableId table, String target, String reason) {
         if (signals == null) {
-            metrics.targetCounter(target, "resyncs-needed", "Schema changes after which the rows written before "
-                    + "need a fresh snapshot of the source table that the sink could not ask for itself");
-            if (announced.add(table + "\u0000" + reason)) {
-                log.warn("{} sink: the rows of {} written before need a fresh snapshot of {} ({}). Run bin/cdc snapshot "
-                        + "--config FILE --table {}, or INSERT INTO <signal table> (id, type, data) VALUES ('resync-1', "
-                        + "'execute-snapshot', '{{\"data-collections\": [\"{}\"], \"type\": \"incremental\"}}'); "
-                        + "set {} and {} and the sink asks by itself", sinkName, target, table, reason, table, table,
-                        SourceCheckConfig.URL, SourceCheckConfig.SIGNAL_TABLE);
-            }
-            return;
+            throw new IllegalStateException("no signal table to ask for a snapshot of " + table + " through: check "
+                    + "automatic() first");
         }
         try (Connection db = SourceCheckConfig.connect(config)) {
             String id = signals.executeSnapshot(db, table, null, "resync");

@@ -2,13 +2,12 @@ package io.cdcpipeline.sink.elasticsearch;
 
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
+import io.cdcpipeline.core.consistency.SourceKeys;
 import io.cdcpipeline.core.sink.TableResync;
 import io.cdcpipeline.core.snapshot.SnapshotNotification;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -65,12 +64,6 @@ final class AutoRebuilds {
     /** Whether the sink can rebuild by itself: it reaches the source's signal table. */
     boolean enabled() {
         return resync.automatic();
-    }
-
-    /** The index a running rebuild of the table fills, or null. */
-    String target(TableId table) {
-        Running r = running.get(table);
-        return r == null ? null : r.index;
     }
 
     /**
@@ -138,11 +131,8 @@ final class AutoRebuilds {
     }
 
     private long rows(TableId table) throws SQLException {
-        try (Connection db = SourceCheckConfig.connect(config); Statement st = db.createStatement();
-                ResultSet rs = st.executeQuery("SELECT count(*) FROM \"" + table.schema().replace("\"", "\"\"")
-                        + "\".\"" + table.table().replace("\"", "\"\"") + "\"")) {
-            rs.next();
-            return rs.getLong(1);
+        try (Connection db = SourceCheckConfig.connect(config)) {
+            return new SourceKeys(db).count(table);
         }
     }
 }

@@ -331,20 +331,16 @@ final class ElasticsearchChangeSink implements BufferedSink {
      * document before them); on success everything accepted is acknowledged, so a restart never skips a sweep.
      */
     private void flush() {
-        drain();
-        if (!buffer.isEmpty()) {
-            throw new RetriableException(buffer.size() + " documents could not be written to Elasticsearch yet");
-        }
+        writeEverythingAccepted();
         sweeps.sweep(staleDocuments, staleDocuments);
         offsets.acknowledgeAccepted();
     }
 
-    /** Before documents are rewritten in place: every write accepted so far is in Elasticsearch. */
+    /** Every write accepted so far is in Elasticsearch (before a flush, and before documents are rewritten). */
     private void writeEverythingAccepted() {
         drain();
         if (!buffer.isEmpty()) {
-            throw new RetriableException(buffer.size() + " documents could not be written to Elasticsearch yet, "
-                    + "and a schema change must wait for them");
+            throw new RetriableException(buffer.size() + " documents could not be written to Elasticsearch yet");
         }
     }
 
