@@ -59,44 +59,113 @@ class MidStreamSchemaChangesIT {
     }
 
     /**
-     * integer to text: an index mapping never changes a field's type, so the Elasticsearch sink rebuilds the index by
-     * itself (the signal table is configured): a new index version with the new type takes the table's writes, an
-     * incremental snapshot fills it, and the alias moves to it. Nothing is dead-lettered.
+     * Changes no copy can apply in place, on two tables: integer to text (an index mapping never changes a field's
+     * type; no ALTER turns ClickHouse's Int32 into the text Postgres computed with USING) and a renamed primary-key
+     * column (no ClickHouse version changes a sorting key). Both sinks rebuild by themselves (the signal table is
+     * configured): a new index version or table takes the writes, an incremental snapshot fills it, and the alias
+     * moves or the tables swap names once the snapshot's completion is notified. Changes made meanwhile (an insert,
+     * an update, a delete) are kept, both copies end equal to Postgres, and nothing is dead-lettered.
      */
     @Test
-    void aTypeChangeTheIndexCannotTakeRebuildsItWithoutDeadLetters(StackEndpoints stack, PostgresTestDatabase pg,
+    void changesNoCopyCanApplyInPlaceRebuildItWithoutDeadLetters(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
         PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
         h.shopWithSignalTable();
         h.sql("CREATE TABLE codes (id integer PRIMARY KEY, code integer)",
-                "INSERT INTO codes SELECT g, g * 10 FROM generate_series(1, 300) g");
-        h.extraConfig.put("sinks", "elasticsearch"); // ClickHouse refuses integer to text by design
-        h.extraConfig.put("source.table.include.list", "public.debezium_signal,public.codes");
+                "INSERT INTO codes SELECT g, g * 10 FROM generate_series(1, 300) g",
+                "CREATE TABLE keyed (id integer PRIMARY KEY, v text)",
+                "INSERT INTO keyed SELECT g, 'v' || g FROM generate_series(1, 100) g");
+        h.extraConfig.put("source.table.include.list", "public.debezium_signal,public.codes,public.keyed");
         try (EmbeddedPipeline pipeline = h.start()) {
-            Await.until(() -> h.elasticsearchDocs("codes").size() == 300, 120, "codes in Elasticsearch");
+            Await.until(() -> h.elasticsearchDocs("codes").size() == 300 && h.elasticsearchDocs("keyed").size() == 100
+                    && clickHouseRows(h, ch, "codes", "id, code").size() == 300, 120, "the snapshot in both copies");
             h.sql("ALTER TABLE codes ALTER COLUMN code TYPE text USING 'c' || code",
                     "INSERT INTO codes VALUES (301, 'not a number')", "UPDATE codes SET code = 'changed' WHERE id = 5",
-                    "DELETE FROM codes WHERE id = 6");
+                    "DELETE FROM codes WHERE id = 6",
+                    "ALTER TABLE keyed RENAME COLUMN id TO ident",
+                    "INSERT INTO keyed VALUES (101, 'new')", "UPDATE keyed SET v = 'changed' WHERE ident = 5",
+                    "DELETE FROM keyed WHERE ident = 6");
             Await.until(() -> {
-                Map<String, Map<String, String>> docs = h.elasticsearchDocs("codes");
                 Map<String, Map<String, String>> rows = new TreeMap<>();
                 for (List<String> row : h.postgresRows("SELECT id::text, code FROM codes")) {
                     rows.put(row.get(0), Map.of("id", row.get(0), "code", row.get(1)));
                 }
-                return docs.equals(rows);
+                return h.elasticsearchDocs("codes").equals(rows);
             }, 180, "the rebuilt index equals Postgres");
-            assertThat(h.postgresRows("SELECT count(*) FROM debezium_signal WHERE id LIKE 'resync-%'").get(0).get(0))
-                    .as("one snapshot asked for").isEqualTo("1");
+            awaitSame(() -> clickHouseRows(h, ch, "codes", "id, code"),
+                    () -> h.postgresRows("SELECT id::text, code FROM codes"), 180,
+                    "the rebuilt ClickHouse table of codes equals Postgres");
+            awaitSame(() -> clickHouseRows(h, ch, "keyed", "ident, v"),
+                    () -> h.postgresRows("SELECT ident::text, v FROM keyed"), 180,
+                    "the rebuilt ClickHouse table of keyed equals Postgres");
+            Await.until(() -> {
+                Map<String, Map<String, String>> rows = new TreeMap<>();
+                for (List<String> row : h.postgresRows("SELECT ident::text, v FROM keyed")) {
+                    rows.put(row.get(0), Map.of("ident", row.get(0), "v", row.get(1)));
+                }
+                return h.elasticsearchDocs("keyed").equals(rows);
+            }, 120, "Elasticsearch's keyed equals Postgres (the key field renamed in place)");
+            assertThat(h.postgresRows("SELECT count(*) FROM debezium_signal WHERE id LIKE 'resync-%' "
+                    + "AND data LIKE '%public.codes%'").get(0).get(0)).as("one snapshot of codes per sink").isEqualTo("2");
+            assertThat(h.postgresRows("SELECT count(*) FROM debezium_signal WHERE id LIKE 'resync-%' "
+                    + "AND data LIKE '%public.keyed%'").get(0).get(0)).as("one of keyed, for ClickHouse").isEqualTo("1");
             java.net.http.HttpResponse<String> alias = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create(es.url() + "/_alias/" + es.name()
                             + "_codes")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(alias.body()).as("the alias moved to the new version").contains(es.name() + "_codes_v2")
                     .doesNotContain(es.name() + "_codes_v1");
-            h.sql("INSERT INTO codes VALUES (302, 'after the swap')");
+            assertThat(h.clickHouse("SELECT name FROM system.tables WHERE database = '" + ch.name() + "' AND name LIKE "
+                    + "'codes%' ORDER BY name FORMAT TabSeparated").lines().toList())
+                    .as("the rebuilt table in its place, the old one kept, the view made again")
+                    .hasSize(3).startsWith("codes", "codes_current").last().asString().startsWith("codes_replaced_");
+            assertThat(h.clickHouse("SELECT type FROM system.columns WHERE database = '" + ch.name()
+                    + "' AND table = 'codes' AND name = 'code' FORMAT TabSeparated").trim()).isEqualTo("Nullable(String)");
+            h.sql("INSERT INTO codes VALUES (302, 'after the swap')", "INSERT INTO keyed VALUES (102, 'after the swap')");
             Await.until(() -> "after the swap".equals(h.elasticsearchDocs("codes").getOrDefault("302", Map.of())
                     .get("code")), 60, "a change after the swap");
+            awaitSame(() -> clickHouseRows(h, ch, "codes", "id, code"),
+                    () -> h.postgresRows("SELECT id::text, code FROM codes"), 60,
+                    "a change of codes after the swap in ClickHouse");
+            awaitSame(() -> clickHouseRows(h, ch, "keyed", "ident, v"),
+                    () -> h.postgresRows("SELECT ident::text, v FROM keyed"), 60,
+                    "a change of keyed after the swap in ClickHouse");
             h.assertNoDeadLetters();
         }
+    }
+
+    /** Waits until two lists hold the same rows (in any order); a timeout says how they differ last. */
+    private static void awaitSame(java.util.concurrent.Callable<List<List<String>>> actual,
+            java.util.concurrent.Callable<List<List<String>>> expected, int seconds, String what) throws Exception {
+        List<String> last = new ArrayList<>();
+        try {
+            Await.until(() -> {
+                List<List<String>> a = new ArrayList<>(actual.call());
+                List<List<String>> e = new ArrayList<>(expected.call());
+                a.sort(java.util.Comparator.comparing(Object::toString));
+                e.sort(java.util.Comparator.comparing(Object::toString));
+                last.clear();
+                List<List<String>> missing = new ArrayList<>(e);
+                missing.removeAll(a);
+                List<List<String>> extra = new ArrayList<>(a);
+                extra.removeAll(e);
+                last.add(a.size() + " rows, " + e.size() + " expected; missing " + missing.subList(0,
+                        Math.min(5, missing.size())) + "; unexpected " + extra.subList(0, Math.min(5, extra.size())));
+                return a.equals(e);
+            }, seconds, what);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + last, e);
+        }
+    }
+
+    /** The rows of a ClickHouse table's current-state view, as text. */
+    private static List<List<String>> clickHouseRows(PipelineHarness h, ClickHouseTestDatabase ch, String table,
+            String columns) throws Exception {
+        StringJoiner select = new StringJoiner(", ");
+        for (String column : columns.split(",")) {
+            select.add("toString(" + column.trim() + ")");
+        }
+        return h.clickHouse("SELECT " + select + " FROM " + ch.name() + "." + table + "_current FORMAT TabSeparated").lines().filter(l -> !l.isEmpty()).map(l -> List.of(l.split("\t", -1)))
+                .toList();
     }
 
     private static void awaitEqual(PipelineHarness h, ClickHouseTestDatabase ch, ElasticsearchTestIndex es,

@@ -23,11 +23,6 @@ import org.junit.jupiter.api.Test;
 /** When a sink sweeps after a snapshot, which targets, and below which version. */
 class SnapshotSweepsTest {
 
-    private static final Schema NOTIFICATION = SchemaBuilder.struct().field("id", Schema.STRING_SCHEMA)
-            .field("aggregate_type", Schema.STRING_SCHEMA).field("type", Schema.STRING_SCHEMA)
-            .field("additional_data", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.STRING_SCHEMA).optional().build())
-            .field("timestamp", SchemaBuilder.int64().optional().build()).build();
-
     private record Call(String target, long bound) {
     }
 
@@ -41,24 +36,11 @@ class SnapshotSweepsTest {
     }
 
     private static SnapshotNotification tableScanned(String table, long rows, Long lsn) {
-        return notification("Initial Snapshot", Map.of("scanned_collection", "public." + table, "total_rows_scanned",
-                Long.toString(rows)), lsn);
+        return Notifications.tableScanned(table, rows, lsn);
     }
 
     private static SnapshotNotification incrementalScanned(String table, String status) {
-        return notification("Incremental Snapshot", Map.of("scanned_collection", "public." + table,
-                "total_rows_scanned", "7", "status", status), null);
-    }
-
-    private static SnapshotNotification notification(String aggregateType, Map<String, String> data, Long lsn) {
-        Struct value = new Struct(NOTIFICATION).put("id", "n").put("aggregate_type", aggregateType)
-                .put("type", "TABLE_SCAN_COMPLETED").put("additional_data", data);
-        SinkRecord record = new SinkRecord("p.cdc_notifications", 0, null, null, NOTIFICATION, value, 0);
-        if (lsn != null) {
-            record.headers().addLong(SnapshotNotification.LSN_HEADER, lsn);
-        }
-        assertThat(SnapshotNotification.isNotification(record)).isTrue();
-        return SnapshotNotification.of(record);
+        return Notifications.incrementalScanned(table, status);
     }
 
     /** The source check's target side: these tests never reach it (no source database is configured). */

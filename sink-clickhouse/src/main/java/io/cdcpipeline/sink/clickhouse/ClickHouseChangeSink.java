@@ -71,6 +71,7 @@ final class ClickHouseChangeSink implements BufferedSink {
     private final java.util.Set<TableId> keylessWarned = new java.util.HashSet<>();
     private final SnapshotSweeps sweeps;
     private final ClickHouseTargetRows targetRows;
+    private final TableRebuilds rebuilds;
 
     ClickHouseChangeSink(ClickHouseConnection connection, ClickHouseSinkConfig config, DeadLetters deadLetters,
             ClickHouseSinkMetrics metrics) {
@@ -83,7 +84,9 @@ final class ClickHouseChangeSink implements BufferedSink {
         this.batchMaxBytes = config.batchMaxBytes();
         this.batchLingerMs = config.batchLingerMs();
         Backoff.Listener retries = failure -> metrics.retried();
-        this.tables = new TableManager(connection, config, backoff, retries, this::flushTableAndWait);
+        this.rebuilds = new TableRebuilds(config,
+                new io.cdcpipeline.core.sink.TableResync("ClickHouse", config, metrics.sinkMetrics(), LOG));
+        this.tables = new TableManager(connection, config, backoff, retries, this::flushTableAndWait, rebuilds);
         this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
         this.encoder = new RowEncoder(placeholder,
                 new OutOfRangeValues(config.outOfRange(), metrics.sinkMetrics(), LOG));
@@ -123,7 +126,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         offsets.accepted(records);
         recent.clear();
         publishBuffered();
-        if (isFull() || isDue() || sweeps.hasPending()) {
+        if (isFull() || isDue() || sweeps.hasPending() || rebuilds.anyScanned()) {
             tryFlush();
         }
     }
@@ -163,7 +166,9 @@ final class ClickHouseChangeSink implements BufferedSink {
     private void accept(Parsed p, List<Parsed> all, Map<TableId, Map<ByteKey, Map<String, byte[]>>> stored) {
         ChangeEvent event = p.event;
         if (event == null) {
-            sweeps.onNotification(SnapshotNotification.of(p.record));
+            SnapshotNotification notification = SnapshotNotification.of(p.record);
+            sweeps.onNotification(notification);
+            rebuilds.onNotification(notification);
             return;
         }
         if (event.operation() == Operation.TOMBSTONE) {
@@ -244,10 +249,13 @@ final class ClickHouseChangeSink implements BufferedSink {
                 Map<String, byte[]> storedRow = fromClickHouse.get(row.key());
                 value = storedRow == null ? null : storedRow.get(column);
             }
-            if (value == null) {
-                missing.add(column);
-            }
             values[i] = value;
+        }
+        fillFromReplacedTable(row, event, values);
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == null) {
+                missing.add(row.layout().fields().get(row.holes()[i]).name());
+            }
         }
         if (!missing.isEmpty()) {
             throw new DataException("columns " + missing + " hold Debezium's unchanged-TOAST placeholder, and ClickHouse "
@@ -256,6 +264,33 @@ final class ClickHouseChangeSink implements BufferedSink {
                     + "carry every column");
         }
         return row.filled(values);
+    }
+
+    /**
+     * While a table is rebuilt, a row the snapshot has not reached yet is only in the table the rebuild replaces:
+     * its holes are filled from there, for the columns it holds as they are written now.
+     */
+    private void fillFromReplacedTable(EncodedRow row, ChangeEvent event, byte[][] values) {
+        String replaced = tables.replacedByRebuild(event.table());
+        if (replaced == null) {
+            return;
+        }
+        Set<String> columns = new HashSet<>();
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == null) {
+                columns.add(row.layout().fields().get(row.holes()[i]).name());
+            }
+        }
+        if (columns.isEmpty() || !tables.holdsAsIs(replaced, row.layout(), columns)) {
+            return;
+        }
+        Map<String, byte[]> stored = toast.storedValues(row.layout().in(replaced), List.of(event), columns)
+                .get(row.key());
+        for (int i = 0; i < values.length && stored != null; i++) {
+            if (values[i] == null) {
+                values[i] = stored.get(row.layout().fields().get(row.holes()[i]).name());
+            }
+        }
     }
 
     private Map<ByteKey, EncodedRow> indexBuffered(String table) {
@@ -354,6 +389,9 @@ final class ClickHouseChangeSink implements BufferedSink {
         if (bufferedRows == 0) {
             oldestBufferedAt = 0;
             sweeps.sweep(tables::removeOlderThan, targetRows);
+            for (TableId rebuilt : rebuilds.due(tables::liveRows)) {
+                rebuilds.swapped(rebuilt, tables.swapIn(rebuilt));
+            }
             offsets.acknowledgeAccepted();
         }
         publishBuffered();

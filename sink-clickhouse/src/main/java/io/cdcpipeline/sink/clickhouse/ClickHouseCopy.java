@@ -14,7 +14,8 @@ public final class ClickHouseCopy {
         ClickHouseSinkConfig config = new ClickHouseSinkConfig(sinkConfig);
         HttpClickHouseConnection connection = HttpClickHouseConnection.open(config);
         Backoff.Listener retries = failure -> { };
-        TableManager tables = new TableManager(connection, config, config.backoff(), retries, table -> { });
+        TableManager tables = new TableManager(connection, config, config.backoff(), retries, table -> { },
+                TableRebuilds.none(config));
         ClickHouseTargetRows rows = new ClickHouseTargetRows(connection, tables, config.backoff(), retries);
         ClickHouseChecksums checksums = new ClickHouseChecksums(connection, tables, config.backoff(), retries);
         return SinkCopy.of(rows, rows, checksums, tables::existingTable, connection::close);

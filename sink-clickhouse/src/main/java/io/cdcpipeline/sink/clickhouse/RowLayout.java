@@ -68,6 +68,17 @@ final class RowLayout {
         return mayHoldPlaceholder[field];
     }
 
+    /** This layout writing into another table that has the same columns. */
+    RowLayout in(String otherTable) {
+        List<String> keyColumns = new ArrayList<>();
+        for (int i = 0; i < fields.size(); i++) {
+            if (key[i]) {
+                keyColumns.add(fields.get(i).name());
+            }
+        }
+        return new RowLayout(otherTable, schema, fields, types, keyColumns, sourceTsType);
+    }
+
     /** Quoted {@code database.table}. */
     String table() {
         return table;

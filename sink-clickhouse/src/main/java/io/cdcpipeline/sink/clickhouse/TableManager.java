@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.sink.TableRefusal;
 import io.cdcpipeline.sink.clickhouse.dialect.ClickHouseDialect;
 import io.cdcpipeline.sink.clickhouse.types.ClickHouseType;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * Keeps each target table in step with its source table's schema: creates it from the first record (engine,
  * {@code ORDER BY} the primary key, optional {@code PARTITION BY}, the CDC columns) with its current-state view;
  * adds a new source column before the batch that carries it; widens a column when the change is lossless; leaves a
- * dropped source column in place (made Nullable if so configured); refuses any other type change with a reason
- * that the records carry to the dead-letter queue.
+ * dropped source column in place (made Nullable if so configured); any other change (a type no ALTER converts
+ * losslessly, a changed primary key) rebuilds the table ({@link TableRebuilds}) or, when the sink cannot ask for the
+ * snapshot that needs, is refused with a reason that the records carry to the dead-letter queue.
  */
 final class TableManager {
 
@@ -38,6 +40,7 @@ final class TableManager {
     private final Backoff.Listener retries;
     private final ClickHouseType sourceTsType;
     private final java.util.function.Consumer<String> beforeAlter;
+    private final TableRebuilds rebuilds;
     /** The layout of the last schema seen per source table, or the reason it cannot be written. */
     private final Map<TableId, Object> layouts = new HashMap<>();
     /** Quoted database.table to the table's own name, for every table this manager named. */
@@ -50,8 +53,9 @@ final class TableManager {
      *                    layout must be inserted first, as RowBinary is read by the table's column types at insert
      */
     TableManager(ClickHouseConnection connection, ClickHouseSinkConfig config, Backoff backoff, Backoff.Listener retries,
-            java.util.function.Consumer<String> beforeAlter) {
+            java.util.function.Consumer<String> beforeAlter, TableRebuilds rebuilds) {
         this.connection = connection;
+        this.rebuilds = rebuilds;
         this.beforeAlter = beforeAlter;
         this.config = config;
         this.types = new TypeRegistry(connection.dialect());
@@ -110,10 +114,68 @@ final class TableManager {
         lastLayout = null;
     }
 
-    /** The quoted target of a source table if that table exists, without creating it (truncates need no table). */
+    /**
+     * The quoted table a source table's rows go to if it exists, without creating it (truncates need no table): the
+     * rebuilt table while a rebuild runs.
+     */
     String existingTable(TableId source) {
         String name = config.tableName(source);
+        if (rebuilds.isRunning(source)) {
+            name = TableRebuilds.nameFor(name);
+        }
         return existingColumns(name).isEmpty() ? null : qualified(name);
+    }
+
+    /**
+     * The table a rebuild of {@code source} replaces, while one runs: the rows written before it are still there
+     * (what unchanged-TOAST holes of rows the snapshot has not reached yet are filled from).
+     */
+    String replacedByRebuild(TableId source) {
+        return rebuilds.isRunning(source) ? qualified(config.tableName(source)) : null;
+    }
+
+    /** Whether a table holds the layout's key columns and {@code columns} as the layout's types. */
+    boolean holdsAsIs(String qualifiedTable, RowLayout layout, java.util.Collection<String> columns) {
+        String name = names.get(qualifiedTable);
+        Map<String, String> held = name == null ? Map.of() : existingColumns(name);
+        for (int i = 0; i < layout.fields().size(); i++) {
+            String column = layout.fields().get(i).name();
+            if ((layout.isKey(i) || columns.contains(column))
+                    && (held.get(column) == null || !layout.type(i).sameAs(held.get(column)))) {
+                return false;
+            }
+        }
+        return !held.isEmpty();
+    }
+
+    /** Live rows of a table (the newest version of each key, not deleted). */
+    long liveRows(String qualifiedTable) {
+        return Long.parseLong(query("SELECT count() FROM " + qualifiedTable + " FINAL WHERE " + CdcColumns.DELETED
+                + " = 0 FORMAT TabSeparated").get(0)[0]);
+    }
+
+    /**
+     * Puts a complete rebuild in its table's place: the old table keeps its rows under a new name (returned), the
+     * current-state view is made again for the new columns. Called with nothing of the table buffered.
+     */
+    String swapIn(TableId source) {
+        String name = config.tableName(source);
+        String rebuild = TableRebuilds.nameFor(name);
+        String replaced = name + "_replaced_" + java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)
+                .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss"));
+        if (existingColumns(name).isEmpty()) {
+            // A stop between the two renames of a swap (they are not one atomic step everywhere).
+            execute("RENAME TABLE " + qualified(rebuild) + " TO " + qualified(name));
+        } else {
+            execute("RENAME TABLE " + qualified(name) + " TO " + qualified(replaced) + ", " + qualified(rebuild)
+                    + " TO " + qualified(name));
+        }
+        // A stop before this is healed at the next start: a view whose columns differ from its table is made again.
+        for (String sql : connection.dialect().replaceView(qualified(name + config.viewSuffix()), viewSelect(name))) {
+            execute(sql);
+        }
+        forget(source);
+        return qualified(replaced);
     }
 
     private RowLayout prepare(ChangeEvent event) {
@@ -136,28 +198,94 @@ final class TableManager {
             }
             wanted.put(field.name(), types.columnType(field.schema(), keyColumns.contains(field.name())));
         }
-        Map<String, String> existing = existingColumns(name);
-        if (!existing.isEmpty() && existing.containsKey(CdcColumns.ROW_KEY) != keyColumns.isEmpty()) {
-            throw new DataException("source table " + source + " " + (keyColumns.isEmpty() ? "has no primary key any "
-                    + "more" : "has a primary key now") + ", but ClickHouse table " + qualified(name) + " was made "
-                    + (keyColumns.isEmpty() ? "for its key" : "for a table without one (rows keyed by content)")
-                    + ": rename or drop that table, then re-snapshot " + source + " (bin/cdc snapshot)");
+        String rebuild = TableRebuilds.nameFor(name);
+        boolean rebuilding = rebuilds.isRunning(source);
+        if (!rebuilding && rebuilds.enabled() && !existingColumns(rebuild).isEmpty()) {
+            rebuilds.begin(source, qualified(rebuild), qualified(name), "a rebuild of " + qualified(name) + " was found at start");
+            rebuilding = true;
         }
-        if (!existing.isEmpty() && !keyColumns.isEmpty()) {
-            refuseChangedKey(source, name, keyColumns);
+        String target = rebuilding ? rebuild : name;
+        Map<String, String> existing = existingColumns(target);
+        String incompatible = existing.isEmpty() ? null : incompatibility(target, wanted, keyColumns, existing);
+        if (incompatible != null && rebuilding) {
+            // A record from before the change the rebuild is for, delivered again after a restart, still fits the
+            // table it was written to; the snapshot brings its row into the rebuilt table.
+            Map<String, String> old = existingColumns(name);
+            if (!old.isEmpty() && incompatibility(name, wanted, keyColumns, old) == null) {
+                target = name;
+                existing = old;
+                incompatible = null;
+            }
+        }
+        if (incompatible != null) {
+            String reason = "incompatible change of source table " + source + " for ClickHouse table "
+                    + qualified(target) + ": " + incompatible;
+            if (!rebuilds.enabled()) {
+                throw new DataException(reason + ". Set " + SourceCheckConfig.URL + " and " + SourceCheckConfig.SIGNAL_TABLE
+                        + " so that the sink rebuilds the table by itself, or convert it yourself (ALTER TABLE ... "
+                        + "MODIFY COLUMN; for a changed key: rename or drop the table and its view, then re-snapshot "
+                        + source + " with bin/cdc snapshot) and replay the dead letters");
+            }
+            if (rebuilding) {
+                LOG.info("Source table {} changed again during the rebuild of {}: starting the rebuild over", source,
+                        qualified(name));
+                beforeAlter.accept(qualified(rebuild));
+                execute("DROP TABLE IF EXISTS " + qualified(rebuild));
+            }
+            LOG.warn("{}; rebuilding it as {} (BI reads {} as it was until the swap)", reason, qualified(rebuild),
+                    qualified(name + config.viewSuffix()));
+            target = rebuild;
+            existing = Map.of();
+            create(source, target, wanted, keyColumns, false);
+            rebuilds.begin(source, qualified(rebuild), qualified(name), reason);
         }
         // The schema this process wrote the table with before, if any: renames are told apart from it.
         List<Field> before = layouts.get(source) instanceof RowLayout previous ? previous.fields() : List.of();
-        Map<String, ClickHouseType> encodeAs = existing.isEmpty()
-                ? create(source, name, wanted, keyColumns)
-                : evolve(source, name, wanted, keyColumns, existing, fields, before);
+        Map<String, ClickHouseType> encodeAs = existing.isEmpty() && incompatible == null
+                ? create(source, target, wanted, keyColumns, !target.equals(rebuild))
+                : existing.isEmpty() ? wanted
+                : evolve(source, target, wanted, keyColumns, existing, fields, before, !target.equals(rebuild));
         List<ClickHouseType> columnTypes = new ArrayList<>();
         fields.forEach(f -> columnTypes.add(encodeAs.get(f.name())));
-        return new RowLayout(qualified(name), event.rowSchema(), fields, columnTypes, keyColumns, sourceTsType);
+        return new RowLayout(qualified(target), event.rowSchema(), fields, columnTypes, keyColumns, sourceTsType);
     }
 
+    /**
+     * Why the table cannot take rows of this schema by any lossless {@code ALTER}, or null: a primary key added,
+     * dropped or changed (no ClickHouse version changes a sorting key), or a column type that cannot be widened.
+     */
+    private String incompatibility(String table, Map<String, ClickHouseType> wanted, List<String> keyColumns,
+            Map<String, String> existing) {
+        if (existing.containsKey(CdcColumns.ROW_KEY) != keyColumns.isEmpty()) {
+            return keyColumns.isEmpty() ? "the source table has no primary key any more"
+                    : "the source table has a primary key now, and the ClickHouse table was made for a table without "
+                    + "one (rows keyed by content)";
+        }
+        List<String> problems = new ArrayList<>();
+        if (!keyColumns.isEmpty()) {
+            java.util.Set<String> sortingKey = sortingKey(table);
+            List<String> outside = keyColumns.stream().filter(k -> !sortingKey.contains(k)).toList();
+            if (!outside.isEmpty()) {
+                problems.add("the primary key changed: key column(s) " + outside + " are not in the sorting key "
+                        + sortingKey + " (a renamed key column, or a new primary key), so versions of different rows "
+                        + "would replace each other");
+            }
+        }
+        wanted.forEach((column, type) -> {
+            String existingType = existing.get(column);
+            if (existingType != null) {
+                String refusal = ColumnEvolution.decide(existingType, type, keyColumns.contains(column)).refusal();
+                if (refusal != null) {
+                    problems.add("column " + column + ": " + refusal);
+                }
+            }
+        });
+        return problems.isEmpty() ? null : String.join("; ", problems);
+    }
+
+    /** @param withView whether to make the current-state view too (a rebuilt table gets it when it is swapped in) */
     private Map<String, ClickHouseType> create(TableId source, String name, Map<String, ClickHouseType> columns,
-            List<String> keyColumns) {
+            List<String> keyColumns, boolean withView) {
         ClickHouseDialect dialect = connection.dialect();
         StringJoiner ddl = new StringJoiner(",\n  ", "CREATE TABLE IF NOT EXISTS " + qualified(name) + " (\n  ", "\n)");
         columns.forEach((column, type) -> ddl.add(SqlText.identifier(column) + " " + type.sql()));
@@ -198,13 +326,17 @@ final class TableManager {
         }
         LOG.info("Creating ClickHouse table {} for {} ({} dialect):\n{}", qualified(name), source, dialect.description(), sql);
         execute(sql.toString());
+        if (!withView) {
+            return columns;
+        }
         // The view is what BI reads: the newest version of each key, deleted keys left out.
         execute("CREATE VIEW IF NOT EXISTS " + qualified(name + config.viewSuffix()) + " AS " + viewSelect(name));
         return columns;
     }
 
     private Map<String, ClickHouseType> evolve(TableId source, String name, Map<String, ClickHouseType> wanted,
-            List<String> keyColumns, Map<String, String> existing, List<Field> fields, List<Field> before) {
+            List<String> keyColumns, Map<String, String> existing, List<Field> fields, List<Field> before,
+            boolean withView) {
         Map<String, ClickHouseType> encodeAs = new LinkedHashMap<>();
         Map<String, String> renamedFrom = ColumnRenames.between(before, fields, wanted, existing, keyColumns);
         existing = new LinkedHashMap<>(existing);
@@ -265,6 +397,18 @@ final class TableManager {
             previous = columnName;
         }
         boolean altered = handleDropped(source, name, wanted, existing) || alteredColumns > 0;
+        if (withView) {
+            keepView(name, existing, altered);
+        }
+        if (!refusals.isEmpty()) { // checked by incompatibility() before: the schema changed in between
+            throw new DataException("incompatible change of source table " + source + " for ClickHouse table "
+                    + qualified(name) + ": " + String.join("; ", refusals));
+        }
+        return encodeAs;
+    }
+
+    /** Makes the current-state view of a table again after its columns changed, or when it is missing. */
+    private void keepView(String name, Map<String, String> existing, boolean altered) {
         String view = name + config.viewSuffix();
         Map<String, String> viewColumns = altered ? Map.of() : existingColumns(view);
         if (altered || (!viewColumns.isEmpty() && !viewColumns.equals(existing))) {
@@ -279,11 +423,6 @@ final class TableManager {
             LOG.info("Creating the missing view {} of {}", qualified(view), qualified(name));
             execute("CREATE VIEW IF NOT EXISTS " + qualified(view) + " AS " + viewSelect(name));
         }
-        if (!refusals.isEmpty()) {
-            throw new DataException("incompatible change of source table " + source + " for ClickHouse table "
-                    + qualified(name) + ": " + String.join("; ", refusals));
-        }
-        return encodeAs;
     }
 
     /** Returns whether a column was altered. */
@@ -331,25 +470,16 @@ final class TableManager {
     }
 
     /**
-     * The table replaces the versions of a row by its sorting key: a source key column outside it (a renamed key
-     * column, which no ClickHouse version can rename, or a new primary key) would make versions of different rows
-     * replace each other. Refused, with the fix, before anything is written.
+     * The table's sorting key: the table replaces the versions of a row by it, so a source key column outside it (a
+     * renamed key column, or a new primary key) would make versions of different rows replace each other.
      */
-    private void refuseChangedKey(TableId source, String name, List<String> keyColumns) {
+    private java.util.Set<String> sortingKey(String name) {
         java.util.Set<String> sortingKey = new java.util.HashSet<>();
         for (String[] row : query("SELECT name FROM system.columns WHERE database = " + SqlText.literal(config.database())
                 + " AND table = " + SqlText.literal(name) + " AND is_in_sorting_key FORMAT TabSeparated")) {
             sortingKey.add(row[0]);
         }
-        List<String> outside = keyColumns.stream().filter(k -> !sortingKey.contains(k)).toList();
-        if (!outside.isEmpty()) {
-            throw new DataException("the primary key of source table " + source + " changed: key column(s) " + outside
-                    + " are not in the sorting key " + sortingKey + " of ClickHouse table " + qualified(name)
-                    + " (a renamed key column, or a new primary key), so versions of different rows would replace "
-                    + "each other. ClickHouse cannot change a sorting key: rename or drop that table (and its "
-                    + config.viewSuffix() + " view), then re-snapshot " + source + " (bin/cdc snapshot) and replay "
-                    + "the dead letters");
-        }
+        return sortingKey;
     }
 
     private Map<String, String> existingColumns(String name) {
@@ -402,9 +532,12 @@ final class TableManager {
         return count;
     }
 
-    /** The columns and their types of a table this manager named; empty when it does not exist. */
+    /**
+     * The columns and their types of a table this manager named; empty when it does not exist, or while a rebuild
+     * replaces it (its rows, in the columns of before, are neither swept nor checked against the changed source).
+     */
     Map<String, String> columnsOf(String qualifiedTable) {
         String name = names.get(qualifiedTable);
-        return name == null ? Map.of() : existingColumns(name);
+        return name == null || rebuilds.replaces(qualifiedTable) ? Map.of() : existingColumns(name);
     }
 }

@@ -257,7 +257,7 @@ class SourceCheckIT {
 
     private static TableManager tablesOf(SinkHarness server) {
         return new TableManager(server.connection, server.config(), server.config().backoff(), failure -> { },
-                table -> { });
+                table -> { }, TableRebuilds.none(server.config()));
     }
 
     /** The copy as {@code bin/cdc validate} opens it (ClickHouseCopy), on the harness's connection. */

@@ -1,0 +1,124 @@
+package io.cdcpipeline.core.sink;
+
+import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.SourceCheckConfig;
+import io.cdcpipeline.core.consistency.SourceKeys;
+import io.cdcpipeline.core.snapshot.SnapshotNotification;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.slf4j.Logger;
+
+/**
+ * The rebuilds a sink runs of copies it could not change in place, each filled by an incremental snapshot it asked
+ * for ({@link TableResync}), and when each is complete: once the snapshot has read the whole table (its completion
+ * notification, where the runtime passes notifications on, as the embedded runner does), or once the new copy holds
+ * as many live rows as the source table at two looks in a row, at most one look per {@value #CHECK_EVERY_MS} ms (on
+ * a Connect cluster no notification reaches a sink). What a rebuild is and how it is swapped in is the sink's own:
+ * {@code R}. One instance per sink task, not thread-safe.
+ */
+public final class ResyncedRebuilds<R> {
+
+    static final long CHECK_EVERY_MS = 5_000;
+
+    /** Counts the live rows of a rebuild's new copy. */
+    @FunctionalInterface
+    public interface RowCount<R> {
+        long count(R rebuild) throws Exception;
+    }
+
+    private final AbstractConfig config;
+    private final Logger log;
+    private final Map<TableId, Running<R>> running = new LinkedHashMap<>();
+
+    private static final class Running<R> {
+        final R rebuild;
+        final long startedAt = System.currentTimeMillis();
+        boolean scanned;
+        int equalInARow;
+        long checkedAt;
+
+        Running(R rebuild) {
+            this.rebuild = rebuild;
+        }
+    }
+
+    /** @param config the sink's config, whose source settings ({@link SourceCheckConfig}) count the source's rows */
+    public ResyncedRebuilds(AbstractConfig config, Logger log) {
+        this.config = config;
+        this.log = log;
+    }
+
+    public void add(TableId table, R rebuild) {
+        running.put(table, new Running<>(rebuild));
+    }
+
+    /** The running rebuild of a table, or null. */
+    public R get(TableId table) {
+        Running<R> r = running.get(table);
+        return r == null ? null : r.rebuild;
+    }
+
+    public List<R> all() {
+        return running.values().stream().map(r -> r.rebuild).toList();
+    }
+
+    /** A notification from the stream: an incremental snapshot read the whole of a table being rebuilt. */
+    public void onNotification(SnapshotNotification notification) {
+        Running<R> r = notification.isIncrementalTableScanCompleted() ? running.get(notification.table()) : null;
+        if (r != null) {
+            r.scanned = true;
+        }
+    }
+
+    /** Whether a rebuild's snapshot completed, so that it can be swapped in now. */
+    public boolean anyScanned() {
+        return running.values().stream().anyMatch(r -> r.scanned);
+    }
+
+    /**
+     * The tables whose rebuild is complete; the caller swaps each in and reports it with {@link #completed}. Call it
+     * with everything accepted written, so that the count sees every row streamed so far.
+     */
+    public List<TableId> due(RowCount<R> copyRows) {
+        List<TableId> due = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (Map.Entry<TableId, Running<R>> entry : running.entrySet()) {
+            Running<R> r = entry.getValue();
+            if (!r.scanned && now - r.checkedAt < CHECK_EVERY_MS) {
+                continue;
+            }
+            r.checkedAt = now;
+            if (!r.scanned) {
+                try {
+                    long rows = copyRows.count(r.rebuild);
+                    long sourceRows;
+                    try (Connection db = SourceCheckConfig.connect(config)) {
+                        sourceRows = new SourceKeys(db).count(entry.getKey());
+                    }
+                    r.equalInARow = rows == sourceRows ? r.equalInARow + 1 : 0;
+                    log.info("Rebuilding the copy of {}: {} rows in {}, {} in the source", entry.getKey(), rows,
+                            r.rebuild, sourceRows);
+                } catch (Exception e) {
+                    log.warn("Could not check the rebuild of the copy of {} yet: {}", entry.getKey(), e.getMessage());
+                    continue;
+                }
+            }
+            if (r.scanned || r.equalInARow >= 2) {
+                due.add(entry.getKey());
+            }
+        }
+        return due;
+    }
+
+    /** A rebuild swapped in; {@code kept} says where the copy of before stays. */
+    public void completed(TableId table, String kept) {
+        Running<R> r = running.remove(table);
+        log.info("Rebuild of the copy of {} ({}) complete after {} s ({}); {}", table, r.rebuild,
+                (System.currentTimeMillis() - r.startedAt) / 1000,
+                r.scanned ? "the snapshot read the whole table" : "as many rows as the source", kept);
+    }
+}
