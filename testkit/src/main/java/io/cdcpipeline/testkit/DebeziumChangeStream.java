@@ -68,6 +68,26 @@ public final class DebeziumChangeStream implements AutoCloseable {
         return taken;
     }
 
+    /**
+     * Records until {@code count} of them are of {@code table} (its topic ends with ".table"), with whatever else
+     * arrived among them (signal rows, other tables), waiting up to {@code timeout}.
+     */
+    public List<SinkRecord> takeUntil(String table, int count, Duration timeout) throws InterruptedException {
+        List<SinkRecord> taken = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int ofTable = 0;
+        while (ofTable < count) {
+            SourceRecord record = records.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (record == null) {
+                throw new AssertionError("only " + ofTable + " of " + count + " records of " + table + " arrived within "
+                        + timeout);
+            }
+            taken.add(toSinkRecord(record));
+            ofTable += record.topic().endsWith("." + table) ? 1 : 0;
+        }
+        return taken;
+    }
+
     /** Whatever arrives until {@code quiet} passes without a record. */
     public List<SinkRecord> drain(Duration quiet) throws InterruptedException {
         List<SinkRecord> taken = new ArrayList<>();

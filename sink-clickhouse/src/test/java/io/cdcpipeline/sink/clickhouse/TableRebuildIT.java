@@ -79,13 +79,7 @@ class TableRebuildIT {
                     assertThat(server.scalar("SELECT toString(count()) FROM " + server.table("codes_rebuild")))
                             .as("%s: the rebuild not started over", server).isEqualTo("2");
 
-                    List<SinkRecord> reads = new ArrayList<>();
-                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                    while (reads.stream().filter(r -> r.topic().endsWith(".codes")).count() < 21
-                            && System.nanoTime() < deadline) {
-                        reads.addAll(stream.drain(Duration.ofSeconds(2)));
-                    }
-                    sink.put(reads);
+                    sink.put(stream.takeUntil("codes", 21, Duration.ofSeconds(60))); // the snapshot's reads
                     long swapBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                     while (server.scalar("SELECT name FROM system.tables WHERE database = '" + server.database
                             + "' AND name = 'codes_rebuild'") != null && System.nanoTime() < swapBy) {

@@ -109,12 +109,7 @@ class ElasticsearchSchemaChangeIT {
                 assertThat(count(pg, "SELECT count(*) FROM debezium_signal WHERE type = 'execute-snapshot' "
                         + "AND data LIKE '%public.codes%'")).as("the snapshot asked for").isEqualTo(1);
                 // The signal row's own change, then the snapshot's reads of the 51 rows
-                List<SinkRecord> reads = new ArrayList<>();
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (reads.stream().filter(r -> r.topic().endsWith(".codes")).count() < 51
-                        && System.nanoTime() < deadline) {
-                    reads.addAll(stream.drain(Duration.ofSeconds(2)));
-                }
+                List<SinkRecord> reads = stream.takeUntil("codes", 51, Duration.ofSeconds(60));
                 sink.put(reads);
                 sink.preCommit(EsHarness.offsetsAfter(reads));
                 Map<String, String> before = h.documents("codes");
