@@ -26,7 +26,8 @@ class ConnectConfigsTest {
     private static final Path CONFIGS = ProjectRoot.path().resolve("connect-configs");
     private static final Set<String> CONNECT_ONLY = Set.of("name", "tasks.max", "topics", "topics.regex");
     private static final Predicate<String> CONNECT_ONLY_PREFIX = key -> key.startsWith("key.converter")
-            || key.startsWith("value.converter") || key.startsWith("errors.") || key.startsWith("consumer.override.");
+            || key.startsWith("value.converter") || key.startsWith("errors.") || key.startsWith("consumer.override.")
+            || key.startsWith("consistency.");
 
     @Test
     void connectJsonAndEmbeddedTemplateDescribeTheSameConnectors() throws Exception {
@@ -36,9 +37,12 @@ class ConnectConfigsTest {
         List<String> sinkNames = List.of(template.get("sinks").split(","));
         List<ConnectorFile> connect = ConnectorFile.loadAll(List.of(CONFIGS.resolve("connect")));
         assertThat(connect).hasSize(1 + sinkNames.size());
+        ConnectorFile sourceFile = connect.stream().filter(f -> f.connectorClass().equals(source.get("connector.class")))
+                .findFirst().orElseThrow();
         for (ConnectorFile file : connect) {
             Map<String, String> embedded = source;
-            if (!file.connectorClass().equals(source.get("connector.class"))) {
+            if (file != sourceFile) {
+                assertReachesTheSource(file, sourceFile);
                 embedded = sinkNames.stream().map(name -> withPrefix(template, "sink." + name + "."))
                         .filter(sink -> file.connectorClass().equals(sink.get("connector.class"))).findFirst()
                         .orElseThrow(() -> new AssertionError(file.file() + ": no sink of the template runs "
@@ -46,6 +50,22 @@ class ConnectConfigsTest {
             }
             assertSame(file, embedded);
         }
+    }
+
+    /**
+     * On Connect each sink carries the source database and signal table (the runner sets them from its source), for
+     * the rebuilds and checks that ask Debezium for a snapshot: the source connector's own values.
+     */
+    private static void assertReachesTheSource(ConnectorFile sink, ConnectorFile source) {
+        Map<String, String> config = sink.config();
+        Map<String, String> of = source.config();
+        assertThat(config.get("consistency.source.user")).as("%s", sink.file()).isEqualTo(of.get("database.user"));
+        assertThat(config.get("consistency.source.password")).as("%s", sink.file())
+                .isEqualTo(of.get("database.password"));
+        assertThat(config.get("consistency.signal.table")).as("%s", sink.file())
+                .isEqualTo(of.get("signal.data.collection"));
+        assertThat(config.get("consistency.source.url")).as("%s", sink.file()).isEqualTo("jdbc:postgresql://"
+                + of.get("database.hostname") + ":" + of.get("database.port") + "/" + of.get("database.dbname"));
     }
 
     private static Map<String, String> withPrefix(Map<String, String> properties, String prefix) {

@@ -226,6 +226,7 @@ class ConnectDeployIT {
      * it to the filtered publication and has it snapshotted once its first change went by, so the rows written in
      * the transaction that created it (never streamed) reach ClickHouse as well as the later ones. Its
      * two-dimensional array column arrives whole through our Debezium converter, loaded from Debezium's plugin folder.
+     * A later type change no ALTER follows makes the ClickHouse sink rebuild the table on the cluster.
      */
     @Test
     void aTableCreatedWhileTheSourceRunsArrivesWithItsEarlierRows(StackEndpoints stack, PostgresTestDatabase pg,
@@ -273,6 +274,22 @@ class ConnectDeployIT {
             assertThat(clickHouse(ch, "SELECT concat(toString(id), ':', grid) FROM " + ch.name() + ".audit_log_current"))
                     .as("the two-dimensional arrays, converted on the Connect worker")
                     .isEqualTo(postgres(pg, "SELECT id || ':' || array_to_json(grid)::text FROM audit_log"));
+
+            // A change no ALTER follows (text to integer, computed by Postgres's USING): the sink rebuilds the table
+            // from an incremental snapshot it asks for through the signal table, and swaps it in once it holds as
+            // many rows as the source (no snapshot notification reaches a sink on Connect).
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE audit_log ALTER COLUMN note TYPE integer USING id * 2");
+                st.execute("INSERT INTO audit_log VALUES (111, 7, NULL)");
+                st.execute("UPDATE audit_log SET note = -1 WHERE id = 5");
+            }
+            Await.until(() -> clickHouse(ch, "SELECT concat(toString(id), ':', toString(note)) FROM " + ch.name()
+                    + ".audit_log_current").equals(postgres(pg, "SELECT id || ':' || note FROM audit_log")), 180,
+                    "the rebuilt audit_log equals Postgres");
+            assertThat(clickHouse(ch, "SELECT type FROM system.columns WHERE database = '" + ch.name()
+                    + "' AND table = 'audit_log' AND name = 'note'")).containsExactly("Nullable(Int32)");
+            assertThat(postgres(pg, "SELECT count(*) FROM debezium_signal WHERE id LIKE 'resync-%'"))
+                    .as("the snapshot the sink asked for").containsExactly("1");
         } finally {
             for (String name : names) {
                 http.send(HttpRequest.newBuilder(URI.create(stack.requireConnectUrl() + "/connectors/" + name))
@@ -527,11 +544,13 @@ class ConnectDeployIT {
                 }
                 case "clickhouse-sink.json" -> {
                     config.put("topics.regex", topics);
+                    config.put("consistency.source.url", sourceUrl(config, pg));
                     config.put("clickhouse.database", ch.name());
                     config.put("errors.deadletterqueue.topic.name", pg.name() + "-clickhouse-dead-letters");
                 }
                 default -> {
                     config.put("topics.regex", topics);
+                    config.put("consistency.source.url", sourceUrl(config, pg));
                     config.put("index.name.format", es.name() + "_${table}");
                     config.put("errors.deadletterqueue.topic.name", pg.name() + "-elasticsearch-dead-letters");
                 }
@@ -539,6 +558,11 @@ class ConnectDeployIT {
             Files.writeString(dir.resolve(file), json.writerWithDefaultPrettyPrinter().writeValueAsString(connector));
         }
         return dir;
+    }
+
+    /** The shipped source URL of a sink's config, for this test's database. */
+    private static String sourceUrl(ObjectNode config, PostgresTestDatabase pg) {
+        return config.path("consistency.source.url").asText().replaceFirst("/shop$", "/" + pg.name());
     }
 
     private void edit(Path file, java.util.function.Consumer<ObjectNode> change) throws Exception {

@@ -71,8 +71,8 @@ class DockerComposeTest {
                 assertThat(secrets).as("%s reads %s", reader.getFileName(), m.group(2)).containsKey(m.group(2));
             }
         }
-        assertThat(references).as("passwords of the source (its CaptureNewTables too), both sinks and the monitor")
-                .isEqualTo(5);
+        assertThat(references).as("passwords of the source (its CaptureNewTables too), both sinks (theirs and the "
+                + "source's, for rebuilds and checks) and the monitor").isEqualTo(7);
         Matcher postgres = Pattern.compile("POSTGRES_PASSWORD: (\\S+)").matcher(compose);
         assertThat(postgres.find()).isTrue();
         assertThat(postgres.group(1)).isEqualTo(secrets.getProperty("pg.password"));

@@ -47,8 +47,9 @@ public final class SourceCheckConfig {
                         "Debezium's signal table in the source database (schema.table, the source connector's "
                                 + "signal.data.collection). When set together with " + URL + ", the sink asks "
                                 + "Debezium for an incremental snapshot of a table it cannot bring up to date by "
-                                + "itself (Elasticsearch: after a column type change its index mapping cannot take, "
-                                + "the sink rebuilds the index from that snapshot); " + USER + " then needs INSERT "
+                                + "itself (after a change it cannot apply in place, a column type the index mapping or "
+                                + "no lossless ALTER can take, or a changed primary key, the sink rebuilds the index "
+                                + "or table from that snapshot); " + USER + " then needs INSERT "
                                 + "on it. Empty: such a change is refused and its records dead-lettered with the "
                                 + "fix. The embedded runner sets it from the source's signal.data.collection.",
                         GROUP, 4, ConfigDef.Width.MEDIUM, "Source signal table");
