@@ -25,19 +25,32 @@ final class RowLayout {
     private final List<UnaryOperator<Object>> converters;
     private final boolean[] mayHoldPlaceholder;
     private final boolean keyless;
+    private final List<String> columnNames;
 
     RowLayout(String table, Schema schema, List<Field> fields, List<ClickHouseType> types, List<String> keyColumns,
             ClickHouseType sourceTsType) {
+        this(table, schema, fields, types, keyColumns, sourceTsType, java.util.Map.of());
+    }
+
+    /**
+     * @param columnFor the column a field is written to where it is not the field's own name: a record of a schema
+     *                  older than the table's, delivered again, writes a column renamed since under its new name
+     */
+    RowLayout(String table, Schema schema, List<Field> fields, List<ClickHouseType> types, List<String> keyColumns,
+            ClickHouseType sourceTsType, java.util.Map<String, String> columnFor) {
         this.table = table;
         this.schema = schema;
         this.fields = List.copyOf(fields);
         this.types = List.copyOf(types);
         this.key = new boolean[fields.size()];
         List<String> columns = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < fields.size(); i++) {
             key[i] = keyColumns.contains(fields.get(i).name());
-            columns.add(io.cdcpipeline.sink.clickhouse.types.SqlText.identifier(fields.get(i).name()));
+            names.add(columnFor.getOrDefault(fields.get(i).name(), fields.get(i).name()));
+            columns.add(io.cdcpipeline.sink.clickhouse.types.SqlText.identifier(names.get(i)));
         }
+        this.columnNames = List.copyOf(names);
         columns.addAll(CdcColumns.WRITTEN);
         this.keyless = keyColumns.isEmpty();
         if (keyless) {
@@ -76,7 +89,16 @@ final class RowLayout {
                 keyColumns.add(fields.get(i).name());
             }
         }
-        return new RowLayout(otherTable, schema, fields, types, keyColumns, sourceTsType);
+        java.util.Map<String, String> columnFor = new java.util.HashMap<>();
+        for (int i = 0; i < fields.size(); i++) {
+            columnFor.put(fields.get(i).name(), columnNames.get(i));
+        }
+        return new RowLayout(otherTable, schema, fields, types, keyColumns, sourceTsType, columnFor);
+    }
+
+    /** The ClickHouse column a field is written to (its own name, unless renamed since). */
+    String column(int field) {
+        return columnNames.get(field);
     }
 
     /** Quoted {@code database.table}. */

@@ -1,6 +1,7 @@
 package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.SourceColumns;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.sink.TableRefusal;
@@ -139,8 +140,8 @@ final class TableManager {
         String name = names.get(qualifiedTable);
         Map<String, String> held = name == null ? Map.of() : existingColumns(name);
         for (int i = 0; i < layout.fields().size(); i++) {
-            String column = layout.fields().get(i).name();
-            if ((layout.isKey(i) || columns.contains(column))
+            String column = layout.column(i);
+            if ((layout.isKey(i) || columns.contains(layout.fields().get(i).name()))
                     && (held.get(column) == null || !layout.type(i).sameAs(held.get(column)))) {
                 return false;
             }
@@ -239,15 +240,30 @@ final class TableManager {
             create(source, target, wanted, keyColumns, false);
             rebuilds.begin(source, qualified(rebuild), qualified(name), reason);
         }
-        // The schema this process wrote the table with before, if any: renames are told apart from it.
-        List<Field> before = layouts.get(source) instanceof RowLayout previous ? previous.fields() : List.of();
+        // The schema the table was written with before: renames are told apart from it. This process's own, or
+        // after a restart the one recorded in the table.
+        SourceColumns recorded = existing.isEmpty() ? null : recordedColumns(target);
+        List<Field> before = layouts.get(source) instanceof RowLayout previous ? previous.fields()
+                : recorded == null ? List.of() : recorded.before(event);
+        Map<String, String> columnFor = recorded == null ? Map.of() : recorded.renamedSince(event, keyColumns);
+        if (!columnFor.isEmpty()) {
+            // A record from before a rename, delivered again: its values go to the columns under their new names.
+            Map<String, ClickHouseType> renamed = new LinkedHashMap<>();
+            wanted.forEach((column, type) -> renamed.put(columnFor.getOrDefault(column, column), type));
+            wanted = renamed;
+        }
         Map<String, ClickHouseType> encodeAs = existing.isEmpty() && incompatible == null
                 ? create(source, target, wanted, keyColumns, !target.equals(rebuild))
                 : existing.isEmpty() ? wanted
                 : evolve(source, target, wanted, keyColumns, existing, fields, before, !target.equals(rebuild));
+        if (recorded == null || recorded.replacedBy(event)) {
+            execute("ALTER TABLE " + qualified(target) + " COMMENT COLUMN " + CdcColumns.VERSION + " "
+                    + SqlText.literal(SourceColumns.of(event).toJson()));
+        }
         List<ClickHouseType> columnTypes = new ArrayList<>();
-        fields.forEach(f -> columnTypes.add(encodeAs.get(f.name())));
-        return new RowLayout(qualified(target), event.rowSchema(), fields, columnTypes, keyColumns, sourceTsType);
+        fields.forEach(f -> columnTypes.add(encodeAs.get(columnFor.getOrDefault(f.name(), f.name()))));
+        return new RowLayout(qualified(target), event.rowSchema(), fields, columnTypes, keyColumns, sourceTsType,
+                columnFor);
     }
 
     /**
@@ -480,6 +496,17 @@ final class TableManager {
             sortingKey.add(row[0]);
         }
         return sortingKey;
+    }
+
+    /**
+     * The source columns the table was last written with, kept as the comment of its version column (the table
+     * carries it through renames and rebuilds; 18.16 has column comments too); null if none is recorded.
+     */
+    private SourceColumns recordedColumns(String name) {
+        List<String[]> rows = query("SELECT comment FROM system.columns WHERE database = " + SqlText.literal(config.database())
+                + " AND table = " + SqlText.literal(name) + " AND name = " + SqlText.literal(CdcColumns.VERSION)
+                + " FORMAT TabSeparated");
+        return rows.isEmpty() ? null : SourceColumns.parse(rows.get(0)[0]);
     }
 
     private Map<String, String> existingColumns(String name) {

@@ -67,10 +67,10 @@ final class ToastResolver {
         StringJoiner columns = new StringJoiner(", ");
         StringJoiner keyColumns = new StringJoiner(", ", keyFields.size() > 1 ? "(" : "", keyFields.size() > 1 ? ")" : "");
         for (int field : keyFields) {
-            columns.add(SqlText.identifier(layout.fields().get(field).name()));
-            keyColumns.add(SqlText.identifier(layout.fields().get(field).name()));
+            columns.add(SqlText.identifier(layout.column(field)));
+            keyColumns.add(SqlText.identifier(layout.column(field)));
         }
-        valueFields.forEach(field -> columns.add(SqlText.identifier(layout.fields().get(field).name())));
+        valueFields.forEach(field -> columns.add(SqlText.identifier(layout.column(field))));
         return "SELECT " + columns + " FROM " + layout.table() + " FINAL WHERE " + CdcColumns.DELETED + " = 0 AND "
                 + keyColumns + " IN (" + String.join(", ", keys) + ") FORMAT RowBinary";
     }

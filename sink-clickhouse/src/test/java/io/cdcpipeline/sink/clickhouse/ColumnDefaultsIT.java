@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code ALTER TABLE ... ADD COLUMN ... DEFAULT}: Postgres gives its existing rows the default without writing them,
@@ -58,9 +60,15 @@ class ColumnDefaultsIT {
         }
     }
 
-    /** A renamed column keeps its values: renamed in ClickHouse 23.x+, read through a default on 18.16. */
-    @Test
-    void aRenamedColumnKeepsTheValuesOfRowsWrittenBefore(StackEndpoints stack, PostgresTestDatabase pg,
+    /**
+     * A renamed column keeps its values: renamed in ClickHouse 23.x+, read through a default on 18.16. Also when the
+     * sink was restarted between the rows of before and the first row after the rename (it reads the columns of
+     * before from the table, where it records them), and a row of before delivered again afterwards (as after a
+     * crash) is not taken for a rename back.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"one writer", "restarted in between"})
+    void aRenamedColumnKeepsTheValuesOfRowsWrittenBefore(String writers, StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch) throws Exception {
         try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
             st.execute("CREATE TABLE notes (id integer PRIMARY KEY, note text, qty integer)");
@@ -77,7 +85,13 @@ class ColumnDefaultsIT {
         }
         try (SinkHarness legacy = SinkHarness.legacy(ch); SinkHarness modern = SinkHarness.modern()) {
             for (SinkHarness server : List.of(legacy, modern)) {
-                server.write(records, Map.of()); // one writer: it saw the table's schema before the rename
+                if (writers.equals("one writer")) {
+                    server.write(records, Map.of()); // it saw the table's schema before the rename
+                } else {
+                    server.write(records.subList(0, 2), Map.of());
+                    server.write(records.subList(2, 3), Map.of());
+                    server.write(records.subList(0, 1), Map.of()); // row 1 of before, delivered again
+                }
                 assertThat(server.deadLetters).isEmpty();
                 assertThat(server.rows("SELECT toString(id), remark, toString(qty) FROM "
                         + server.table("notes_current") + " ORDER BY id"))

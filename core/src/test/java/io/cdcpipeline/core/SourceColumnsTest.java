@@ -1,0 +1,75 @@
+package io.cdcpipeline.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+/** What a target records of its source columns, and how a later or an older record is read against it. */
+class SourceColumnsTest {
+
+    /** An insert of row 1 at {@code lsn} into a table of {@code id} and text columns named {@code columns}. */
+    private static ChangeEvent insert(long lsn, String... columns) {
+        SchemaBuilder row = SchemaBuilder.struct().optional().field("id", Schema.INT32_SCHEMA);
+        for (String column : columns) {
+            row.field(column, Schema.OPTIONAL_STRING_SCHEMA);
+        }
+        row.field("amount", Decimal.builder(2).optional().build());
+        Schema rowSchema = row.build();
+        Schema envelope = SchemaBuilder.struct().field("before", rowSchema).field("after", rowSchema)
+                .field("source", Envelopes.SOURCE).field("op", Schema.STRING_SCHEMA).build();
+        Struct source = new Struct(Envelopes.SOURCE).put("schema", "public").put("table", "t").put("lsn", lsn)
+                .put("snapshot", "false");
+        Struct value = new Struct(envelope).put("after", new Struct(rowSchema).put("id", 1)).put("source", source)
+                .put("op", "c");
+        return ChangeEvent.of(new SinkRecord("p.public.t", 0, Envelopes.KEY, new Struct(Envelopes.KEY).put("id", 1),
+                envelope, value, 0));
+    }
+
+    @Test
+    void theColumnsComeBackFromTheirTextWithTheirTypes() {
+        ChangeEvent event = insert(100, "note");
+        SourceColumns read = SourceColumns.parse(SourceColumns.of(event).toJson());
+        assertThat(read.version()).isEqualTo(event.changeVersion());
+        assertThat(read.columns()).extracting(Field::name).containsExactly("id", "note", "amount");
+        Schema amount = read.columns().get(2).schema();
+        assertThat(amount.name()).isEqualTo(Decimal.LOGICAL_NAME);
+        assertThat(amount.parameters()).containsEntry(Decimal.SCALE_FIELD, "2");
+        assertThat(ColumnRenames.between(read.columns(), insert(200, "remark").columns()))
+                .as("renames are told from the recorded columns").containsExactly(java.util.Map.entry("remark", "note"));
+    }
+
+    @Test
+    void nothingRecordedOrUnreadableTextIsNoColumns() {
+        assertThat(SourceColumns.parse("")).isNull();
+        assertThat(SourceColumns.parse(null)).isNull();
+        assertThat(SourceColumns.parse("not json")).isNull();
+    }
+
+    @Test
+    void onlyANewerRecordIsComparedWithThemOrReplacesThem() {
+        SourceColumns recorded = SourceColumns.of(insert(100, "remark"));
+        ChangeEvent newer = insert(200, "other");
+        ChangeEvent older = insert(50, "note");
+        assertThat(recorded.before(newer)).extracting(Field::name).containsExactly("id", "remark", "amount");
+        assertThat(recorded.before(older)).as("an older record is not a rename back").isEmpty();
+        assertThat(recorded.replacedBy(newer)).isTrue();
+        assertThat(recorded.replacedBy(insert(200, "remark"))).as("the same columns").isFalse();
+        assertThat(recorded.replacedBy(older)).isFalse();
+    }
+
+    @Test
+    void anOlderRecordWritesColumnsRenamedSinceUnderTheirNewNames() {
+        SourceColumns recorded = SourceColumns.of(insert(100, "remark"));
+        assertThat(recorded.renamedSince(insert(50, "note"), List.of("id"))).containsExactly(
+                java.util.Map.entry("note", "remark"));
+        assertThat(recorded.renamedSince(insert(200, "note"), List.of("id"))).as("a newer record").isEmpty();
+        assertThat(recorded.renamedSince(insert(50, "note"), List.of("id", "note"))).as("a key column").isEmpty();
+    }
+}
