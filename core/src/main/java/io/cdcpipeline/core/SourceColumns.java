@@ -75,6 +75,9 @@ public record SourceColumns(long version, List<Field> columns) {
                 if (column.hasNonNull("logical")) {
                     schema.name(column.get("logical").asText());
                 }
+                if (column.hasNonNull("default")) {
+                    schema.defaultValue(defaultValue(schema.type(), column.get("default")));
+                }
                 if (column.hasNonNull("parameters")) {
                     Map<String, String> parameters = new LinkedHashMap<>();
                     column.get("parameters").fields().forEachRemaining(e -> parameters.put(e.getKey(), e.getValue().asText()));
@@ -88,6 +91,38 @@ public record SourceColumns(long version, List<Field> columns) {
         }
     }
 
+    private static Object defaultValue(Schema.Type type, JsonNode value) {
+        return switch (type) {
+            case INT8 -> (byte) value.asInt();
+            case INT16 -> (short) value.asInt();
+            case INT32 -> value.asInt();
+            case INT64 -> value.asLong();
+            case FLOAT32 -> (float) value.asDouble();
+            case FLOAT64 -> value.asDouble();
+            case BOOLEAN -> value.asBoolean();
+            default -> value.asText();
+        };
+    }
+
+    /**
+     * For a record older than these columns: the columns added since with a default, by name, with it (Postgres's
+     * rows of before read that default). Empty for a newer record.
+     */
+    public Map<String, Field> addedSince(ChangeEvent event, Map<String, String> renamedSince) {
+        Map<String, Field> added = new LinkedHashMap<>();
+        if (Long.compareUnsigned(event.changeVersion(), version) > 0) {
+            return added;
+        }
+        java.util.Set<String> has = new java.util.HashSet<>();
+        event.columns().forEach(f -> has.add(renamedSince.getOrDefault(f.name(), f.name())));
+        for (Field column : columns) {
+            if (!has.contains(column.name()) && column.schema().defaultValue() != null) {
+                added.put(column.name(), column);
+            }
+        }
+        return added;
+    }
+
     private static List<Map<String, Object>> describe(List<Field> fields) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Field field : fields) {
@@ -99,6 +134,10 @@ public record SourceColumns(long version, List<Field> columns) {
             }
             if (field.schema().parameters() != null && !field.schema().parameters().isEmpty()) {
                 column.put("parameters", field.schema().parameters());
+            }
+            Object defaultValue = field.schema().defaultValue();
+            if (defaultValue instanceof Number || defaultValue instanceof Boolean || defaultValue instanceof String) {
+                column.put("default", defaultValue);
             }
             out.add(column);
         }

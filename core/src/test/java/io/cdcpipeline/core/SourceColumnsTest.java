@@ -18,7 +18,10 @@ class SourceColumnsTest {
     private static ChangeEvent insert(long lsn, String... columns) {
         SchemaBuilder row = SchemaBuilder.struct().optional().field("id", Schema.INT32_SCHEMA);
         for (String column : columns) {
-            row.field(column, Schema.OPTIONAL_STRING_SCHEMA);
+            // "name=value": a column declared with a default
+            String[] parts = column.split("=", 2);
+            row.field(parts[0], parts.length == 2 ? SchemaBuilder.string().optional().defaultValue(parts[1]).build()
+                    : Schema.OPTIONAL_STRING_SCHEMA);
         }
         row.field("amount", Decimal.builder(2).optional().build());
         Schema rowSchema = row.build();
@@ -71,5 +74,16 @@ class SourceColumnsTest {
                 java.util.Map.entry("note", "remark"));
         assertThat(recorded.renamedSince(insert(200, "note"), List.of("id"))).as("a newer record").isEmpty();
         assertThat(recorded.renamedSince(insert(50, "note"), List.of("id", "note"))).as("a key column").isEmpty();
+    }
+
+    @Test
+    void anOlderRecordGetsTheDefaultsOfColumnsAddedSince() {
+        SourceColumns recorded = SourceColumns.parse(SourceColumns.of(insert(100, "remark", "c=dflt", "plain")).toJson());
+        ChangeEvent older = insert(50, "note");
+        java.util.Map<String, String> renamed = recorded.renamedSince(older, List.of("id"));
+        assertThat(recorded.addedSince(older, renamed)).as("a column added since with a default; not the renamed "
+                + "one, nor one without a default").containsOnlyKeys("c");
+        assertThat(recorded.addedSince(older, renamed).get("c").schema().defaultValue()).isEqualTo("dflt");
+        assertThat(recorded.addedSince(insert(200, "note"), java.util.Map.of())).as("a newer record").isEmpty();
     }
 }

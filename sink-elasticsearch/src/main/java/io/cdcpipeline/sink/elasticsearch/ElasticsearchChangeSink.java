@@ -192,21 +192,24 @@ final class ElasticsearchChangeSink implements BufferedSink {
     private Map<String, Object> document(ChangeEvent event, String alias, Struct row) {
         Map<String, Object> document = new java.util.LinkedHashMap<>();
         for (Field field : event.columns()) {
-            document.put(field.name(), columnValue(event, alias, field, row.getWithoutDefault(field.name())));
+            document.put(indices.field(event.table(), field.name()),
+                    columnValue(event, alias, field, row.getWithoutDefault(field.name())));
         }
+        indices.defaults(event.table()).forEach(document::putIfAbsent);
         return document;
     }
 
     /** A column's JSON value, or the nearest value its field holds (under the strict policy: a refusal). */
     private Object columnValue(ChangeEvent event, String alias, Field field, Object raw) {
-        FieldRange range = indices.range(event.table(), field.name());
+        String name = indices.field(event.table(), field.name());
+        FieldRange range = indices.range(event.table(), name);
         if (range == FieldRange.ANY) {
             return DocumentValues.value(field.schema(), raw);
         }
         Object value = DocumentValues.parsedJson(field.schema(), LogicalValues.toJava(field.schema(), raw));
         Object stored = range.nearest(value);
         if (stored != value) {
-            outOfRange.met(alias, field.name(), value, stored, range.held(indices.fieldType(event.table(), field.name())),
+            outOfRange.met(alias, name, value, stored, range.held(indices.fieldType(event.table(), name)),
                     () -> String.valueOf(event.key()));
         }
         return DocumentValues.toJson(stored);
@@ -235,9 +238,9 @@ final class ElasticsearchChangeSink implements BufferedSink {
             for (Field field : event.columns()) {
                 Object raw = event.after().getWithoutDefault(field.name());
                 if (placeholder.matches(raw)) {
-                    holes.add(field.name());
+                    holes.add(indices.field(event.table(), field.name()));
                 } else {
-                    document.put(field.name(), columnValue(event, alias, field, raw));
+                    document.put(indices.field(event.table(), field.name()), columnValue(event, alias, field, raw));
                 }
             }
             if (!holes.isEmpty()) {
@@ -258,6 +261,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
                     document.put(hole, previous.get(hole));
                 }
             }
+            indices.defaults(event.table()).forEach(document::putIfAbsent);
             written.put(alias + "/" + id, document);
             // A full index with the change's version, not an _update (which takes no external version): the stale
             // guard stays, and the kept fields come from the version this one replaces.

@@ -8,6 +8,7 @@ import co.elastic.clients.transport.TransportException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.ColumnRenames;
+import io.cdcpipeline.core.SourceColumns;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.sink.TableRefusal;
 import io.cdcpipeline.core.sink.TargetUnavailableException;
@@ -52,7 +53,7 @@ final class IndexManager {
 
     /** What is known of a table's index: its schema, alias and the range of each top-level field, or a refusal. */
     private record Known(Schema schema, String alias, Map<String, FieldRange> ranges, Map<String, String> types,
-            TableRefusal refusal) {
+            TableRefusal refusal, Map<String, String> fieldFor, Map<String, Object> defaults) {
     }
 
     /** Modules that bring the geo_shape field type: x-pack's spatial, and legacy-geo. */
@@ -61,6 +62,8 @@ final class IndexManager {
 
     /** Where a schema change that the documents written before must follow waits until it has been applied. */
     static final String PENDING_REWRITE = "cdc_pending_rewrite";
+    /** Where the mapping records the source columns its documents were last written with ({@link SourceColumns}). */
+    static final String SOURCE_COLUMNS = "cdc_source_columns";
 
     private final DocumentRewrite rewrite;
     private final Runnable beforeRewrite;
@@ -104,15 +107,35 @@ final class IndexManager {
             return alias; // a delete before any row of the table was seen: its index exists or the delete is moot
         }
         try {
-            Prepared prepared = prepare(event.table(), alias, schema, k == null ? null : k.schema);
+            Prepared prepared = prepare(event, alias, schema, k == null ? null : sourceColumns(k.schema));
             Map<String, FieldRange> ranges = new HashMap<>();
             prepared.types().forEach((field, type) -> ranges.put(field, FieldRange.of(type)));
-            known.put(event.table(), new Known(schema, prepared.target(), ranges, prepared.types(), null));
+            known.put(event.table(), new Known(schema, prepared.target(), ranges, prepared.types(), null,
+                    prepared.fieldFor(), prepared.defaults()));
             return prepared.target();
         } catch (DataException e) {
-            known.put(event.table(), new Known(schema, alias, Map.of(), Map.of(), TableRefusal.of(schema, e.getMessage())));
+            known.put(event.table(), new Known(schema, alias, Map.of(), Map.of(), TableRefusal.of(schema, e.getMessage()),
+                    Map.of(), Map.of()));
             throw e;
         }
+    }
+
+    /**
+     * The field a source column is written to: its own name, unless a record older than the index's recorded
+     * columns (delivered again) names a column renamed since.
+     */
+    String field(TableId table, String column) {
+        Known k = known.get(table);
+        return k == null ? column : k.fieldFor.getOrDefault(column, column);
+    }
+
+    /**
+     * Fields a document of the table's current schema lacks and must hold: for a record older than the index's
+     * recorded columns (delivered again), the columns added since with a default, which Postgres's row reads.
+     */
+    Map<String, Object> defaults(TableId table) {
+        Known k = known.get(table);
+        return k == null ? Map.of() : k.defaults;
     }
 
     /** The values a field of a table's index holds; known once {@link #aliasFor} has prepared the index. */
@@ -175,15 +198,20 @@ final class IndexManager {
         return geoShapes;
     }
 
-    /** Where a table's documents go (its alias, or the index a rebuild fills) and the type of each field. */
-    private record Prepared(String target, Map<String, String> types) {
+    /**
+     * Where a table's documents go (its alias, or the index a rebuild fills), the type of each field, and the
+     * fields of columns renamed since the record's schema.
+     */
+    private record Prepared(String target, Map<String, String> types, Map<String, String> fieldFor,
+            Map<String, Object> defaults) {
     }
 
     /**
-     * Creates or updates the index for the schema. {@code before} is the schema this process wrote the table's
-     * documents with before, if any: renames are told apart from it.
+     * Creates or updates the index for the event's schema. {@code before} is the columns this process wrote the
+     * table's documents with before, if any (else those the mapping recorded): renames are told apart from them.
      */
-    private Prepared prepare(TableId table, String alias, Schema schema, Schema before) {
+    private Prepared prepare(ChangeEvent event, String alias, Schema schema, List<org.apache.kafka.connect.data.Field> before) {
+        TableId table = event.table();
         Map<String, Object> properties = FieldMappings.properties(sourceColumns(schema),
                 new FieldMappings.Choices(config.timestampFieldType(), this::geoShapes));
         properties.putAll(Json.objectOrEmpty(ElasticsearchSinkConfig.OVERRIDE_PREFIX + table.schema() + "."
@@ -193,13 +221,26 @@ final class IndexManager {
             boolean indexExists = !aliasExists && client.indices().exists(e -> e.index(alias)).value();
             if (aliasExists || indexExists) {
                 Mapped mapped = mapped(alias);
+                SourceColumns recorded = mapped.recorded();
+                Map<String, String> fieldFor = recorded == null ? Map.of()
+                        : recorded.renamedSince(event, event.keyColumns());
+                if (!fieldFor.isEmpty()) {
+                    // A record from before a rename, delivered again: its values go to the fields' new names.
+                    Map<String, Object> renamed = new LinkedHashMap<>();
+                    properties.forEach((field, mapping) -> renamed.put(fieldFor.getOrDefault(field, field), mapping));
+                    properties = renamed;
+                }
                 keepExistingTypes(mapped.types(), properties);
-                DocumentRewrite.Change change = rewriteFor(schema, before, mapped);
+                DocumentRewrite.Change change = rewriteFor(schema, before != null ? before
+                        : recorded == null ? null : recorded.before(event), mapped);
                 String rebuild = rebuildTarget(alias);
+                SourceColumns columns = recorded == null || recorded.replacedBy(event) ? SourceColumns.of(event) : recorded;
+                Map<String, Object> recordedMeta = Map.of(SOURCE_COLUMNS, columns.toJson());
                 // The change is recorded with the mapping that makes it possible: a crash before the rewrite is
                 // through finds it again at the next start.
-                Map<String, Object> meta = change.isEmpty() ? null : Map.of(PENDING_REWRITE,
-                        Map.of("renames", change.renames(), "defaults", change.defaults()));
+                Map<String, Object> meta = !change.isEmpty() ? Map.of(PENDING_REWRITE, Map.of("renames",
+                        change.renames(), "defaults", change.defaults()), SOURCE_COLUMNS, columns.toJson())
+                        : columns != recorded ? recordedMeta : null;
                 try {
                     putMapping(table, alias, properties, meta);
                 } catch (TypeConflict conflict) {
@@ -214,12 +255,17 @@ final class IndexManager {
                     if (rebuild != null) {
                         rewrite.apply(table, rebuild, change);
                     }
-                    putMapping(table, alias, Map.of(), Map.of());
+                    putMapping(table, alias, Map.of(), recordedMeta);
                 }
-            } else {
-                create(table, alias, properties);
+                Map<String, Object> defaults = new LinkedHashMap<>();
+                if (recorded != null) {
+                    recorded.addedSince(event, fieldFor).forEach((field, column) -> defaults.put(field,
+                            DocumentValues.value(column.schema(), column.schema().defaultValue())));
+                }
+                return new Prepared(alias, types(properties), fieldFor, defaults);
             }
-            return new Prepared(alias, types(properties));
+            create(table, alias, properties, SourceColumns.of(event));
+            return new Prepared(alias, types(properties), Map.of(), Map.of());
         } catch (TransportException e) {
             if (e.statusCode() == 401 || e.statusCode() == 403) { // a HEAD request: refused without a body
                 throw new TargetUnavailableException("preparing index " + alias + " was not allowed (" + e.statusCode()
@@ -251,7 +297,7 @@ final class IndexManager {
         }
         String index = autoRebuilds.begin(table, alias, properties, conflict.getMessage());
         putMapping(table, index, properties, null); // a rebuild found after a restart may predate this schema
-        return new Prepared(index, types(properties));
+        return new Prepared(index, types(properties), Map.of(), Map.of());
     }
 
     /** Elasticsearch refused to change the type of a field of the mapping. */
@@ -267,7 +313,7 @@ final class IndexManager {
 
     /** An index's mapping as far as this class cares: the type of each field, and a rewrite not yet applied. */
     private record Mapped(Map<String, String> types, Map<String, String> pendingRenames,
-            Map<String, Object> pendingDefaults) {
+            Map<String, Object> pendingDefaults, SourceColumns recorded) {
     }
 
     @SuppressWarnings("unchecked")
@@ -275,9 +321,14 @@ final class IndexManager {
         Map<String, String> types = new HashMap<>();
         Map<String, String> renames = new LinkedHashMap<>();
         Map<String, Object> defaults = new LinkedHashMap<>();
+        SourceColumns[] recorded = new SourceColumns[1];
         try {
             client.indices().getMapping(m -> m.index(alias)).result().values().forEach(index -> {
                 index.mappings().properties().forEach((field, property) -> types.put(field, property._kind().jsonValue()));
+                co.elastic.clients.json.JsonData columns = index.mappings().meta().get(SOURCE_COLUMNS);
+                if (columns != null) {
+                    recorded[0] = SourceColumns.parse(columns.to(String.class));
+                }
                 co.elastic.clients.json.JsonData pending = index.mappings().meta().get(PENDING_REWRITE);
                 if (pending != null) {
                     Map<String, Object> change = pending.to(Map.class);
@@ -288,7 +339,7 @@ final class IndexManager {
         } catch (ElasticsearchException e) {
             throw refusal("reading the mapping of " + alias, e);
         }
-        return new Mapped(types, renames, defaults);
+        return new Mapped(types, renames, defaults, recorded[0]);
     }
 
     /**
@@ -313,15 +364,16 @@ final class IndexManager {
     /**
      * What the documents already written need after this schema change (with what an earlier run recorded and did
      * not finish): a column added with a default (Postgres's existing rows read it without a change being
-     * streamed) gets it, a renamed column's value moves. Renames are told apart only from a schema this process saw
-     * ({@code before}); after a restart a renamed column is a new one, and its earlier documents lack it.
+     * streamed) gets it, a renamed column's value moves. Renames are told apart from the columns of before
+     * ({@code before}: those this process saw, or after a restart those the mapping recorded).
      */
-    private static DocumentRewrite.Change rewriteFor(Schema schema, Schema before, Mapped mapped) {
+    private static DocumentRewrite.Change rewriteFor(Schema schema, List<org.apache.kafka.connect.data.Field> before,
+            Mapped mapped) {
         Map<String, String> renames = new LinkedHashMap<>(mapped.pendingRenames());
         Map<String, Object> defaults = new LinkedHashMap<>(mapped.pendingDefaults());
         List<org.apache.kafka.connect.data.Field> now = sourceColumns(schema);
         if (before != null) {
-            ColumnRenames.between(sourceColumns(before), now).forEach((newName, oldName) -> {
+            ColumnRenames.between(before, now).forEach((newName, oldName) -> {
                 if (!mapped.types().containsKey(newName) && mapped.types().containsKey(oldName)) {
                     renames.put(newName, oldName);
                 }
@@ -341,7 +393,8 @@ final class IndexManager {
         return schema.fields().stream().filter(f -> !io.cdcpipeline.core.CdcFields.isMetadata(f.name())).toList();
     }
 
-    private void create(TableId table, String alias, Map<String, Object> properties) throws IOException {
+    private void create(TableId table, String alias, Map<String, Object> properties, SourceColumns columns)
+            throws IOException {
         String index = alias + "_v1";
         Map<String, Object> settings = new LinkedHashMap<>(Json.objectOrEmpty(ElasticsearchSinkConfig.INDEX_SETTINGS,
                 config.indexSettings()));
@@ -349,7 +402,8 @@ final class IndexManager {
         settings.put("index.mapping.total_fields.limit", config.totalFieldsLimit());
         Map<String, Object> body = Map.of(
                 "settings", settings,
-                "mappings", Map.of("dynamic", config.dynamic(), "properties", properties),
+                "mappings", Map.of("dynamic", config.dynamic(), "properties", properties,
+                        "_meta", Map.of(SOURCE_COLUMNS, columns.toJson())),
                 "aliases", Map.of(alias, Map.of("is_write_index", true)));
         LOG.info("Creating Elasticsearch index {} behind alias {} for {} (gc_deletes {}, dynamic {}, {} fields)", index,
                 alias, table, config.gcDeletes(), config.dynamic(), properties.size());
