@@ -15,19 +15,27 @@ import org.apache.kafka.connect.data.SchemaBuilder;
  * as numbers (NaN and Infinity as strings), booleans as booleans, every other element as the text Postgres prints,
  * NULL as null. A plain string field, so both sinks store it as text and it reads back with any JSON function.
  * <p>
- * Configure it on the source: {@code converters=multidim}, {@code multidim.type=} this class,
- * {@code multidim.columns=schema.table.column,...}. The embedded runner does so by itself for every captured column
- * declared with two or more dimensions; on a Connect cluster put this jar in Debezium's plugin folder.
+ * Configure it on the source: {@code converters=multidim}, {@code multidim.type=} this class, and either
+ * {@code multidim.columns=schema.table.column,...} or the source database ({@code multidim.database.url}, {@code
+ * .user}, {@code .password}): then every array column declared with two or more dimensions is converted, found in
+ * Postgres's catalog when Debezium builds the table's schema (at start and after each schema change), so a column
+ * added later is converted from its first row. The embedded runner sets it up with the database by itself; on a
+ * Connect cluster put this jar in Debezium's plugin folder.
  */
 public final class MultiDimensionalArrays implements CustomConverter<SchemaBuilder, RelationalColumn> {
 
     /** The converter's setting: the columns to convert, as schema.table.column, comma-separated. */
     public static final String COLUMNS = "columns";
+    /** The converter's settings to find the columns by their declared dimensions: a JDBC URL, user and password. */
+    public static final String DATABASE_URL = "database.url";
+    public static final String DATABASE_USER = "database.user";
+    public static final String DATABASE_PASSWORD = "database.password";
 
     private static final Set<String> NUMBERS = Set.of("_int2", "_int4", "_int8", "_float4", "_float8", "_numeric",
             "_oid");
 
     private final Set<String> columns = new HashSet<>();
+    private DeclaredDimensions declared;
 
     @Override
     public void configure(Properties props) {
@@ -37,15 +45,25 @@ public final class MultiDimensionalArrays implements CustomConverter<SchemaBuild
                 columns.add(column.trim());
             }
         }
-        if (columns.isEmpty()) {
+        String url = props.getProperty(DATABASE_URL, "");
+        if (!url.isBlank()) {
+            declared = new DeclaredDimensions(url, props.getProperty(DATABASE_USER, ""),
+                    props.getProperty(DATABASE_PASSWORD, ""));
+        }
+        if (columns.isEmpty() && declared == null) {
             throw new IllegalArgumentException("the multi-dimensional array converter needs '" + COLUMNS
-                    + "': the columns to convert, as schema.table.column");
+                    + "' (the columns to convert, as schema.table.column) or '" + DATABASE_URL + "' (to find them "
+                    + "by their declared dimensions)");
         }
     }
 
     @Override
     public void converterFor(RelationalColumn column, ConverterRegistration<SchemaBuilder> registration) {
-        if (!column.typeName().startsWith("_") || !columns.contains(qualified(column))) {
+        if (!column.typeName().startsWith("_")) {
+            return;
+        }
+        String qualified = qualified(column);
+        if (!columns.contains(qualified) && (declared == null || !declared.isMultiDimensional(qualified))) {
             return;
         }
         String elements = column.typeName();

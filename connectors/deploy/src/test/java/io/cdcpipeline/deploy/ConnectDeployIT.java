@@ -240,7 +240,11 @@ class ConnectDeployIT {
             // Our Debezium converter, loaded from Debezium's plugin folder, where the stack puts its jar
             config.put("converters", "cdcmultidim");
             config.put("cdcmultidim.type", "io.cdcpipeline.debezium.MultiDimensionalArrays");
-            config.put("cdcmultidim.columns", "public.audit_log.grid");
+            // which finds the columns declared with several dimensions in the catalog (audit_log comes later)
+            config.put("cdcmultidim.database.url", "jdbc:postgresql://${env:CDC_PG_HOST}:${env:CDC_PG_PORT}/"
+                    + pg.name());
+            config.put("cdcmultidim.database.user", config.path("database.user").asText());
+            config.put("cdcmultidim.database.password", config.path("database.password").asText());
         });
         edit(configs.resolve("clickhouse-sink.json"), config -> config.put("topics.regex",
                 pg.name() + "\\.public\\.(customers|orders|cdc_heartbeat|debezium_signal|audit_log)"));

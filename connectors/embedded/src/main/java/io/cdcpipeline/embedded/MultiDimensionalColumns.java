@@ -2,6 +2,7 @@ package io.cdcpipeline.embedded;
 
 import io.cdcpipeline.core.capture.CapturedTables;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.position.SourceDatabase;
 import io.cdcpipeline.debezium.MultiDimensionalArrays;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -15,10 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the captured columns declared with two or more dimensions ({@code integer[][]}) and has Debezium convert them
- * with {@link MultiDimensionalArrays}, which keeps every dimension as JSON text; Debezium alone would send each inner
- * array as NULL. Postgres does not enforce a declared dimension count, so a column declared {@code integer[]} that
- * holds two-dimensional values is not found: declare it with its dimensions, or list it in the converter's settings.
+ * Has Debezium convert the captured columns declared with two or more dimensions ({@code integer[][]}) with {@link
+ * MultiDimensionalArrays}, which keeps every dimension as JSON text; Debezium alone would send each inner array as
+ * NULL. The converter gets the source database and finds the columns in its catalog whenever Debezium builds a
+ * table's schema, so a column added while the runner runs is converted from its first row; those found at start are
+ * logged. Postgres does not enforce a declared dimension count, so a column declared {@code integer[]} that holds
+ * two-dimensional values is not found: declare it with its dimensions, or list it in the converter's settings.
  */
 final class MultiDimensionalColumns {
 
@@ -28,7 +31,7 @@ final class MultiDimensionalColumns {
     private MultiDimensionalColumns() {
     }
 
-    /** Adds the converter to the engine's properties for the columns found, unless the source configures it. */
+    /** Adds the converter to the engine's properties, unless the source configures it. */
     static void configure(Connection db, Map<String, String> source, Properties props) throws SQLException {
         String converters = source.getOrDefault("converters", "");
         if (source.values().stream().anyMatch(MultiDimensionalArrays.class.getName()::equals)) {
@@ -46,12 +49,15 @@ final class MultiDimensionalColumns {
                 }
             }
         }
+        props.setProperty("converters", converters.isBlank() ? CONVERTER : converters + "," + CONVERTER);
+        props.setProperty(CONVERTER + ".type", MultiDimensionalArrays.class.getName());
+        props.setProperty(CONVERTER + "." + MultiDimensionalArrays.DATABASE_URL, SourceDatabase.url(source));
+        props.setProperty(CONVERTER + "." + MultiDimensionalArrays.DATABASE_USER, source.getOrDefault("database.user", ""));
+        props.setProperty(CONVERTER + "." + MultiDimensionalArrays.DATABASE_PASSWORD,
+                source.getOrDefault("database.password", ""));
         if (columns.isEmpty()) {
             return;
         }
-        props.setProperty("converters", converters.isBlank() ? CONVERTER : converters + "," + CONVERTER);
-        props.setProperty(CONVERTER + ".type", MultiDimensionalArrays.class.getName());
-        props.setProperty(CONVERTER + "." + MultiDimensionalArrays.COLUMNS, String.join(",", columns));
         LOG.info("Multi-dimensional array columns {} are sent as JSON text (Debezium alone would lose their inner "
                 + "arrays)", columns);
     }

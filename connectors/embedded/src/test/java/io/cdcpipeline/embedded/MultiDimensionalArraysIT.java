@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Arrays of two and three dimensions, which Debezium alone sends with every inner array NULL: the embedded runner
  * finds the columns declared with their dimensions and has them sent as JSON text, so both copies hold exactly
  * what Postgres's own {@code array_to_json} gives, in the snapshot and in streamed changes (NULL elements, quoted
- * text, NaN, an empty array and a NULL array included). A one-dimensional array keeps its typed form.
+ * text, NaN, an empty array and a NULL array included). A one-dimensional array keeps its typed form. A column
+ * added while the runner runs arrives whole from its first row.
  */
 @RealStack
 class MultiDimensionalArraysIT {
@@ -46,6 +47,30 @@ class MultiDimensionalArraysIT {
             assertThat(clickHouse(h, ch).get("1").get("m_int")).isEqualTo("[[10,20,30],[40,50,60]]");
             assertThat(h.clickHouse("SELECT toString(flat) FROM " + ch.name() + ".grids_current WHERE id = 1").trim())
                     .as("a one-dimensional array stays an Array").isEqualTo("[9,10]");
+
+            // A column added while the runner runs: the converter finds it in the catalog when Debezium reads the
+            // table's new schema, so its first rows arrive whole too.
+            h.sql("ALTER TABLE grids ADD COLUMN later integer[][]",
+                    "INSERT INTO grids (id, later) VALUES (4, '{{1,2},{3,NULL}}')",
+                    "UPDATE grids SET later = '{{5},{6}}' WHERE id = 1");
+            Await.until(() -> {
+                Map<String, String> expected = new TreeMap<>();
+                for (List<String> row : h.postgresRows("SELECT id::text, coalesce(array_to_json(later)::text, "
+                        + "'(null)') FROM grids")) {
+                    expected.put(row.get(0), row.get(1));
+                }
+                Map<String, String> clickHouse = new TreeMap<>();
+                for (String line : h.clickHouse("SELECT toString(id), ifNull(later, '(null)') FROM " + ch.name()
+                        + ".grids_current FORMAT TSVRaw").split("\n")) {
+                    if (!line.isEmpty()) {
+                        clickHouse.put(line.split("\t")[0], line.split("\t")[1]);
+                    }
+                }
+                Map<String, String> elasticsearch = new TreeMap<>();
+                h.elasticsearchDocs("grids").forEach((id, doc) -> elasticsearch.put(id,
+                        doc.get("later") == null ? "(null)" : doc.get("later")));
+                return expected.size() == 4 && expected.equals(clickHouse) && expected.equals(elasticsearch);
+            }, 120, "the column added later, in both copies");
             h.assertNoDeadLetters();
         }
     }
