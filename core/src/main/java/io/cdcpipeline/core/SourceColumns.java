@@ -17,7 +17,7 @@ import org.apache.kafka.connect.data.SchemaBuilder;
  * change that brought them, kept in the target itself: a restarted sink then tells a renamed column from a new one
  * ({@link ColumnRenames}) as the running sink does. Only a change newer than the recorded one may be compared with
  * it: a record delivered again after a restart can carry an older schema, and read against a newer one it would look
- * like a rename back.
+ * like a rename back. A read of an incremental snapshot (version 0, no position) is neither: nothing is told from it.
  */
 public record SourceColumns(long version, List<Field> columns) {
 
@@ -37,7 +37,7 @@ public record SourceColumns(long version, List<Field> columns) {
      * old name to new, so that its values go where the table holds them now. Empty for a newer record.
      */
     public Map<String, String> renamedSince(ChangeEvent event, List<String> keyColumns) {
-        if (Long.compareUnsigned(event.changeVersion(), version) > 0) {
+        if (event.changeVersion() == 0 || Long.compareUnsigned(event.changeVersion(), version) > 0) {
             return Map.of();
         }
         Map<String, String> forward = new LinkedHashMap<>();
@@ -110,7 +110,7 @@ public record SourceColumns(long version, List<Field> columns) {
      */
     public Map<String, Field> addedSince(ChangeEvent event, Map<String, String> renamedSince) {
         Map<String, Field> added = new LinkedHashMap<>();
-        if (Long.compareUnsigned(event.changeVersion(), version) > 0) {
+        if (event.changeVersion() == 0 || Long.compareUnsigned(event.changeVersion(), version) > 0) {
             return added;
         }
         java.util.Set<String> has = new java.util.HashSet<>();

@@ -16,6 +16,15 @@ class SourceColumnsTest {
 
     /** An insert of row 1 at {@code lsn} into a table of {@code id} and text columns named {@code columns}. */
     private static ChangeEvent insert(long lsn, String... columns) {
+        return change("c", lsn, "false", columns);
+    }
+
+    /** A read of row 1 by an incremental snapshot: no LSN, version 0. */
+    private static ChangeEvent incrementalRead(String... columns) {
+        return change("r", null, "incremental", columns);
+    }
+
+    private static ChangeEvent change(String op, Long lsn, String snapshot, String... columns) {
         SchemaBuilder row = SchemaBuilder.struct().optional().field("id", Schema.INT32_SCHEMA);
         for (String column : columns) {
             // "name=value": a column declared with a default
@@ -28,9 +37,9 @@ class SourceColumnsTest {
         Schema envelope = SchemaBuilder.struct().field("before", rowSchema).field("after", rowSchema)
                 .field("source", Envelopes.SOURCE).field("op", Schema.STRING_SCHEMA).build();
         Struct source = new Struct(Envelopes.SOURCE).put("schema", "public").put("table", "t").put("lsn", lsn)
-                .put("snapshot", "false");
+                .put("snapshot", snapshot);
         Struct value = new Struct(envelope).put("after", new Struct(rowSchema).put("id", 1)).put("source", source)
-                .put("op", "c");
+                .put("op", op);
         return ChangeEvent.of(new SinkRecord("p.public.t", 0, Envelopes.KEY, new Struct(Envelopes.KEY).put("id", 1),
                 envelope, value, 0));
     }
@@ -74,6 +83,9 @@ class SourceColumnsTest {
                 java.util.Map.entry("note", "remark"));
         assertThat(recorded.renamedSince(insert(200, "note"), List.of("id"))).as("a newer record").isEmpty();
         assertThat(recorded.renamedSince(insert(50, "note"), List.of("id", "note"))).as("a key column").isEmpty();
+        assertThat(incrementalRead("note").changeVersion()).isZero();
+        assertThat(recorded.renamedSince(incrementalRead("note"), List.of("id"))).as("a read of an incremental snapshot "
+                + "(version 0) carries no position to tell older from newer").isEmpty();
     }
 
     @Test

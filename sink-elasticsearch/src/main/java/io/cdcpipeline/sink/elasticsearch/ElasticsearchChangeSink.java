@@ -191,17 +191,17 @@ final class ElasticsearchChangeSink implements BufferedSink {
     /** A row's document, each value fitted to its field. */
     private Map<String, Object> document(ChangeEvent event, String alias, Struct row) {
         Map<String, Object> document = new java.util.LinkedHashMap<>();
+        Map<String, String> fieldFor = indices.fieldNames(event.table());
         for (Field field : event.columns()) {
-            document.put(indices.field(event.table(), field.name()),
-                    columnValue(event, alias, field, row.getWithoutDefault(field.name())));
+            String name = fieldFor.getOrDefault(field.name(), field.name());
+            document.put(name, columnValue(event, alias, field, name, row.getWithoutDefault(field.name())));
         }
         indices.defaults(event.table()).forEach(document::putIfAbsent);
         return document;
     }
 
     /** A column's JSON value, or the nearest value its field holds (under the strict policy: a refusal). */
-    private Object columnValue(ChangeEvent event, String alias, Field field, Object raw) {
-        String name = indices.field(event.table(), field.name());
+    private Object columnValue(ChangeEvent event, String alias, Field field, String name, Object raw) {
         FieldRange range = indices.range(event.table(), name);
         if (range == FieldRange.ANY) {
             return DocumentValues.value(field.schema(), raw);
@@ -235,12 +235,14 @@ final class ElasticsearchChangeSink implements BufferedSink {
             }
             Map<String, Object> document = new java.util.LinkedHashMap<>();
             List<String> holes = new ArrayList<>();
+            Map<String, String> fieldFor = indices.fieldNames(event.table());
             for (Field field : event.columns()) {
                 Object raw = event.after().getWithoutDefault(field.name());
+                String name = fieldFor.getOrDefault(field.name(), field.name());
                 if (placeholder.matches(raw)) {
-                    holes.add(indices.field(event.table(), field.name()));
+                    holes.add(name);
                 } else {
-                    document.put(indices.field(event.table(), field.name()), columnValue(event, alias, field, raw));
+                    document.put(name, columnValue(event, alias, field, name, raw));
                 }
             }
             if (!holes.isEmpty()) {

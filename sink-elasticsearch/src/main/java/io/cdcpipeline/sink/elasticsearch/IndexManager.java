@@ -121,12 +121,12 @@ final class IndexManager {
     }
 
     /**
-     * The field a source column is written to: its own name, unless a record older than the index's recorded
-     * columns (delivered again) names a column renamed since.
+     * The fields source columns are written to where not under their own names: the columns renamed since, when a
+     * record older than the index's recorded columns is delivered again. Usually empty.
      */
-    String field(TableId table, String column) {
+    Map<String, String> fieldNames(TableId table) {
         Known k = known.get(table);
-        return k == null ? column : k.fieldFor.getOrDefault(column, column);
+        return k == null ? Map.of() : k.fieldFor;
     }
 
     /**
