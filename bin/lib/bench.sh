@@ -20,8 +20,8 @@ bench_on_stack() {
   shift
   env="$(bench_build && "$CDC_HOME/bin/cdc" stack env)" || die "building the benchmark failed"
   bench_java "$main" \
-    --pg-jdbc-url "$(sed -n 's/^CDC_PG_JDBC_URL=//p' <<<"$env")" --pg-user "$(sed -n 's/^CDC_PG_USER=//p' <<<"$env")" \
-    --ch-url "$(sed -n 's/^CDC_CH_URL=//p' <<<"$env")" --es-url "$(sed -n 's/^CDC_ES_URL=//p' <<<"$env")" \
+    --pg-jdbc-url "$(env_value CDC_PG_JDBC_URL <<<"$env")" --pg-user "$(env_value CDC_PG_USER <<<"$env")" \
+    --ch-url "$(env_value CDC_CH_URL <<<"$env")" --es-url "$(env_value CDC_ES_URL <<<"$env")" \
     --report "$CDC_HOME/docs/benchmarks.md" "$@"
 }
 
@@ -47,6 +47,6 @@ bench_run() {
   local main="$1" url_var="$2"
   shift 2
   bench_build || die "building the benchmark failed"
-  bench_java "$main" --url "$("$CDC_HOME/bin/cdc" stack env | sed -n "s/^$url_var=//p")" \
+  bench_java "$main" --url "$("$CDC_HOME/bin/cdc" stack env | env_value "$url_var")" \
     --report "$CDC_HOME/docs/benchmarks.md" "$@"
 }

@@ -136,3 +136,8 @@ java_home() {
     dirname "$(dirname "$(readlink -f "$(command -v java)")")"
   fi
 }
+
+# env_value KEY: the value of KEY in the `bin/cdc stack env` lines on stdin.
+env_value() {
+  sed -n "s/^export $1=//p"
+}

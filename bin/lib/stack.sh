@@ -255,25 +255,27 @@ status_line() {
   fi
 }
 
-# KEY=value lines for eval, tests and scripts. The Kafka keys appear only when Kafka belongs to the stack.
+# `export KEY=value` lines for eval (programs started afterwards see them), tests and scripts. The Kafka keys appear
+# only when Kafka belongs to the stack.
 stack_env() {
-  cat <<ENV
-CDC_WORK_DIR=$CDC_WORK_DIR
-CDC_PG_HOST=$CDC_BIND_HOST
-CDC_PG_PORT=$CDC_PG_PORT
-CDC_PG_USER=$CDC_PG_USER
-CDC_PG_JDBC_URL=jdbc:postgresql://$CDC_BIND_HOST:$CDC_PG_PORT/postgres
-CDC_CH_URL=$(ch_url)
-CDC_CH_HOST=$CDC_BIND_HOST
-CDC_CH_NATIVE_PORT=$CDC_CH_NATIVE_PORT
-CDC_ES_URL=$(es_url)
-CDC_CHDB_LIB=$CHDB_LIB
-ENV
+  env_line CDC_WORK_DIR "$CDC_WORK_DIR"
+  env_line CDC_PG_HOST "$CDC_BIND_HOST"
+  env_line CDC_PG_PORT "$CDC_PG_PORT"
+  env_line CDC_PG_USER "$CDC_PG_USER"
+  env_line CDC_PG_JDBC_URL "jdbc:postgresql://$CDC_BIND_HOST:$CDC_PG_PORT/postgres"
+  env_line CDC_CH_URL "$(ch_url)"
+  env_line CDC_CH_HOST "$CDC_BIND_HOST"
+  env_line CDC_CH_NATIVE_PORT "$CDC_CH_NATIVE_PORT"
+  env_line CDC_ES_URL "$(es_url)"
+  env_line CDC_CHDB_LIB "$CHDB_LIB"
   if [ -f "$KAFKA_MARKER" ]; then
-    cat <<ENV
-CDC_KAFKA_BOOTSTRAP=$(kafka_bootstrap)
-CDC_CONNECT_URL=$(connect_url)
-CDC_CONNECT_JMX=$CDC_BIND_HOST:$CDC_CONNECT_JMX_PORT
-ENV
+    env_line CDC_KAFKA_BOOTSTRAP "$(kafka_bootstrap)"
+    env_line CDC_CONNECT_URL "$(connect_url)"
+    env_line CDC_CONNECT_JMX "$CDC_BIND_HOST:$CDC_CONNECT_JMX_PORT"
   fi
+}
+
+# env_line KEY VALUE: one `export KEY=value` line, the value quoted for the shell where it needs it.
+env_line() {
+  printf 'export %s=%q\n' "$1" "$2"
 }

@@ -43,8 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The lag monitor against a real pipeline: one embedded runner per sink (each with its own replication slot, so a
  * ClickHouse outage does not hold Elasticsearch back), heartbeats through Postgres, a busy and a quiet table, and a
  * webhook receiver in Alertmanager's format. Stopping ClickHouse breaches its freshness SLO within the detection
- * time, fires a critical alert naming sink, freshness and threshold, turns /health unhealthy, and resolves after
- * ClickHouse is back; Elasticsearch stays OK throughout.
+ * time, fires a critical alert naming sink, freshness and threshold, turns /health unhealthy, counts the sink as
+ * stalled after {@code stall.after} without progress, and resolves after ClickHouse is back; Elasticsearch stays OK
+ * throughout.
  */
 @RealStack
 class LagMonitorIT {
@@ -184,6 +185,11 @@ class LagMonitorIT {
                             .contains("cdc_replication_slot_retained_wal_bytes").contains("cdc_slo_level{");
                     assertThat(notifications).noneMatch(n -> n.path("groupLabels").path("sink").asText()
                             .equals("search"));
+                    // No progress for stall.after (20 s) while newer heartbeats wait: stalled, not merely slow.
+                    Await.until(() -> stalled(monitor, "analytics"), 40, "analytics counted as stalled");
+                    assertThat(stalled(monitor, "search")).as("search makes progress").isFalse();
+                    assertThat(body(server, "/metrics")).containsPattern(
+                            "cdc_sink_stalled\\{[^}]*sink=\"analytics\"[^}]*} 1\\.0");
                 } finally {
                     StackOutage.restore();
                 }
@@ -498,6 +504,11 @@ class LagMonitorIT {
             }
         }
         return null;
+    }
+
+    private static boolean stalled(LagMonitor monitor, String sink) {
+        return monitor.trackers().stream().anyMatch(t -> t.slo().sink().equals(sink) && t.last() != null
+                && t.last().stalled());
     }
 
     private static void awaitLevel(LagMonitor monitor, String sink, Level wanted, int seconds) throws Exception {

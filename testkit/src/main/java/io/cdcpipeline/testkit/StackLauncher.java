@@ -47,7 +47,8 @@ final class StackLauncher {
 
     static Map<String, String> parseEnvLines(String output) {
         Map<String, String> values = new LinkedHashMap<>();
-        for (String line : output.split("\\R")) {
+        for (String raw : output.split("\\R")) {
+            String line = raw.startsWith("export ") ? raw.substring("export ".length()) : raw;
             int eq = line.indexOf('=');
             if (eq > 0 && !line.startsWith("#")) {
                 values.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());

@@ -45,6 +45,21 @@ class StackScriptIT {
         assertThat(StackEndpoints.fromEnv(env).pgPort()).isEqualTo(stack.pgPort());
     }
 
+    /**
+     * {@code eval "$(bin/cdc stack env)"} must reach the programs started afterwards (the runner reads its endpoints
+     * through {@code ${env:...}}): the lines export what they set. Plain {@code KEY=value} lines once left them
+     * shell variables only.
+     */
+    @Test
+    void evalOfEnvReachesProgramsStartedAfterwards(StackEndpoints stack) throws Exception {
+        Process shell = new ProcessBuilder("bash", "-c", "eval \"$(\"$0\" stack env)\" && "
+                + "bash -c 'echo \"$CDC_PG_PORT $CDC_CH_URL\"'", ProjectRoot.path().resolve("bin/cdc").toString())
+                .redirectErrorStream(true).start();
+        String out = new String(shell.getInputStream().readAllBytes()).trim();
+        assertThat(shell.waitFor()).as(out).isZero();
+        assertThat(out).isEqualTo(stack.pgPort() + " " + stack.clickHouseUrl());
+    }
+
     @Test
     void busyPortStopsUpBeforeAnythingStartsAndNamesTheVariable(@TempDir Path work) throws IOException {
         try (ServerSocket squatter = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

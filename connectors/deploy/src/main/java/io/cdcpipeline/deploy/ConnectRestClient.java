@@ -54,23 +54,39 @@ public final class ConnectRestClient {
      * the connector's {@code validate()} run, which for our sinks reaches their servers. Empty when all is well.
      */
     public List<Problem> validate(Map<String, String> config) throws IOException {
+        return check(config).problems();
+    }
+
+    /**
+     * The worker's validation and, from the definitions it answers with, the keys of type PASSWORD (the connector's
+     * own and its transforms' and predicates': HMAC keys, API keys, passwords), whose values must never be shown.
+     */
+    public record Validation(List<Problem> problems, java.util.Set<String> secretKeys) {
+    }
+
+    /** {@link #validate}, with the secret keys. */
+    public Validation check(Map<String, String> config) throws IOException {
         String connectorClass = config.get("connector.class");
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/connector-plugins/" + encode(connectorClass)
                 + "/config/validate")).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(config))));
         if (response.statusCode() == 404 || response.statusCode() == 400 && response.body().contains("not found")) {
-            return List.of(new Problem("connector.class", "the worker has no plugin " + connectorClass + ": "
-                    + message(response)));
+            return new Validation(List.of(new Problem("connector.class", "the worker has no plugin " + connectorClass
+                    + ": " + message(response))), java.util.Set.of());
         }
         require(response, 200, "validating " + connectorClass);
         List<Problem> problems = new ArrayList<>();
+        java.util.Set<String> secrets = new java.util.TreeSet<>();
         for (JsonNode setting : JSON.readTree(response.body()).path("configs")) {
             JsonNode value = setting.path("value");
             for (JsonNode error : value.path("errors")) {
                 problems.add(new Problem(value.path("name").asText(), error.asText()));
             }
+            if ("PASSWORD".equals(setting.path("definition").path("type").asText())) {
+                secrets.add(setting.path("definition").path("name").asText());
+            }
         }
-        return problems;
+        return new Validation(problems, secrets);
     }
 
     /** A connector's config as the worker holds it (unresolved), or null when there is no such connector. */

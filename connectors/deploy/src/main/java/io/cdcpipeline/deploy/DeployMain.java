@@ -96,8 +96,11 @@ public final class DeployMain implements Callable<Integer> {
             throw new IllegalArgumentException("no connector JSON files in " + paths);
         }
         int problems = 0;
+        Map<ConnectorFile, java.util.Set<String>> secrets = new java.util.HashMap<>();
         for (ConnectorFile file : files) {
-            for (ConnectRestClient.Problem problem : connect.validate(file.config())) {
+            ConnectRestClient.Validation validation = connect.check(file.config());
+            secrets.put(file, validation.secretKeys());
+            for (ConnectRestClient.Problem problem : validation.problems()) {
                 err.println(file.file() + " (" + file.name() + "): " + problem.key() + ": " + problem.message());
                 problems++;
             }
@@ -111,7 +114,7 @@ public final class DeployMain implements Callable<Integer> {
         ordered.sort(Comparator.comparing(f -> "source".equals(types.get(f.connectorClass())) ? 0 : 1));
         for (ConnectorFile file : ordered) {
             Map<String, String> running = connect.config(file.name());
-            List<String> diff = ConfigDiff.between(running, file.config());
+            List<String> diff = ConfigDiff.between(running, file.config(), secrets.get(file));
             if (diff.isEmpty()) {
                 out.println(file.name() + ": unchanged");
                 continue;

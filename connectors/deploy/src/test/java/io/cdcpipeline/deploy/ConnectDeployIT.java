@@ -65,12 +65,15 @@ class ConnectDeployIT {
         for (JsonNode name : connectors) {
             assertThat(name.asText()).as("no connector of this test was created").doesNotStartWith(pg.name());
         }
-        // --dry-run on the good configs: shows what would be created, still changes nothing.
+        // --dry-run on the good configs: shows what would be created, still changes nothing. A secret given as a
+        // literal (our transform's HMAC key, a PASSWORD in its ConfigDef, named like no password) is masked.
         Path good = deployable(dir.resolve("good"), pg, ch, es);
+        edit(good.resolve("postgres-source.json"), config -> config.put("transforms.pii.hash.key", "literal-hmac-k3y"));
         CdcCommand.Result dry = deploy(stack, "--dry-run", good.toString());
         assertThat(dry.exitCode()).as(dry.output()).isZero();
         assertThat(dry.output()).contains(pg.name() + "-postgres-source: would be created")
-                .contains("+ database.dbname=" + pg.name());
+                .contains("+ database.dbname=" + pg.name()).contains("+ transforms.pii.hash.key=********")
+                .doesNotContain("literal-hmac-k3y");
         assertThat(json.readTree(get(stack.requireConnectUrl() + "/connectors")).toString()).doesNotContain(pg.name());
     }
 

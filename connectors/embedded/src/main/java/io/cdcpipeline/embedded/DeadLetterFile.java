@@ -2,9 +2,10 @@ package io.cdcpipeline.embedded;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +23,14 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * The embedded runner's dead-letter path for one sink: a JSON-lines file where each refused record is written with
  * the reason, its topic, partition and offset, the stage that refused it ({@code sink} or {@code transform}), and its
  * key and value as Connect JSON with their schemas, so nothing refused is lost and {@code bin/cdc dead-letters replay}
- * can deliver it again as it was. Each line is flushed to disk before {@link #report} completes.
+ * can deliver it again as it was. Each line is on disk ({@code fsync}) before {@link #report} completes: the file may
+ * hold the only copy of a record once the position moved past it, so a power cut must not take the line with it.
  */
 final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
 
     private final Path file;
-    private final BufferedWriter out;
+    private final FileChannel out;
+    private final AtomicLong synced = new AtomicLong();
     private final JsonConverter converter = new JsonConverter();
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicLong count = new AtomicLong();
@@ -36,7 +39,7 @@ final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
         this.file = file;
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            this.out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open dead-letter file " + file, e);
@@ -66,9 +69,7 @@ final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
         try {
             line.set("key", asJson(record.topic(), record.keySchema(), record.key()));
             line.set("value", asJson(record.topic(), record.valueSchema(), record.value()));
-            out.write(json.writeValueAsString(line));
-            out.newLine();
-            out.flush();
+            writeDurably(json.writeValueAsString(line));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to dead-letter file " + file, e);
         }
@@ -79,13 +80,26 @@ final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
     /** Appends a line read from another dead-letter file as it is (a record a replay left alone). */
     synchronized void append(String line) {
         try {
-            out.write(line);
-            out.newLine();
-            out.flush();
+            writeDurably(line);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to dead-letter file " + file, e);
         }
         count.incrementAndGet();
+    }
+
+    /** Appends the line and forces it to the disk before returning. */
+    private void writeDurably(String line) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
+        out.force(false);
+        synced.incrementAndGet();
+    }
+
+    /** How many lines were forced to the disk. */
+    long synced() {
+        return synced.get();
     }
 
     /** Connect JSON of a key or value; JSON null for none (a table without a primary key has no key). */

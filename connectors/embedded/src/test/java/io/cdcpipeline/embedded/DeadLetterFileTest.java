@@ -35,4 +35,25 @@ class DeadLetterFileTest {
         assertThat(DeadLetterFile.countsByTable(path)).isEqualTo(Map.of("public.orders", 2L, "public.customers", 1L));
         assertThat(DeadLetterFile.countsByTable(dir.resolve("none.jsonl"))).isEmpty();
     }
+
+    /**
+     * The file may hold the only copy of a refused record once the position moved past it: every line is forced to
+     * the disk before report() returns (it was only flushed to the OS once, which a power cut can lose), and lines
+     * appended by a replay too.
+     */
+    @Test
+    void everyLineIsOnTheDiskBeforeReportReturns(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("shop-clickhouse.jsonl");
+        try (DeadLetterFile file = new DeadLetterFile(path)) {
+            Struct row = new Struct(ENVELOPE).put("source", new Struct(SOURCE).put("schema", "public")
+                    .put("table", "orders")).put("op", "c");
+            file.report(new SinkRecord("shop.public.orders", 0, null, null, ENVELOPE, row, 1),
+                    new DataException("refused")).get();
+            assertThat(file.synced()).isEqualTo(1);
+            assertThat(java.nio.file.Files.readAllLines(path)).hasSize(1);
+            file.append(java.nio.file.Files.readAllLines(path).get(0));
+            assertThat(file.synced()).isEqualTo(2);
+        }
+        assertThat(DeadLetterFile.countsByTable(path)).isEqualTo(Map.of("public.orders", 2L));
+    }
 }

@@ -1,5 +1,7 @@
 package io.cdcpipeline.core.snapshot;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcpipeline.core.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,6 +19,8 @@ public final class SignalTable {
     /** What the {@code data} column holds at most in the documented table definition. */
     public static final int DATA_LIMIT = 2048;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final String name;
 
     /** @param name the table, as Debezium's {@code signal.data.collection} names it ({@code schema.table}) */
@@ -26,10 +30,7 @@ public final class SignalTable {
 
     /** Asks for an incremental snapshot of {@code table}: all rows, or those {@code filter} (SQL) selects. */
     public String executeSnapshot(Connection db, TableId table, String filter, String idPrefix) throws SQLException {
-        String collection = table.schema() + "." + table.table();
-        String data = "{\"data-collections\": [\"" + json(collection) + "\"], \"type\": \"incremental\""
-                + (filter == null ? "" : ", \"additional-conditions\": [{\"data-collection\": \"" + json(collection)
-                        + "\", \"filter\": \"" + json(filter) + "\"}]") + "}";
+        String data = data(table, filter);
         String id = idPrefix + "-" + UUID.randomUUID();
         try (PreparedStatement insert = db.prepareStatement("INSERT INTO " + name
                 + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
@@ -44,7 +45,17 @@ public final class SignalTable {
         return name;
     }
 
-    private static String json(String text) {
-        return text.replace("\\", "\\\\").replace("\"", "\\\"");
+    /** The signal's {@code data}: Debezium's JSON, written by Jackson (a filter may hold quotes, newlines, ...). */
+    static String data(TableId table, String filter) {
+        String collection = table.schema() + "." + table.table();
+        ObjectNode data = JSON.createObjectNode();
+        data.putArray("data-collections").add(collection);
+        data.put("type", "incremental");
+        if (filter != null) {
+            ObjectNode condition = data.putArray("additional-conditions").addObject();
+            condition.put("data-collection", collection);
+            condition.put("filter", filter);
+        }
+        return data.toString();
     }
 }

@@ -30,9 +30,11 @@ final class ClickHouseFailure extends ConnectException {
 
     /**
      * Server codes worth retrying: timeouts, network errors, too many queries or parts, memory limits, read-only
-     * replicas, Keeper trouble.
+     * replicas, Keeper trouble, and UNKNOWN_TABLE (60): a server that is starting answers before it has loaded its
+     * tables, so a table the sink made is "unknown" for a moment (a table dropped by hand stays unknown: the retries
+     * run out and the failure is reported; at the next start the sink makes the table again).
      */
-    private static final Set<Integer> RETRIABLE_CODES = Set.of(3, 159, 202, 203, 209, 210, 236, 241, 252,
+    private static final Set<Integer> RETRIABLE_CODES = Set.of(3, 60, 159, 202, 203, 209, 210, 236, 241, 252,
             285, 319, 341, 394, 425, 439, 999);
     /**
      * Server codes that stop every write, each with what to do about it: UNKNOWN_DATABASE, READONLY,
@@ -58,7 +60,7 @@ final class ClickHouseFailure extends ConnectException {
                     + "grant it."),
             Map.entry(516, "ClickHouse refused the login: check clickhouse.user and clickhouse.password."));
     /** Server codes that concern one table, not a row nor every write. */
-    private static final Set<Integer> FATAL_CODES = Set.of(10, 16, 46, 47, 60, 62);
+    private static final Set<Integer> FATAL_CODES = Set.of(10, 16, 46, 47, 62);
 
     private static final Pattern CODE_IN_TEXT = Pattern.compile("Code: (\\d+)");
 

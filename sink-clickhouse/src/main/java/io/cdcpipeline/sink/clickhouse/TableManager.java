@@ -318,10 +318,12 @@ final class TableManager {
         } else if (override != null) {
             // ReplacingMergeTree replaces rows with equal sorting keys: without every key column in it, versions of
             // one row would never replace each other (and extra columns in it must never change).
-            List<String> missing = keyColumns.stream().filter(k -> !override.contains(k)).toList();
+            List<String> missing = SortingKey.parse(override).missing(keyColumns);
             if (!missing.isEmpty()) {
                 throw new DataException("table.override." + source.schema() + "." + source.table() + ".order.by ("
-                        + override + ") must contain every primary-key column; missing " + missing);
+                        + override + ") must list every primary-key column of " + source + " as an element of its "
+                        + "own; missing " + missing + " (an element that only mentions one, such as customer_id or "
+                        + "intHash32(id), would make ClickHouse merge distinct rows)");
             }
             orderBy = override;
         } else {

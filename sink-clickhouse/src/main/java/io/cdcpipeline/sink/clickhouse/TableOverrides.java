@@ -58,6 +58,12 @@ final class TableOverrides {
             // A clause, not a statement: nothing may end it or comment out the rest of the DDL.
             throw new ConfigException(key, value, "must be a single " + option.replace('.', ' ').toUpperCase()
                     + " expression without ';' or comments");
+        } else if (option.equals(ORDER_BY) && !value.isEmpty()) {
+            try {
+                SortingKey.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key, value, "is not a sorting-key expression: " + e.getMessage());
+            }
         }
     }
 

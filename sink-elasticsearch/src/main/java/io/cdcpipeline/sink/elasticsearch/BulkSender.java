@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * low-level client, the answer read item by item with a streaming parser) and handles every item on its own: a 409 is a write older
  * than what the document holds (a replay) and is skipped; 429 and 5xx items, and whole requests that fail on the
  * network, are retried with backoff and jitter; any other refusal (a mapping or parse error, the field limit) is
- * returned to be dead-lettered with Elasticsearch's reason. What still fails after the last attempt is returned
+ * returned to be dead-lettered with Elasticsearch's reason. A whole request refused with a 4xx (413: larger than
+ * the node's {@code http.max_content_length}) is sent in halves until the document at fault is alone, and only it is
+ * dead-lettered. What still fails after the last attempt is returned
  * as left over, to be buffered and sent again: backpressure never fails the task.
  */
 final class BulkSender {
@@ -89,6 +91,15 @@ final class BulkSender {
                     throw new TargetUnavailableException("Elasticsearch refused a _bulk request of the sink's account ("
                             + status + "): " + e.getMessage() + ". " + ACCESS_FIX, e);
                 }
+                if (status != 408 && status != 429 && status >= 400 && status < 500) {
+                    // The request itself is refused (413: larger than http.max_content_length): sending it again
+                    // cannot help. Halves are sent instead, down to the single document at fault.
+                    Outcome parts = split(sending, status, e);
+                    applied.addAll(parts.applied());
+                    refused.addAll(parts.refused());
+                    return new Outcome(applied, stale + parts.stale(), refused, parts.leftOver(),
+                            retries + parts.retries());
+                }
                 LOG.warn("A _bulk request of {} actions failed with {} (attempt {})", sending.size(), status, attempt);
                 continue; // the whole request again
             } catch (IOException e) {
@@ -131,5 +142,36 @@ final class BulkSender {
             pending = retry;
         }
         return new Outcome(applied, stale, refused, List.of(), retries);
+    }
+
+    /** A request Elasticsearch refused as a whole: its halves are sent on their own; one action alone is refused. */
+    private Outcome split(List<DocumentAction> sending, int status, ResponseException e) {
+        if (sending.size() == 1) {
+            DocumentAction action = sending.get(0);
+            String what = action.record() == null ? "document " + action.id() : ChangeEvent.describe(action.record());
+            String reason = status == 413 ? "larger than Elasticsearch takes in one request (its http.max_content_length)"
+                    : "refused as a request of its own";
+            return new Outcome(List.of(), 0, List.of(new Refused(action, new DataException(what + ": the _bulk "
+                    + "request of this document alone for index " + action.alias() + " failed with " + status + ", "
+                    + reason + ": " + firstLine(e)))), List.of(), 0);
+        }
+        LOG.warn("A _bulk request of {} actions was refused with {}; sending it in halves", sending.size(), status);
+        int half = sending.size() / 2;
+        Outcome first = send(sending.subList(0, half));
+        Outcome second = send(sending.subList(half, sending.size()));
+        List<DocumentAction> applied = new ArrayList<>(first.applied());
+        applied.addAll(second.applied());
+        List<Refused> refused = new ArrayList<>(first.refused());
+        refused.addAll(second.refused());
+        List<DocumentAction> leftOver = new ArrayList<>(first.leftOver());
+        leftOver.addAll(second.leftOver());
+        return new Outcome(applied, first.stale() + second.stale(), refused, leftOver,
+                first.retries() + second.retries());
+    }
+
+    private static String firstLine(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 }
