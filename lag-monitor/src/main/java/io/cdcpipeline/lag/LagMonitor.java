@@ -576,6 +576,11 @@ public final class LagMonitor implements AutoCloseable {
         if (heartbeatProblem != null) {
             reasons.add(heartbeatProblem);
         }
+        SlotProbe.SlotState slotNow = slotState;
+        String slotTrouble = slotNow == null ? null : slotNow.trouble(config.postgres().slot());
+        if (slotTrouble != null) {
+            reasons.add(slotTrouble);
+        }
         for (ConnectSourcePosition.Result position : positions) {
             if (position.flagged()) {
                 reasons.add("source connector " + position.connector() + ": " + position.verdict().reason());

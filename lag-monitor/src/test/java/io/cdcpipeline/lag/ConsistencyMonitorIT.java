@@ -67,11 +67,11 @@ class ConsistencyMonitorIT {
             assertThat(alert.annotations().get("summary")).contains("differs from Postgres in 1 rows");
             assertThat(monitor.unhealthyReasons()).anyMatch(r -> r.contains("table public.customers in sink clickhouse "
                     + "differs from Postgres in 1 rows"));
-            assertThat(body(server, "/metrics")).contains(
+            assertThat(MonitorHttp.body(server, "/metrics")).contains(
                     "cdc_consistency_drifted_rows{sink=\"clickhouse\",table=\"public.customers\"} 1.0",
                     "cdc_consistency_rows_checked{sink=\"clickhouse\",table=\"public.customers\"} 21.0",
                     "cdc_consistency_last_check_timestamp_seconds");
-            assertThat(body(server, "/status")).contains("\"consistency\"", "\"drifted_rows\":1");
+            assertThat(MonitorHttp.body(server, "/status")).contains("\"consistency\"", "\"drifted_rows\":1");
 
             // Put right (a newer delete marker): the next check is clean and the alert goes.
             clickHouse(ch, "INSERT INTO " + ch.name() + ".customers (id, name, _cdc_version, _cdc_deleted, "
@@ -188,8 +188,4 @@ class ConsistencyMonitorIT {
         return response.statusCode() == 200 ? response.body().trim() : "";
     }
 
-    private String body(MonitorServer server, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
 }

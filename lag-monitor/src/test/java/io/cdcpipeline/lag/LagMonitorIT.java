@@ -128,7 +128,7 @@ class LagMonitorIT {
                         es.url() + "/cdc_freshness/_doc/search")).build(), HttpResponse.BodyHandlers.ofString()).body())
                         .path("_source").path("complete_up_to_ms").asLong() < 30_000, 30,
                         "Elasticsearch's cdc_freshness document for sink search, complete up to the last 30 s");
-                assertThat(status(server, "/health")).isEqualTo(200);
+                assertThat(MonitorHttp.status(server, "/health")).isEqualTo(200);
                 Thread.sleep(5_000);
                 assertThat(notifications).as("no alert while both sinks keep up (the quiet table included)").isEmpty();
                 String slots;
@@ -179,16 +179,16 @@ class LagMonitorIT {
                             .isLessThan(30);
                     awaitLevel(monitor, "analytics", Level.CRITICAL, 30);
                     assertThat(level(monitor, "search")).as("search keeps up meanwhile").isEqualTo(Level.OK);
-                    assertThat(status(server, "/health")).isEqualTo(503);
-                    assertThat(body(server, "/health")).contains("analytics");
-                    assertThat(body(server, "/metrics")).contains("cdc_sink_freshness_seconds{")
+                    assertThat(MonitorHttp.status(server, "/health")).isEqualTo(503);
+                    assertThat(MonitorHttp.body(server, "/health")).contains("analytics");
+                    assertThat(MonitorHttp.body(server, "/metrics")).contains("cdc_sink_freshness_seconds{")
                             .contains("cdc_replication_slot_retained_wal_bytes").contains("cdc_slo_level{");
                     assertThat(notifications).noneMatch(n -> n.path("groupLabels").path("sink").asText()
                             .equals("search"));
                     // No progress for stall.after (20 s) while newer heartbeats wait: stalled, not merely slow.
                     Await.until(() -> stalled(monitor, "analytics"), 40, "analytics counted as stalled");
                     assertThat(stalled(monitor, "search")).as("search makes progress").isFalse();
-                    assertThat(body(server, "/metrics")).containsPattern(
+                    assertThat(MonitorHttp.body(server, "/metrics")).containsPattern(
                             "cdc_sink_stalled\\{[^}]*sink=\"analytics\"[^}]*} 1\\.0");
                 } finally {
                     StackOutage.restore();
@@ -197,7 +197,7 @@ class LagMonitorIT {
                         && n.path("groupLabels").path("sink").asText().equals("analytics"), 120);
                 assertThat(resolved.path("alerts").get(0).path("status").asText()).isEqualTo("resolved");
                 awaitLevels(monitor, l -> l == Level.OK, 60, "both sinks fresh again");
-                assertThat(status(server, "/health")).isEqualTo(200);
+                assertThat(MonitorHttp.status(server, "/health")).isEqualTo(200);
                 statusPageRendersInChromium(server);
                 assertThat(toClickHouse.failure()).isNull();
                 assertThat(toSearch.failure()).isNull();
@@ -302,12 +302,12 @@ class LagMonitorIT {
                             .equals("firing") && alertOf(n, "CdcSinkFreshness", "*") != null, 60), "CdcSinkFreshness", "*");
                     assertThat(sinkAlert.path("annotations").path("tables_waiting").asText()).contains(orders)
                             .doesNotContain(quiet);
-                    String status = body(server, "/status");
+                    String status = MonitorHttp.body(server, "/status");
                     assertThat(json.readTree(status).path("tables").toString()).contains(orders);
                     assertThat(LagMain.table(json.readTree(status))).contains(orders).contains("oldest waiting change");
-                    assertThat(body(server, "/metrics")).containsPattern("cdc_table_pending_changes\\{sink=\"search\","
+                    assertThat(MonitorHttp.body(server, "/metrics")).containsPattern("cdc_table_pending_changes\\{sink=\"search\","
                             + "table=\"" + orders + "\"} [1-9]");
-                    assertThat(body(server, "/health")).contains("table " + orders);
+                    assertThat(MonitorHttp.body(server, "/health")).contains("table " + orders);
                     String dom = chromium("--dump-dom", "http://127.0.0.1:" + server.port() + "/");
                     assertThat(dom).as("the status page lists orders with its waiting changes").containsPattern(
                             "<tr class=\"warning\" data-table=\"" + orders + "\">[^\\n]*?<td>[1-9][0-9]*</td>");
@@ -547,15 +547,5 @@ class LagMonitorIT {
             Thread.sleep(250);
         }
         throw new AssertionError("no such notification within " + seconds + " s; received: " + notifications);
-    }
-
-    private int status(MonitorServer server, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    private String body(MonitorServer server, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
     }
 }

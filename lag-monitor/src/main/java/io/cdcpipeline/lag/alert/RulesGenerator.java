@@ -82,12 +82,20 @@ public final class RulesGenerator {
         out.append("        labels:\n          severity: page\n");
         out.append("        annotations:\n          summary: \"Sink {{ $labels.sink }} (table {{ $labels.table }}) makes "
                 + "no progress while changes wait in the source\"\n");
+        // The slot: changes lost or about to be (page), or WAL piling up on the source's disk (ticket).
+        out.append("      - alert: CdcReplicationSlotAtRisk\n");
+        out.append("        expr: cdc_replication_slot_active{wal_status=~\"lost|unreserved|missing\"}\n");
+        out.append("        labels:\n          severity: page\n");
+        out.append("        annotations:\n          summary: \"Replication slot {{ $labels.slot }} is {{ $labels.wal_status }}: "
+                + "changes are lost or about to be (lost: take a new snapshot and run bin/cdc validate)\"\n");
         out.append("      - alert: CdcReplicationSlotTrouble\n");
-        out.append("        expr: cdc_replication_slot_active == 0 or cdc_replication_slot_active{wal_status=~\"lost|unreserved\"}\n");
+        out.append("        expr: cdc_replication_slot_active == 0 or cdc_replication_slot_active{wal_status=\"extended\"}"
+                + " or cdc_replication_slot_retained_wal_bytes > on(slot) cdc_replication_slot_retained_wal_limit_bytes\n");
         out.append("        for: 5m\n");
         out.append("        labels:\n          severity: ticket\n");
-        out.append("        annotations:\n          summary: \"Replication slot {{ $labels.slot }} is inactive or its WAL "
-                + "is {{ $labels.wal_status }}\"\n");
+        out.append("        annotations:\n          summary: \"Replication slot {{ $labels.slot }} is inactive, keeps WAL "
+                + "beyond max_wal_size (extended) or above its retained-WAL limit: is its connector stopped or "
+                + "behind?\"\n");
         out.append("      - alert: CdcSourcePositionLost\n");
         out.append("        expr: cdc_source_position_lost == 1\n");
         out.append("        labels:\n          severity: page\n");

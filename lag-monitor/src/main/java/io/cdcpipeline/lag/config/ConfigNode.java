@@ -123,6 +123,26 @@ public final class ConfigNode {
         }
     }
 
+    /** A size written as {@code 2GB}, {@code 512 MB}, {@code 64kB} or a number of bytes; must be above zero. */
+    public long bytes(String name, long fallback) {
+        if (!has(name)) {
+            return fallback;
+        }
+        String text = text(name).trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d+)\\s*(b|kb|mb|gb|tb)?").matcher(text);
+        if (!m.matches() || Long.parseLong(m.group(1)) <= 0) {
+            throw child(name).error("'" + text + "' is not a size above zero, e.g. 2GB, 512MB or 1048576");
+        }
+        long unit = switch (m.group(2) == null ? "b" : m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "kb" -> 1L << 10;
+            case "mb" -> 1L << 20;
+            case "gb" -> 1L << 30;
+            case "tb" -> 1L << 40;
+            default -> 1L;
+        };
+        return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+    }
+
     public int port(String name, int fallback) {
         if (!has(name)) {
             return fallback;

@@ -24,8 +24,19 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
     /** The source database; {@code slot} is the replication slot whose retained WAL is watched (optional). */
-    public record Postgres(String url, String user, String password, String slot) {
+    /**
+     * @param slotRetainedLimit WAL the slot may keep before it counts as in trouble, in bytes; 0: half of the
+     *                          server's {@code max_slot_wal_keep_size}, or {@value #DEFAULT_RETAINED_LIMIT_GB} GB when
+     *                          that is unlimited
+     */
+    public record Postgres(String url, String user, String password, String slot, long slotRetainedLimit) {
+        public Postgres(String url, String user, String password, String slot) {
+            this(url, user, password, slot, 0);
+        }
     }
+
+    /** The retained-WAL limit of a slot on a server whose max_slot_wal_keep_size is unlimited. */
+    public static final int DEFAULT_RETAINED_LIMIT_GB = 10;
 
     /** The heartbeat row the monitor commits every {@code interval} into {@code table} (schema.table). */
     public record Heartbeat(String table, Duration interval) {
@@ -132,12 +143,13 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
     static MonitorConfig parse(ConfigNode root) {
         root.onlyKeys("postgres", "heartbeat", "check", "sinks", "slos", "alerts", "http", "connect", "consistency");
         ConfigNode pg = root.child("postgres");
-        pg.onlyKeys("url", "user", "password", "slot");
+        pg.onlyKeys("url", "user", "password", "slot", "slot.retained.limit");
         String url = pg.text("url");
         if (!url.startsWith("jdbc:postgresql://")) {
             throw pg.child("url").error("'" + url + "' is not a JDBC URL (jdbc:postgresql://host:port/database)");
         }
-        Postgres postgres = new Postgres(url, pg.text("user"), pg.text("password", ""), pg.text("slot", null));
+        Postgres postgres = new Postgres(url, pg.text("user"), pg.text("password", ""), pg.text("slot", null),
+                pg.bytes("slot.retained.limit", 0));
 
         ConfigNode hb = root.child("heartbeat");
         hb.onlyKeys("table", "interval");

@@ -120,6 +120,12 @@ public final class MonitorMetrics {
                 .labelNames("slot")
                 .callback(cb -> slot(monitor, s -> cb.call(s.retainedBytes(), monitor.config().postgres().slot())))
                 .register(registry);
+        GaugeWithCallback.builder().name("cdc_replication_slot_retained_wal_limit_bytes").unit(Unit.BYTES)
+                .help("WAL the slot may keep before it counts as in trouble (postgres.slot.retained.limit, else half "
+                        + "of max_slot_wal_keep_size)")
+                .labelNames("slot")
+                .callback(cb -> slot(monitor, s -> cb.call(s.limitBytes(), monitor.config().postgres().slot())))
+                .register(registry);
         GaugeWithCallback.builder().name("cdc_replication_slot_unconfirmed_wal_bytes").unit(Unit.BYTES)
                 .help("WAL its consumer has not confirmed yet (current LSN minus confirmed_flush_lsn)")
                 .labelNames("slot")

@@ -100,4 +100,82 @@ class RulesGeneratorTest {
                 + "analytics-tables (99 % of minutes under 60 s) too fast"));
         assertThat(promtool(dir, "test", "rules", "test.yml")).contains("SUCCESS");
     }
+
+    /**
+     * The other rules on synthetic series: a steady 5x burn (5 % bad minutes against a 1 % budget, from minute 600)
+     * opens a ticket once the long windows see it, never a page; a stalled sink pages; a slot that lost WAL (or is missing) pages at once; one
+     * keeping more WAL than its limit opens a ticket after five minutes, not before.
+     */
+    @Test
+    void aSlowBurnTicketsAStallPagesAndSlotTroubleIsRaisedBySeverity(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("rules.yml"), RulesGenerator.generate(config()));
+        String burn = "Sink search spends the error budget of SLO search-freshness (99 % of minutes under 30 s) too fast";
+        Files.writeString(dir.resolve("test.yml"), """
+                rule_files: [rules.yml]
+                evaluation_interval: 1m
+                tests:
+                  - interval: 1m
+                    input_series:
+                      - series: 'cdc_slo_minutes_total{slo="search-freshness",sink="search",table="*"}'
+                        values: '0+1x1600'
+                      - series: 'cdc_slo_good_minutes_total{slo="search-freshness",sink="search",table="*"}'
+                        values: '0+1x600 600.95+0.95x999'
+                      - series: 'cdc_sink_freshness_seconds{slo="search-freshness",sink="search",table="*"}'
+                        values: '31x1600'
+                      - series: 'cdc_sink_stalled{slo="search-freshness",sink="search",table="*"}'
+                        values: '0x10 1x1590'
+                      - series: 'cdc_replication_slot_active{slot="ok",wal_status="reserved"}'
+                        values: '1x1600'
+                      - series: 'cdc_replication_slot_retained_wal_bytes{slot="ok"}'
+                        values: '100x1600'
+                      - series: 'cdc_replication_slot_retained_wal_limit_bytes{slot="ok"}'
+                        values: '1000x1600'
+                      - series: 'cdc_replication_slot_active{slot="gone",wal_status="lost"}'
+                        values: '0x1600'
+                      - series: 'cdc_replication_slot_active{slot="piling",wal_status="reserved"}'
+                        values: '1x1600'
+                      - series: 'cdc_replication_slot_retained_wal_bytes{slot="piling"}'
+                        values: '100x1000 5000x600'
+                      - series: 'cdc_replication_slot_retained_wal_limit_bytes{slot="piling"}'
+                        values: '1000x1600'
+                    alert_rule_test:
+                      - eval_time: 5m
+                        alertname: CdcSinkStalled
+                        exp_alerts: []
+                      - eval_time: 20m
+                        alertname: CdcSinkStalled
+                        exp_alerts:
+                          - exp_labels: {severity: page, slo: search-freshness, sink: search, table: "*"}
+                            exp_annotations: {summary: "Sink search (table *) makes no progress while changes wait in the source"}
+                      - eval_time: 700m
+                        alertname: CdcFreshnessBudgetBurn
+                        exp_alerts: []
+                      - eval_time: 1560m
+                        alertname: CdcFreshnessBudgetBurn
+                        exp_alerts:
+                          - exp_labels: {severity: ticket, slo: search-freshness, sink: search, table: "*"}
+                            exp_annotations: {summary: "%s", threshold_seconds: "30", freshness_seconds: "31"}
+                      - eval_time: 2m
+                        alertname: CdcReplicationSlotAtRisk
+                        exp_alerts:
+                          - exp_labels: {severity: page, slot: gone, wal_status: lost}
+                            exp_annotations: {summary: "Replication slot gone is lost: changes are lost or about to be (lost: take a new snapshot and run bin/cdc validate)"}
+                      - eval_time: 1003m
+                        alertname: CdcReplicationSlotTrouble
+                        exp_alerts:
+                          - exp_labels: {severity: ticket, slot: gone, wal_status: lost}
+                            exp_annotations: {summary: "%s"}
+                      - eval_time: 1010m
+                        alertname: CdcReplicationSlotTrouble
+                        exp_alerts:
+                          - exp_labels: {severity: ticket, slot: gone, wal_status: lost}
+                            exp_annotations: {summary: "%2$s"}
+                          - exp_labels: {severity: ticket, slot: piling}
+                            exp_annotations: {summary: "%3$s"}
+                """.formatted(burn, "Replication slot gone is inactive, keeps WAL beyond max_wal_size (extended) or "
+                + "above its retained-WAL limit: is its connector stopped or behind?",
+                "Replication slot piling is inactive, keeps WAL beyond max_wal_size (extended) or above its "
+                + "retained-WAL limit: is its connector stopped or behind?"));
+        assertThat(promtool(dir, "test", "rules", "test.yml")).contains("SUCCESS");
+    }
 }
