@@ -77,6 +77,25 @@ public final class RulesGenerator {
                                 + "printf \"%.0f\" }}{{ end }}\n");
             }
         }
+        // Connect mode: a sink connector's consumer group holding records older than the sink's critical level. It
+        // keeps rising while the group commits nothing, so it names a stuck connector even if heartbeats stop.
+        for (MonitorConfig.Slo slo : config.slos()) {
+            MonitorConfig.Sink sink = config.sinks().get(slo.sink());
+            if (!slo.wholeSink() || sink == null || sink.metrics() == null || sink.metrics().connector() == null
+                    || config.connect() == null) {
+                continue;
+            }
+            String connector = sink.metrics().connector();
+            long critical = slo.critical().toSeconds();
+            out.append("      - alert: CdcConsumerGroupBehind\n");
+            out.append("        expr: cdc_consumer_group_lag_seconds{connector=\"").append(connector).append("\"} > ")
+                    .append(critical).append('\n');
+            out.append("        for: ").append(Math.max(60, slo.alertFor().toSeconds())).append("s\n");
+            out.append("        labels:\n          severity: ticket\n          sink: ").append(slo.sink()).append('\n');
+            out.append("        annotations:\n          summary: \"Connector ").append(connector).append(" (sink ")
+                    .append(slo.sink()).append(") has not consumed a record that is {{ $value | printf \\\"%.0f\\\" }} s "
+                            + "old (critical: ").append(critical).append(" s)\"\n");
+        }
         out.append("      - alert: CdcSinkStalled\n");
         out.append("        expr: cdc_sink_stalled == 1\n");
         out.append("        labels:\n          severity: page\n");

@@ -153,7 +153,8 @@ public final class MonitorMetrics {
                 .callback(cb -> monitor.consumerLags().forEach((connector, lag) -> lag.recordsByTopic()
                         .forEach((topic, records) -> cb.call(records, connector, topic)))).register(registry);
         GaugeWithCallback.builder().name("cdc_consumer_group_lag_seconds").unit(Unit.SECONDS)
-                .help("Connect mode: estimated seconds to consume the lag at the group's recent commit rate")
+                .help("Connect mode: age of the oldest record a sink connector's consumer group has not consumed "
+                        + "(0 when nothing waits); keeps growing while the group commits nothing")
                 .labelNames("connector")
                 .callback(cb -> monitor.consumerLags().forEach((connector, lag) -> {
                     if (lag.seconds() != null) {

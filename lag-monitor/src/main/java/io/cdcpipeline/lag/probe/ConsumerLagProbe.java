@@ -10,27 +10,40 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Connect mode: how far each sink connector's consumer group is behind its topics, in records (log end offset minus
- * committed offset, summed per topic) and as an estimate in seconds (records behind divided by the rate at which the
- * group committed offsets since the previous reading; unknown while it commits nothing).
+ * committed offset, summed per topic) and in seconds: the age of the oldest record it has not consumed (the
+ * timestamp of the record at its committed offset, the oldest over the partitions that lag). Unlike an estimate from
+ * the commit rate, that age keeps growing when the group stops committing, exactly when it matters.
  */
 public final class ConsumerLagProbe implements AutoCloseable {
 
-    /** One group's lag: per topic in records, the total, and the estimate in seconds (null when unknown). */
+    /**
+     * One group's lag: per topic in records, the total, and the age in seconds of its oldest unconsumed record (0 when
+     * nothing waits; null when that record could not be read).
+     */
     public record GroupLag(String group, Map<String, Long> recordsByTopic, long records, Double seconds) {
     }
 
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+
     private final Admin admin;
-    private final Map<String, Long> lastCommitted = new HashMap<>();
-    private final Map<String, Instant> lastRead = new HashMap<>();
+    /** Reads the records at committed offsets; no group of its own, commits nothing. */
+    private final KafkaConsumer<byte[], byte[]> reader;
 
     public ConsumerLagProbe(String bootstrap) {
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000));
+        this.reader = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     public GroupLag read(String group, Instant now) throws Exception {
@@ -41,8 +54,8 @@ public final class ConsumerLagProbe implements AutoCloseable {
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = latest.isEmpty() ? Map.of()
                 : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
         Map<String, Long> byTopic = new LinkedHashMap<>();
+        Map<TopicPartition, Long> waiting = new HashMap<>();
         long total = 0;
-        long committedSum = 0;
         for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : committed.entrySet()) {
             if (entry.getValue() == null) {
                 continue;
@@ -51,18 +64,32 @@ public final class ConsumerLagProbe implements AutoCloseable {
             long lag = Math.max(0, end - entry.getValue().offset());
             byTopic.merge(entry.getKey().topic(), lag, Long::sum);
             total += lag;
-            committedSum += entry.getValue().offset();
+            if (lag > 0) {
+                waiting.put(entry.getKey(), entry.getValue().offset());
+            }
         }
-        Double seconds = null;
-        Long before = lastCommitted.put(group, committedSum);
-        Instant then = lastRead.put(group, now);
-        if (total == 0) {
-            seconds = 0.0;
-        } else if (before != null && then != null && committedSum > before) {
-            double rate = (committedSum - before) / Math.max(0.001, Duration.between(then, now).toMillis() / 1000.0);
-            seconds = total / rate;
-        }
+        Instant oldest = waiting.isEmpty() ? null : oldestTimestamp(waiting);
+        Double seconds = waiting.isEmpty() ? Double.valueOf(0.0)
+                : oldest == null ? null : Math.max(0, Duration.between(oldest, now).toMillis() / 1000.0);
         return new GroupLag(group, byTopic, total, seconds);
+    }
+
+    /** The oldest timestamp among the records at these offsets (the next ones the group would consume). */
+    private Instant oldestTimestamp(Map<TopicPartition, Long> offsets) {
+        reader.assign(offsets.keySet());
+        offsets.forEach(reader::seek);
+        Map<TopicPartition, Long> timestamps = new HashMap<>();
+        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+        while (timestamps.size() < offsets.size() && System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                if (timestamps.putIfAbsent(partition, record.timestamp()) == null) {
+                    reader.pause(java.util.List.of(partition)); // only its first record counts
+                }
+            }
+        }
+        reader.unsubscribe();
+        return timestamps.values().stream().min(Long::compare).map(Instant::ofEpochMilli).orElse(null);
     }
 
     /** The consumer groups Connect gives sink connectors: {@code connect-<connector name>}. */
@@ -72,6 +99,7 @@ public final class ConsumerLagProbe implements AutoCloseable {
 
     @Override
     public void close() {
+        reader.close(Duration.ofSeconds(5));
         admin.close(Duration.ofSeconds(5));
     }
 }

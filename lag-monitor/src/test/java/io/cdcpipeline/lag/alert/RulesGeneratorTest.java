@@ -178,4 +178,39 @@ class RulesGeneratorTest {
                 + "retained-WAL limit: is its connector stopped or behind?"));
         assertThat(promtool(dir, "test", "rules", "test.yml")).contains("SUCCESS");
     }
+
+    /**
+     * Connect mode: a sink connector whose consumer group holds a record older than the sink's critical level opens a
+     * ticket; the age keeps rising while the group commits nothing, so a stuck connector is named even when no
+     * heartbeat arrives.
+     */
+    @Test
+    void aConsumerGroupHoldingOldRecordsOpensATicket(@TempDir Path dir) throws Exception {
+        MonitorConfig base = config();
+        MonitorConfig connect = new MonitorConfig(base.postgres(), base.heartbeat(), base.checkInterval(),
+                Map.of("search", new MonitorConfig.Sink("search", MonitorConfig.Sink.Kind.ELASTICSEARCH, "http://es",
+                        null, "cdc_heartbeat", new MonitorConfig.SinkMetrics(null, "shop-es-sink"))),
+                base.slos(), base.alerts(), 0, new MonitorConfig.Connect(java.net.URI.create("http://connect:8083"),
+                        "kafka:9092", List.of()), "127.0.0.1", null);
+        Files.writeString(dir.resolve("rules.yml"), RulesGenerator.generate(connect));
+        Files.writeString(dir.resolve("test.yml"), """
+                rule_files: [rules.yml]
+                evaluation_interval: 1m
+                tests:
+                  - interval: 1m
+                    input_series:
+                      - series: 'cdc_consumer_group_lag_seconds{connector="shop-es-sink"}'
+                        values: '0x10 20+60x20'
+                    alert_rule_test:
+                      - eval_time: 10m
+                        alertname: CdcConsumerGroupBehind
+                        exp_alerts: []
+                      - eval_time: 15m
+                        alertname: CdcConsumerGroupBehind
+                        exp_alerts:
+                          - exp_labels: {severity: ticket, sink: search, connector: shop-es-sink}
+                            exp_annotations: {summary: "Connector shop-es-sink (sink search) has not consumed a record that is 260 s old (critical: 30 s)"}
+                """);
+        assertThat(promtool(dir, "test", "rules", "test.yml")).contains("SUCCESS");
+    }
 }
