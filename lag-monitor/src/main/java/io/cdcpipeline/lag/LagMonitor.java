@@ -97,8 +97,9 @@ public final class LagMonitor implements AutoCloseable {
         this.heartbeat = new HeartbeatWriter(config.postgres(), config.heartbeat(), clock);
         this.slot = config.postgres().slot() == null ? null : new SlotProbe(config.postgres());
         config.sinks().forEach((name, sink) -> {
-            probes.put(name, SinkProbe.of(sink, http));
-            publishers.put(name, new FreshnessPublisher(sink, http));
+            io.cdcpipeline.lag.probe.SinkHttp sinkHttp = io.cdcpipeline.lag.probe.SinkHttp.of(sink);
+            probes.put(name, SinkProbe.of(sink, sinkHttp));
+            publishers.put(name, new FreshnessPublisher(sink, sinkHttp));
             if (sink.metrics() != null) {
                 tableProbes.put(name, new SinkTablesProbe(sink));
             }

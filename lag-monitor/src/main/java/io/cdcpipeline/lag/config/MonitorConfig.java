@@ -53,13 +53,28 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
      * A sink to measure: ClickHouse ({@code database}, {@code table} of the heartbeat) or Elasticsearch ({@code index});
      * {@code metrics} (optional) is where its per-table metrics are read.
      */
-    public record Sink(String name, Kind kind, String url, String database, String target, SinkMetrics metrics) {
+    public record Sink(String name, Kind kind, String url, String database, String target, SinkMetrics metrics,
+            Access access) {
         public enum Kind { CLICKHOUSE, ELASTICSEARCH }
+
+        public Sink(String name, Kind kind, String url, String database, String target, SinkMetrics metrics) {
+            this(name, kind, url, database, target, metrics, Access.NONE);
+        }
 
         /** How the sink's metrics name its heartbeat target: database.table (ClickHouse) or the index. */
         public String heartbeatTarget() {
             return kind == Kind.CLICKHOUSE ? database + "." + target : target;
         }
+    }
+
+    /**
+     * How the monitor logs in to a sink's server: a user and password (HTTP Basic; ClickHouse and Elasticsearch), or
+     * an Elasticsearch API key (base64 of id:key, as Elasticsearch returns it as "encoded"); a CA file (PEM) to trust
+     * for an https URL; {@code verifyTls} false trusts any certificate (never the default). Secrets come through
+     * {@code ${file:...}} or {@code ${env:...}}, as in the sinks' own configs.
+     */
+    public record Access(String user, String password, String apiKey, String caFile, boolean verifyTls) {
+        public static final Access NONE = new Access(null, null, null, null, true);
     }
 
     /**
@@ -242,17 +257,39 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
         String type = node.text("type");
         return switch (type) {
             case "clickhouse" -> {
-                node.onlyKeys("type", "url", "database", "table", "metrics");
+                node.onlyKeys("type", "url", "database", "table", "metrics", "user", "password", "ca.file",
+                        "tls.verify");
                 yield new Sink(name, Sink.Kind.CLICKHOUSE, uri(node, "url").toString(), node.text("database"),
-                        node.text("table", heartbeat.name()), sinkMetrics(node));
+                        node.text("table", heartbeat.name()), sinkMetrics(node), access(node));
             }
             case "elasticsearch" -> {
-                node.onlyKeys("type", "url", "index", "metrics");
+                node.onlyKeys("type", "url", "index", "metrics", "user", "password", "api.key", "ca.file",
+                        "tls.verify");
                 yield new Sink(name, Sink.Kind.ELASTICSEARCH, uri(node, "url").toString(), null, node.text("index"),
-                        sinkMetrics(node));
+                        sinkMetrics(node), access(node));
             }
             default -> throw node.child("type").error("'" + type + "' is not a sink type (clickhouse, elasticsearch)");
         };
+    }
+
+    private static Access access(ConfigNode sink) {
+        String user = sink.text("user", null);
+        String apiKey = sink.text("api.key", null);
+        if (apiKey != null && user != null) {
+            throw sink.child("api.key").error("give either api.key or user and password, not both");
+        }
+        if (sink.has("password") && user == null) {
+            throw sink.child("password").error("a password needs its user");
+        }
+        String caFile = sink.text("ca.file", null);
+        if (caFile != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(caFile))) {
+            throw sink.child("ca.file").error("'" + caFile + "' is not a readable file (the CA certificate, PEM)");
+        }
+        String verify = sink.text("tls.verify", "true");
+        if (!verify.equals("true") && !verify.equals("false")) {
+            throw sink.child("tls.verify").error("'" + verify + "' is not true or false");
+        }
+        return new Access(user, sink.text("password", null), apiKey, caFile, Boolean.parseBoolean(verify));
     }
 
     private static SinkMetrics sinkMetrics(ConfigNode sink) {

@@ -2,9 +2,7 @@ package io.cdcpipeline.lag.probe;
 
 import io.cdcpipeline.lag.config.MonitorConfig;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +17,9 @@ import java.time.Instant;
 final class ClickHouseProbe implements SinkProbe {
 
     private final MonitorConfig.Sink sink;
-    private final HttpClient http;
+    private final SinkHttp http;
 
-    ClickHouseProbe(MonitorConfig.Sink sink, HttpClient http) {
+    ClickHouseProbe(MonitorConfig.Sink sink, SinkHttp http) {
         this.sink = sink;
         this.http = http;
     }
@@ -30,8 +28,8 @@ final class ClickHouseProbe implements SinkProbe {
     public Instant newestHeartbeat() throws IOException, InterruptedException {
         String sql = "SELECT toString(max(beat_ms)), toString(count()) FROM `" + sink.database().replace("`", "\\`")
                 + "`.`" + sink.target().replace("`", "\\`") + "` FORMAT TabSeparated";
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sink.url() + "/?query="
-                + URLEncoder.encode(sql, StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(5))
+        HttpResponse<String> response = http.client().send(http.request(sink.url() + "/?query="
+                + URLEncoder.encode(sql, StandardCharsets.UTF_8), Duration.ofSeconds(5))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             if (response.body().contains("doesn't exist") || response.body().contains("UNKNOWN_TABLE")) {

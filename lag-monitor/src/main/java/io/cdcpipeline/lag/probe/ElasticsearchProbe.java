@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdcpipeline.lag.config.MonitorConfig;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,18 +15,18 @@ import java.time.Instant;
 final class ElasticsearchProbe implements SinkProbe {
 
     private final MonitorConfig.Sink sink;
-    private final HttpClient http;
+    private final SinkHttp http;
     private final ObjectMapper json = new ObjectMapper();
 
-    ElasticsearchProbe(MonitorConfig.Sink sink, HttpClient http) {
+    ElasticsearchProbe(MonitorConfig.Sink sink, SinkHttp http) {
         this.sink = sink;
         this.http = http;
     }
 
     @Override
     public Instant newestHeartbeat() throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sink.url() + "/" + sink.target()
-                        + "/_search?size=1&_source=beat_ms&sort=beat_ms:desc")).timeout(Duration.ofSeconds(5)).GET()
+        HttpResponse<String> response = http.client().send(http.request(sink.url() + "/" + sink.target()
+                        + "/_search?size=1&_source=beat_ms&sort=beat_ms:desc", Duration.ofSeconds(5)).GET()
                 .build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 404) {
             return null; // the sink has not created the heartbeat index yet

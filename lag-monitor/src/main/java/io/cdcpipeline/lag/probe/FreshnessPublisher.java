@@ -4,9 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdcpipeline.lag.config.MonitorConfig;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -34,10 +32,10 @@ public final class FreshnessPublisher {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MonitorConfig.Sink sink;
-    private final HttpClient http;
+    private final SinkHttp http;
     private boolean created;
 
-    public FreshnessPublisher(MonitorConfig.Sink sink, HttpClient http) {
+    public FreshnessPublisher(MonitorConfig.Sink sink, SinkHttp http) {
         this.sink = sink;
         this.http = http;
     }
@@ -94,8 +92,8 @@ public final class FreshnessPublisher {
     private void clickHouseInsert(String tsv) throws IOException, InterruptedException {
         String sql = "INSERT INTO " + db() + ".cdc_freshness (sink, table, complete_up_to, complete_up_to_ms, "
                 + "freshness_seconds, updated_at, updated_at_ms) FORMAT TabSeparated";
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sink.url() + "/?query="
-                + URLEncoder.encode(sql, StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(10))
+        HttpResponse<String> response = http.client().send(http.request(sink.url() + "/?query="
+                + URLEncoder.encode(sql, StandardCharsets.UTF_8), Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofString(tsv)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("ClickHouse refused the freshness rows: " + response.body().strip());
@@ -103,9 +101,8 @@ public final class FreshnessPublisher {
     }
 
     private String clickHouse(String sql) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sink.url() + "/"))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(sql)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.client().send(http.request(sink.url() + "/", Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(sql)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("ClickHouse refused " + sql + ": " + response.body().strip());
         }
@@ -117,8 +114,8 @@ public final class FreshnessPublisher {
         StringBuilder bulk = new StringBuilder();
         document(bulk, sink.name(), "*", sinkComplete, now);
         states.forEach((index, completeUpTo) -> document(bulk, sink.name() + ":" + index, index, completeUpTo, now));
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sink.url() + "/_bulk?refresh=true"))
-                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/x-ndjson")
+        HttpResponse<String> response = http.client().send(http.request(sink.url() + "/_bulk?refresh=true",
+                Duration.ofSeconds(10)).header("Content-Type", "application/x-ndjson")
                 .POST(HttpRequest.BodyPublishers.ofString(bulk.toString())).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2 || response.body().contains("\"errors\":true")) {
             throw new IOException("Elasticsearch refused the freshness documents: " + response.body().strip());

@@ -138,4 +138,26 @@ class MonitorConfigTest {
         assertThatThrownBy(() -> load(dir, VALID + "consistency:\n  pipeline: " + pipeline + "\n  tables: [orders]\n"))
                 .hasMessageContaining("consistency.tables").hasMessageContaining("'orders' is not <schema>.<table>");
     }
+
+    @Test
+    void sinkLoginsAndSlotLimitsAreCheckedByPath(@TempDir Path dir) throws Exception {
+        MonitorConfig config = load(dir, VALID.replace("database: shop}", "database: shop, user: bi, "
+                + "password: \"${env:PGPASSWORD}\"}").replace("slot: shop", "slot: shop\n  slot.retained.limit: 2GB"));
+        assertThat(config.sinks().get("analytics").access()).isEqualTo(new MonitorConfig.Access("bi", "secret", null,
+                null, true));
+        assertThat(config.sinks().get("search").access()).isEqualTo(MonitorConfig.Access.NONE);
+        assertThat(config.postgres().slotRetainedLimit()).isEqualTo(2L << 30);
+        assertThatThrownBy(() -> load(dir, VALID.replace("index: shop_cdc_heartbeat}",
+                "index: shop_cdc_heartbeat, user: u, api.key: k}"))).hasMessageContaining("sinks.search.api.key")
+                .hasMessageContaining("not both");
+        assertThatThrownBy(() -> load(dir, VALID.replace("database: shop}", "database: shop, password: p}")))
+                .hasMessageContaining("sinks.analytics.password").hasMessageContaining("needs its user");
+        assertThatThrownBy(() -> load(dir, VALID.replace("index: shop_cdc_heartbeat}",
+                "index: shop_cdc_heartbeat, ca.file: /no/such/ca.pem}"))).hasMessageContaining("sinks.search.ca.file")
+                .hasMessageContaining("/no/such/ca.pem");
+        assertThatThrownBy(() -> load(dir, VALID.replace("index: shop_cdc_heartbeat}",
+                "index: shop_cdc_heartbeat, tls.verify: maybe}"))).hasMessageContaining("sinks.search.tls.verify");
+        assertThatThrownBy(() -> load(dir, VALID.replace("slot: shop", "slot: shop\n  slot.retained.limit: lots")))
+                .hasMessageContaining("postgres.slot.retained.limit").hasMessageContaining("lots");
+    }
 }
