@@ -44,9 +44,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Debezium's Postgres connector in the Debezium embedded engine, feeding each batch to every sink. The source
- * position is committed only for batches every sink has written and flushed: a crash or kill means redelivery,
- * never loss, and the sinks' versioned writes make redelivery harmless.
+ * Debezium's Postgres connector in the Debezium embedded engine, feeding each batch to every sink. Each sink writes
+ * from its own bounded buffer on its own thread ({@link SinkRunner}), so one sink being slow or down does not hold
+ * the others back until its buffer is full. The source position is committed only for batches every sink has
+ * written and flushed: a crash or kill means redelivery, never loss, and the sinks' versioned writes make
+ * redelivery harmless.
  */
 public final class EmbeddedPipeline implements AutoCloseable {
 
@@ -65,6 +67,15 @@ public final class EmbeddedPipeline implements AutoCloseable {
     private JmxEndpoint jmx;
     private NewTables newTables;
     private ScheduledExecutorService newTablesTimer;
+    /** Batches handed to the sinks whose position is not stored yet, oldest first (guarded by itself). */
+    private final java.util.ArrayDeque<PendingCommit> pendingCommits = new java.util.ArrayDeque<>();
+    private long batchSequence;
+    private volatile boolean closing;
+
+    /** A batch the engine handed over, with the committer that stores its position once every sink wrote it. */
+    private record PendingCommit(long sequence, List<RecordChangeEvent<SourceRecord>> batch,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) {
+    }
 
     private EmbeddedPipeline(PipelineFile file, List<SinkRunner> sinks) {
         this.file = file;
@@ -149,6 +160,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
                 file.source().getOrDefault("snapshot.mode", "initial"));
         for (SinkRunner sink : sinks) {
             sink.start();
+            sink.onWritten(this::commitWritten);
         }
         if (file.runner().jmxPort() > 0) {
             jmx = JmxEndpoint.open(file.runner().jmxHost(), file.runner().jmxPort());
@@ -185,6 +197,9 @@ public final class EmbeddedPipeline implements AutoCloseable {
 
     private void handleBatch(List<RecordChangeEvent<SourceRecord>> batch,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        if (closing) {
+            return; // neither handed to the sinks nor marked: delivered again at the next start
+        }
         List<SinkRecord> records = new ArrayList<>(batch.size());
         Instant newestCommit = null;
         for (RecordChangeEvent<SourceRecord> event : batch) {
@@ -207,20 +222,68 @@ public final class EmbeddedPipeline implements AutoCloseable {
                 }
             }
         }
-        for (SinkRunner sink : sinks) {
-            sink.deliver(records);
+        long sequence;
+        synchronized (pendingCommits) {
+            sequence = ++batchSequence;
+            pendingCommits.add(new PendingCommit(sequence, batch, committer));
         }
-        // Only now, with every sink holding the batch, may the engine store the position past it.
-        for (RecordChangeEvent<SourceRecord> event : batch) {
-            // A record with an empty offset (Debezium's first snapshot notification) says nothing about the position,
-            // and stored it would replace the real one: an engine started on it skips its snapshot.
-            Map<String, ?> offset = event.record().sourceOffset();
-            if (offset != null && !offset.isEmpty()) {
-                committer.markProcessed(event);
+        long bytes = RecordSize.of(records);
+        for (SinkRunner sink : sinks) {
+            sink.enqueue(sequence, records, bytes); // waits while that sink's buffer is full: the source pauses
+        }
+        commitWritten();
+        progress.delivered(records.size(), newestCommit);
+    }
+
+    /**
+     * Stores the position of every batch that all sinks have written and flushed, oldest first; called after each
+     * batch a sink wrote (on its thread) and after each batch handed over. A sink that failed (its batch could not be
+     * written within retry.timeout.ms) stops the pipeline with its error, the position kept before that batch.
+     */
+    private void commitWritten() {
+        synchronized (pendingCommits) {
+            long all = Long.MAX_VALUE;
+            for (SinkRunner sink : sinks) {
+                all = Math.min(all, sink.written());
+            }
+            try {
+                while (!pendingCommits.isEmpty() && pendingCommits.peek().sequence() <= all) {
+                    PendingCommit done = pendingCommits.poll();
+                    for (RecordChangeEvent<SourceRecord> event : done.batch()) {
+                        // A record with an empty offset (Debezium's first snapshot notification) says nothing about
+                        // the position, and stored it would replace the real one: an engine started on it skips its
+                        // snapshot.
+                        Map<String, ?> offset = event.record().sourceOffset();
+                        if (offset != null && !offset.isEmpty()) {
+                            done.committer().markProcessed(event);
+                        }
+                    }
+                    done.committer().markBatchFinished();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
-        committer.markBatchFinished();
-        progress.delivered(records.size(), newestCommit);
+        for (SinkRunner sink : sinks) {
+            RuntimeException failed = sink.failure();
+            if (failed != null && !closing && failure.compareAndSet(null, failed)) {
+                LOG.error("Pipeline {} stops: sink {} could not write its changes; the position stays before them",
+                        file.runner().name(), sink.name());
+                Thread stopper = new Thread(this::stopEngine, "cdc-stop-" + file.runner().name());
+                stopper.setDaemon(true);
+                stopper.start();
+            }
+        }
+    }
+
+    private void stopEngine() {
+        try {
+            if (engine != null && finished.getCount() > 0) {
+                engine.close();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Stopping the engine of pipeline {} failed", file.runner().name(), e);
+        }
     }
 
     /** Debezium's own heartbeat ({@code heartbeat.interval.ms}), written to its heartbeat topic, not a change. */
@@ -273,12 +336,26 @@ public final class EmbeddedPipeline implements AutoCloseable {
         return counts;
     }
 
-    /** Stops the engine (which stores the position of what was delivered), then the sinks. */
+    /**
+     * Takes no more batches, lets each sink write what it holds (up to 30 s), stores the position of what every sink
+     * wrote, stops the engine (which writes that position), then the sinks. What a sink did not write in time comes
+     * again at the next start.
+     */
     @Override
     public void close() {
         if (newTablesTimer != null) {
             newTablesTimer.shutdownNow();
         }
+        closing = true;
+        try {
+            long deadline = System.currentTimeMillis() + 30_000;
+            for (SinkRunner sink : sinks) {
+                sink.drain(Math.max(1, deadline - System.currentTimeMillis()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        commitWritten();
         try {
             if (engine != null && finished.getCount() > 0) {
                 engine.close(); // an engine that stopped by itself (a failure) is closed already: closing it throws

@@ -25,6 +25,7 @@ public final class RunnerConfig extends AbstractConfig {
     public static final String JMX_PORT = "metrics.jmx.port";
     public static final String JMX_HOST = "metrics.jmx.host";
     public static final String NEW_TABLES_CHECK_MS = "new.tables.check.ms";
+    public static final String SINK_BUFFER_MAX_BYTES = "buffer.max.bytes";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(NAME, Type.STRING, "cdc-pipeline", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -49,6 +50,12 @@ public final class RunnerConfig extends AbstractConfig {
                     "Wait before a sink retries a batch it could not write for a passing reason (server down, 429).")
             .define(RETRY_TIMEOUT_MS, Type.LONG, 600_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "How long a sink keeps retrying one batch before the runner stops with an error.")
+            .define(SINK_BUFFER_MAX_BYTES, Type.LONG, 64L << 20, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "Changes each sink may hold in the runner, waiting to be written (estimated size of the records), "
+                            + "so that one sink being slow or down does not hold the others back: each sink writes "
+                            + "from its own buffer, the source position advances to what every sink holds, and only "
+                            + "when a sink's buffer is full does the source pause. For full isolation, run one runner "
+                            + "per sink (each with its own replication slot).")
             .define(JMX_PORT, Type.INT, 0, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,
                     "Port on which the runner serves its metrics (the sinks' per-table watermarks and pending changes, "
                             + "Debezium's) over remote JMX, as a Connect worker does with JMX_PORT; the lag monitor "
@@ -109,6 +116,10 @@ public final class RunnerConfig extends AbstractConfig {
 
     public long retryTimeoutMs() {
         return getLong(RETRY_TIMEOUT_MS);
+    }
+
+    public long sinkBufferMaxBytes() {
+        return getLong(SINK_BUFFER_MAX_BYTES);
     }
 
     static final class NonEmptyList implements ConfigDef.Validator {

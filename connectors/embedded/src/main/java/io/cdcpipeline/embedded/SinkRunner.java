@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One sink of the embedded runner: the very {@link SinkConnector} and {@link SinkTask} classes a Kafka Connect
- * worker would run, with the sink's transforms, fed one batch at a time. {@link #deliver} returns only when the
- * task has written the batch and flushed it, retrying passing failures, so the runner may then commit the source
- * position.
+ * worker would run, with the sink's transforms. Batches wait in the sink's own bounded buffer ({@link #enqueue})
+ * and its own thread writes them one at a time, retrying passing failures, and reports each batch once the task has
+ * written and flushed it ({@link #written}): the runner advances the source position to what every sink holds, so
+ * a sink that is down holds back only its own copy until its buffer is full.
  */
 final class SinkRunner implements AutoCloseable {
 
@@ -47,6 +48,19 @@ final class SinkRunner implements AutoCloseable {
     private DeadLetterFile deadLetters;
     private SinkTask task;
     private Metrics metrics;
+
+    /** A batch waiting in this sink's buffer: its place in the runner's order, its records and their size. */
+    private record Pending(long sequence, List<SinkRecord> records, long bytes) {
+    }
+
+    private final Object lock = new Object();
+    private final java.util.ArrayDeque<Pending> queue = new java.util.ArrayDeque<>();
+    private long queuedBytes;
+    private long written;
+    private RuntimeException failure;
+    private boolean stopping;
+    private Thread writer;
+    private Runnable onWritten = () -> { };
 
     private SinkRunner(String name, Map<String, String> config, SinkConnector connector, TransformChain transforms,
             RunnerConfig runner) {
@@ -142,6 +156,113 @@ final class SinkRunner implements AutoCloseable {
         deliver(batch, true);
     }
 
+    /**
+     * Puts a batch in this sink's buffer, to be written by its own thread; waits while the buffer holds more than
+     * {@code buffer.max.bytes} (a batch is always taken into an empty buffer, however large).
+     *
+     * @throws IllegalStateException when this sink has failed (its batch could not be written in time)
+     */
+    void enqueue(long sequence, List<SinkRecord> batch, long bytes) throws InterruptedException {
+        synchronized (lock) {
+            if (writer == null) {
+                writer = new Thread(this::writeLoop, "cdc-sink-" + runner.name() + "-" + name);
+                writer.setDaemon(true);
+                writer.start();
+            }
+            boolean announced = false;
+            while (failure == null && !queue.isEmpty() && queuedBytes + bytes > runner.sinkBufferMaxBytes()) {
+                if (!announced) {
+                    LOG.warn("Sink {} holds {} bytes of changes not written yet (buffer.max.bytes {}): the source "
+                            + "waits for it", name, queuedBytes, runner.sinkBufferMaxBytes());
+                    announced = true;
+                }
+                lock.wait(1000);
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            queue.add(new Pending(sequence, batch, bytes));
+            queuedBytes += bytes;
+            lock.notifyAll();
+        }
+    }
+
+    /** The sequence of the last batch this sink has written and flushed (0: none yet). */
+    long written() {
+        synchronized (lock) {
+            return written;
+        }
+    }
+
+    /** Why this sink stopped writing, or null. */
+    RuntimeException failure() {
+        synchronized (lock) {
+            return failure;
+        }
+    }
+
+    /** Bytes of changes waiting in this sink's buffer. */
+    long queuedBytes() {
+        synchronized (lock) {
+            return queuedBytes;
+        }
+    }
+
+    /** Called on this sink's thread after each batch it wrote, and when it fails. */
+    void onWritten(Runnable listener) {
+        this.onWritten = listener;
+    }
+
+    /** Waits until the buffer is empty (or the sink failed, or the time is up); true when empty. */
+    boolean drain(long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        synchronized (lock) {
+            while (!queue.isEmpty() && failure == null && System.currentTimeMillis() < deadline) {
+                lock.wait(Math.max(1, Math.min(500, deadline - System.currentTimeMillis())));
+            }
+            return queue.isEmpty();
+        }
+    }
+
+    private void writeLoop() {
+        while (true) {
+            Pending next;
+            synchronized (lock) {
+                while (queue.isEmpty() && !stopping) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (stopping) {
+                    return;
+                }
+                next = queue.peek();
+            }
+            try {
+                deliver(next.records(), true);
+            } catch (RuntimeException e) {
+                synchronized (lock) {
+                    failure = stopping ? null : e;
+                    lock.notifyAll();
+                }
+                if (!stopping) {
+                    LOG.error("Sink {} stopped writing: {}", name, e.getMessage(), e);
+                    onWritten.run();
+                }
+                return;
+            }
+            synchronized (lock) {
+                queue.poll();
+                queuedBytes -= next.bytes();
+                written = next.sequence();
+                lock.notifyAll();
+            }
+            onWritten.run();
+        }
+    }
+
     /** Delivers records the transforms already made (a sink refused them): to the task as they are. */
     void deliverTransformed(List<SinkRecord> batch) {
         deliver(batch, false);
@@ -223,6 +344,20 @@ final class SinkRunner implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread running;
+        synchronized (lock) {
+            stopping = true;
+            running = writer;
+            lock.notifyAll();
+        }
+        if (running != null) {
+            running.interrupt(); // a batch being retried is given up: its position was not stored, it comes again
+            try {
+                running.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             if (task != null) {
                 task.close(List.of());
