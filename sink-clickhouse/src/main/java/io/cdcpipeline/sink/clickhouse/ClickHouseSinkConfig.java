@@ -67,7 +67,7 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
             .define(VIEW_SUFFIX, Type.STRING, "_current", Identifiers.validator(), Importance.MEDIUM,
                     "Suffix of the current-state view created beside each table: newest version per key, deleted rows "
                             + "left out. This view is what BI queries should read.")
-            .define(PARTITION_BY, Type.STRING, "", Importance.MEDIUM,
+            .define(PARTITION_BY, Type.STRING, "", TableOverrides.clause("PARTITION BY"), Importance.MEDIUM,
                     "PARTITION BY expression of tables the sink creates, e.g. toYYYYMM(_cdc_source_ts); empty for none. "
                             + TableOverrides.PREFIX + "<schema>.<table>.partition.by overrides it for one table, as "
                             + TableOverrides.PREFIX + "<schema>.<table>.order.by overrides the sorting key (default: the "

@@ -4,6 +4,7 @@ import io.cdcpipeline.core.TableId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -54,17 +55,42 @@ final class TableOverrides {
             if (problem != null) {
                 throw new ConfigException(key, value, "is not a safe ClickHouse table name: it " + problem);
             }
-        } else if (value.contains(";") || value.contains("--") || value.contains("/*")) {
-            // A clause, not a statement: nothing may end it or comment out the rest of the DDL.
-            throw new ConfigException(key, value, "must be a single " + option.replace('.', ' ').toUpperCase()
-                    + " expression without ';' or comments");
-        } else if (option.equals(ORDER_BY) && !value.isEmpty()) {
-            try {
-                SortingKey.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(key, value, "is not a sorting-key expression: " + e.getMessage());
-            }
+        } else {
+            checkClause(key, value, option.replace('.', ' ').toUpperCase());
         }
+    }
+
+    /**
+     * A clause pasted into the DDL the sink writes (PARTITION BY, ORDER BY): one expression, nothing that ends the
+     * statement or comments out the rest of it, parentheses and quotes balanced.
+     */
+    static void checkClause(String key, String value, String clause) {
+        if (value == null || value.isBlank()) {
+            return;
+        }
+        if (value.contains(";") || value.contains("--") || value.contains("/*")) {
+            throw new ConfigException(key, value, "must be a single " + clause + " expression without ';' or comments");
+        }
+        try {
+            SortingKey.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, value, "is not a " + clause + " expression: " + e.getMessage());
+        }
+    }
+
+    /** {@link #checkClause} as a validator of a setting. */
+    static ConfigDef.Validator clause(String clause) {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                checkClause(name, (String) value, clause);
+            }
+
+            @Override
+            public String toString() {
+                return "a single " + clause + " expression, parentheses and quotes balanced, no ';' or comments";
+            }
+        };
     }
 
     String name(TableId table) {

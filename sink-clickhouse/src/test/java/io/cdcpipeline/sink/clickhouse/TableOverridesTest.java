@@ -27,4 +27,21 @@ class TableOverridesTest {
         assertThat(config.partitionBy(items)).isEqualTo("toYYYYMM(_cdc_source_ts)");
         assertThat(config.orderBy(items)).isNull();
     }
+
+    /** Clauses pasted into the DDL are one balanced expression, checked when the config is read. */
+    @Test
+    void partitionAndOrderClausesAreCheckedAsExpressions() {
+        for (String bad : java.util.List.of("toYYYYMM(_cdc_source_ts", "x) DROP TABLE y (", "a; DROP TABLE t",
+                "'unclosed", "a -- rest")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ClickHouseSinkConfig(Map.of(
+                    ClickHouseSinkConfig.PARTITION_BY, bad))).as(bad)
+                    .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                    .hasMessageContaining("partition.by");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ClickHouseSinkConfig(Map.of(
+                    "table.override.s.t.partition.by", bad))).as(bad)
+                    .hasMessageContaining("table.override.s.t.partition.by");
+        }
+        assertThat(new ClickHouseSinkConfig(Map.of(ClickHouseSinkConfig.PARTITION_BY, "(toYYYYMM(ts), 'a,b')"))
+                .partitionBy(new TableId("s", "t"))).isEqualTo("(toYYYYMM(ts), 'a,b')");
+    }
 }
