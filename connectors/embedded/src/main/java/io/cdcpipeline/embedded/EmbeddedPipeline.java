@@ -72,9 +72,13 @@ public final class EmbeddedPipeline implements AutoCloseable {
     private long batchSequence;
     private volatile boolean closing;
 
-    /** A batch the engine handed over, with the committer that stores its position once every sink wrote it. */
+    /**
+     * A batch the engine handed over, with the committer that stores its position once every sink wrote it, and what
+     * progress counts then: its records and the newest source commit among them.
+     */
     private record PendingCommit(long sequence, List<RecordChangeEvent<SourceRecord>> batch,
-            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) {
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer, int records,
+            Instant newestCommit) {
     }
 
     private EmbeddedPipeline(PipelineFile file, List<SinkRunner> sinks) {
@@ -225,14 +229,13 @@ public final class EmbeddedPipeline implements AutoCloseable {
         long sequence;
         synchronized (pendingCommits) {
             sequence = ++batchSequence;
-            pendingCommits.add(new PendingCommit(sequence, batch, committer));
+            pendingCommits.add(new PendingCommit(sequence, batch, committer, records.size(), newestCommit));
         }
         long bytes = RecordSize.of(records);
         for (SinkRunner sink : sinks) {
             sink.enqueue(sequence, records, bytes); // waits while that sink's buffer is full: the source pauses
         }
         commitWritten();
-        progress.delivered(records.size(), newestCommit);
     }
 
     /**
@@ -259,6 +262,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
                         }
                     }
                     done.committer().markBatchFinished();
+                    progress.delivered(done.records(), done.newestCommit()); // written by every sink
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -325,6 +329,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
         return failure.get();
     }
 
+    /** Events every sink has written and flushed (their position may be stored). */
     public long eventsDelivered() {
         return progress.events();
     }
