@@ -29,7 +29,7 @@ public record SourceColumns(long version, List<Field> columns) {
 
     /** The columns to tell renames from for {@code event}: these if the event is newer, else none. */
     public List<Field> before(ChangeEvent event) {
-        return Long.compareUnsigned(event.changeVersion(), version) > 0 ? columns : List.of();
+        return isNewer(event) ? columns : List.of();
     }
 
     /**
@@ -37,7 +37,7 @@ public record SourceColumns(long version, List<Field> columns) {
      * old name to new, so that its values go where the table holds them now. Empty for a newer record.
      */
     public Map<String, String> renamedSince(ChangeEvent event, List<String> keyColumns) {
-        if (event.changeVersion() == 0 || Long.compareUnsigned(event.changeVersion(), version) > 0) {
+        if (!isOlder(event)) {
             return Map.of();
         }
         Map<String, String> forward = new LinkedHashMap<>();
@@ -51,7 +51,16 @@ public record SourceColumns(long version, List<Field> columns) {
 
     /** Whether {@code event} brings other columns, and is newer: then it is what the target should record. */
     public boolean replacedBy(ChangeEvent event) {
-        return Long.compareUnsigned(event.changeVersion(), version) > 0 && !text(columns).equals(text(event.columns()));
+        return isNewer(event) && !text(columns).equals(text(event.columns()));
+    }
+
+    private boolean isNewer(ChangeEvent event) {
+        return Long.compareUnsigned(event.changeVersion(), version) > 0;
+    }
+
+    /** Older than these columns, or as old; never a read of an incremental snapshot (version 0, no position). */
+    private boolean isOlder(ChangeEvent event) {
+        return event.changeVersion() != 0 && !isNewer(event);
     }
 
     /** As JSON text, to keep in the target. */
@@ -110,7 +119,7 @@ public record SourceColumns(long version, List<Field> columns) {
      */
     public Map<String, Field> addedSince(ChangeEvent event, Map<String, String> renamedSince) {
         Map<String, Field> added = new LinkedHashMap<>();
-        if (event.changeVersion() == 0 || Long.compareUnsigned(event.changeVersion(), version) > 0) {
+        if (!isOlder(event)) {
             return added;
         }
         java.util.Set<String> has = new java.util.HashSet<>();

@@ -19,12 +19,17 @@ class DeadLetterFileTest {
     private static final Schema ENVELOPE = SchemaBuilder.struct().field("source", SOURCE)
             .field("op", Schema.STRING_SCHEMA).build();
 
+    /** A change of public.orders, as its envelope names it. */
+    private static Struct ordersChange() {
+        return new Struct(ENVELOPE).put("source", new Struct(SOURCE).put("schema", "public").put("table", "orders"))
+                .put("op", "c");
+    }
+
     @Test
     void recordsAreCountedPerSourceTableFromTheirEnvelopeElseTheirTopic(@TempDir Path dir) throws Exception {
         Path path = dir.resolve("shop-clickhouse.jsonl");
         try (DeadLetterFile file = new DeadLetterFile(path)) {
-            Struct routed = new Struct(ENVELOPE).put("source", new Struct(SOURCE).put("schema", "public")
-                    .put("table", "orders")).put("op", "c");
+            Struct routed = ordersChange();
             file.report(new SinkRecord("shop.public.all_orders", 0, null, null, ENVELOPE, routed, 1),
                     new DataException("refused"));
             file.report(new SinkRecord("shop.public.orders", 0, null, null, ENVELOPE, routed, 2),
@@ -45,8 +50,7 @@ class DeadLetterFileTest {
     void everyLineIsOnTheDiskBeforeReportReturns(@TempDir Path dir) throws Exception {
         Path path = dir.resolve("shop-clickhouse.jsonl");
         try (DeadLetterFile file = new DeadLetterFile(path)) {
-            Struct row = new Struct(ENVELOPE).put("source", new Struct(SOURCE).put("schema", "public")
-                    .put("table", "orders")).put("op", "c");
+            Struct row = ordersChange();
             file.report(new SinkRecord("shop.public.orders", 0, null, null, ENVELOPE, row, 1),
                     new DataException("refused")).get();
             assertThat(file.synced()).isEqualTo(1);

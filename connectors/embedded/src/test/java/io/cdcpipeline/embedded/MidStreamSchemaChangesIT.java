@@ -85,26 +85,16 @@ class MidStreamSchemaChangesIT {
                     "ALTER TABLE keyed RENAME COLUMN id TO ident",
                     "INSERT INTO keyed VALUES (101, 'new')", "UPDATE keyed SET v = 'changed' WHERE ident = 5",
                     "DELETE FROM keyed WHERE ident = 6");
-            Await.until(() -> {
-                Map<String, Map<String, String>> rows = new TreeMap<>();
-                for (List<String> row : h.postgresRows("SELECT id::text, code FROM codes")) {
-                    rows.put(row.get(0), Map.of("id", row.get(0), "code", row.get(1)));
-                }
-                return h.elasticsearchDocs("codes").equals(rows);
-            }, 180, "the rebuilt index equals Postgres");
+            Await.until(() -> h.elasticsearchDocs("codes").equals(asDocuments(h, "codes", "id", "code")), 180,
+                    "the rebuilt index equals Postgres");
             awaitSame(() -> clickHouseRows(h, ch, "codes", "id, code"),
                     () -> h.postgresRows("SELECT id::text, code FROM codes"), 180,
                     "the rebuilt ClickHouse table of codes equals Postgres");
             awaitSame(() -> clickHouseRows(h, ch, "keyed", "ident, v"),
                     () -> h.postgresRows("SELECT ident::text, v FROM keyed"), 180,
                     "the rebuilt ClickHouse table of keyed equals Postgres");
-            Await.until(() -> {
-                Map<String, Map<String, String>> rows = new TreeMap<>();
-                for (List<String> row : h.postgresRows("SELECT ident::text, v FROM keyed")) {
-                    rows.put(row.get(0), Map.of("ident", row.get(0), "v", row.get(1)));
-                }
-                return h.elasticsearchDocs("keyed").equals(rows);
-            }, 120, "Elasticsearch's keyed equals Postgres (the key field renamed in place)");
+            Await.until(() -> h.elasticsearchDocs("keyed").equals(asDocuments(h, "keyed", "ident", "v")), 120,
+                    "Elasticsearch's keyed equals Postgres (the key field renamed in place)");
             assertThat(h.postgresRows("SELECT count(*) FROM debezium_signal WHERE id LIKE 'resync-%' "
                     + "AND data LIKE '%public.codes%'").get(0).get(0)).as("one snapshot of codes per sink").isEqualTo("2");
             assertThat(h.postgresRows("SELECT count(*) FROM debezium_signal WHERE id LIKE 'resync-%' "
@@ -131,6 +121,16 @@ class MidStreamSchemaChangesIT {
                     "a change of keyed after the swap in ClickHouse");
             h.assertNoDeadLetters();
         }
+    }
+
+    /** A two-column table's rows as Elasticsearch documents: key text to {key, value}. */
+    private static Map<String, Map<String, String>> asDocuments(PipelineHarness h, String table, String key,
+            String value) throws Exception {
+        Map<String, Map<String, String>> rows = new TreeMap<>();
+        for (List<String> row : h.postgresRows("SELECT " + key + "::text, " + value + " FROM " + table)) {
+            rows.put(row.get(0), Map.of(key, row.get(0), value, row.get(1)));
+        }
+        return rows;
     }
 
     /** Waits until two lists hold the same rows (in any order); a timeout says how they differ last. */

@@ -389,7 +389,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         if (bufferedRows == 0) {
             oldestBufferedAt = 0;
             sweeps.sweep(tables::removeOlderThan, targetRows);
-            for (TableId rebuilt : rebuilds.due(tables::liveRows)) {
+            for (TableId rebuilt : rebuilds.due(targetRows::liveCount)) {
                 rebuilds.swapped(rebuilt, tables.swapIn(rebuilt));
             }
             offsets.acknowledgeAccepted();

@@ -23,20 +23,37 @@ final class SortingKey {
     /** @throws IllegalArgumentException for unbalanced parentheses or quotes, or an empty element */
     static SortingKey parse(String expression) {
         String text = expression.trim();
-        if (wrapped(text)) {
-            text = text.substring(1, text.length() - 1).trim();
-        }
         List<String> elements = new ArrayList<>();
+        int firstGroupEnd = split(text, elements);
+        if (text.startsWith("(") && firstGroupEnd == text.length() - 1) {
+            // One parenthesised group, the whole expression: a tuple, whose elements count.
+            elements.clear();
+            split(text.substring(1, text.length() - 1).trim(), elements);
+        }
+        return new SortingKey(elements);
+    }
+
+    /**
+     * Splits {@code text} at its top-level commas into {@code elements}; returns where the first parenthesis group
+     * closes (-1 when there is none), outside quotes.
+     */
+    private static int split(String text, List<String> elements) {
         int depth = 0;
         int start = 0;
+        int firstGroupEnd = -1;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '\'' || c == '"' || c == '`') {
                 i = closingQuote(text, i);
             } else if (c == '(') {
                 depth++;
-            } else if (c == ')' && --depth < 0) {
-                throw new IllegalArgumentException("a ')' closes nothing at position " + (i + 1));
+            } else if (c == ')') {
+                if (--depth < 0) {
+                    throw new IllegalArgumentException("a ')' closes nothing at position " + (i + 1));
+                }
+                if (depth == 0 && firstGroupEnd < 0) {
+                    firstGroupEnd = i;
+                }
             } else if (c == ',' && depth == 0) {
                 elements.add(element(text.substring(start, i)));
                 start = i + 1;
@@ -46,7 +63,7 @@ final class SortingKey {
             throw new IllegalArgumentException("a '(' is not closed");
         }
         elements.add(element(text.substring(start)));
-        return new SortingKey(elements);
+        return firstGroupEnd;
     }
 
     /** The key columns that are not an element of their own, in their order. */
@@ -59,25 +76,6 @@ final class SortingKey {
             }
         }
         return keyColumns.stream().filter(k -> !columns.contains(k)).toList();
-    }
-
-    /** Whether the parentheses at both ends enclose the whole expression (as in a tuple), not two groups. */
-    private static boolean wrapped(String text) {
-        if (!text.startsWith("(") || !text.endsWith(")")) {
-            return false;
-        }
-        int depth = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\'' || c == '"' || c == '`') {
-                i = closingQuote(text, i);
-            } else if (c == '(') {
-                depth++;
-            } else if (c == ')' && --depth == 0) {
-                return i == text.length() - 1;
-            }
-        }
-        return false;
     }
 
     private static int closingQuote(String text, int open) {

@@ -149,12 +149,6 @@ final class TableManager {
         return !held.isEmpty();
     }
 
-    /** Live rows of a table (the newest version of each key, not deleted). */
-    long liveRows(String qualifiedTable) {
-        return Long.parseLong(query("SELECT count() FROM " + qualifiedTable + " FINAL WHERE " + CdcColumns.DELETED
-                + " = 0 FORMAT TabSeparated").get(0)[0]);
-    }
-
     /**
      * Puts a complete rebuild in its table's place: the old table keeps its rows under a new name (returned), the
      * current-state view is made again for the new columns. Called with nothing of the table buffered.
@@ -418,7 +412,7 @@ final class TableManager {
         if (withView) {
             keepView(name, existing, altered);
         }
-        if (!refusals.isEmpty()) { // checked by incompatibility() before: the schema changed in between
+        if (!refusals.isEmpty()) { // incompatibility() checked the record's own names; this, columns renamed since
             throw new DataException("incompatible change of source table " + source + " for ClickHouse table "
                     + qualified(name) + ": " + String.join("; ", refusals));
         }

@@ -199,8 +199,8 @@ final class IndexManager {
     }
 
     /**
-     * Where a table's documents go (its alias, or the index a rebuild fills), the type of each field, and the
-     * fields of columns renamed since the record's schema.
+     * Where a table's documents go (its alias, or the index a rebuild fills), the type of each field, and for a
+     * record older than the recorded columns the fields of columns renamed since and the defaults of those added.
      */
     private record Prepared(String target, Map<String, String> types, Map<String, String> fieldFor,
             Map<String, Object> defaults) {
