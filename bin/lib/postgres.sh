@@ -53,10 +53,13 @@ pg_start() {
   wait_until "$CDC_PG_START_TIMEOUT" postgres pg_healthy || { show_log_tail postgres "$PG_LOG"; die "postgres is not answering"; }
 }
 
+# pg_stop [fast|immediate]: 'immediate' is a crash as far as Postgres knows (no checkpoint; recovery at the next start).
 pg_stop() {
+  local mode="${1:-fast}"
+  case "$mode" in fast | immediate) ;; *) die "postgres: stop mode is fast or immediate, got '$mode'" ;; esac
   if pg_running; then
-    log "postgres: stopping"
-    pg_as "$CDC_PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null || stop_pid postgres "$PG_DATA/postmaster.pid"
+    log "postgres: stopping ($mode)"
+    pg_as "$CDC_PG_BIN/pg_ctl" -D "$PG_DATA" -m "$mode" -w -t 60 stop >/dev/null || stop_pid postgres "$PG_DATA/postmaster.pid"
   fi
 }
 

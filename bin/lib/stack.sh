@@ -19,6 +19,7 @@ stack_main() {
     env) stack_env "$@" ;;
     stop) stack_stop_one "$@" ;;
     side-es) stack_side_es "$@" ;;
+    side-pg) stack_side_pg "$@" ;;
     worker) connect_worker_main "$@" ;;
     *) echo "usage: bin/cdc stack up [--with-kafka] | down | status | env | stop SERVER" >&2; exit 2 ;;
   esac
@@ -166,6 +167,38 @@ stack_down() {
 # bootstrap.password=... goes into the node's keystore: the elastic user's password when security is on; tls=true
 # serves HTTPS with a certificate for 127.0.0.1 whose CA is in <work>/elasticsearch-NAME/config/truststore.p12;
 # file-user=NAME:PASSWORD:ROLE adds a file-realm user whose role config/roles.yml (writable) defines.
+# A second Postgres beside the stack's, with settings of its own (wal_level=replica, say, which the shared one must
+# not have): bin/cdc stack side-pg up NAME PORT [setting=value ...] | down NAME. Prints its JDBC URL.
+stack_side_pg() {
+  local action="${1:-}" name="${2:-}"
+  [ -n "$name" ] || die "usage: bin/cdc stack side-pg up NAME PORT [setting=value ...] | down NAME"
+  shift 2
+  PG_DIR="$CDC_WORK_DIR/postgres-$name"
+  PG_DATA="$PG_DIR/data"
+  PG_RUN="$PG_DIR/run"
+  PG_LOG="$PG_DIR/postgres.log"
+  case "$action" in
+    up)
+      [ $# -ge 1 ] || die "side-pg up: give the port"
+      CDC_PG_PORT="$1"
+      shift
+      install_postgres
+      pg_init
+      local kv
+      for kv in "$@"; do
+        printf "%s = '%s'\n" "${kv%%=*}" "${kv#*=}" >>"$PG_DATA/postgresql.conf"   # later lines win
+      done
+      pg_start
+      printf 'jdbc:postgresql://%s:%s/postgres\n' "$CDC_BIND_HOST" "$CDC_PG_PORT"
+      ;;
+    down)
+      pg_stop immediate
+      rm -rf "$PG_DIR"
+      ;;
+    *) die "usage: bin/cdc stack side-pg up NAME PORT [setting=value ...] | down NAME" ;;
+  esac
+}
+
 stack_side_es() {
   local action="${1:-}" name="${2:-}"
   [ -n "$name" ] || die "usage: bin/cdc stack side-es up NAME HTTP_PORT TRANSPORT_PORT [key=value ...] | down NAME"
@@ -220,7 +253,7 @@ stack_stop_one() {
   local server="${1:-}"
   stack_lock
   case "$server" in
-    postgres) pg_stop ;;
+    postgres) pg_stop "${2:-fast}" ;;
     clickhouse) ch_stop ;;
     elasticsearch) es_stop ;;
     kafka) kafka_stop ;;

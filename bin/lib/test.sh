@@ -2,13 +2,15 @@
 #   1. stack up --with-kafka (installs what is missing, starts what is down)
 #   2. ./mvnw verify: unit tests (Surefire) and integration tests (Failsafe) of every module on that one stack
 #   3. stack down, but only when this command was the one that brought the stack up
-# --long runs only the long suites (the kill loops) with their long rounds, and writes their figures into
+# --long runs only the long suites (kill loops, scale) with their long rounds and sizes, and writes their figures into
 # docs/reliability/ (commit them).
+# A full run (no maven args) ends by writing docs/reliability.md from the cases its tests recorded (commit it too).
 
-LONG_SUITES="PositionStoreKillIT,RunnerKillIT"
+LONG_SUITES="PositionStoreKillIT,RunnerKillIT,ScaleIT"
 
 test_main() {
-  local started_stack="" rc=0 t_up t_verify=0 t_down=0 t0
+  local started_stack="" rc=0 t_up t_verify=0 t_down=0 t0 full_run=""
+  [ $# -eq 0 ] && full_run=1
   if [ "${1:-}" = "--long" ]; then
     shift
     set -- -Dcdc.long=true -Dit.test="$LONG_SUITES" -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
@@ -25,8 +27,12 @@ test_main() {
   if [ "$rc" -eq 0 ]; then
     t0=$SECONDS
     log "== phase 2/3: ./mvnw verify $*"
+    [ -z "$full_run" ] || rm -rf "$CDC_HOME/target/reliability"
     (cd "$CDC_HOME" && ./mvnw -B --no-transfer-progress verify "$@") || rc=$?
     t_verify=$((SECONDS - t0))
+    if [ "$rc" -eq 0 ] && [ -n "$full_run" ]; then
+      "${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "$CDC_HOME/testkit/target/classes" io.cdcpipeline.testkit.ReliabilityReport "$CDC_HOME" || rc=$?
+    fi
   fi
 
   if [ -n "$started_stack" ] && [ -z "${CDC_KEEP_STACK:-}" ]; then

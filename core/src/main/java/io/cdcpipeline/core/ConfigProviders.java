@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigTransformer;
 import org.apache.kafka.common.config.provider.ConfigProvider;
@@ -45,8 +48,7 @@ public final class ConfigProviders {
                 }
                 // Kafka leaves a reference it cannot resolve as it was (an unset variable, a missing file key).
                 if (result.contains("${env:") || result.contains("${file:")) {
-                    throw new ConfigException(key, value,
-                            "refers to an environment variable or file entry that does not exist");
+                    throw new ConfigException(key, value, unresolved(result));
                 }
                 resolved.put(key, result);
             });
@@ -60,5 +62,31 @@ public final class ConfigProviders {
                 }
             }
         }
+    }
+
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\{(env|file):([^}]*)}");
+
+    /** Says what each reference left unresolved points at, and how to provide it. */
+    static String unresolved(String result) {
+        StringJoiner problems = new StringJoiner("; ");
+        Matcher m = REFERENCE.matcher(result);
+        while (m.find()) {
+            if (m.group(1).equals("env")) {
+                String name = m.group(2);
+                problems.add("environment variable " + name + " is not set for this process: run 'export " + name
+                        + "=...' first (a plain '" + name + "=...' line sets it in the shell only, and programs "
+                        + "started from the shell do not see it; eval \"$(bin/cdc stack env)\" exports the stack's "
+                        + "variables)");
+            } else {
+                int colon = m.group(2).lastIndexOf(':');
+                String file = colon < 0 ? m.group(2) : m.group(2).substring(0, colon);
+                String entry = colon < 0 ? "" : m.group(2).substring(colon + 1);
+                problems.add(java.nio.file.Files.isReadable(java.nio.file.Path.of(file))
+                        ? "file " + file + " has no entry '" + entry + "'"
+                        : "file " + file + " does not exist or cannot be read");
+            }
+        }
+        return problems.length() == 0 ? "refers to an environment variable or file entry that does not exist"
+                : problems.toString();
     }
 }

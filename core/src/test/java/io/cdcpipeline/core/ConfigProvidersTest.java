@@ -3,6 +3,7 @@ package io.cdcpipeline.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cdcpipeline.testkit.ReliabilityCase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -32,12 +33,23 @@ class ConfigProvidersTest {
         Files.writeString(secrets, "pg.password=s3cret\n");
         assertThatThrownBy(() -> ConfigProviders.resolve(Map.of("db.password", "${env:NOPE}"), Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("db.password")
-                .hasMessageContaining("${env:NOPE}");
+                .hasMessageContaining("${env:NOPE}")
+                .hasMessageContaining("environment variable NOPE is not set for this process: run 'export NOPE=...'")
+                .hasMessageContaining("eval \"$(bin/cdc stack env)\"");
         assertThatThrownBy(() -> ConfigProviders.resolve(Map.of("db.password", "${file:" + secrets + ":nope}"),
-                Map.of())).hasMessageContaining("db.password").hasMessageContaining(":nope}");
+                Map.of())).hasMessageContaining("db.password").hasMessageContaining(":nope}")
+                .hasMessageContaining("file " + secrets + " has no entry 'nope'");
         Path missing = dir.resolve("missing.properties");
         assertThatThrownBy(() -> ConfigProviders.resolve(Map.of("a", "1", "db.password", "${file:" + missing
                 + ":pg.password}"), Map.of())).hasMessageContaining("db.password")
-                .hasMessageContaining(missing.toString());
+                .hasMessageContaining("Could not read properties from file " + missing);
+        ReliabilityCase.badInput("${env:NAME} reference to a variable not set (or set without export)").mode("both")
+                .expected("refused naming the setting and the variable, saying it needs export")
+                .observed("\"environment variable NOPE is not set for this process: run 'export NOPE=...' first ...\"")
+                .record();
+        ReliabilityCase.badInput("${file:path:key} reference to a missing file, or to a key the file lacks")
+                .mode("both")
+                .expected("refused naming the setting, the file and the entry")
+                .observed("\"Could not read properties from file ...\", \"file ... has no entry 'nope'\"").record();
     }
 }

@@ -14,9 +14,9 @@ import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code bin/cdc lag run|status}: the lag monitor's command line. */
 @Command(name = "lag", mixinStandardHelpOptions = true, subcommands = {LagMain.Run.class, LagMain.Status.class, LagMain.Rules.class},
@@ -49,7 +49,8 @@ public final class LagMain {
             try (LagMonitor monitor = new LagMonitor(parsed, Clock.systemUTC())) {
                 monitor.prepare();
                 monitor.start();
-                try (MonitorServer server = new MonitorServer(monitor, parsed.httpHost(), parsed.httpPort())) {
+                try (MonitorServer server = new MonitorServer(monitor, parsed.httpHost(), parsed.httpPort(),
+                        parsed.httpAuth())) {
                     System.out.println("lag monitor listening on http://" + parsed.httpHost() + ":" + server.port()
                             + " (/metrics, /health, /status)");
                     CountDownLatch stop = new CountDownLatch(1);
@@ -63,13 +64,27 @@ public final class LagMain {
 
     @Command(name = "status", description = "Prints each SLO's freshness, level and error budget from a running monitor.")
     static final class Status implements Callable<Integer> {
-        @Option(names = "--url", defaultValue = "http://127.0.0.1:9464", description = "the monitor's HTTP address")
+        @Option(names = "--url", defaultValue = "http://127.0.0.1:9464", description = "the monitor's HTTP address "
+                + "(with http.user set: http://USER@host:port, the password in the environment variable "
+                + "CDC_LAG_PASSWORD)")
         URI url;
 
         @Override
         public Integer call() throws Exception {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    url.resolve("/status")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve("/status")).GET();
+            if (url.getUserInfo() != null) {
+                String credentials = url.getUserInfo().contains(":") ? url.getUserInfo()
+                        : url.getUserInfo() + ":" + System.getenv().getOrDefault("CDC_LAG_PASSWORD", "");
+                request.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 401) {
+                System.err.println("error: " + url + " asks for credentials: give --url http://USER@host:port and the "
+                        + "password in CDC_LAG_PASSWORD");
+                return 2;
+            }
             JsonNode status = new ObjectMapper().readTree(response.body());
             System.out.print(table(status));
             return status.path("healthy").asBoolean() ? 0 : 1;

@@ -17,6 +17,7 @@ import io.cdcpipeline.testkit.DebeziumSourceConfig;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.ReliabilityCase;
 import io.cdcpipeline.testkit.StackEndpoints;
 import io.cdcpipeline.testkit.StackOutage;
 import java.net.InetSocketAddress;
@@ -201,6 +202,15 @@ class LagMonitorIT {
                 statusPageRendersInChromium(server);
                 assertThat(toClickHouse.failure()).isNull();
                 assertThat(toSearch.failure()).isNull();
+                ReliabilityCase.fault("ClickHouse down while the lag monitor watches both sinks (one runner per sink)")
+                        .expected("analytics breaches its SLO, counts as stalled after stall.after, pages, fails "
+                                + "/health; search stays OK; all resolves once ClickHouse is back")
+                        .observed("analytics CRITICAL and stalled (cdc_sink_stalled 1.0), /health 503 naming it, "
+                                + "search OK throughout; resolved notification, /health 200 after")
+                        .record();
+                ReliabilityCase.defect("LagMonitorIT set stall.after but never asserted a stall")
+                        .expected("a stall is asserted on a real stalled sink")
+                        .observed("analytics counted as stalled within 40 s of the outage, search not").record();
             }
         } finally {
             cleanUp(writing, busy, receiver, es);

@@ -3,10 +3,12 @@ package io.cdcpipeline.lag;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcpipeline.lag.config.MonitorConfig;
+import io.cdcpipeline.lag.http.MonitorServer;
 import io.cdcpipeline.lag.probe.SinkHttp;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.ReliabilityCase;
 import io.cdcpipeline.testkit.SideElasticsearch;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +121,56 @@ class SecuredSinksIT {
                 assertThat(sinks.get("search-apikey").problem()).contains("401");
             }
         }
+    }
+
+    /** With http.user set, every path of the monitor's own HTTP asks for those credentials, and lag status sends them. */
+    @Test
+    void theMonitorsOwnHttpAsksForItsCredentials(PostgresTestDatabase pg, ClickHouseTestDatabase ch,
+            @TempDir Path work) throws Exception {
+        Path config = work.resolve("lag.yaml");
+        Files.writeString(config, """
+                postgres:
+                  url: %s
+                  user: %s
+                sinks:
+                  analytics: {type: clickhouse, url: "%s", database: %s}
+                slos:
+                  - sink: analytics
+                    threshold: 1h
+                http:
+                  host: 0.0.0.0
+                  user: prometheus
+                  password: scrape-s3cret
+                """.formatted(pg.jdbcUrl(), pg.user(), ch.url(), ch.name()));
+        MonitorConfig parsed = MonitorConfig.load(config);
+        HttpClient http = HttpClient.newHttpClient();
+        try (LagMonitor monitor = new LagMonitor(parsed, Clock.systemUTC());
+                MonitorServer server = new MonitorServer(monitor, "127.0.0.1", 0, parsed.httpAuth())) {
+            for (String path : List.of("/metrics", "/health", "/status", "/")) {
+                URI uri = URI.create("http://127.0.0.1:" + server.port() + path);
+                assertThat(http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode()).as("%s without credentials", path).isEqualTo(401);
+                assertThat(http.send(HttpRequest.newBuilder(uri).header("Authorization", basic("prometheus:wrong"))
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode()).as("%s, wrong password", path)
+                        .isEqualTo(401);
+                assertThat(http.send(HttpRequest.newBuilder(uri).header("Authorization",
+                        basic("prometheus:scrape-s3cret")).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode()).as("%s with the credentials", path).isIn(200, 503);
+            }
+            assertThat(new picocli.CommandLine(new LagMain.Status()).execute("--url", "http://prometheus:wrong@"
+                    + "127.0.0.1:" + server.port())).as("lag status refused").isEqualTo(2);
+            assertThat(new picocli.CommandLine(new LagMain.Status()).execute("--url", "http://prometheus:scrape-s3cret@"
+                    + "127.0.0.1:" + server.port())).as("lag status with the credentials").isIn(0, 1);
+        }
+        ReliabilityCase.badInput("Lag monitor HTTP bound beyond loopback (http.host 0.0.0.0)").mode("both")
+                .expected("refused without http.user/http.password; with them every path asks for HTTP Basic")
+                .observed("config refused naming http.host; /metrics, /health, /status and / answer 401 without or "
+                        + "with wrong credentials, and serve with the right ones; lag status sends them").record();
+    }
+
+    private static String basic(String credentials) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static void post(HttpClient http, String url, String sql) throws Exception {

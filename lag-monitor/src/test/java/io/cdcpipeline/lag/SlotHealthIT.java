@@ -8,6 +8,7 @@ import io.cdcpipeline.testkit.Await;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.ReliabilityCase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -78,6 +79,16 @@ class SlotHealthIT {
                     + " is missing")), 30, "the dropped slot: " + monitor.unhealthyReasons());
             assertThat(monitor.unhealthyReasons()).anySatisfy(r -> assertThat(r).contains("new snapshot")
                     .contains("bin/cdc validate"));
+            ReliabilityCase.fault("Replication slot retaining more WAL than its limit, then dropped by an "
+                            + "administrator, while the lag monitor runs").mode("both")
+                    .expected("/health fails naming the slot, the limit and the setting; a dropped slot is said out "
+                            + "loud with the remedy (new snapshot plus a consistency check)")
+                    .observed("'above its limit of 1 MB ... postgres.slot.retained.limit', /health 503; then 'is "
+                            + "missing ... new snapshot ... bin/cdc validate'").record();
+            ReliabilityCase.defect("Replication slot trouble did not fail /health and had no alerts").mode("both")
+                    .expected("retained-WAL limit and wal_status extended/unreserved/lost fail /health and alert")
+                    .observed("/health 503 with the reason; cdc_replication_slot_retained_wal_limit_bytes exported; "
+                            + "promtool tests of the slot, ticket and stalled rules (RulesGeneratorTest)").record();
         } finally {
             try (Connection c = pg.connect(); Statement st = c.createStatement()) {
                 st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"

@@ -13,11 +13,22 @@ public final class StackOutage {
 
     /** Stops {@code server} (postgres, clickhouse, elasticsearch, kafka or connect). */
     public static void stop(String server) {
+        stop(server, List.of());
+    }
+
+    /** Stops Postgres as a crash would: immediate shutdown, no checkpoint, recovery at the next start. */
+    public static void crashPostgres() {
+        stop("postgres", List.of("immediate"));
+    }
+
+    private static void stop(String server, List<String> options) {
         if (System.getenv().containsKey("CDC_CH_URL")) {
             throw new IllegalStateException("this test stops " + server + ", but the stack comes from CDC_* variables "
                     + "and is not bin/cdc's to stop; run it against the stack 'bin/cdc stack up' starts");
         }
-        run(List.of("stack", "stop", server));
+        List<String> args = new java.util.ArrayList<>(List.of("stack", "stop", server));
+        args.addAll(options);
+        run(args);
     }
 
     /** Starts whatever of the stack is down again and waits until it is healthy. */

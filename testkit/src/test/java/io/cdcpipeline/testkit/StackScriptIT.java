@@ -58,6 +58,9 @@ class StackScriptIT {
         String out = new String(shell.getInputStream().readAllBytes()).trim();
         assertThat(shell.waitFor()).as(out).isZero();
         assertThat(out).isEqualTo(stack.pgPort() + " " + stack.clickHouseUrl());
+        ReliabilityCase.defect("bin/cdc stack env printed KEY=value lines without export").mode("both")
+                .expected("eval \"$(bin/cdc stack env)\" reaches programs started afterwards")
+                .observed("a child process of the shell sees CDC_PG_PORT and CDC_CH_URL").record();
     }
 
     @Test

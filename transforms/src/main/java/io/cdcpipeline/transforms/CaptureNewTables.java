@@ -1,5 +1,6 @@
 package io.cdcpipeline.transforms;
 
+import io.cdcpipeline.core.ConfigValidators;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.capture.NewTables;
 import io.cdcpipeline.core.position.SourceDatabase;
@@ -10,9 +11,9 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.connect.connector.ConnectRecord;
@@ -49,15 +50,16 @@ public class CaptureNewTables<R extends ConnectRecord<R>> implements Transformat
                     Importance.HIGH, "A user that may alter the publication (owner of the tables, or Debezium's "
                             + "own user) and insert into the signal table.")
             .define("database.password", Type.PASSWORD, "", Importance.HIGH, "Its password" + FROM_CONNECTOR + ".")
-            .define("database.sslmode", Type.STRING, "", Importance.LOW, "sslmode of the connection" + FROM_CONNECTOR
+            .define("database.sslmode", Type.STRING, "", ConfigDef.ValidString.in("", "disable", "allow", "prefer",
+                    "require", "verify-ca", "verify-full"), Importance.LOW, "sslmode of the connection" + FROM_CONNECTOR
                     + "; empty: the driver's default.")
             .define("publication.name", Type.STRING, "dbz_publication", new ConfigDef.NonEmptyString(),
                     Importance.HIGH, "The publication Debezium reads" + FROM_CONNECTOR + ".")
-            .define("table.include.list", Type.STRING, "", Importance.HIGH, "Regular expressions of the captured "
+            .define("table.include.list", Type.STRING, "", ConfigValidators.regexList(), Importance.HIGH, "Regular expressions of the captured "
                     + "tables" + FROM_CONNECTOR + "; empty: every table outside Postgres's own schemas.")
-            .define("table.exclude.list", Type.STRING, "", Importance.MEDIUM, "Regular expressions of the tables "
+            .define("table.exclude.list", Type.STRING, "", ConfigValidators.regexList(), Importance.MEDIUM, "Regular expressions of the tables "
                     + "left out" + FROM_CONNECTOR + ".")
-            .define("signal.data.collection", Type.STRING, "", Importance.HIGH, "Debezium's signal table"
+            .define("signal.data.collection", Type.STRING, "", ConfigValidators.schemaTable(), Importance.HIGH, "Debezium's signal table"
                     + FROM_CONNECTOR + ", through which a new table's earlier rows are snapshotted; empty: new tables "
                     + "stream from when they are published, their earlier rows are not copied (logged).")
             .define(CHECK_INTERVAL, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100), Importance.MEDIUM,

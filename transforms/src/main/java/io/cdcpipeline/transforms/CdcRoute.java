@@ -1,6 +1,7 @@
 package io.cdcpipeline.transforms;
 
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.ConfigValidators;
 import io.cdcpipeline.core.RouteHeaders;
 import io.cdcpipeline.core.TableId;
 import java.util.Map;
@@ -9,9 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.errors.DataException;
@@ -52,7 +53,7 @@ public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
             .define(TARGET_SCHEMA, Type.STRING, "${schema}", CdcRoute::validateTemplate, Importance.LOW,
                     "The target schema name, a template like '" + TARGET_TABLE + "'. Sinks that name targets with "
                             + "${schema} see this.")
-            .define(TENANT_COLUMN, Type.STRING, "", Importance.MEDIUM,
+            .define(TENANT_COLUMN, Type.STRING, "", ConfigValidators.columnName(), Importance.MEDIUM,
                     "A column whose value is the tenant, for ${tenant}: read from the row after the change, or for a "
                             + "delete from the row before it (Postgres sends only the key there unless the table has "
                             + "REPLICA IDENTITY FULL or the tenant column is in the key). Values must be letters, "

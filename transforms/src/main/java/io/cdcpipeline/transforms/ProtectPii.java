@@ -1,6 +1,7 @@
 package io.cdcpipeline.transforms;
 
 import io.cdcpipeline.core.CdcFields;
+import io.cdcpipeline.core.ConfigValidators;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.transforms.pii.ColumnPattern;
 import io.cdcpipeline.transforms.pii.ColumnProtector;
@@ -18,10 +19,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.connect.connector.ConnectRecord;
@@ -70,7 +71,7 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
             .define(CLASSIFICATION, Type.LIST, "", ProtectPii::validateClassification, Importance.MEDIUM,
                     "Classification entries given inline: <schema>.<table>.<column>=<label> (globs allowed). Tried "
                             + "before the classification file; a column rule in '" + COLUMNS + "' wins over both.")
-            .define(CLASSIFICATION_FILE, Type.STRING, "", Importance.MEDIUM,
+            .define(CLASSIFICATION_FILE, Type.STRING, "", ConfigValidators.readableFile(), Importance.MEDIUM,
                     "A file of classification entries, one <schema>.<table>.<column>=<label> per line (# comments), "
                             + "kept apart from the pipeline config so that security reviewers own it. Empty: none.")
             .define(HASH_KEY, Type.PASSWORD, null, Importance.HIGH,
@@ -83,7 +84,7 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
             .define(PLACEHOLDER, Type.STRING, "__debezium_unavailable_value", Importance.LOW,
                     "Debezium's unavailable.value.placeholder: an unchanged TOASTed value is left as this "
                             + "placeholder, so the sinks fill it in from the protected value they already hold.")
-            .define(CATALOG_URL, Type.STRING, "", Importance.MEDIUM,
+            .define(CATALOG_URL, Type.STRING, "", ConfigValidators.postgresJdbcUrl(), Importance.MEDIUM,
                     "A JDBC URL of the source Postgres database. When set, the rules are checked against its catalog "
                             + "at configuration: a rule or classification that matches no column, an action on a "
                             + "primary-key column that breaks its identity, or an action the column type cannot take "

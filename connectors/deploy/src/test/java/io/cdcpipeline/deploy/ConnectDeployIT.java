@@ -14,7 +14,9 @@ import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.ProjectRoot;
 import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.ReliabilityCase;
 import io.cdcpipeline.testkit.StackEndpoints;
+import io.cdcpipeline.testkit.StackOutage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,6 +77,15 @@ class ConnectDeployIT {
                 .contains("+ database.dbname=" + pg.name()).contains("+ transforms.pii.hash.key=********")
                 .doesNotContain("literal-hmac-k3y");
         assertThat(json.readTree(get(stack.requireConnectUrl() + "/connectors")).toString()).doesNotContain(pg.name());
+        ReliabilityCase.badInput("Connect configs with settings the worker refuses, deployed with bin/cdc deploy")
+                .mode("Connect")
+                .expected("refused by the worker's validation, each file and setting named, nothing created (exit 2)")
+                .observed("exit 2 naming clickhouse-sink.json batch.max.rows and elasticsearch-sink.json "
+                        + "elasticsearch.urls, 'nothing was changed', no connector created").record();
+        ReliabilityCase.defect("deploy --dry-run masked only keys named like \"password\"").mode("Connect")
+                .expected("every PASSWORD key of the connector's own ConfigDef masked (HMAC keys, API keys)")
+                .observed("'+ transforms.pii.hash.key=********'; the literal key appears nowhere in the output")
+                .record();
     }
 
     /**
@@ -179,6 +190,14 @@ class ConnectDeployIT {
                     "every task RUNNING on the remaining worker after the crash: " + workersRunning(stack, names));
             int afterCrash = written.get();
             Await.until(() -> written.get() > afterCrash + 40, 60, "the writer went on after the crash");
+            // The Kafka broker restarts under the load: every task waits for it and goes on by itself.
+            StackOutage.stop("kafka");
+            Thread.sleep(10_000);
+            StackOutage.restore();
+            Await.until(() -> workersRunning(stack, names).size() == 1, 180,
+                    "every task RUNNING after the broker restart: " + workersRunning(stack, names));
+            int afterBroker = written.get();
+            Await.until(() -> written.get() > afterBroker + 40, 60, "the writer went on after the broker restart");
             writing.set(false);
             writer.join(10_000);
             try (Connection c = pg.connect(); Statement st = c.createStatement()) {
@@ -205,6 +224,16 @@ class ConnectDeployIT {
             CdcCommand.Result status = deploy(stack, "--status");
             assertThat(status.exitCode()).as(status.output()).isZero();
             assertThat(status.output()).contains(names.get(1)).contains("RUNNING");
+            long compared = 2L * (orders.size() + customers.size());
+            ReliabilityCase.fault("Connect worker stopped, then another SIGKILLed, under load").mode("Connect")
+                    .expected("the tasks rebalance to the remaining worker; redelivered records change nothing; both "
+                            + "copies equal Postgres")
+                    .observed("every task RUNNING on the remaining worker after each; ClickHouse and Elasticsearch "
+                            + "equal Postgres").rowsCompared(compared).record();
+            ReliabilityCase.fault("Kafka broker restarted (down 10 s) under load").mode("Connect")
+                    .expected("source and sink tasks wait for the broker and go on by themselves; nothing lost")
+                    .observed("every task RUNNING again without a restart request; both copies equal Postgres")
+                    .rowsCompared(compared).record();
             lagMonitorReadsOurSinksInTheWorker(stack, pg, ch, es, dir, names);
         } finally {
             writing.set(false);

@@ -3,6 +3,7 @@ package io.cdcpipeline.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcpipeline.testkit.ProjectRoot;
+import io.cdcpipeline.testkit.ReliabilityCase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,10 +73,28 @@ class DockerComposeTest {
             }
         }
         assertThat(references).as("passwords of the source (its CaptureNewTables too), both sinks (theirs and the "
-                + "source's, for rebuilds and checks) and the monitor").isEqualTo(7);
+                + "source's, for rebuilds and checks), the monitor's and its own HTTP's").isEqualTo(8);
+        assertThat(Files.readString(ROOT.resolve("connect-configs/docker/monitor-http.password")).trim())
+                .as("the password Prometheus sends is the one the monitor asks for")
+                .isEqualTo(secrets.getProperty("monitor.http.password"));
         Matcher postgres = Pattern.compile("POSTGRES_PASSWORD: (\\S+)").matcher(compose);
         assertThat(postgres.find()).isTrue();
         assertThat(postgres.group(1)).isEqualTo(secrets.getProperty("pg.password"));
+    }
+
+    /** JMX stays inside the compose network; the monitor and Prometheus are published on this machine only. */
+    @Test
+    void monitoringEndpointsAreNotPublishedBeyondThisMachine() throws Exception {
+        String compose = Files.readString(ROOT.resolve("docker-compose.yml"));
+        assertThat(compose).doesNotContain("9999:9999").contains("ports: [\"127.0.0.1:9464:9464\"]")
+                .contains("ports: [\"127.0.0.1:9090:9090\"]");
+        assertThat(Files.readString(ROOT.resolve("connect-configs/prometheus/prometheus.yml")))
+                .contains("password_file: /etc/prometheus/monitor-http.password");
+        ReliabilityCase.badInput("docker-compose: the lag monitor's HTTP and JMX reachable from other machines")
+                .mode("Connect")
+                .expected("JMX unpublished; the monitor behind HTTP Basic and published on 127.0.0.1 only")
+                .observed("no JMX port published; 9464 and 9090 bound to 127.0.0.1; Prometheus scrapes with "
+                        + "basic_auth from a password file equal to the monitor's secret").record();
     }
 
     private static String compose(String... args) throws Exception {

@@ -28,6 +28,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
  */
 final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
 
+    static {
+        JsonLimits.raise(); // before this class's mappers and converters are made
+    }
+
     private final Path file;
     private final FileChannel out;
     private final AtomicLong synced = new AtomicLong();

@@ -14,9 +14,9 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.sink.SinkRecord;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code bin/cdc dead-letters replay --config FILE --sink NAME [--table schema.table]}: once the cause of refusals is
@@ -29,6 +29,10 @@ import picocli.CommandLine.Option;
 @Command(name = "dead-letters", mixinStandardHelpOptions = true, subcommands = DeadLettersMain.Replay.class,
         description = "Work with the embedded runner's dead-letter files.")
 public final class DeadLettersMain {
+
+    static {
+        JsonLimits.raise(); // before the converters that read the dead letters back are made
+    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new DeadLettersMain()).execute(args));

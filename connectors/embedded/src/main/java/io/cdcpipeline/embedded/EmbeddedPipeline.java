@@ -1,10 +1,10 @@
 package io.cdcpipeline.embedded;
 
-import io.cdcpipeline.core.capture.NewTables;
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.capture.NewTables;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
-import io.cdcpipeline.core.position.SourceDatabase;
 import io.cdcpipeline.core.position.ReplicationSlot;
+import io.cdcpipeline.core.position.SourceDatabase;
 import io.cdcpipeline.core.snapshot.SnapshotNotification;
 import io.cdcpipeline.embedded.position.CrashSafeOffsetStore;
 import io.cdcpipeline.embedded.position.PositionRefusedException;
@@ -12,10 +12,10 @@ import io.cdcpipeline.embedded.position.StartGuard;
 import io.debezium.config.Configuration;
 import io.debezium.connector.postgresql.PostgresConnector;
 import io.debezium.connector.postgresql.PostgresConnectorConfig;
+import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
-import io.debezium.embedded.Connect;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,17 +29,17 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.source.SourceConnector;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.sink.SinkRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * redelivery harmless.
  */
 public final class EmbeddedPipeline implements AutoCloseable {
+
+    /** Debezium's setting of the operations it leaves out of the stream. */
+    static final String SKIPPED_OPERATIONS = "skipped.operations";
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPipeline.class);
 
@@ -137,11 +140,30 @@ public final class EmbeddedPipeline implements AutoCloseable {
     }
 
     /**
+     * An invalidated slot ({@code wal_status lost}) can never stream again, and Debezium, finding it, waits for it to
+     * become valid (up to half an hour) instead of creating a new one: the new snapshot needs it gone.
+     */
+    private void dropInvalidatedSlot(String slotName) {
+        try (Connection db = SourceDatabase.connect(file.source());
+                java.sql.PreparedStatement drop = db.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+            drop.setString(1, slotName);
+            drop.execute();
+            LOG.warn("Replication slot '{}' was invalidated (wal_status lost): dropped, so that Debezium creates it "
+                    + "anew for the new snapshot", slotName);
+        } catch (SQLException e) {
+            throw new PositionRefusedException("replication slot '" + slotName + "' is invalidated and could not be "
+                    + "dropped for the new snapshot (" + e.getMessage() + "): drop it by hand (SELECT "
+                    + "pg_drop_replication_slot('" + slotName + "')) and start again with --resnapshot");
+        }
+    }
+
+    /**
      * Checks the stored position against the replication slot ({@link StartGuard}), then starts the sinks and the
      * engine in a thread of its own.
      *
      * @param resnapshot take a new snapshot even though a position is stored or the slot exists
      * @throws PositionRefusedException when the stored position cannot be trusted and no new snapshot was asked for
+     * @throws SourceNotReadyException when the source Postgres cannot stream changes as it is configured
      */
     public void start(boolean resnapshot) {
         Path offsetFile = file.runner().offsetFile().toAbsolutePath();
@@ -149,7 +171,10 @@ public final class EmbeddedPipeline implements AutoCloseable {
         ReplicationSlot slot;
         Properties props = new Properties();
         props.putAll(file.source());
+        // Debezium skips truncates unless told otherwise; a copy that keeps the rows Postgres truncated is not a copy.
+        props.putIfAbsent(SKIPPED_OPERATIONS, "none");
         try (Connection db = SourceDatabase.connect(file.source())) {
+            SourceReadiness.check(db);
             MultiDimensionalColumns.configure(db, file.source(), props);
             slot = ReplicationSlot.read(db, slotName);
             keyless = KeylessTables.announce(db, file.source());
@@ -160,8 +185,11 @@ public final class EmbeddedPipeline implements AutoCloseable {
             throw new PositionRefusedException("cannot check replication slot '" + slotName + "' in the source database "
                     + file.source().get("database.dbname") + " before starting: " + e.getMessage());
         }
-        StartGuard.decide(offsetFile, file.runner().name(), slot, resnapshot,
+        StartGuard.Decision decision = StartGuard.decide(offsetFile, file.runner().name(), slot, resnapshot,
                 file.source().getOrDefault("snapshot.mode", "initial"));
+        if (decision.resnapshot() && slot.exists() && !slot.usable()) {
+            dropInvalidatedSlot(slotName);
+        }
         for (SinkRunner sink : sinks) {
             sink.start();
             sink.onWritten(this::commitWritten);

@@ -1,5 +1,7 @@
 package io.cdcpipeline.embedded;
 
+import io.cdcpipeline.core.sink.ConfiguredSinkConnector;
+import io.cdcpipeline.core.sink.StandaloneSinkTaskContext;
 import io.cdcpipeline.core.snapshot.SnapshotNotification;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -8,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import io.cdcpipeline.core.sink.ConfiguredSinkConnector;
-import io.cdcpipeline.core.sink.StandaloneSinkTaskContext;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
@@ -17,9 +17,9 @@ import org.apache.kafka.common.metrics.JmxReporter;
 import org.apache.kafka.common.metrics.KafkaMetricsContext;
 import org.apache.kafka.common.metrics.MetricConfig;
 import org.apache.kafka.common.metrics.Metrics;
-import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
+import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.connect.connector.ConnectorContext;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -330,7 +330,9 @@ final class SinkRunner implements AutoCloseable {
             }
             if (System.currentTimeMillis() >= deadline) {
                 throw new IllegalStateException("sink " + name + " could not write a batch of " + size
-                        + " records within " + runner.retryTimeoutMs() + " ms: " + failure, cause);
+                        + " records within retry.timeout.ms (" + runner.retryTimeoutMs() + " ms): " + failure
+                        + ". The runner stops with its position before that batch, so nothing is lost: start it "
+                        + "again once the server is back (or raise retry.timeout.ms to wait longer)", cause);
             }
             LOG.warn("Sink {} could not write a batch (attempt {}), retrying in {} ms: {}", name, attempt,
                     runner.retryBackoffMs(), failure);

@@ -1,6 +1,5 @@
 package io.cdcpipeline.embedded;
 
-import io.cdcpipeline.core.snapshot.SignalTable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cdcpipeline.core.TableId;
@@ -9,6 +8,7 @@ import io.cdcpipeline.core.consistency.CopyCheck;
 import io.cdcpipeline.core.consistency.SinkCopy;
 import io.cdcpipeline.core.consistency.SourceKeys;
 import io.cdcpipeline.core.position.SourceDatabase;
+import io.cdcpipeline.core.snapshot.SignalTable;
 import io.cdcpipeline.sink.clickhouse.ClickHouseCopy;
 import io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector;
 import io.cdcpipeline.sink.elasticsearch.ElasticsearchCopy;
@@ -31,9 +31,9 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code bin/cdc validate --config FILE}: checks that each sink's copy of each captured table has exactly the keys
@@ -290,6 +290,13 @@ public final class ValidateMain implements Callable<Integer> {
                                     + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
                         }
                     }
+                    if (tableNames.isEmpty()) {
+                        for (TableId gone : namedButAbsent(db)) {
+                            String target = copy(sink).targetOf(gone);
+                            results.add(CopyCheck.sourceMissing(sink, gone, target,
+                                    target == null ? 0 : copy(sink).liveCount(target)));
+                        }
+                    }
                 }
             }
             return results;
@@ -491,6 +498,30 @@ public final class ValidateMain implements Callable<Integer> {
             }
             throw new ConfigException("sink." + name + ".connector.class", connector, "is not one of the sinks "
                     + "validate can read (ClickHouse, Elasticsearch)");
+        }
+
+        /**
+         * The tables the include list names literally ({@code schema.table}, no pattern) that Postgres does not have:
+         * dropped or renamed while captured, so their copies match no source table any more.
+         */
+        private List<TableId> namedButAbsent(Connection db) throws SQLException {
+            List<TableId> absent = new ArrayList<>();
+            for (String entry : file.source().getOrDefault("table.include.list", "").split(",")) {
+                String name = entry.trim();
+                if (!name.matches("[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*")) {
+                    continue; // a pattern: what it matches now is all it says
+                }
+                try (PreparedStatement st = db.prepareStatement("SELECT to_regclass(?)")) {
+                    st.setString(1, name);
+                    try (ResultSet rs = st.executeQuery()) {
+                        if (rs.next() && rs.getString(1) == null) {
+                            absent.add(new TableId(name.substring(0, name.indexOf('.')),
+                                    name.substring(name.indexOf('.') + 1)));
+                        }
+                    }
+                }
+            }
+            return absent;
         }
 
         /** The tables named, or every table the source's table.include.list matches (its entries are regexes). */

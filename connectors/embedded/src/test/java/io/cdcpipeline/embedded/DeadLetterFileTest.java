@@ -2,6 +2,7 @@ package io.cdcpipeline.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdcpipeline.testkit.ReliabilityCase;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
@@ -58,6 +59,9 @@ class DeadLetterFileTest {
             file.append(java.nio.file.Files.readAllLines(path).get(0));
             assertThat(file.synced()).isEqualTo(2);
         }
+        ReliabilityCase.defect("The runner's dead-letter file was flushed but not fsynced")
+                .expected("every line forced to the disk before the append returns")
+                .observed("one fsync per appended line (FileChannel.force)").record();
         assertThat(DeadLetterFile.countsByTable(path)).isEqualTo(Map.of("public.orders", 2L));
     }
 }

@@ -6,6 +6,7 @@ import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.ReliabilityCase;
 import io.cdcpipeline.testkit.StackEndpoints;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -73,11 +74,16 @@ class IncrementalSnapshotIT {
                 }
                 open.commit();
             }
-            h.awaitCopiesEqualSource(60); // customer 1 shows 'committed late', and no stray is left in either copy
+            long compared = h.awaitCopiesEqualSource(60); // customer 1 'committed late', no stray left in either copy
             assertThat(PipelineHarness.staleRemoved("clickhouse")).as("ClickHouse strays removed").isEqualTo(3);
             assertThat(PipelineHarness.staleRemoved("elasticsearch")).as("Elasticsearch strays removed").isEqualTo(2);
             assertThat(pipeline.failure()).isNull();
             h.assertNoDeadLetters();
+            ReliabilityCase.fault("Incremental snapshot while a transaction that changed a row commits after the "
+                            + "snapshot read it; copies holding rows Postgres no longer has")
+                    .expected("the late commit wins over the snapshot's read; the sweep removes the strays")
+                    .observed("late commit kept; 3 strays removed from ClickHouse, 2 from Elasticsearch; both equal "
+                            + "Postgres").rowsCompared(compared).record();
         }
     }
 

@@ -7,6 +7,7 @@ import io.cdcpipeline.testkit.Await;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.ReliabilityCase;
 import io.cdcpipeline.testkit.StackEndpoints;
 import io.cdcpipeline.testkit.TestNames;
 import java.nio.file.Files;
@@ -60,6 +61,12 @@ class MissingTargetIT {
                         "every row once the database exists");
                 assertThat(runner.deadLettered()).containsEntry("clickhouse", 0L);
             }
+            ReliabilityCase.fault("ClickHouse database missing (longer than retry.timeout.ms)")
+                    .expected("validation names clickhouse.database; a runner started anyway stops with the fix named, "
+                            + "dead-letters nothing, keeps its position; a restart delivers every row")
+                    .observed("stopped with 'ClickHouse error 81' and 'create it (CREATE DATABASE ...), or set "
+                            + "auto.create.database=true'; 0 dead letters; 30 of 30 rows after the restart")
+                    .rowsCompared(30).record();
         } finally {
             ch.query("DROP DATABASE IF EXISTS " + missing);
         }

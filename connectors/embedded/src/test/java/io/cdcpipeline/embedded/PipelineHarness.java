@@ -140,6 +140,18 @@ final class PipelineHarness {
         }
     }
 
+    /** The lines of a sink's dead-letter file (each a refused record with the reason); empty when none. */
+    List<String> deadLetters(String sink) throws java.io.IOException {
+        Path dir = workDir.resolve("dead-letters");
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            List<Path> ofSink = files.filter(f -> f.getFileName().toString().endsWith("-" + sink + ".jsonl")).toList();
+            return ofSink.isEmpty() ? List.of() : java.nio.file.Files.readAllLines(ofSink.get(0));
+        }
+    }
+
     String jdbcUrl() {
         return pg.jdbcUrl();
     }
@@ -190,8 +202,11 @@ final class PipelineHarness {
         }
     }
 
-    /** Waits until ClickHouse and Elasticsearch both equal Postgres for every table, then asserts it. */
-    void awaitCopiesEqualSource(long timeoutSeconds) throws Exception {
+    /**
+     * Waits until ClickHouse and Elasticsearch both equal Postgres for every table, then asserts it; returns how many
+     * rows and documents were compared (each Postgres row once per copy).
+     */
+    long awaitCopiesEqualSource(long timeoutSeconds) throws Exception {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         while (true) {
             boolean equal = true;
@@ -204,6 +219,7 @@ final class PipelineHarness {
             }
             Thread.sleep(500);
         }
+        long compared = 0;
         for (String table : CLICKHOUSE_FORM.keySet()) {
             List<List<String>> actual = clickHouseRows(table);
             List<List<String>> expected = postgresRows(CLICKHOUSE_FORM.get(table));
@@ -230,7 +246,9 @@ final class PipelineHarness {
                         + wanted.size() + " expected; missing (first 5) " + missingIds + "; extra (first 5) " + extraIds
                         + "; different (first 5) " + differing);
             }
+            compared += expected.size() + wanted.size();
         }
+        return compared;
     }
 
     List<List<String>> postgresRows(String query) throws Exception {

@@ -7,6 +7,7 @@ import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.LongRun;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.ReliabilityCase;
 import io.cdcpipeline.testkit.StackEndpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ class RunnerKillIT {
             END;
             """.formatted(SEED_ORDERS, SEED_ORDERS);
 
-    private enum Phase { DURING_SNAPSHOT, RIGHT_AFTER_SNAPSHOT, STREAMING }
+    private enum Phase { DURING_SNAPSHOT, RIGHT_AFTER_SNAPSHOT, DURING_INCREMENTAL_SNAPSHOT, STREAMING }
 
     private record Kill(int round, Phase phase, long aliveMs, String start) {
     }
@@ -53,8 +54,8 @@ class RunnerKillIT {
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
         PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
         h.extraConfig.put("offset.flush.interval.ms", "20");
-        h.sql(PipelineHarness.SCHEMA,
-                "INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'C' || g, g, true, NULL, NULL "
+        h.shopWithSignalTable();
+        h.sql("INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'C' || g, g, true, NULL, NULL "
                         + "FROM generate_series(1, 20) g",
                 "INSERT INTO orders SELECT g, 1 + g % 20, 'new', g * 1.5, timestamp '2026-01-01' + g * interval '1 second' "
                         + "FROM generate_series(1, " + SEED_ORDERS + ") g",
@@ -74,8 +75,12 @@ class RunnerKillIT {
                 Path log = logs.resolve("runner-" + round + ".log");
                 Process runner = RunnerProcess.start(config, log);
                 long started = System.nanoTime();
-                Phase phase = round == 1 ? Phase.DURING_SNAPSHOT : round == 2 ? Phase.RIGHT_AFTER_SNAPSHOT
-                        : Phase.STREAMING;
+                Phase phase = switch (round) {
+                    case 1 -> Phase.DURING_SNAPSHOT;
+                    case 2 -> Phase.RIGHT_AFTER_SNAPSHOT;
+                    case 3 -> Phase.DURING_INCREMENTAL_SNAPSHOT;
+                    default -> Phase.STREAMING;
+                };
                 try {
                     switch (phase) {
                         case DURING_SNAPSHOT -> {
@@ -86,13 +91,17 @@ class RunnerKillIT {
                             RunnerProcess.awaitLog(runner, log, "Snapshot completed at LSN", 180);
                             Thread.sleep(random.nextInt(100));
                         }
+                        case DURING_INCREMENTAL_SNAPSHOT -> {
+                            // Killed while it reads orders in chunks; the next starts resume it from the position.
+                            awaitStreaming(runner, log, name);
+                            h.sql("INSERT INTO debezium_signal VALUES ('kill-" + round + "', 'execute-snapshot', "
+                                    + "'{\"data-collections\": [\"public.orders\"], \"type\": \"incremental\"}')");
+                            RunnerProcess.awaitLog(runner, log, "Incremental snapshot for table 'public.orders' will end",
+                                    90);
+                            Thread.sleep(random.nextInt(1000));
+                        }
                         case STREAMING -> {
-                            RunnerProcess.awaitLog(runner, log, "Pipeline " + name + " started", 90);
-                            if (!RunnerProcess.startLine(log).contains("resuming")) {
-                                // A snapshot to take first (the last kill came before a streaming position was
-                                // stored): kill once streaming, where the position is saved every 20 ms.
-                                RunnerProcess.awaitLog(runner, log, "Snapshot completed at LSN", 180);
-                            }
+                            awaitStreaming(runner, log, name);
                             Thread.sleep(200 + random.nextInt(3000));
                         }
                     }
@@ -101,6 +110,10 @@ class RunnerKillIT {
                 } finally {
                     runner.destroyForcibly(); // SIGKILL: no shutdown hook, no final position save
                     assertThat(runner.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                }
+                if (phase == Phase.DURING_INCREMENTAL_SNAPSHOT) {
+                    assertThat(Files.readString(log)).as("killed before the incremental snapshot finished (log %s)", log)
+                            .doesNotContain("incremental snapshotting of table 'public.orders' finished");
                 }
                 done.add(new Kill(round, phase, (System.nanoTime() - started) / 1_000_000, RunnerProcess.startLine(log)));
                 assertThat(load.isAlive()).as("pgbench keeps running (log %s)", logs.resolve("pgbench.log")).isTrue();
@@ -113,8 +126,9 @@ class RunnerKillIT {
         Path last = logs.resolve("runner-final.log");
         Process runner = RunnerProcess.start(config, last);
         long catchUpStarted = System.nanoTime();
+        long compared;
         try {
-            h.awaitCopiesEqualSource(300);
+            compared = h.awaitCopiesEqualSource(300);
             h.assertNoDeadLetters();
         } finally {
             runner.destroy();
@@ -126,6 +140,23 @@ class RunnerKillIT {
         }
         assertThat(done.get(0).start()).contains("first start");
         publish(done, catchUpMs, h);
+        ReliabilityCase.fault("Runner SIGKILLed " + done.size() + " times under pgbench (in the initial snapshot, "
+                        + "right after it, in an incremental snapshot, then at random while streaming)")
+                .expected("every restart resumes by itself (none refused); after the last one both copies equal Postgres")
+                .observed(done.size() + " kills, 0 restarts refused, no dead letters, caught up " + catchUpMs
+                        + " ms after the last start")
+                .rowsCompared(compared).record();
+    }
+
+    /**
+     * Waits until the runner streams: when the last kill came before a streaming position was stored, it takes a
+     * snapshot first (and a signal written during that snapshot would be read as a row of it, not as a signal).
+     */
+    private static void awaitStreaming(Process runner, Path log, String name) throws Exception {
+        RunnerProcess.awaitLog(runner, log, "Pipeline " + name + " started", 90);
+        if (!RunnerProcess.startLine(log).contains("resuming")) {
+            RunnerProcess.awaitLog(runner, log, "Snapshot completed at LSN", 180);
+        }
     }
 
     private static Process pgbench(StackEndpoints stack, PostgresTestDatabase pg, Path script, Path log) throws Exception {
@@ -146,16 +177,18 @@ class RunnerKillIT {
 
                 `RunnerKillIT`: `bin/cdc run` as a process of its own, a pgbench load (2 clients, 150 transactions/s, each
                 an insert, a delete and an update of orders and order items) and the position saved every 20 ms. The
-                runner is killed with SIGKILL once during its initial snapshot, once right after it, then at random
-                instants while it streams; after the last kill the load stops and one more start must bring both copies
+                runner is killed with SIGKILL once during its initial snapshot, once right after it, once during an
+                incremental snapshot of orders (signalled through the signal table), then at random instants while it
+                streams; after the last kill the load stops and one more start must bring both copies
                 to equal Postgres row by row.
 
-                | kills | during the initial snapshot | right after it | while streaming | restarts refused | final copies equal Postgres | catch-up after the last kill |
-                |---|---|---|---|---|---|---|
+                | kills | during the initial snapshot | right after it | during an incremental snapshot | while streaming | restarts refused | final copies equal Postgres | catch-up after the last kill |
+                |---|---|---|---|---|---|---|---|
                 """);
-        page.append("| %d | %d | %d | %d | %d | yes: %s orders, %s order items in each | %.1f s |%n".formatted(kills.size(),
+        page.append("| %d | %d | %d | %d | %d | %d | yes: %s orders, %s order items in each | %.1f s |%n".formatted(kills.size(),
                 kills.stream().filter(k -> k.phase() == Phase.DURING_SNAPSHOT).count(),
                 kills.stream().filter(k -> k.phase() == Phase.RIGHT_AFTER_SNAPSHOT).count(),
+                kills.stream().filter(k -> k.phase() == Phase.DURING_INCREMENTAL_SNAPSHOT).count(),
                 kills.stream().filter(k -> k.phase() == Phase.STREAMING).count(),
                 kills.stream().filter(k -> k.start().contains("refusing")).count(),
                 h.postgresRows("SELECT count(*) FROM orders").get(0).get(0),

@@ -8,6 +8,7 @@ import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.ReliabilityCase;
 import io.cdcpipeline.testkit.StackEndpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,11 +62,17 @@ class SnapshotSweepIT {
         try (EmbeddedPipeline pipeline = h.start(true)) {
             h.awaitCopiesEqualSource(120);
             h.sql("DELETE FROM orders WHERE id = 1", "INSERT INTO order_items VALUES (1, 1, 'again', 1)");
-            h.awaitCopiesEqualSource(60);
+            long compared = h.awaitCopiesEqualSource(60);
             assertThat(pipeline.failure()).isNull();
             h.assertNoDeadLetters();
             assertThat(PipelineHarness.staleRemoved("clickhouse")).as("ClickHouse rows removed by the sweeps").isEqualTo(185);
             assertThat(PipelineHarness.staleRemoved("elasticsearch")).as("Elasticsearch documents removed by the sweeps").isEqualTo(185);
+            ReliabilityCase.fault("Stored position lost (offset file deleted) while rows were deleted")
+                    .expected("the start is refused naming the file and --resnapshot (exit 3, nothing written); the "
+                            + "new snapshot's sweep removes every row deleted meanwhile")
+                    .observed("refused with exit 3; after --resnapshot 185 stale rows removed from each copy; "
+                            + "both copies equal Postgres")
+                    .rowsCompared(compared).record();
         }
         try (var files = Files.list(work)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).as("the lost file was not kept aside: none")
@@ -98,9 +105,15 @@ class SnapshotSweepIT {
                 .hasMessageContaining("replication slot '" + slot + "' does not exist")
                 .hasMessageContaining("the changes since the stored position are gone from Postgres");
         try (EmbeddedPipeline pipeline = h.start(true)) {
-            h.awaitCopiesEqualSource(120);
+            long compared = h.awaitCopiesEqualSource(120);
             assertThat(PipelineHarness.staleRemoved("clickhouse")).isEqualTo(40);
             assertThat(PipelineHarness.staleRemoved("elasticsearch")).isEqualTo(40);
+            ReliabilityCase.fault("Replication slot dropped by an administrator while the runner was stopped")
+                    .expected("the start is refused: the changes since the stored position are gone; --resnapshot "
+                            + "recovers and removes what was deleted meanwhile")
+                    .observed("refused with \"replication slot ... does not exist\" and the loss said out loud; "
+                            + "after --resnapshot 40 stale rows removed from each copy, both equal Postgres")
+                    .rowsCompared(compared).record();
         }
         try (var files = Files.list(work)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).as("the old position, kept aside")

@@ -1,8 +1,8 @@
 package io.cdcpipeline.core.capture;
 
-import io.cdcpipeline.core.snapshot.SignalTable;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.position.SourceDatabase;
+import io.cdcpipeline.core.snapshot.SignalTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -89,14 +89,27 @@ public final class NewTables {
         try (Connection db = SourceDatabase.connect(source)) {
             Set<TableId> published = published(db); // Debezium itself adds tables new since the last run at start
             for (TableId table : capturedTables(db)) {
-                if (known.contains(table)) {
+                boolean streamedBefore = known.contains(table);
+                if (streamedBefore && published.contains(table)) {
                     continue;
                 }
                 if (!published.contains(table) && !publish(db, table)) {
                     continue;
                 }
                 known.add(table);
-                if (signals == null) {
+                if (streamedBefore) {
+                    // Taken out of the publication by hand: its changes since were never decoded.
+                    LOG.warn("Table {} is captured but was removed from publication {}: added back; the changes made "
+                            + "while it was out did not stream, so {}", table, publication, signals == null
+                            ? "its copies miss them: set signal.data.collection to have it snapshotted again, or run "
+                                    + "bin/cdc snapshot --table " + table
+                            : "its rows are snapshotted again: rows inserted or deleted meanwhile are put right; "
+                                    + "rows updated meanwhile are not (a snapshot read never replaces a row a copy "
+                                    + "has): run bin/cdc validate --repair --table " + table);
+                    if (signals != null) {
+                        changed.add(table); // Debezium knows its schema already: no need to wait for a change
+                    }
+                } else if (signals == null) {
                     LOG.warn("New table {} is captured from now on; its existing rows are not copied: set "
                             + "signal.data.collection (a signal table) to have new tables snapshotted", table);
                 } else {

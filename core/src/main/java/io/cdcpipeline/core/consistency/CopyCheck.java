@@ -434,6 +434,19 @@ public final class CopyCheck {
     }
 
     /** A table and sink not checked, and why. */
+    /**
+     * A table the source's include list names that Postgres no longer has (dropped, or renamed: a renamed table's
+     * changes no longer reach the copy): a copy that still holds rows is drift, since no source row matches them.
+     */
+    public static Result sourceMissing(String sink, TableId table, String target, long targetRows) {
+        String why = "the table is not in Postgres (dropped or renamed?): its copy keeps the " + targetRows + " rows it "
+                + "had; drop the copy, or take the table out of table.include.list (a renamed table: capture it under "
+                + "its new name)";
+        return targetRows == 0 ? notChecked(sink, table, target, why)
+                : new Result(sink, table, target, Status.DRIFT, null, 0, targetRows, 0, List.of(), targetRows,
+                        List.of(), 0, List.of(), List.of(), why, 0, "", 0);
+    }
+
     public static Result notChecked(String sink, TableId table, String target, String why) {
         return new Result(sink, table, target, Status.NOT_CHECKED, null, -1, -1, 0, List.of(), 0, List.of(), 0,
                 List.of(), List.of(), why, 0, "", 0);

@@ -19,9 +19,11 @@ import java.util.regex.Pattern;
  * error names its setting by path. See docs/lag-monitor.md.
  */
 public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration checkInterval, Map<String, Sink> sinks,
-        List<Slo> slos, Alerts alerts, int httpPort, Connect connect, String httpHost, Consistency consistency) {
+        List<Slo> slos, Alerts alerts, int httpPort, Connect connect, String httpHost, Consistency consistency,
+        HttpAuth httpAuth) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+    private static final java.util.Set<String> LOOPBACK = java.util.Set.of("127.0.0.1", "localhost", "::1");
 
     /** The source database; {@code slot} is the replication slot whose retained WAL is watched (optional). */
     /**
@@ -123,6 +125,18 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
     }
 
     /**
+     * HTTP Basic credentials every request to the monitor's HTTP must carry ({@code http.user}, {@code http.password},
+     * the password best through {@code ${file:...}}); null when not set, which only a loopback {@code http.host}
+     * allows: /metrics, /status and the page name tables, sinks and servers.
+     */
+    public record HttpAuth(String user, String password) {
+        @Override
+        public String toString() {
+            return "HttpAuth[user=" + user + ", password=********]";
+        }
+    }
+
+    /**
      * Continuous consistency checks (optional): every {@code every}, the copies the pipeline file (or a Connect
      * deployment's connector files) describes are checked against Postgres as {@code bin/cdc validate} does: a light
      * check of {@code light} keys picked at random on each side, or (0) a full one; {@code tables} limits which tables
@@ -208,7 +222,19 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
                 al.duration("repeat.interval", Duration.ofHours(4)));
 
         ConfigNode http = root.child("http");
-        http.onlyKeys("port", "host");
+        http.onlyKeys("port", "host", "user", "password");
+        String httpHost = http.text("host", "127.0.0.1");
+        HttpAuth httpAuth = null;
+        if (!http.text("user", "").isEmpty() || !http.text("password", "").isEmpty()) {
+            if (http.text("user", "").isEmpty() || http.text("password", "").isEmpty()) {
+                throw http.error("give both user and password (HTTP Basic), or neither");
+            }
+            httpAuth = new HttpAuth(http.text("user"), http.text("password"));
+        } else if (!LOOPBACK.contains(httpHost)) {
+            throw http.child("host").error("'" + httpHost + "' serves /metrics, /status and the status page beyond "
+                    + "this machine: set http.user and http.password (HTTP Basic; Prometheus: basic_auth), or bind "
+                    + "127.0.0.1");
+        }
         Connect connect = null;
         if (root.has("connect")) {
             ConfigNode node = root.child("connect");
@@ -216,7 +242,7 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
             connect = new Connect(uri(node, "url"), node.text("kafka"), node.texts("connectors", List.of()));
         }
         return new MonitorConfig(postgres, heartbeat, checkInterval, sinks, List.copyOf(slos), alerts,
-                http.port("port", 9464), connect, http.text("host", "127.0.0.1"), consistency(root));
+                http.port("port", 9464), connect, httpHost, consistency(root), httpAuth);
     }
 
     private static Consistency consistency(ConfigNode root) {

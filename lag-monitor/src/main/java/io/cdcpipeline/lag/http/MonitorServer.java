@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.cdcpipeline.lag.LagMonitor;
+import io.cdcpipeline.lag.config.MonitorConfig;
 import io.cdcpipeline.lag.slo.SloTracker;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import java.io.IOException;
@@ -27,16 +28,22 @@ public final class MonitorServer implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
 
     public MonitorServer(LagMonitor monitor, int port) throws IOException {
-        this(monitor, "127.0.0.1", port);
+        this(monitor, "127.0.0.1", port, null);
     }
 
-    public MonitorServer(LagMonitor monitor, String host, int port) throws IOException {
+    /** @param auth the HTTP Basic credentials every request must carry, or null for none (a loopback host) */
+    public MonitorServer(LagMonitor monitor, String host, int port, MonitorConfig.HttpAuth auth) throws IOException {
         this.monitor = monitor;
         server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        server.createContext("/metrics", new MetricsHandler(MonitorMetrics.register(monitor)));
-        server.createContext("/health", this::health);
-        server.createContext("/status", this::status);
-        server.createContext("/", this::page);
+        List<com.sun.net.httpserver.HttpContext> contexts = List.of(
+                server.createContext("/metrics", new MetricsHandler(MonitorMetrics.register(monitor))),
+                server.createContext("/health", this::health),
+                server.createContext("/status", this::status),
+                server.createContext("/", this::page));
+        if (auth != null) {
+            BasicAuth check = new BasicAuth(auth);
+            contexts.forEach(context -> context.setAuthenticator(check));
+        }
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread thread = new Thread(r, "cdc-lag-http");
             thread.setDaemon(true);
@@ -161,5 +168,26 @@ public final class MonitorServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+    }
+
+    /** HTTP Basic against the one configured user, compared in constant time. */
+    private static final class BasicAuth extends com.sun.net.httpserver.BasicAuthenticator {
+        private final byte[] user;
+        private final byte[] password;
+
+        BasicAuth(MonitorConfig.HttpAuth auth) {
+            super("cdc-lag-monitor", java.nio.charset.StandardCharsets.UTF_8);
+            this.user = auth.user().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            this.password = auth.password().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public boolean checkCredentials(String givenUser, String givenPassword) {
+            boolean userOk = java.security.MessageDigest.isEqual(user,
+                    givenUser.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            boolean passwordOk = java.security.MessageDigest.isEqual(password,
+                    givenPassword.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return userOk & passwordOk;
+        }
     }
 }

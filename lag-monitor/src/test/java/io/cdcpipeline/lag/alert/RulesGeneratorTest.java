@@ -32,7 +32,7 @@ class RulesGeneratorTest {
         return new MonitorConfig(new MonitorConfig.Postgres("jdbc:postgresql://h/db", "u", "", null),
                 new MonitorConfig.Heartbeat("public.cdc_heartbeat", Duration.ofSeconds(5)), Duration.ofSeconds(5),
                 Map.of(), List.of(search, blip, tables), new MonitorConfig.Alerts(null, List.of("sink"), Duration.ZERO,
-                Duration.ofHours(4)), 0, null, "127.0.0.1", null);
+                Duration.ofHours(4)), 0, null, "127.0.0.1", null, null);
     }
 
     static String promtool(Path dir, String... args) throws Exception {
@@ -191,7 +191,7 @@ class RulesGeneratorTest {
                 Map.of("search", new MonitorConfig.Sink("search", MonitorConfig.Sink.Kind.ELASTICSEARCH, "http://es",
                         null, "cdc_heartbeat", new MonitorConfig.SinkMetrics(null, "shop-es-sink"))),
                 base.slos(), base.alerts(), 0, new MonitorConfig.Connect(java.net.URI.create("http://connect:8083"),
-                        "kafka:9092", List.of()), "127.0.0.1", null);
+                        "kafka:9092", List.of()), "127.0.0.1", null, null);
         Files.writeString(dir.resolve("rules.yml"), RulesGenerator.generate(connect));
         Files.writeString(dir.resolve("test.yml"), """
                 rule_files: [rules.yml]

@@ -24,7 +24,8 @@ class DeployedConfigTest {
     /** A copy of a deployed config reading its secrets from a test file instead of the host's secrets file. */
     private static Path withTestSecrets(String config, Path dir) throws java.io.IOException {
         Path secrets = dir.resolve("secrets.properties");
-        Files.writeString(secrets, "pg.password=s3cret\nclickhouse.password=ch\nelasticsearch.password=es\n");
+        Files.writeString(secrets, "pg.password=s3cret\nclickhouse.password=ch\nelasticsearch.password=es\n"
+                + "monitor.http.password=scrape\n");
         String text = Files.readString(CONFIGS.resolve(config));
         assertThat(text).as("%s reads its secrets from %s", config, SECRETS_FILE).contains(SECRET_REFERENCE);
         Path copy = dir.resolve(CONFIGS.resolve(config).getFileName());

@@ -54,6 +54,18 @@ class MonitorConfigTest {
     }
 
     @Test
+    void anHttpHostBeyondLoopbackNeedsCredentials(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> load(dir, VALID + "http: {host: 0.0.0.0}\n")).hasMessageContaining("http.host")
+                .hasMessageContaining("set http.user and http.password");
+        assertThatThrownBy(() -> load(dir, VALID + "http: {host: 0.0.0.0, user: prometheus}\n"))
+                .hasMessageContaining("give both user and password");
+        MonitorConfig open = load(dir, VALID + "http:\n  host: 0.0.0.0\n  user: prometheus\n  password: ${env:PGPASSWORD}\n");
+        assertThat(open.httpAuth()).isEqualTo(new MonitorConfig.HttpAuth("prometheus", "secret"));
+        assertThat(open.httpAuth().toString()).doesNotContain("secret");
+        assertThat(load(dir, VALID).httpAuth()).as("loopback, the default: no credentials needed").isNull();
+    }
+
+    @Test
     void errorsNameTheSettingByPath(@TempDir Path dir) {
         assertThatThrownBy(() -> load(dir, VALID.replace("threshold: 30s", "threshold: 30 seconds")))
                 .hasMessageContaining("slos[0].threshold").hasMessageContaining("30 seconds");
@@ -81,7 +93,7 @@ class MonitorConfigTest {
         assertThat(load(dir, fromFile).postgres().password()).isEqualTo("from-file");
         assertThatThrownBy(() -> load(dir, fromFile.replace(":pg.password}", ":pg.pasword}")))
                 .hasMessageContaining("postgres.password").hasMessageContaining("pg.pasword")
-                .hasMessageContaining("does not exist");
+                .hasMessageContaining("has no entry 'pg.pasword'");
         Path missing = dir.resolve("no-such.properties");
         assertThatThrownBy(() -> load(dir, fromFile.replace(secrets.toString(), missing.toString())))
                 .hasMessageContaining("postgres.password").hasMessageContaining(missing.toString());

@@ -7,6 +7,7 @@ import io.cdcpipeline.lag.config.MonitorConfig;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.ReliabilityCase;
 import io.cdcpipeline.testkit.StackEndpoints;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -87,6 +88,11 @@ class ConnectModeIT {
                 group.commitSync(Map.of(p0, new OffsetAndMetadata(50), p1, new OffsetAndMetadata(50)));
                 assertThat(probe.read(ConsumerLagProbe.groupOf(connector), t0.plusSeconds(50)).seconds())
                         .as("nothing waits").isZero();
+                ReliabilityCase.defect("Connect-mode lag in seconds turned null when the consumer group stopped "
+                                + "committing").mode("Connect")
+                        .expected("the age of the oldest unconsumed record, growing while the group is stalled")
+                        .observed("60 records waiting: lag grew by exactly 30 s over 30 s without commits; 0 once "
+                                + "everything was committed").record();
             }
             admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
         }

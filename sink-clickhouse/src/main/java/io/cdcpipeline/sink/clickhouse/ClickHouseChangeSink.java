@@ -4,15 +4,16 @@ import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
-import io.cdcpipeline.core.snapshot.SnapshotNotification;
-import io.cdcpipeline.core.snapshot.SnapshotSweeps;
 import io.cdcpipeline.core.sink.BufferedSink;
 import io.cdcpipeline.core.sink.DeadLetters;
-import io.cdcpipeline.core.sink.OutOfRangeValues;
-import io.cdcpipeline.core.sink.TargetUnavailableException;
-import io.cdcpipeline.core.sink.PendingChanges;
-import io.cdcpipeline.core.sink.ToastPlaceholder;
 import io.cdcpipeline.core.sink.OffsetTracker;
+import io.cdcpipeline.core.sink.OutOfRangeValues;
+import io.cdcpipeline.core.sink.PendingChanges;
+import io.cdcpipeline.core.sink.TargetSources;
+import io.cdcpipeline.core.sink.TargetUnavailableException;
+import io.cdcpipeline.core.sink.ToastPlaceholder;
+import io.cdcpipeline.core.snapshot.SnapshotNotification;
+import io.cdcpipeline.core.snapshot.SnapshotSweeps;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -70,6 +71,7 @@ final class ClickHouseChangeSink implements BufferedSink {
     private final OffsetTracker offsets = new OffsetTracker();
     private final java.util.Set<TableId> keylessWarned = new java.util.HashSet<>();
     private final SnapshotSweeps sweeps;
+    private final TargetSources targetSources = new TargetSources();
     private final ClickHouseTargetRows targetRows;
     private final TableRebuilds rebuilds;
 
@@ -147,6 +149,7 @@ final class ClickHouseChangeSink implements BufferedSink {
                 continue;
             }
             try {
+                targetSources.check(event.table().toString(), event);
                 tables.layoutFor(event);
             } catch (DataException e) {
                 // The record is dead-lettered with this reason in accept(), in its place in the batch.
@@ -179,6 +182,7 @@ final class ClickHouseChangeSink implements BufferedSink {
             return;
         }
         try {
+            targetSources.check(event.table().toString(), event); // before the table is created or altered for it
             RowLayout layout = tables.layoutFor(event);
             sweeps.onEvent(event, layout.table());
             if (layout.keyless()) {

@@ -1,9 +1,11 @@
 package io.cdcpipeline.sink.clickhouse;
 
 import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.client.api.query.QueryResponse;
 import com.clickhouse.data.ClickHouseFormat;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +13,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.connect.errors.ConnectException;
 
 /**
@@ -20,14 +24,35 @@ import org.apache.kafka.connect.errors.ConnectException;
  */
 final class HttpClickHouseConnection implements ClickHouseConnection {
 
+    /**
+     * Statements longer than this are sent at the head of the request body: the client puts its statement in the
+     * URL, and servers refuse URLs past 16 KB (a table of a thousand columns names them all in its INSERT).
+     */
+    static final int LONGEST_STATEMENT_IN_URL = 4_000;
+    private static final Pattern SERVER_CODE = Pattern.compile("Code: (\\d+)");
+    /**
+     * Columns beyond which an insert asks for smaller write buffers: a server before compact parts (20.x) holds two
+     * buffers of max_compress_block_size (1 MB) per column while it writes a part, about 3 GB for 1,500 columns, and
+     * refuses the insert past its memory limit.
+     */
+    static final int WIDE_INSERT_COLUMNS = 100;
+    static final String WIDE_INSERT_BLOCK_SIZE = "65536";
+
     private final Client client;
     private final String url;
     private final long timeoutSeconds;
     private final String version;
+    private final String user;
+    private final String password;
+    private final java.net.http.HttpClient http;
 
-    private HttpClickHouseConnection(Client client, String url, long timeoutSeconds) {
+    private HttpClickHouseConnection(Client client, ClickHouseSinkConfig config, long timeoutSeconds) {
         this.client = client;
-        this.url = url;
+        this.url = config.url();
+        this.user = config.user();
+        this.password = config.password();
+        this.http = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(java.time.Duration.ofMillis(config.connectTimeoutMs())).build();
         this.timeoutSeconds = timeoutSeconds;
         this.version = new String(query("SELECT version() FORMAT TabSeparated"), java.nio.charset.StandardCharsets.UTF_8)
                 .trim();
@@ -44,7 +69,7 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
                 .setSocketTimeout(config.requestTimeoutMs(), ChronoUnit.MILLIS)
                 .build();
         try {
-            return new HttpClickHouseConnection(client, config.url(), config.requestTimeoutMs() / 1000 + 5);
+            return new HttpClickHouseConnection(client, config, config.requestTimeoutMs() / 1000 + 5);
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -65,9 +90,50 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
     public void insertRowBinary(String table, List<String> columns, byte[] rows) {
         // The column list goes into the table clause so our quoting, not the client's, applies to every name.
         String target = table + " (" + String.join(", ", columns) + ")";
-        release(await(() -> client.insert(target, new ByteArrayInputStream(rows), ClickHouseFormat.RowBinary),
-                "INSERT INTO " + table));
+        boolean wide = columns.size() > WIDE_INSERT_COLUMNS;
+        if (target.length() > LONGEST_STATEMENT_IN_URL) {
+            insertWithStatementInBody(table, target, rows, wide);
+            return;
+        }
+        InsertSettings settings = new InsertSettings();
+        if (wide) {
+            settings.serverSetting("max_compress_block_size", WIDE_INSERT_BLOCK_SIZE);
+        }
+        release(await(() -> client.insert(target, new ByteArrayInputStream(rows), ClickHouseFormat.RowBinary,
+                settings), "INSERT INTO " + table));
     }
+
+    /** The statement, then the rows, in the body of one POST: the form of an insert with no limit on its columns. */
+    private void insertWithStatementInBody(String table, String target, byte[] rows, boolean wide) {
+        String what = "INSERT INTO " + table;
+        byte[] statement = ("INSERT INTO " + target + " FORMAT RowBinary\n").getBytes(StandardCharsets.UTF_8);
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create((url.endsWith("/") ? url : url + "/")
+                                + (wide ? "?max_compress_block_size=" + WIDE_INSERT_BLOCK_SIZE : "")))
+                .timeout(java.time.Duration.ofSeconds(timeoutSeconds))
+                .POST(java.net.http.HttpRequest.BodyPublishers.concat(
+                        java.net.http.HttpRequest.BodyPublishers.ofByteArray(statement),
+                        java.net.http.HttpRequest.BodyPublishers.ofByteArray(rows)));
+        if (user != null && !user.isEmpty()) {
+            request.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":"
+                    + (password == null ? "" : password)).getBytes(StandardCharsets.UTF_8)));
+        }
+        java.net.http.HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectException("interrupted during " + what, e);
+        } catch (java.io.IOException e) {
+            throw ClickHouseFailure.of(what + " on " + url, e);
+        }
+        if (response.statusCode() != 200) {
+            Matcher code = SERVER_CODE.matcher(response.body());
+            throw ClickHouseFailure.ofServerError(what + " on " + url, code.find() ? Integer.parseInt(code.group(1)) : 0,
+                    false, new ConnectException("HTTP " + response.statusCode() + ": " + response.body().trim()));
+        }
+    }
+
 
     @Override
     public byte[] query(String sql) {

@@ -8,6 +8,7 @@ import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.DebeziumChangeStream;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.ReliabilityCase;
 import io.cdcpipeline.testkit.StackEndpoints;
 import io.cdcpipeline.testkit.TestNames;
 import java.sql.Connection;
@@ -60,6 +61,12 @@ class InfrastructureErrorsIT {
                 assertThat(acknowledged.values()).extracting(OffsetAndMetadata::offset).containsExactly(20L);
                 assertThat(legacy.scalar("SELECT count() FROM `" + missing + "`.accounts_current")).isEqualTo("20");
                 assertThat(legacy.deadLetters).isEmpty();
+                ReliabilityCase.fault("ClickHouse database missing (sink task)").mode("Connect")
+                        .expected("an infrastructure error, not a record error: the sink pauses naming "
+                                + "clickhouse.database and the fix; nothing dead-lettered; once created, every row lands")
+                        .observed("paused with 'ClickHouse error 81 ... clickhouse.database does not exist ... "
+                                + "auto.create.database=true ... none is dead-lettered'; 20 of 20 rows after CREATE DATABASE")
+                        .rowsCompared(20).record();
             } finally {
                 legacy.connection.execute("DROP DATABASE IF EXISTS " + missing);
             }
@@ -108,6 +115,11 @@ class InfrastructureErrorsIT {
             assertThat(legacy.deadLetters).isEmpty();
             assertThat(legacy.scalar("SELECT count() FROM " + legacy.table("accounts_current"))).isEqualTo("5");
             readOnly.close();
+            ReliabilityCase.fault("ClickHouse user without write rights (read-only)").mode("both")
+                    .expected("the sink pauses with the server's reason, keeps every row buffered, acknowledges "
+                            + "nothing, dead-letters nothing")
+                    .observed("'ClickHouse error 164 ... read-only'; 0 offsets acknowledged, 0 dead letters")
+                    .record();
         }
     }
 
@@ -127,5 +139,10 @@ class InfrastructureErrorsIT {
         ClickHouseSinkTask started = new ClickHouseSinkTask();
         started.start(props);
         started.stop();
+        ReliabilityCase.fault("ClickHouse login refused (wrong password, unknown user)").mode("both")
+                .expected("the task stops at start naming the setting to check; nothing dead-lettered")
+                .observed("'ClickHouse error 193 ... check clickhouse.password', 'ClickHouse error 192 ... check "
+                        + "clickhouse.user'; the right password starts")
+                .record();
     }
 }

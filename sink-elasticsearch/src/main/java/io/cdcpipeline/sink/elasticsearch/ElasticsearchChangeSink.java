@@ -8,8 +8,6 @@ import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
-import io.cdcpipeline.core.snapshot.SnapshotNotification;
-import io.cdcpipeline.core.snapshot.SnapshotSweeps;
 import io.cdcpipeline.core.sink.BufferedSink;
 import io.cdcpipeline.core.sink.DeadLetters;
 import io.cdcpipeline.core.sink.OffsetTracker;
@@ -17,6 +15,8 @@ import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.TableResync;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
+import io.cdcpipeline.core.snapshot.SnapshotNotification;
+import io.cdcpipeline.core.snapshot.SnapshotSweeps;
 import io.cdcpipeline.core.types.LogicalValues;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -112,6 +112,11 @@ final class ElasticsearchChangeSink implements BufferedSink {
             }
             try {
                 ChangeEvent event = ChangeEvent.of(record);
+                if (event.operation() == Operation.TRUNCATE) {
+                    writeEverythingAccepted(); // no document from before the truncate may reach the rebuilt index
+                    truncated(record, event);
+                    continue;
+                }
                 if (!event.hasPrimaryKey() && event.operation() != Operation.TOMBSTONE
                         && event.operation() != Operation.TRUNCATE) {
                     keylessActions(record, event).forEach(this::addWithRebuild);
@@ -144,6 +149,16 @@ final class ElasticsearchChangeSink implements BufferedSink {
             }
         } else if (bufferFull() || due()) {
             sendBuffer();
+        }
+    }
+
+    private void truncated(SinkRecord record, ChangeEvent event) {
+        try {
+            indices.truncated(event.table());
+        } catch (DataException e) {
+            throw new DataException(ChangeEvent.describe(record) + ": " + e.getMessage(), e);
+        } catch (IOException | co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+            throw new RetriableException("handling the truncate of " + event.table() + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -219,10 +234,6 @@ final class ElasticsearchChangeSink implements BufferedSink {
             boolean flushed) {
         if (event.operation() == Operation.TOMBSTONE) {
             return null; // the delete before it already wrote the versioned delete
-        }
-        if (event.operation() == Operation.TRUNCATE) {
-            throw new DataException(ChangeEvent.describe(record) + ": table " + event.table() + " was truncated; "
-                    + "the Elasticsearch sink cannot remove all older documents of an index: rebuild it");
         }
         try {
             String alias = indices.aliasFor(event);

@@ -1,20 +1,21 @@
 package io.cdcpipeline.sink.elasticsearch;
 
+import io.cdcpipeline.core.ConfigValidators;
 import io.cdcpipeline.core.NameTemplate;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.sink.OutOfRangeValues;
-import io.cdcpipeline.core.sink.TableRefusal;
 import io.cdcpipeline.core.sink.RetryBackoff;
+import io.cdcpipeline.core.sink.TableRefusal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
@@ -54,7 +55,7 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
             .define(API_KEY, Type.PASSWORD, "", Importance.HIGH,
                     "An API key (the base64 'id:key' form Elasticsearch returns as 'encoded'), sent as "
                             + "'Authorization: ApiKey ...'; use instead of user and password. Empty for none.")
-            .define(TRUSTSTORE_LOCATION, Type.STRING, "", Importance.MEDIUM,
+            .define(TRUSTSTORE_LOCATION, Type.STRING, "", ConfigValidators.readableFile(), Importance.MEDIUM,
                     "Trust store (PKCS12 or JKS) with the CA that signed the cluster's certificate, for https:// "
                             + "URLs; empty uses the JVM's default trust store.")
             .define(TRUSTSTORE_PASSWORD, Type.PASSWORD, "", Importance.MEDIUM, "Password of that trust store.")
@@ -82,7 +83,7 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
                     "index.mapping.total_fields.limit of the indices the sink creates: a guard against mapping "
                             + "explosion (json objects with ever new keys). A document that would pass it is "
                             + "dead-lettered with that reason; the rest of the bulk lands.")
-            .define(INDEX_SETTINGS, Type.STRING, "", Importance.LOW,
+            .define(INDEX_SETTINGS, Type.STRING, "", ConfigValidators.jsonObject(), Importance.LOW,
                     "Extra index settings for created indices, as JSON (for example analyzers: "
                             + "{\"analysis\":{\"analyzer\":{...}}}); " + OVERRIDE_PREFIX + "<schema>.<table>.mapping "
                             + "gives per-table field mappings as JSON properties that replace the derived ones.")
@@ -127,7 +128,6 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
         if (!username().isEmpty() && !apiKey().isEmpty()) {
             throw new ConfigException(API_KEY, "[hidden]", "set either " + API_KEY + " or " + USERNAME + ", not both");
         }
-        Json.objectOrEmpty(INDEX_SETTINGS, getString(INDEX_SETTINGS));
     }
 
     private static Map<String, Map<String, String>> parseOverrides(Map<String, String> config) {

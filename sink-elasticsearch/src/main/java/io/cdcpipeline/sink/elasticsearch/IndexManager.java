@@ -11,6 +11,7 @@ import io.cdcpipeline.core.ColumnRenames;
 import io.cdcpipeline.core.SourceColumns;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.sink.TableRefusal;
+import io.cdcpipeline.core.sink.TargetSources;
 import io.cdcpipeline.core.sink.TargetUnavailableException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -41,6 +42,8 @@ final class IndexManager {
     private final ElasticsearchSinkConfig config;
     private final Map<TableId, Known> known = new HashMap<>();
     private final Map<String, RebuildTarget> rebuilds = new HashMap<>();
+    private final Map<TableId, String> aliasNames = new HashMap<>();
+    private final TargetSources targetSources = new TargetSources();
 
     /** The index a rebuild fills for an alias (or none), and when that was last asked. */
     private record RebuildTarget(String index, long checkedAt) {
@@ -92,8 +95,36 @@ final class IndexManager {
         autoRebuilds.completeDue().forEach(known::remove);
     }
 
+    /**
+     * A truncate of the table: no request removes exactly the documents older than it (delete-by-query cannot compare
+     * external versions, and a plain delete of all would also remove rows written after a replayed truncate), so the
+     * index is rebuilt from an incremental snapshot of what the table holds now, and the alias moves once it is full.
+     * The caller has written every document before the truncate, so none of them reaches the new index.
+     *
+     * @throws DataException with the fix, when the sink cannot ask for the snapshot (no signal table configured)
+     */
+    void truncated(TableId table) throws IOException {
+        String alias = IndexNames.requireValid(config.aliasFor(table), table);
+        if (!client.indices().existsAlias(a -> a.name(alias)).value()) {
+            return; // no index yet: nothing to remove
+        }
+        if (!autoRebuilds.enabled()) {
+            throw new DataException("table " + table + " was truncated, and the Elasticsearch sink removes a "
+                    + "truncated table's documents by rebuilding its index from a snapshot: set "
+                    + io.cdcpipeline.core.consistency.SourceCheckConfig.URL + " and "
+                    + io.cdcpipeline.core.consistency.SourceCheckConfig.SIGNAL_TABLE + " so that it does so by itself, "
+                    + "or rebuild it by hand (bin/cdc rebuild --table " + table + ")");
+        }
+        autoRebuilds.begin(table, alias, Map.of(), "table " + table + " was truncated");
+        rebuilds.remove(alias); // writes go to the new index as well from the next one on
+    }
+
     /** The alias to write the event's document through; its index and mapping are ready for the event's schema. */
     String aliasFor(ChangeEvent event) {
+        // Before anything is created, altered or rewritten for this table: a name no index may have, or an index
+        // another table already writes, is refused for this table alone.
+        String name = aliasNames.computeIfAbsent(event.table(), t -> IndexNames.requireValid(config.aliasFor(t), t));
+        targetSources.check(name, event);
         Schema schema = event.rowSchema();
         Known k = known.get(event.table());
         if (k != null && k.refusal != null && (schema == null || k.refusal.holdsFor(schema, config.refusalRecheckMillis()))) {
@@ -446,6 +477,19 @@ final class IndexManager {
                     + ". " + BulkSender.ACCESS_FIX, e);
         }
         String reason = e.error().reason() == null ? "" : e.error().reason();
+        if (reason.contains("maximum normal shards open")) {
+            // The cluster's capacity, not the table's fault: pause with the fix rather than dead-letter every row.
+            return new TargetUnavailableException(what + " failed: " + reason + ". Each table is an index: raise the "
+                    + "cluster's cluster.max_shards_per_node, or give the indices fewer shards (" + ElasticsearchSinkConfig
+                    .INDEX_SETTINGS + "={\"number_of_shards\": 1, \"number_of_replicas\": 0} on a single node); "
+                    + "none is dead-lettered", e);
+        }
+        if (reason.contains("Limit of total fields")) {
+            return new DataException(what + " failed: " + reason + ": raise the sink's "
+                    + ElasticsearchSinkConfig.TOTAL_FIELDS_LIMIT + " above the table's field count (each column is a "
+                    + "field, a text column two), or leave columns out of the index (ProtectPii drop), then replay "
+                    + "the dead letters", e);
+        }
         if ("illegal_argument_exception".equals(e.error().type()) && reason.contains("cannot be changed from type")) {
             return new TypeConflict(what + " failed: " + reason + " (a changed column type needs a new index)", e);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cdcpipeline.testkit.DebeziumChangeStream;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.ReliabilityCase;
 import io.cdcpipeline.testkit.SideElasticsearch;
 import io.cdcpipeline.testkit.StackEndpoints;
 import java.sql.Connection;
@@ -71,6 +72,12 @@ class ElasticsearchRequestSizeIT {
             assertThat(deadLettered).hasSize(1);
             assertThat(deadLettered.get(0).key().toString()).contains("301");
             assertThat(reasons.get(0).getMessage()).contains("413").contains("http.max_content_length");
+            ReliabilityCase.defect("Elasticsearch whole-request 413 (request too large) retried forever").mode("both")
+                    .expected("the request is split down to single documents; only a document too large on its own "
+                            + "is dead-lettered, with the reason")
+                    .observed("300 of 301 documents indexed; the 20 kB one dead-lettered naming 413 and "
+                            + "http.max_content_length")
+                    .rowsCompared(301).record();
         }
     }
 }

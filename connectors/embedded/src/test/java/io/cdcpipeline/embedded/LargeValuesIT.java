@@ -1,0 +1,113 @@
+package io.cdcpipeline.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdcpipeline.testkit.Await;
+import io.cdcpipeline.testkit.ClickHouseTestDatabase;
+import io.cdcpipeline.testkit.ElasticsearchTestIndex;
+import io.cdcpipeline.testkit.PostgresTestDatabase;
+import io.cdcpipeline.testkit.RealStack;
+import io.cdcpipeline.testkit.ReliabilityCase;
+import io.cdcpipeline.testkit.StackEndpoints;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Values and tables at the size limits users hit: a 16 MB jsonb and a 100 MB text value (each row arrives in
+ * ClickHouse byte for byte; Elasticsearch takes the jsonb and refuses a document above its http.max_content_length,
+ * dead-lettering that one row with the reason), and a table of 1,500 columns (ClickHouse takes it; Elasticsearch
+ * refuses the table naming its field limit setting, dead-lettering its rows).
+ */
+@RealStack
+class LargeValuesIT {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void a16MbJsonbAndA100MbTextArrive(StackEndpoints stack, PostgresTestDatabase pg, ClickHouseTestDatabase ch,
+            ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
+        PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
+        h.sql("CREATE TABLE blobs (id integer PRIMARY KEY, body jsonb, note text)");
+        h.extraConfig.put("source.table.include.list", "public.blobs");
+        try (EmbeddedPipeline pipeline = h.start()) {
+            h.sql("INSERT INTO blobs SELECT 1, jsonb_object_agg('k' || g, repeat('x', 1000)), 'small' "
+                    + "FROM generate_series(1, 16000) g");
+            h.sql("INSERT INTO blobs VALUES (2, '{\"small\": true}', repeat('y', 100 * 1024 * 1024))");
+            h.sql("INSERT INTO blobs VALUES (3, '{\"after\": true}', 'after the big ones')");
+            List<List<String>> expected = h.postgresRows("SELECT id::text, md5(body::text), md5(note), "
+                    + "octet_length(body::text)::text, octet_length(note)::text FROM blobs ORDER BY id");
+            Await.until(() -> clickHouseDigests(h, ch).equals(expected), 180,
+                    "every row, byte for byte, in ClickHouse");
+            Await.until(() -> h.deadLetters("elasticsearch").size() == 1 && document(es, "1") != null
+                    && document(es, "3") != null, 180, "the jsonb row and the row after in Elasticsearch");
+            JsonNode big = document(es, "1");
+            assertThat(big.path("_source").path("body").size()).as("keys of the 16 MB jsonb").isEqualTo(16_000);
+            assertThat(document(es, "2")).as("the 100 MB row is not in Elasticsearch").isNull();
+            String refused = h.deadLetters("elasticsearch").get(0);
+            assertThat(refused).contains("413").contains("http.max_content_length");
+            assertThat(h.deadLetters("clickhouse")).isEmpty();
+            assertThat(pipeline.failure()).isNull();
+            ReliabilityCase.fault("A 16 MB jsonb (16,000 keys) and a 100 MB text value in one table")
+                    .expected("ClickHouse holds both byte for byte; Elasticsearch indexes the jsonb and dead-letters "
+                            + "the document above http.max_content_length, with the reason, and goes on")
+                    .observed("md5 and length of every value equal in ClickHouse; the jsonb searchable in "
+                            + "Elasticsearch with its 16,000 keys; the 100 MB row dead-lettered naming 413 and "
+                            + "http.max_content_length; the row after it indexed").rowsCompared(3 + 2).record();
+        }
+    }
+
+    @Test
+    void aTableOf1500ColumnsArrivesInClickHouseAndIsRefusedByElasticsearchNamingTheLimit(StackEndpoints stack,
+            PostgresTestDatabase pg, ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work)
+            throws Exception {
+        PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
+        String columns = IntStream.rangeClosed(1, 1499).mapToObj(i -> "c" + i + " integer")
+                .collect(Collectors.joining(", "));
+        String values = IntStream.rangeClosed(1, 1499).mapToObj(i -> "g + " + i).collect(Collectors.joining(", "));
+        h.sql("CREATE TABLE wide (id integer PRIMARY KEY, " + columns + ")",
+                "INSERT INTO wide SELECT g, " + values + " FROM generate_series(1, 3) g");
+        h.extraConfig.put("source.table.include.list", "public.wide");
+        try (EmbeddedPipeline pipeline = h.start()) {
+            h.sql("UPDATE wide SET c1499 = -1 WHERE id = 2");
+            Await.until(() -> "3\t-1\t1502".equals(h.clickHouse("SELECT count(), min(c1499), max(c1499) FROM "
+                    + ch.name() + ".wide_current FORMAT TabSeparated").trim()), 180,
+                    "the 1,500-column table in ClickHouse with its update");
+            assertThat(h.clickHouse("SELECT count() FROM system.columns WHERE database = '" + ch.name()
+                    + "' AND table = 'wide' AND name LIKE 'c%'").trim()).isEqualTo("1499");
+            Await.until(() -> h.deadLetters("elasticsearch").size() == 4, 120,
+                    "the table's four changes dead-lettered by Elasticsearch");
+            assertThat(h.deadLetters("elasticsearch")).allMatch(l -> l.contains("public.wide")
+                    && l.contains("index.mapping.total.fields.limit"));
+            assertThat(pipeline.failure()).isNull();
+            ReliabilityCase.fault("A table of 1,500 columns (above Elasticsearch's field limit)")
+                    .expected("ClickHouse takes the table; Elasticsearch refuses it naming the table and "
+                            + "index.mapping.total.fields.limit, dead-lettering its changes (replayable once raised)")
+                    .observed("3 rows and the update in ClickHouse with 1,499 + 1 columns; 4 of 4 changes "
+                            + "dead-lettered by Elasticsearch naming public.wide and the setting").rowsCompared(3)
+                    .record();
+        }
+    }
+
+    private List<List<String>> clickHouseDigests(PipelineHarness h, ClickHouseTestDatabase ch) throws Exception {
+        return h.clickHouse("SELECT toString(id), lower(hex(MD5(body))), lower(hex(MD5(note))), toString(length(body)), "
+                + "toString(length(note)) FROM " + ch.name() + ".blobs_current ORDER BY id FORMAT TabSeparated")
+                .lines().filter(l -> !l.isEmpty()).map(l -> List.of(l.split("\t", -1))).toList();
+    }
+
+    private JsonNode document(ElasticsearchTestIndex es, String id) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(es.url() + "/" + es.name()
+                + "_blobs/_doc/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 200 ? json.readTree(response.body()) : null;
+    }
+}
