@@ -1,7 +1,6 @@
 package io.cdcpipeline.sink.clickhouse;
 
 import com.clickhouse.client.api.Client;
-import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.client.api.query.QueryResponse;
 import com.clickhouse.data.ClickHouseFormat;
 import java.io.ByteArrayInputStream;
@@ -30,13 +29,6 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
      */
     static final int LONGEST_STATEMENT_IN_URL = 4_000;
     private static final Pattern SERVER_CODE = Pattern.compile("Code: (\\d+)");
-    /**
-     * Columns beyond which an insert asks for smaller write buffers: a server before compact parts (20.x) holds two
-     * buffers of max_compress_block_size (1 MB) per column while it writes a part, about 3 GB for 1,500 columns, and
-     * refuses the insert past its memory limit.
-     */
-    static final int WIDE_INSERT_COLUMNS = 100;
-    static final String WIDE_INSERT_BLOCK_SIZE = "65536";
 
     private final Client client;
     private final String url;
@@ -90,26 +82,20 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
     public void insertRowBinary(String table, List<String> columns, byte[] rows) {
         // The column list goes into the table clause so our quoting, not the client's, applies to every name.
         String target = table + " (" + String.join(", ", columns) + ")";
-        boolean wide = columns.size() > WIDE_INSERT_COLUMNS;
         if (target.length() > LONGEST_STATEMENT_IN_URL) {
-            insertWithStatementInBody(table, target, rows, wide);
+            insertWithStatementInBody(table, target, rows);
             return;
         }
-        InsertSettings settings = new InsertSettings();
-        if (wide) {
-            settings.serverSetting("max_compress_block_size", WIDE_INSERT_BLOCK_SIZE);
-        }
-        release(await(() -> client.insert(target, new ByteArrayInputStream(rows), ClickHouseFormat.RowBinary,
-                settings), "INSERT INTO " + table));
+        release(await(() -> client.insert(target, new ByteArrayInputStream(rows), ClickHouseFormat.RowBinary),
+                "INSERT INTO " + table));
     }
 
     /** The statement, then the rows, in the body of one POST: the form of an insert with no limit on its columns. */
-    private void insertWithStatementInBody(String table, String target, byte[] rows, boolean wide) {
+    private void insertWithStatementInBody(String table, String target, byte[] rows) {
         String what = "INSERT INTO " + table;
         byte[] statement = ("INSERT INTO " + target + " FORMAT RowBinary\n").getBytes(StandardCharsets.UTF_8);
         java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create((url.endsWith("/") ? url : url + "/")
-                                + (wide ? "?max_compress_block_size=" + WIDE_INSERT_BLOCK_SIZE : "")))
+                        java.net.URI.create(url.endsWith("/") ? url : url + "/"))
                 .timeout(java.time.Duration.ofSeconds(timeoutSeconds))
                 .POST(java.net.http.HttpRequest.BodyPublishers.concat(
                         java.net.http.HttpRequest.BodyPublishers.ofByteArray(statement),

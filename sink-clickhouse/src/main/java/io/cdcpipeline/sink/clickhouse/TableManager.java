@@ -35,6 +35,7 @@ final class TableManager {
     private static final Logger LOG = LoggerFactory.getLogger(TableManager.class);
 
     private final ClickHouseConnection connection;
+    private long maxMemoryUsage = -1;
     private final ClickHouseSinkConfig config;
     private final TypeRegistry types;
     private final Backoff backoff;
@@ -193,6 +194,7 @@ final class TableManager {
             }
             wanted.put(field.name(), types.columnType(field.schema(), keyColumns.contains(field.name())));
         }
+        WidePartMemory.check(connection.version(), this::maxMemoryUsage, source, qualified(name), wanted);
         String rebuild = TableRebuilds.nameFor(name);
         boolean rebuilding = rebuilds.isRunning(source);
         if (!rebuilding && rebuilds.enabled() && !existingColumns(rebuild).isEmpty()) {
@@ -503,6 +505,16 @@ final class TableManager {
                 + " AND table = " + SqlText.literal(name) + " AND name = " + SqlText.literal(CdcColumns.VERSION)
                 + " FORMAT TabSeparated");
         return rows.isEmpty() ? null : SourceColumns.parse(rows.get(0)[0]);
+    }
+
+    /** The server's max_memory_usage for the sink's user (0: no limit), read once. */
+    private long maxMemoryUsage() {
+        if (maxMemoryUsage < 0) {
+            List<String[]> rows = query("SELECT value FROM system.settings WHERE name = 'max_memory_usage' "
+                    + "FORMAT TabSeparated");
+            maxMemoryUsage = rows.isEmpty() ? 0 : Long.parseLong(rows.get(0)[0].trim());
+        }
+        return maxMemoryUsage;
     }
 
     private Map<String, String> existingColumns(String name) {
