@@ -39,6 +39,26 @@ public final class ReliabilityCase {
         return ProjectRoot.path().resolve("target/reliability");
     }
 
+    /**
+     * The test that recorded the row: the outermost method of the calling test class (a helper of the test may be the
+     * one that calls {@link #record}), as {@code Class.method}.
+     */
+    private static String testMethod(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+        java.util.List<StackWalker.StackFrame> callers = frames
+                .filter(f -> !f.getClassName().equals(ReliabilityCase.class.getName())).toList();
+        String testClass = callers.get(0).getClassName().replaceAll("\\$.*", "");
+        String method = callers.get(0).getMethodName();
+        for (StackWalker.StackFrame frame : callers) {
+            if (!frame.getClassName().replaceAll("\\$.*", "").equals(testClass)) {
+                break;
+            }
+            if (!frame.getMethodName().startsWith("lambda$")) {
+                method = frame.getMethodName();
+            }
+        }
+        return testClass.substring(testClass.lastIndexOf('.') + 1) + "." + method;
+    }
+
     /** Where the rows of the last long run are kept (committed). */
     static Path longRowsDir() {
         return ProjectRoot.path().resolve("docs/reliability/cases");
@@ -92,12 +112,7 @@ public final class ReliabilityCase {
 
     /** Writes the row, named after the test that calls this; call it after the test's assertions. */
     public void record() {
-        StackWalker.StackFrame caller = StackWalker.getInstance()
-                .walk(frames -> frames.filter(f -> !f.getClassName().equals(ReliabilityCase.class.getName()))
-                        .findFirst().orElseThrow());
-        String className = caller.getClassName();
-        String test = className.substring(className.lastIndexOf('.') + 1).replaceAll("\\$.*", "") + "."
-                + caller.getMethodName();
+        String test = StackWalker.getInstance().walk(ReliabilityCase::testMethod);
         Properties row = new Properties();
         row.setProperty("kind", kind.name());
         row.setProperty("case", name);

@@ -11,7 +11,6 @@ import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.StackEndpoints;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -286,9 +285,9 @@ final class PipelineHarness {
     }
 
     String clickHouse(String sql) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(ch.url() + "/?query="
-                + URLEncoder.encode(sql, StandardCharsets.UTF_8))).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        // In the body: a query over a thousand tables is longer than a URL may be.
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(ch.url() + "/"))
+                .POST(HttpRequest.BodyPublishers.ofString(sql)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 404 || response.body().contains("doesn't exist")) {
             return "";
         }
