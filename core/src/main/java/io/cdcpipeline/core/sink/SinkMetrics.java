@@ -28,6 +28,8 @@ import org.apache.kafka.common.metrics.stats.Rate;
  */
 public final class SinkMetrics implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SinkMetrics.class);
+
     /** A counter: {@code <name>-total} and {@code <name>-rate}. */
     public interface Counter {
         void add(long n);
@@ -42,6 +44,8 @@ public final class SinkMetrics implements AutoCloseable {
     private final String requestName;
     private final String latencyName;
     private final Sensor requests;
+    private String scope = "";
+    private volatile boolean collisionLogged;
     private final List<String> sensors = new ArrayList<>();
     private final List<MetricName> names = new ArrayList<>();
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
@@ -66,14 +70,40 @@ public final class SinkMetrics implements AutoCloseable {
             requests = null;
             return;
         }
-        requests = metrics.addSensor(requestName);
-        sensors.add(requestName);
-        requests.add(name(requestName + "-total", "Requests sent to the target"), new CumulativeCount());
-        requests.add(name(latencyName + "-latency-avg-ms", "Average time of one request, retries included"), new Avg());
-        requests.add(name(latencyName + "-latency-max-ms", "Longest time of one request, retries included"), new Max());
-        MetricName bufferedName = name("buffered-records", "Records buffered and not yet written");
-        metrics.addMetric(bufferedName, (Gauge<Long>) (config, now) -> buffered.get());
-        names.add(bufferedName);
+        // Sensor names are global in a worker's registry, unlike metric names, which carry the task's tags.
+        scope = name("scope", "").tags().toString();
+        requests = sensor(requestName);
+        tolerate(() -> requests.add(name(requestName + "-total", "Requests sent to the target"), new CumulativeCount()));
+        tolerate(() -> requests.add(name(latencyName + "-latency-avg-ms", "Average time of one request, retries "
+                + "included"), new Avg()));
+        tolerate(() -> requests.add(name(latencyName + "-latency-max-ms", "Longest time of one request, retries "
+                + "included"), new Max()));
+        add(name("buffered-records", "Records buffered and not yet written"), buffered::get);
+    }
+
+    /** This task's sensor of that name (created, or the one an earlier instance of this task left behind). */
+    private Sensor sensor(String name) {
+        String scoped = name + scope;
+        Sensor sensor = metrics.addSensor(scoped);
+        sensors.add(scoped);
+        return sensor;
+    }
+
+    /**
+     * Registers a metric, unless an earlier instance of this task still holds it: a worker that gave up waiting for a
+     * task to stop (a broker outage, say) starts the task again while the old instance's metrics are registered. A
+     * missing metric must not fail the task; the old instance's metrics go when it finally stops.
+     */
+    private void tolerate(Runnable registration) {
+        try {
+            registration.run();
+        } catch (IllegalArgumentException e) {
+            if (!collisionLogged) {
+                collisionLogged = true;
+                LOG.warn("A metric of this task is still registered by an earlier instance of it that has not "
+                        + "stopped yet; it is left to that instance until it stops ({})", e.getMessage());
+            }
+        }
     }
 
     /** Registers a counter; without plugin metrics it counts nothing. */
@@ -81,10 +111,9 @@ public final class SinkMetrics implements AutoCloseable {
         if (metrics == null) {
             return n -> { };
         }
-        Sensor sensor = metrics.addSensor(name);
-        sensors.add(name);
-        sensor.add(name(name + "-total", description), new CumulativeSum());
-        sensor.add(name(name + "-rate", description + ", per second"), new Rate());
+        Sensor sensor = sensor(name);
+        tolerate(() -> sensor.add(name(name + "-total", description), new CumulativeSum()));
+        tolerate(() -> sensor.add(name(name + "-rate", description + ", per second"), new Rate()));
         return sensor::record;
     }
 
@@ -189,8 +218,10 @@ public final class SinkMetrics implements AutoCloseable {
     }
 
     private void add(MetricName name, LongSupplier value) {
-        metrics.addMetric(name, (Gauge<Long>) (config, now) -> value.getAsLong());
-        names.add(name);
+        tolerate(() -> {
+            metrics.addMetric(name, (Gauge<Long>) (config, now) -> value.getAsLong());
+            names.add(name);
+        });
     }
 
     private MetricName name(String metric, String description) {

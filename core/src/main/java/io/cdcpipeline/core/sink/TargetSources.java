@@ -18,13 +18,14 @@ public final class TargetSources {
     /** The key field Debezium's ByLogicalTableRouter adds (key.enforce.uniqueness=true). */
     static final String PHYSICAL_TABLE_KEY_FIELD = "__dbz__physicalTableIdentifier";
 
-    private final Map<String, TableId> firstSource = new ConcurrentHashMap<>();
+    private final Map<Object, TableId> firstSource = new ConcurrentHashMap<>();
 
     /**
+     * @param target what the change is written to, as the sink names it (a table id, an index name)
      * @throws DataException when {@code target} already takes the changes of another source table and the key of
      *         this change does not say which table its row is from
      */
-    public void check(String target, ChangeEvent event) {
+    public void check(Object target, ChangeEvent event) {
         TableId source = event.sourceTable();
         TableId first = firstSource.putIfAbsent(target, source);
         if (first == null || first.equals(source) || keyNamesTheTable(event.key())) {

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.junit.jupiter.api.Test;
 
 /** Per-target figures the lag monitor reads: watermark, and the changes pending with the oldest one's time. */
@@ -32,6 +32,39 @@ class SinkMetricsTest {
             assertThat(value(registry, "table-oldest-pending-source-ms", "shop.orders")).isEqualTo(0L);
             assertThat(value(registry, "table-source-watermark-ms", "shop.orders")).isEqualTo(2_000L);
         }
+    }
+
+    /**
+     * Two tasks of one connector in one worker keep their own counts (sensor names are global in a registry), and a
+     * task started again while its earlier instance has not stopped (its metrics still registered) starts anyway.
+     */
+    @Test
+    void tasksKeepTheirOwnCountsAndARestartBesideAnUnstoppedInstanceStarts() throws Exception {
+        try (Metrics registry = new Metrics()) {
+            SinkMetrics task0 = new SinkMetrics(new PluginMetricsImpl(registry, Map.of("connector", "c", "task", "0")),
+                    "table", "batches-written", "insert");
+            SinkMetrics task1 = new SinkMetrics(new PluginMetricsImpl(registry, Map.of("connector", "c", "task", "1")),
+                    "table", "batches-written", "insert");
+            task0.request(1_000_000);
+            task0.request(1_000_000);
+            task1.request(1_000_000);
+            assertThat(taskValue(registry, "batches-written-total", "0")).isEqualTo(2.0);
+            assertThat(taskValue(registry, "batches-written-total", "1")).isEqualTo(1.0);
+
+            SinkMetrics again = new SinkMetrics(new PluginMetricsImpl(registry, Map.of("connector", "c", "task", "0")),
+                    "table", "batches-written", "insert");
+            again.applied("shop.orders", 1, 5);
+            again.counter("stale-skipped", "Writes refused as stale").increment();
+            again.close();
+            task0.close();
+            task1.close();
+        }
+    }
+
+    private static double taskValue(Metrics registry, String name, String task) {
+        return registry.metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name)
+                && task.equals(e.getKey().tags().get("task"))).mapToDouble(e -> ((Number) e.getValue().metricValue())
+                .doubleValue()).sum();
     }
 
     @Test

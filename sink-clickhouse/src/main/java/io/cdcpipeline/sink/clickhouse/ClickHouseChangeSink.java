@@ -149,7 +149,7 @@ final class ClickHouseChangeSink implements BufferedSink {
                 continue;
             }
             try {
-                targetSources.check(event.table().toString(), event);
+                targetSources.check(event.table(), event);
                 tables.layoutFor(event);
             } catch (DataException e) {
                 // The record is dead-lettered with this reason in accept(), in its place in the batch.
@@ -182,7 +182,7 @@ final class ClickHouseChangeSink implements BufferedSink {
             return;
         }
         try {
-            targetSources.check(event.table().toString(), event); // before the table is created or altered for it
+            targetSources.check(event.table(), event); // before the table is created or altered for it
             RowLayout layout = tables.layoutFor(event);
             sweeps.onEvent(event, layout.table());
             if (layout.keyless()) {
