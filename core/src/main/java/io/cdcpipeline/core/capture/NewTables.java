@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * fills a {@code filtered} publication only when it starts, so such a table's changes would never arrive. Each check
  * adds every captured table missing from the publication to it; once the table's first change has streamed by (so
  * Debezium knows its columns) an incremental snapshot of it is asked for through the signal table, so its rows
- * written before it was published arrive too. Tables known when the runner started
- * are left alone; a table that cannot be added (the user may not alter the publication) is reported once, with
- * the statement to run.
+ * written before it was published arrive too. A table streamed before that has been taken out of the publication by
+ * hand is added back and snapshotted at once, with a warning that rows updated meanwhile need {@code bin/cdc validate
+ * --repair}; a table that cannot be added (the user may not alter the publication) is reported once, with the
+ * statement to run.
  */
 public final class NewTables {
 

@@ -117,8 +117,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
                     truncated(record, event);
                     continue;
                 }
-                if (!event.hasPrimaryKey() && event.operation() != Operation.TOMBSTONE
-                        && event.operation() != Operation.TRUNCATE) {
+                if (!event.hasPrimaryKey() && event.operation() != Operation.TOMBSTONE) {
                     keylessActions(record, event).forEach(this::addWithRebuild);
                     continue;
                 }

@@ -468,7 +468,7 @@ final class IndexManager {
         }
     }
 
-    private static RuntimeException refusal(String what, ElasticsearchException e) {
+    static RuntimeException refusal(String what, ElasticsearchException e) {
         if (e.status() == 429 || e.status() >= 500) {
             return new RetriableException(what + " failed: " + e.getMessage(), e);
         }

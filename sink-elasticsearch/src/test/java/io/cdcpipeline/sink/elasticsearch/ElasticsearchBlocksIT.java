@@ -52,12 +52,12 @@ class ElasticsearchBlocksIT {
                 } finally {
                     setBlock(h, block, "null");
                 }
-                ElasticsearchOutageIT.deliverLikeConnect(sink, blocked);
+                EsHarness.deliverLikeConnect(sink, blocked);
                 from += 100;
-                awaitAcknowledged(sink, records.subList(0, from));
+                EsHarness.awaitAcknowledged(sink, records.subList(0, from), 60);
             }
-            ElasticsearchOutageIT.deliverLikeConnect(sink, records.subList(from, records.size()));
-            awaitAcknowledged(sink, records);
+            EsHarness.deliverLikeConnect(sink, records.subList(from, records.size()));
+            EsHarness.awaitAcknowledged(sink, records, 60);
             assertThat(h.deadLetters).isEmpty();
             assertThat(h.documents("items")).hasSize(ElasticsearchSinkIT.countRows(pg));
             sink.close();
@@ -72,15 +72,6 @@ class ElasticsearchBlocksIT {
                         .rowsCompared(ElasticsearchSinkIT.countRows(pg)).record();
             }
         }
-    }
-
-    private static void awaitAcknowledged(ElasticsearchChangeSink sink, List<SinkRecord> records) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!sink.preCommit(EsHarness.offsetsAfter(records)).equals(EsHarness.offsetsAfter(records))
-                && System.currentTimeMillis() < deadline) {
-            Thread.sleep(500);
-        }
-        assertThat(sink.preCommit(EsHarness.offsetsAfter(records))).isEqualTo(EsHarness.offsetsAfter(records));
     }
 
     private static void setBlock(EsHarness h, String block, String value) throws Exception {

@@ -53,7 +53,7 @@ class ElasticsearchOutageIT {
                 assertThat(sink.preCommit(EsHarness.offsetsAfter(records.subList(0, from))))
                         .as("offsets reported while Elasticsearch is down").isEqualTo(EsHarness.offsetsAfter(first));
                 restart = CompletableFuture.runAsync(StackOutage::restore);
-                deliverLikeConnect(sink, records.subList(from, records.size()));
+                EsHarness.deliverLikeConnect(sink, records.subList(from, records.size()));
             } finally {
                 if (restart == null) {
                     StackOutage.restore();
@@ -61,12 +61,7 @@ class ElasticsearchOutageIT {
                     restart.join();
                 }
             }
-            long deadline = System.currentTimeMillis() + 180_000;
-            while (!sink.preCommit(EsHarness.offsetsAfter(records)).equals(EsHarness.offsetsAfter(records))
-                    && System.currentTimeMillis() < deadline) {
-                Thread.sleep(1_000);
-            }
-            assertThat(sink.preCommit(EsHarness.offsetsAfter(records))).isEqualTo(EsHarness.offsetsAfter(records));
+            EsHarness.awaitAcknowledged(sink, records, 180);
             assertThat(h.deadLetters).isEmpty();
             assertThat(h.documents("items")).hasSize(ElasticsearchSinkIT.countRows(pg));
             sink.close();
@@ -76,22 +71,6 @@ class ElasticsearchOutageIT {
                     .observed("offsets held during the outage; every record acknowledged after it; every row a "
                             + "document; 0 dead letters")
                     .rowsCompared(ElasticsearchSinkIT.countRows(pg)).record();
-        }
-    }
-
-    static void deliverLikeConnect(ElasticsearchChangeSink sink, List<SinkRecord> records) throws Exception {
-        for (int from = 0; from < records.size(); from += 50) {
-            List<SinkRecord> chunk = records.subList(from, Math.min(records.size(), from + 50));
-            long deadline = System.currentTimeMillis() + 180_000;
-            while (true) {
-                try {
-                    sink.put(chunk);
-                    break;
-                } catch (RetriableException e) {
-                    assertThat(System.currentTimeMillis()).as("delivering while Elasticsearch restarts").isLessThan(deadline);
-                    Thread.sleep(500);
-                }
-            }
         }
     }
 }

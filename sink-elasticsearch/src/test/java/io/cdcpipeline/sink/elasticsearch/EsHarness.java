@@ -1,5 +1,7 @@
 package io.cdcpipeline.sink.elasticsearch;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
@@ -16,6 +18,7 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -57,6 +60,38 @@ final class EsHarness implements AutoCloseable {
             sink.put(records);
             return sink.preCommit(offsetsAfter(records));
         }
+    }
+
+    /**
+     * Puts the records in chunks of 50 as Connect would: a chunk the sink gives back (its buffer full while the
+     * target refuses writes) comes again after a pause, for up to 180 s.
+     */
+    static void deliverLikeConnect(ElasticsearchChangeSink sink, List<SinkRecord> records) throws Exception {
+        for (int from = 0; from < records.size(); from += 50) {
+            List<SinkRecord> chunk = records.subList(from, Math.min(records.size(), from + 50));
+            long deadline = System.currentTimeMillis() + 180_000;
+            while (true) {
+                try {
+                    sink.put(chunk);
+                    break;
+                } catch (RetriableException e) {
+                    assertThat(System.currentTimeMillis()).as("delivering while Elasticsearch refuses writes")
+                            .isLessThan(deadline);
+                    Thread.sleep(500);
+                }
+            }
+        }
+    }
+
+    /** Waits until the sink reports every offset of the records as written, then asserts it. */
+    static void awaitAcknowledged(ElasticsearchChangeSink sink, List<SinkRecord> records, int seconds)
+            throws Exception {
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        while (!sink.preCommit(offsetsAfter(records)).equals(offsetsAfter(records))
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(500);
+        }
+        assertThat(sink.preCommit(offsetsAfter(records))).isEqualTo(offsetsAfter(records));
     }
 
     static Map<TopicPartition, OffsetAndMetadata> offsetsAfter(Collection<SinkRecord> records) {
