@@ -32,6 +32,8 @@ max_replication_slots = 32
 max_wal_senders = 32
 max_connections = 200
 shared_buffers = 128MB
+# A session waiting on a lock longer than deadlock_timeout (1 s) is logged with who holds it.
+log_lock_waits = on
 CONF
 }
 

@@ -16,6 +16,7 @@ public final class Await {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!condition.holds()) {
             if (System.nanoTime() > deadline) {
+                StackDiagnostics.capture(what);
                 throw new AssertionError("not within " + seconds + " s: " + what);
             }
             Thread.sleep(500);

@@ -58,6 +58,9 @@ public final class RealStackExtension implements BeforeAllCallback, ParameterRes
                 .orElse(false);
         ExtensionContext.Store jvmWide = context.getRoot().getStore(NAMESPACE);
         String key = needKafka ? "stack-with-kafka" : "stack";
-        return jvmWide.getOrComputeIfAbsent(key, k -> StackLauncher.obtain(needKafka), StackEndpoints.class);
+        StackEndpoints stack = jvmWide.getOrComputeIfAbsent(key, k -> StackLauncher.obtain(needKafka),
+                StackEndpoints.class);
+        StackDiagnostics.watch(stack);
+        return stack;
     }
 }

@@ -22,7 +22,7 @@ import org.slf4j.Logger;
  */
 public final class ResyncedRebuilds<R> {
 
-    static final long CHECK_EVERY_MS = 5_000;
+    public static final long CHECK_EVERY_MS = 5_000;
 
     /** Counts the live rows of a rebuild's new copy. */
     @FunctionalInterface
@@ -74,11 +74,6 @@ public final class ResyncedRebuilds<R> {
         }
     }
 
-    /** Whether a rebuild's snapshot completed, so that it can be swapped in now. */
-    public boolean anyScanned() {
-        return running.values().stream().anyMatch(r -> r.scanned);
-    }
-
     /**
      * The tables whose rebuild is complete; the caller swaps each in and reports it with {@link #completed}. Call it
      * with everything accepted written, so that the count sees every row streamed so far.
@@ -112,6 +107,27 @@ public final class ResyncedRebuilds<R> {
             }
         }
         return due;
+    }
+
+    /**
+     * Whether a rebuild has waited {@value #CHECK_EVERY_MS} ms since its last look, so that a sink with nothing to
+     * write still flushes to look again (on Connect, offset commits that would flush stop when no record arrives).
+     */
+    public boolean anyCheckDue() {
+        long now = System.currentTimeMillis();
+        return running.values().stream().anyMatch(r -> r.scanned || now - r.checkedAt >= CHECK_EVERY_MS);
+    }
+
+    /**
+     * This task no longer writes {@code table} (Connect gave its partitions to another task): it stops checking and
+     * will not swap the rebuild in. The task that writes the table now finds the rebuild at its start and joins it.
+     */
+    public void handOver(TableId table) {
+        Running<R> r = running.remove(table);
+        if (r != null) {
+            log.info("Rebuild of the copy of {} ({}) handed over: this task no longer receives the table's changes; "
+                    + "the task that does joins the rebuild", table, r.rebuild);
+        }
     }
 
     /** A rebuild swapped in; {@code kept} says where the copy of before stays. */

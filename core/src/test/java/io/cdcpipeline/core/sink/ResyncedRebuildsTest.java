@@ -26,15 +26,16 @@ class ResyncedRebuildsTest {
     @Test
     void theIncrementalSnapshotOfTheTableCompletesItWithoutCounting() {
         rebuilds.add(CODES, "codes_rebuild");
+        rebuilds.due(r -> counted.incrementAndGet()); // the first look, which cannot count the source here
         rebuilds.onNotification(Notifications.tableScanned("codes", 7, 100L));
         rebuilds.onNotification(Notifications.incrementalScanned("other", "SUCCEEDED"));
         rebuilds.onNotification(Notifications.incrementalScanned("codes", "STOPPED"));
-        assertThat(rebuilds.anyScanned()).as("an initial snapshot, another table, a stopped scan").isFalse();
+        assertThat(rebuilds.anyCheckDue()).as("an initial snapshot, another table, a stopped scan").isFalse();
 
         rebuilds.onNotification(Notifications.incrementalScanned("codes", "SUCCEEDED"));
-        assertThat(rebuilds.anyScanned()).isTrue();
+        assertThat(rebuilds.anyCheckDue()).isTrue();
         assertThat(rebuilds.due(r -> counted.incrementAndGet())).containsExactly(CODES);
-        assertThat(counted).as("nothing counted").hasValue(0);
+        assertThat(counted).as("nothing counted after the first look").hasValue(1);
         rebuilds.completed(CODES, "kept");
         assertThat(rebuilds.get(CODES)).isNull();
         assertThat(rebuilds.due(r -> counted.incrementAndGet())).isEmpty();
@@ -48,5 +49,28 @@ class ResyncedRebuildsTest {
         assertThat(rebuilds.due(r -> counted.incrementAndGet())).isEmpty();
         assertThat(counted).as("not looked at again within %s ms", ResyncedRebuilds.CHECK_EVERY_MS).hasValue(1);
         assertThat(rebuilds.get(CODES)).isEqualTo("codes_rebuild");
+    }
+
+    @Test
+    void aNewRebuildAsksForALookAndOneJustLookedAtDoesNot() {
+        rebuilds.add(CODES, "codes_rebuild");
+        assertThat(rebuilds.anyCheckDue()).as("never looked at").isTrue();
+        rebuilds.due(r -> counted.incrementAndGet());
+        assertThat(rebuilds.anyCheckDue()).as("looked at just now").isFalse();
+        rebuilds.onNotification(Notifications.incrementalScanned("codes", "SUCCEEDED"));
+        assertThat(rebuilds.anyCheckDue()).as("its snapshot completed: swap now").isTrue();
+    }
+
+    @Test
+    void aRebuildHandedOverToAnotherTaskIsNeitherCountedNorSwappedHere() {
+        rebuilds.add(CODES, "codes_rebuild");
+        rebuilds.onNotification(Notifications.incrementalScanned("codes", "SUCCEEDED"));
+        rebuilds.handOver(CODES);
+        assertThat(rebuilds.get(CODES)).isNull();
+        assertThat(rebuilds.anyCheckDue()).isFalse();
+        assertThat(rebuilds.due(r -> counted.incrementAndGet())).isEmpty();
+        assertThat(counted).hasValue(0);
+        rebuilds.handOver(CODES); // a second revocation of the same table changes nothing
+        assertThat(rebuilds.all()).isEmpty();
     }
 }

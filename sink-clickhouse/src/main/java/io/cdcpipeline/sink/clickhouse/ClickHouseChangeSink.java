@@ -8,6 +8,7 @@ import io.cdcpipeline.core.sink.BufferedSink;
 import io.cdcpipeline.core.sink.DeadLetters;
 import io.cdcpipeline.core.sink.OffsetTracker;
 import io.cdcpipeline.core.sink.OutOfRangeValues;
+import io.cdcpipeline.core.sink.PartitionTables;
 import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.TargetSources;
 import io.cdcpipeline.core.sink.TargetUnavailableException;
@@ -74,6 +75,7 @@ final class ClickHouseChangeSink implements BufferedSink {
     private final TargetSources targetSources = new TargetSources();
     private final ClickHouseTargetRows targetRows;
     private final TableRebuilds rebuilds;
+    private final PartitionTables partitionTables = new PartitionTables();
 
     ClickHouseChangeSink(ClickHouseConnection connection, ClickHouseSinkConfig config, DeadLetters deadLetters,
             ClickHouseSinkMetrics metrics) {
@@ -128,7 +130,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         offsets.accepted(records);
         recent.clear();
         publishBuffered();
-        if (isFull() || isDue() || sweeps.hasPending() || rebuilds.anyScanned()) {
+        if (isFull() || isDue() || sweeps.hasPending() || rebuilds.anyCheckDue()) {
             tryFlush();
         }
     }
@@ -174,6 +176,7 @@ final class ClickHouseChangeSink implements BufferedSink {
             rebuilds.onNotification(notification);
             return;
         }
+        partitionTables.seen(p.record, event.table());
         if (event.operation() == Operation.TOMBSTONE) {
             return; // the delete before it already wrote the versioned marker
         }
@@ -341,10 +344,13 @@ final class ClickHouseChangeSink implements BufferedSink {
                 table, event.changeVersion());
     }
 
-    /** Inserts what is buffered, if the batch is full or old enough; called on a timer as well as from put. */
+    /**
+     * Inserts what is buffered, if the batch is full or old enough, and looks at the running rebuilds when it is
+     * time; called on a timer as well as from put.
+     */
     @Override
     public synchronized void flushIfDue() {
-        if (bufferedRows > 0 && (isFull() || isDue())) {
+        if (bufferedRows > 0 && (isFull() || isDue()) || rebuilds.anyCheckDue()) {
             tryFlush();
         }
     }
@@ -362,6 +368,10 @@ final class ClickHouseChangeSink implements BufferedSink {
     @Override
     public synchronized void forget(Collection<TopicPartition> partitions) {
         offsets.forget(partitions);
+        for (TableId table : partitionTables.revoke(partitions)) {
+            rebuilds.handOver(table);
+            tables.forget(table);
+        }
     }
 
     /** A batch that reached its row limit goes now; if ClickHouse is away it stays and the next put retries. */

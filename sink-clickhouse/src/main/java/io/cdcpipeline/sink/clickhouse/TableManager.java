@@ -159,6 +159,11 @@ final class TableManager {
         String rebuild = TableRebuilds.nameFor(name);
         String replaced = name + "_replaced_" + java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)
                 .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss"));
+        if (existingColumns(rebuild).isEmpty() && !existingColumns(name).isEmpty()) {
+            // Another sink task of the connector, which wrote the table before Connect moved it here, swapped it in.
+            forget(source);
+            return null;
+        }
         if (existingColumns(name).isEmpty()) {
             // A stop between the two renames of a swap (they are not one atomic step everywhere).
             execute("RENAME TABLE " + qualified(rebuild) + " TO " + qualified(name));

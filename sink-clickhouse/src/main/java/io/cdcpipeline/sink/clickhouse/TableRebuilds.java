@@ -80,8 +80,14 @@ final class TableRebuilds {
         running.onNotification(notification);
     }
 
-    boolean anyScanned() {
-        return running.anyScanned();
+    /** Whether a flush should look at the running rebuilds now, even with nothing buffered. */
+    boolean anyCheckDue() {
+        return running.anyCheckDue();
+    }
+
+    /** This task no longer receives the table's changes: another task's sink joins its rebuild. */
+    void handOver(TableId table) {
+        running.handOver(table);
     }
 
     /** The complete rebuilds, given the live rows of a (quoted) table; called with nothing buffered. */
@@ -89,7 +95,9 @@ final class TableRebuilds {
         return running.due(r -> liveRows.applyAsLong(r.target()));
     }
 
+    /** @param replaced where the old table is kept, or null if another sink task had swapped the rebuild in */
     void swapped(TableId table, String replaced) {
-        running.completed(table, "the old table is kept as " + replaced + ": drop it when no longer needed");
+        running.completed(table, replaced == null ? "another sink task had swapped it in already"
+                : "the old table is kept as " + replaced + ": drop it when no longer needed");
     }
 }

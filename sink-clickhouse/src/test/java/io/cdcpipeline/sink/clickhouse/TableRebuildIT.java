@@ -3,6 +3,7 @@ package io.cdcpipeline.sink.clickhouse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
+import io.cdcpipeline.core.sink.ResyncedRebuilds;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.DebeziumChangeStream;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 
@@ -35,15 +37,13 @@ class TableRebuildIT {
             ClickHouseTestDatabase ch) throws Exception {
         try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
             st.execute("CREATE TABLE codes (id integer PRIMARY KEY, code integer, big text)");
-            st.execute("CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
-                    + "data varchar(2048))");
+            createSignalTable(st);
             // Random text does not compress: stored out of line (TOASTed), so an update that leaves it out sends
             // Debezium's placeholder.
             st.execute("INSERT INTO codes SELECT g, g, CASE WHEN g = 1 THEN (SELECT string_agg(md5(random()::text "
                     + "|| h), '') FROM generate_series(1, 300) h) END FROM generate_series(1, 20) g");
         }
-        Map<String, String> rebuilding = Map.of(SourceCheckConfig.URL, pg.jdbcUrl(), SourceCheckConfig.USER, pg.user(),
-                SourceCheckConfig.SIGNAL_TABLE, "public.debezium_signal");
+        Map<String, String> rebuilding = rebuilding(pg);
         try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.codes",
                 "public.debezium_signal"), Map.of("signal.data.collection", "public.debezium_signal"));
                 SinkHarness legacy = SinkHarness.legacy(ch); SinkHarness modern = SinkHarness.modern()) {
@@ -97,6 +97,81 @@ class TableRebuildIT {
                 assertThat(server.deadLetters).as("%s", server).isEmpty();
             }
         }
+    }
+
+    /**
+     * On a Connect cluster the consumer group moves a table's partition to another task of the sink (each new topic
+     * its topics.regex matches deals the partitions out again). The task that started the rebuild hands it over when
+     * the partition is taken from it: it no longer looks at the counts, so it cannot swap the table in under the task
+     * that now writes it, which joins the rebuild and completes it.
+     */
+    @Test
+    void aTaskThatLosesTheTablesPartitionHandsItsRebuildOver(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE codes (id integer PRIMARY KEY, code integer)");
+            createSignalTable(st);
+            st.execute("INSERT INTO codes SELECT g, g FROM generate_series(1, 20) g");
+        }
+        Map<String, String> rebuilding = rebuilding(pg);
+        try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.codes",
+                "public.debezium_signal"), Map.of("signal.data.collection", "public.debezium_signal"));
+                SinkHarness server = SinkHarness.legacy(ch);
+                ClickHouseChangeSink first = server.sink(rebuilding);
+                ClickHouseChangeSink second = server.sink(rebuilding)) {
+            List<SinkRecord> snapshot = stream.take(20, Duration.ofSeconds(60));
+            try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+                st.execute("ALTER TABLE codes ALTER COLUMN code TYPE text USING 'c' || code");
+                st.execute("INSERT INTO codes VALUES (21, 'new')");
+            }
+            List<SinkRecord> changes = stream.take(1, Duration.ofSeconds(60));
+            first.put(snapshot);
+            first.put(changes); // starts the rebuild
+            assertThat(server.scalar("SELECT name FROM system.tables WHERE database = '" + server.database
+                    + "' AND name = 'codes_rebuild'")).isEqualTo("codes_rebuild");
+            TopicPartition codes = new TopicPartition(snapshot.get(0).topic(), snapshot.get(0).kafkaPartition());
+            first.forget(List.of(codes)); // Connect gives the partition to the second task
+
+            // The second task reads the partition from the last committed offset (none: all of it) on.
+            second.put(snapshot);
+            second.put(changes);
+            second.put(stream.takeUntil("codes", 21, Duration.ofSeconds(60))); // the snapshot's reads
+            second.preCommit(Map.of()); // written, and the first look at the counts
+            assertThat(server.scalar("SELECT toString(count()) FROM " + server.table("codes_rebuild") + " FINAL"))
+                    .as("the rebuilt table holds as many rows as the source").isEqualTo("21");
+            for (int look = 0; look < 2; look++) {
+                Thread.sleep(ResyncedRebuilds.CHECK_EVERY_MS + 200);
+                first.flushIfDue();
+                first.preCommit(Map.of());
+            }
+            assertThat(server.scalar("SELECT name FROM system.tables WHERE database = '" + server.database
+                    + "' AND name = 'codes_rebuild'")).as("not swapped in by the task that handed it over")
+                    .isEqualTo("codes_rebuild");
+
+            long swapBy = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (server.scalar("SELECT name FROM system.tables WHERE database = '" + server.database
+                    + "' AND name = 'codes_rebuild'") != null && System.nanoTime() < swapBy) {
+                second.flushIfDue();
+                Thread.sleep(500);
+            }
+            assertThat(server.rows("SELECT toString(id), code FROM " + server.table("codes_current") + " ORDER BY id"))
+                    .as("swapped in by the task that writes the table now")
+                    .extracting(r -> String.join("|", r)).containsExactlyElementsOf(
+                            java.util.stream.IntStream.rangeClosed(1, 21)
+                                    .mapToObj(i -> i + "|" + (i == 21 ? "new" : "c" + i)).toList());
+            assertThat(server.deadLetters).isEmpty();
+        }
+    }
+
+    private static void createSignalTable(Statement st) throws Exception {
+        st.execute("CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
+                + "data varchar(2048))");
+    }
+
+    /** The sink settings that let it ask for snapshots and count the source. */
+    private static Map<String, String> rebuilding(PostgresTestDatabase pg) {
+        return Map.of(SourceCheckConfig.URL, pg.jdbcUrl(), SourceCheckConfig.USER, pg.user(),
+                SourceCheckConfig.SIGNAL_TABLE, "public.debezium_signal");
     }
 
     private static List<String> postgres(PostgresTestDatabase pg) throws Exception {

@@ -75,6 +75,10 @@ final class AutoRebuilds {
         }
     }
 
+    void handOver(TableId table) {
+        running.handOver(table);
+    }
+
     /** A notification from the stream: an incremental snapshot read the whole of a table being rebuilt. */
     void onNotification(SnapshotNotification notification) {
         running.onNotification(notification);

@@ -12,6 +12,7 @@ import io.cdcpipeline.core.sink.BufferedSink;
 import io.cdcpipeline.core.sink.DeadLetters;
 import io.cdcpipeline.core.sink.OffsetTracker;
 import io.cdcpipeline.core.sink.OutOfRangeValues;
+import io.cdcpipeline.core.sink.PartitionTables;
 import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.TableResync;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
@@ -64,6 +65,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
     private final ExecutorService executor;
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     private final OffsetTracker offsets = new OffsetTracker();
+    private final PartitionTables partitionTables = new PartitionTables();
     private final StaleDocuments staleDocuments;
     private final SnapshotSweeps sweeps;
 
@@ -112,6 +114,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
             }
             try {
                 ChangeEvent event = ChangeEvent.of(record);
+                partitionTables.seen(record, event.table());
                 if (event.operation() == Operation.TRUNCATE) {
                     writeEverythingAccepted(); // no document from before the truncate may reach the rebuilt index
                     truncated(record, event);
@@ -340,6 +343,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
     @Override
     public synchronized void forget(Collection<TopicPartition> partitions) {
         offsets.forget(partitions);
+        partitionTables.revoke(partitions).forEach(indices::handOver);
     }
 
     /**

@@ -96,6 +96,15 @@ final class IndexManager {
     }
 
     /**
+     * This task no longer receives the table's changes (Connect moved its partitions): it lets go of the table's
+     * rebuild, which the task that writes the table now joins, and looks at the index afresh if the table comes back.
+     */
+    void handOver(TableId table) {
+        autoRebuilds.handOver(table);
+        known.remove(table);
+    }
+
+    /**
      * A truncate of the table: no request removes exactly the documents older than it (delete-by-query cannot compare
      * external versions, and a plain delete of all would also remove rows written after a replayed truncate), so the
      * index is rebuilt from an incremental snapshot of what the table holds now, and the alias moves once it is full.
