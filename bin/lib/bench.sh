@@ -1,4 +1,4 @@
-# bin/cdc bench clickhouse|elasticsearch|transforms|validate [--rows N] [--rounds N]: benchmarks that print figures and write docs/benchmarks.md.
+# bin/cdc bench clickhouse|elasticsearch|transforms|validate|pipeline [--rows N] [--rounds N]: benchmarks that print figures and write docs/benchmarks.md.
 # Never part of the test suite: speed is measured here, on a quiet machine, not asserted in tests.
 
 bench_main() {
@@ -9,7 +9,8 @@ bench_main() {
     elasticsearch) bench_run io.cdcpipeline.bench.ElasticsearchSinkBenchmark CDC_ES_URL "$@" ;;
     validate) bench_on_stack io.cdcpipeline.bench.ValidateBenchmark "$@" ;;
     transforms) bench_on_stack io.cdcpipeline.bench.TransformsBenchmark "$@" ;;
-    *) die "usage: bin/cdc bench clickhouse|elasticsearch|transforms|validate [--rows N] [--rounds N]" ;;
+    pipeline) bench_on_stack io.cdcpipeline.bench.PipelineBenchmark "$@" ;;
+    *) die "usage: bin/cdc bench clickhouse|elasticsearch|transforms|validate|pipeline [options; --help lists them]" ;;
   esac
 }
 

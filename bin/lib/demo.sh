@@ -36,7 +36,7 @@ demo_main() {
     --jdbc-url "jdbc:postgresql://$CDC_PG_HOST:$CDC_PG_PORT/demo" --user "$CDC_PG_USER" 2>&1 | grep -v '^SLF4J' || true
 
   log "demo: starting the pipeline (connect-configs/embedded/demo.properties); its log: $DEMO_DIR/runner.log"
-  "$(java_home)/bin/java" -Xmx1g -cp "$cp" io.cdcpipeline.embedded.RunnerMain \
+  "$(java_home)/bin/java" "-Xmx${CDC_RUNNER_HEAP:-512m}" -cp "$cp" io.cdcpipeline.embedded.RunnerMain \
     --config "$CDC_HOME/connect-configs/embedded/demo.properties" >"$DEMO_DIR/runner.log" 2>&1 &
   DEMO_RUNNER_PID=$!
 

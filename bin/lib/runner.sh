@@ -15,11 +15,12 @@ runner_classpath() {
   printf '%s:%s' "$CDC_HOME/connectors/embedded/target/classes" "$(cat "$RUNNER_CP_FILE")"
 }
 
-# runner_java MAIN ARGS...: runs a main class of the runner module in the foreground.
+# runner_java MAIN ARGS...: runs a main class of the runner module in the foreground, with a 512 MB heap (the
+# runner's buffers are bounded in bytes; docs/benchmarks.md shows its peak under load). CDC_RUNNER_HEAP overrides.
 runner_java() {
   local cp
   cp="$(runner_classpath)"
-  exec "$(java_home)/bin/java" -Xmx1g -cp "$cp" "$@"
+  exec "$(java_home)/bin/java" "-Xmx${CDC_RUNNER_HEAP:-512m}" -cp "$cp" "$@"
 }
 
 run_main() {

@@ -20,7 +20,7 @@ import java.util.Locale;
 record BenchmarkResult(String key, String title, String setup, int rounds, List<Double> sinkRates,
         List<Double> rawRates) {
 
-    double median(List<Double> values) {
+    static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         int n = sorted.size();

@@ -99,10 +99,10 @@ public final class TransformsBenchmark implements Callable<Integer> {
             scores.put(name.substring(name.lastIndexOf('.') + 1), new double[] {result.getPrimaryResult().getScore(),
                     result.getPrimaryResult().getScoreError()});
         }
-        double plain = median(cpu(runs, Variant.PLAIN));
-        double chained = median(cpu(runs, Variant.CHAIN));
-        double unrouted = median(cpu(runs, Variant.UNROUTED));
-        double oneCheap = median(cpu(runs, Variant.ONE_CHEAP));
+        double plain = BenchmarkResult.median(cpu(runs, Variant.PLAIN));
+        double chained = BenchmarkResult.median(cpu(runs, Variant.CHAIN));
+        double unrouted = BenchmarkResult.median(cpu(runs, Variant.UNROUTED));
+        double oneCheap = BenchmarkResult.median(cpu(runs, Variant.ONE_CHEAP));
         double chainMicros = scores.get("chain")[0] / 1000.0;
         double share = chainMicros / plain;
         String summary = String.format(Locale.ROOT, "chain %.2f us per record (JMH); pipeline %.1f us CPU per record; "
@@ -183,13 +183,6 @@ public final class TransformsBenchmark implements Callable<Integer> {
         List<Double> plain = cpu(runs, Variant.PLAIN);
         return plain.stream().mapToDouble(Double::doubleValue).max().orElse(0)
                 - plain.stream().mapToDouble(Double::doubleValue).min().orElse(0);
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(Double::compare);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private void writeReport(List<PipelineRun> runs, Map<String, double[]> scores, double plain, double chained,

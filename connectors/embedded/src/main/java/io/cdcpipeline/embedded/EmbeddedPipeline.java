@@ -52,9 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedPipeline implements AutoCloseable {
 
-    /** Debezium's setting of the operations it leaves out of the stream. */
-    static final String SKIPPED_OPERATIONS = "skipped.operations";
-
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPipeline.class);
 
     private final PipelineFile file;
@@ -171,8 +168,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
         ReplicationSlot slot;
         Properties props = new Properties();
         props.putAll(file.source());
-        // Debezium skips truncates unless told otherwise; a copy that keeps the rows Postgres truncated is not a copy.
-        props.putIfAbsent(SKIPPED_OPERATIONS, "none");
+        SourceDefaults.apply(props);
         try (Connection db = SourceDatabase.connect(file.source())) {
             SourceReadiness.check(db);
             MultiDimensionalColumns.configure(db, file.source(), props);

@@ -2,6 +2,7 @@ package io.cdcpipeline.embedded;
 
 import java.nio.ByteBuffer;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
@@ -44,8 +45,11 @@ final class RecordSize {
         }
         if (value instanceof Struct struct) {
             long total = 0;
-            for (Field field : struct.schema().fields()) {
-                total += of(struct.getWithoutDefault(field.name()));
+            // By position: a lookup by name hashes the name for every field of every record (the profile of a
+            // backlog catch-up had this method at 7 % of the runner's CPU that way).
+            List<Field> fields = struct.schema().fields();
+            for (int i = 0, n = fields.size(); i < n; i++) {
+                total += of(struct.get(fields.get(i)));
             }
             return total;
         }

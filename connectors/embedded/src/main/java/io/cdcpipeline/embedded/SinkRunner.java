@@ -224,9 +224,14 @@ final class SinkRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes what the buffer holds, all of it at once: behind the source (a backlog, a slow server) that is many of
+     * the engine's batches in one write and one flush, instead of a round trip to the server for each; keeping up,
+     * it is the one batch that came.
+     */
     private void writeLoop() {
         while (true) {
-            Pending next;
+            List<Pending> group;
             synchronized (lock) {
                 while (queue.isEmpty() && !stopping) {
                     try {
@@ -238,10 +243,14 @@ final class SinkRunner implements AutoCloseable {
                 if (stopping) {
                     return;
                 }
-                next = queue.peek();
+                group = new ArrayList<>(queue);
+            }
+            List<SinkRecord> records = group.size() == 1 ? group.get(0).records() : new ArrayList<>();
+            if (group.size() > 1) {
+                group.forEach(p -> records.addAll(p.records()));
             }
             try {
-                deliver(next.records(), true);
+                deliver(records, true);
             } catch (RuntimeException e) {
                 synchronized (lock) {
                     failure = stopping ? null : e;
@@ -254,9 +263,11 @@ final class SinkRunner implements AutoCloseable {
                 return;
             }
             synchronized (lock) {
-                queue.poll();
-                queuedBytes -= next.bytes();
-                written = next.sequence();
+                for (Pending done : group) {
+                    queue.poll();
+                    queuedBytes -= done.bytes();
+                    written = done.sequence();
+                }
                 lock.notifyAll();
             }
             onWritten.run();

@@ -13,7 +13,9 @@ final class RunnerProcess {
 
     static Process start(Path config, Path log, String... extraArgs) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        // The heap bin/cdc run gives the runner: these runs hold it under their loads (snapshots, kills, resumes).
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-cp",
+                System.getProperty("java.class.path"),
                 RunnerMain.class.getName(), "--config", config.toString()));
         command.addAll(List.of(extraArgs));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

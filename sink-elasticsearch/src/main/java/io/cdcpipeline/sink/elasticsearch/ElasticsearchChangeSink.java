@@ -376,7 +376,8 @@ final class ElasticsearchChangeSink implements BufferedSink {
         if (buffer.isEmpty()) {
             return;
         }
-        List<DocumentAction> all = buffer;
+        List<DocumentAction> all = NewestVersions.of(buffer);
+        metrics.applied(List.of(), buffer.size() - all.size()); // superseded here: as stale as a refused older version
         buffer = new ArrayList<>();
         bufferedBytes = 0;
         oldestBufferedAt = 0;
