@@ -342,7 +342,16 @@ public final class PipelineBenchmark implements Callable<Integer> {
                     rounds, v == Kind.BOTH ? (ratio >= 0.9 ? ", target >= 0.90 met" : ", target >= 0.90 NOT met")
                             : ""));
         }
+        double plain = BenchmarkResult.median(cpuPerEvent(runs, Kind.BOTH));
+        double chained = BenchmarkResult.median(cpuPerEvent(runs, Kind.BOTH_CHAIN));
+        lines.add(String.format(Locale.ROOT, "the transform chain, from these runs: %.1f us of the runner's CPU per "
+                + "event with it, %.1f us without (medians): %+.1f us, %.1f %% (target < 5 %%: %s)", chained, plain,
+                chained - plain, (chained - plain) / plain * 100, (chained - plain) / plain < 0.05 ? "met" : "NOT met"));
         return lines;
+    }
+
+    private static List<Double> cpuPerEvent(List<Run> runs, Kind kind) {
+        return runs.stream().filter(r -> r.variant() == kind).map(r -> r.cpuSeconds() * 1e6 / r.events()).toList();
     }
 
     private List<Double> ratios(List<Run> runs, Kind v) {

@@ -51,7 +51,7 @@ public final class RunnerConfig extends AbstractConfig {
             .define(RETRY_TIMEOUT_MS, Type.LONG, 600_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "How long a sink keeps retrying one batch before the runner stops with an error.")
             .define(SINK_BUFFER_MAX_BYTES, Type.LONG, 64L << 20, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
-                    "Changes each sink may hold in the runner, waiting to be written (estimated size of the records), "
+                    "Changes each sink may hold in the runner, waiting to be written (their estimated size on the heap), "
                             + "so that one sink being slow or down does not hold the others back: each sink writes "
                             + "from its own buffer, the source position advances to what every sink holds, and only "
                             + "when a sink's buffer is full does the source pause. For full isolation, run one runner "
