@@ -104,9 +104,12 @@ public final class TransformsBenchmark implements Callable<Integer> {
         double unrouted = BenchmarkResult.median(cpu(runs, Variant.UNROUTED));
         double oneCheap = BenchmarkResult.median(cpu(runs, Variant.ONE_CHEAP));
         double chainMicros = scores.get("chain")[0] / 1000.0;
-        double share = chainMicros / plain;
-        String summary = String.format(Locale.ROOT, "chain %.2f us per record (JMH); pipeline %.1f us CPU per record; "
-                + "share %.1f %% (target < 5 %%: %s)", chainMicros, plain, share * 100, share < 0.05 ? "met" : "NOT met");
+        // Judged on the pipeline runs: what a user pays is the pipeline's CPU with the chain against without it,
+        // which includes what the chain's output costs the sinks; JMH times the chain alone.
+        double share = (chained - plain) / plain;
+        String summary = String.format(Locale.ROOT, "pipeline %.1f us CPU per record with the chain, %.1f without "
+                + "(medians): %+.1f %% (target < 5 %%: %s); the chain alone %.2f us per record (JMH)", chained, plain,
+                share * 100, share < 0.05 ? "met" : "NOT met", chainMicros);
         System.out.println(summary);
         if (report != null) {
             writeReport(runs, scores, plain, chained, unrouted, oneCheap, chainMicros, share);
@@ -207,18 +210,17 @@ public final class TransformsBenchmark implements Callable<Integer> {
         s.append("\n| JMH benchmark | ns per record |\n|---|---|\n");
         scores.forEach((name, score) -> s.append(String.format(Locale.ROOT, "| %s | %.0f ± %.0f |%n", name, score[0],
                 score[1])));
-        s.append(String.format(Locale.ROOT, "%nThe chain costs %.2f us per record, against %.1f us of pipeline CPU "
-                        + "per record without transforms (median): **%.1f %%** "
-                        + "(target < 5 %%: %s). Cross-check from the pipeline runs themselves: %.1f us with the chain vs "
-                        + "%.1f us without (medians), a difference of %+.1f us; runs without transforms alone spread "
-                        + "over %.1f us. Against the fastest run without transforms (%.1f us), the chain's share is "
-                        + "%.1f %%.%n%nThe other variants, to see where a pipeline with the chain spends more than the chain "
+        s.append(String.format(Locale.ROOT, "%nJudged on the pipeline runs: %.1f us of pipeline CPU per record "
+                        + "with the chain against %.1f us without (medians), **%+.1f %%** (target < 5 %%: %s); runs "
+                        + "without transforms alone spread over %.1f us. The chain itself (JMH) costs %.2f us per "
+                        + "record, %.1f %% of the pipeline's CPU per record without it (%.1f %% of the fastest such run, "
+                        + "%.1f us); the rest of the difference is what its output costs the sinks.%n%nThe other variants, to see where a pipeline with the chain spends more than the chain "
                         + "itself (medians, us CPU per record): with the chain %.1f; the chain minus CdcRoute (one table "
                         + "per sink instead of two tenant tables) %.1f; SchemaChangeSignal alone (%.0f ns in JMH: the cost "
                         + "of having any transform on the Debezium engine) %.1f; no transforms %.1f. The hash also makes "
-                        + "each e-mail 64 characters instead of about 20 for both sinks to write.%n", chainMicros,
-                plain, share * 100, share < 0.05 ? "met" : "NOT met", chained, plain, chained - plain, spread(runs),
-                fastest(runs), chainMicros / fastest(runs) * 100, chained, unrouted,
+                        + "each e-mail 64 characters instead of about 20 for both sinks to write.%n", chained, plain,
+                share * 100, share < 0.05 ? "met" : "NOT met", spread(runs), chainMicros, chainMicros / plain * 100,
+                chainMicros / fastest(runs) * 100, fastest(runs), chained, unrouted,
                 scores.containsKey("signalOnly") ? scores.get("signalOnly")[0] : Double.NaN, oneCheap, plain));
         BenchmarkResult.writeSection(report, "transforms", s.toString());
     }
