@@ -100,7 +100,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 SNAPSHOT_SOURCE, "initial");
     }
 
-    record Run(int round, Kind variant, long events, double seconds, double cpuSeconds, long peakHeapMb,
+    record Run(int round, Kind kind, long events, double seconds, double cpuSeconds, long peakHeapMb,
             double peakRssMb, double machineBusy, Map<String, Double> serverSeconds) {
 
         /** CPU microseconds per event of a server ({@link ServerCpu}). */
@@ -351,7 +351,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
     }
 
     private static List<Double> cpuPerEvent(List<Run> runs, Kind kind) {
-        return runs.stream().filter(r -> r.variant() == kind).map(r -> r.cpuSeconds() * 1e6 / r.events()).toList();
+        return runs.stream().filter(r -> r.kind() == kind).map(r -> r.cpuSeconds() * 1e6 / r.events()).toList();
     }
 
     private List<Double> ratios(List<Run> runs, Kind v) {
@@ -365,7 +365,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
     }
 
     private static Run find(List<Run> runs, int round, Kind v) {
-        return runs.stream().filter(r -> r.round() == round && r.variant() == v).findFirst().orElseThrow();
+        return runs.stream().filter(r -> r.round() == round && r.kind() == v).findFirst().orElseThrow();
     }
 
     private void writeReport(List<Run> runs, List<Freshness> freshness, List<Run> snapshots) throws IOException {
@@ -395,11 +395,11 @@ public final class PipelineBenchmark implements Callable<Integer> {
         List<Double> ratios = new ArrayList<>();
         for (Run run : snapshots) {
             Run engine = find(snapshots, run.round(), Kind.CEILING);
-            if (run.variant() != Kind.CEILING) {
+            if (run.kind() != Kind.CEILING) {
                 ratios.add(run.rate() / engine.rate());
             }
             s.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %.2f | %d | %.0f |%n", run.round(),
-                    run.variant().label, run.rate(), run.rate() / engine.rate(), run.peakHeapMb(), run.peakRssMb()));
+                    run.kind().label, run.rate(), run.rate() / engine.rate(), run.peakHeapMb(), run.peakRssMb()));
         }
         double ratio = BenchmarkResult.median(ratios);
         s.append(String.format(Locale.ROOT, "%n- the runner's snapshot: %.2f of the engine's alone (median; target >= "
@@ -445,16 +445,16 @@ public final class PipelineBenchmark implements Callable<Integer> {
         for (Run run : runs) {
             Run ceiling = find(runs, run.round(), Kind.CEILING);
             s.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %.2f | %.0f, %.0f, %.0f, %.0f | %.0f %% | %d | "
-                    + "%.0f |%n", run.round(), run.variant().label, run.rate(), run.rate() / ceiling.rate(),
+                    + "%.0f |%n", run.round(), run.kind().label, run.rate(), run.rate() / ceiling.rate(),
                     run.cpuSeconds() * 1e6 / run.events(), run.serverMicros(ServerCpu.POSTGRES),
                     run.serverMicros(ServerCpu.CLICKHOUSE), run.serverMicros(ServerCpu.ELASTICSEARCH),
                     run.machineBusy() * 100, run.peakHeapMb(), run.peakRssMb()));
         }
         s.append('\n');
         summary(runs).forEach(line -> s.append("- ").append(line).append('\n'));
-        long heapPeak = runs.stream().filter(r -> r.variant() != Kind.CEILING).mapToLong(Run::peakHeapMb).max()
+        long heapPeak = runs.stream().filter(r -> r.kind() != Kind.CEILING).mapToLong(Run::peakHeapMb).max()
                 .orElse(0);
-        double rssPeak = runs.stream().filter(r -> r.variant() != Kind.CEILING).mapToDouble(Run::peakRssMb).max()
+        double rssPeak = runs.stream().filter(r -> r.kind() != Kind.CEILING).mapToDouble(Run::peakRssMb).max()
                 .orElse(0);
         s.append(String.format(Locale.ROOT, "- runner memory, highest of all runs: heap %d MB (target <= 512: %s), "
                 + "RSS %.0f MB (target <= 800: %s)%n", heapPeak, heapPeak <= 512 ? "met" : "NOT met", rssPeak,
