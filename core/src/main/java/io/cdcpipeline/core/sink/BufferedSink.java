@@ -17,6 +17,13 @@ public interface BufferedSink extends AutoCloseable {
     /** Writes what is buffered if it is old enough; called from a timer thread. */
     void flushIfDue();
 
+    /**
+     * Connect gave the task these partitions (a consumer group deals them out, and may take them away again); the
+     * embedded runner gives none.
+     */
+    void assigned(Collection<TopicPartition> partitions);
+
+    /** Connect took these partitions away from the task: it must keep nothing for the tables they brought. */
     void forget(Collection<TopicPartition> partitions);
 
     @Override

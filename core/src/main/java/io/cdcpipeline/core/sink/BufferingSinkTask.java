@@ -99,6 +99,11 @@ public abstract class BufferingSinkTask extends SinkTask {
     }
 
     @Override
+    public void open(Collection<TopicPartition> partitions) {
+        sink.assigned(partitions);
+    }
+
+    @Override
     public void close(Collection<TopicPartition> partitions) {
         sink.forget(partitions);
     }

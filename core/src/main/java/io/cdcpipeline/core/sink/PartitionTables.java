@@ -24,16 +24,19 @@ public final class PartitionTables {
     private Integer lastPartition;
     private TableId lastTable;
 
-    /** A record of {@code table} came from the record's topic partition. */
+    /**
+     * A record of {@code table} came from the record's topic partition: the one Connect consumed it from, which is
+     * what it revokes, even when a transform renamed the record's topic.
+     */
     public void seen(SinkRecord record, TableId table) {
-        if (table.equals(lastTable) && record.topic().equals(lastTopic)
-                && java.util.Objects.equals(record.kafkaPartition(), lastPartition)) {
+        if (table.equals(lastTable) && record.originalTopic().equals(lastTopic)
+                && java.util.Objects.equals(record.originalKafkaPartition(), lastPartition)) {
             return;
         }
-        int partition = record.kafkaPartition() == null ? 0 : record.kafkaPartition();
-        tables.computeIfAbsent(new TopicPartition(record.topic(), partition), p -> new HashSet<>()).add(table);
-        lastTopic = record.topic();
-        lastPartition = record.kafkaPartition();
+        int partition = record.originalKafkaPartition() == null ? 0 : record.originalKafkaPartition();
+        tables.computeIfAbsent(new TopicPartition(record.originalTopic(), partition), p -> new HashSet<>()).add(table);
+        lastTopic = record.originalTopic();
+        lastPartition = record.originalKafkaPartition();
         lastTable = table;
     }
 

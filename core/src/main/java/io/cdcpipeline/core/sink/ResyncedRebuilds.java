@@ -6,10 +6,14 @@ import io.cdcpipeline.core.consistency.SourceKeys;
 import io.cdcpipeline.core.snapshot.SnapshotNotification;
 import java.sql.Connection;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.connect.sink.SinkRecord;
 import org.slf4j.Logger;
 
 /**
@@ -19,6 +23,13 @@ import org.slf4j.Logger;
  * as many live rows as the source table at two looks in a row, at most one look per {@value #CHECK_EVERY_MS} ms (on
  * a Connect cluster no notification reaches a sink). What a rebuild is and how it is swapped in is the sink's own:
  * {@code R}. One instance per sink task, not thread-safe.
+ * <p>
+ * On a Connect cluster the partition that brings a table may go to another task at any rebalance, and that task
+ * joins the rebuild only once a record of the table reaches it. So, there, a running rebuild holds the committed
+ * offset of its table's partition at the first record of the table this task took since the rebuild began
+ * ({@link #holdBack}): the next owner reads from that record on and finds the rebuild, even when the table changes no
+ * more. Without the hold, the offsets of the records that started the rebuild and of its snapshot's reads could be
+ * committed before the rebalance, and no task would ever swap the rebuild in.
  */
 public final class ResyncedRebuilds<R> {
 
@@ -33,6 +44,7 @@ public final class ResyncedRebuilds<R> {
     private final AbstractConfig config;
     private final Logger log;
     private final Map<TableId, Running<R>> running = new LinkedHashMap<>();
+    private boolean partitionsMove;
 
     private static final class Running<R> {
         final R rebuild;
@@ -40,6 +52,9 @@ public final class ResyncedRebuilds<R> {
         boolean scanned;
         int equalInARow;
         long checkedAt;
+        /** The partition and offset of the first record of the table this task took since the rebuild began. */
+        TopicPartition heldPartition;
+        long heldOffset;
 
         Running(R rebuild) {
             this.rebuild = rebuild;
@@ -64,6 +79,49 @@ public final class ResyncedRebuilds<R> {
 
     public List<R> all() {
         return running.values().stream().map(r -> r.rebuild).toList();
+    }
+
+    /**
+     * This task reads partitions that a consumer group deals out (a Connect cluster): from now on running rebuilds
+     * hold back the offsets of their tables' partitions ({@link #holdBack}). The embedded runner's single task never
+     * loses a partition, and its runner waits for every offset of a batch to be committed, so it never calls this.
+     */
+    public void partitionsMove() {
+        partitionsMove = true;
+    }
+
+    /**
+     * A record of {@code table} was taken (after the rebuild it starts, if any, began): the first one of a running
+     * rebuild is where its partition's committed offset stays until the swap or the hand-over.
+     */
+    public void seen(TableId table, SinkRecord record) {
+        if (running.isEmpty()) {
+            return;
+        }
+        Running<R> r = running.get(table);
+        if (r != null && r.heldPartition == null) {
+            r.heldPartition = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
+            r.heldOffset = record.originalKafkaOffset();
+        }
+    }
+
+    /**
+     * The offsets of {@code committable} with each partition that brought a running rebuild's table held at the
+     * first record of the table taken since the rebuild began, where partitions move between tasks; else
+     * {@code committable} as it is.
+     */
+    public Map<TopicPartition, OffsetAndMetadata> holdBack(Map<TopicPartition, OffsetAndMetadata> committable) {
+        if (!partitionsMove || running.isEmpty()) {
+            return committable;
+        }
+        Map<TopicPartition, OffsetAndMetadata> held = new HashMap<>(committable);
+        for (Running<R> r : running.values()) {
+            OffsetAndMetadata offset = r.heldPartition == null ? null : held.get(r.heldPartition);
+            if (offset != null && offset.offset() > r.heldOffset) {
+                held.put(r.heldPartition, new OffsetAndMetadata(r.heldOffset));
+            }
+        }
+        return held;
     }
 
     /** A notification from the stream: an incremental snapshot read the whole of a table being rebuilt. */

@@ -36,6 +36,13 @@ class PartitionTablesTest {
         assertThat(tables.revoke(List.of(new TopicPartition("shop.orders", 0)))).containsExactly(ORDERS);
     }
 
+    @Test
+    void aRecordWhoseTopicATransformRenamedBelongsToThePartitionConnectConsumedItFrom() {
+        tables.seen(record("shop.orders", 0).newRecord("orders", 0, null, null, null, null, null), ORDERS);
+        assertThat(tables.revoke(List.of(new TopicPartition("orders", 0)))).as("not a partition Connect reads").isEmpty();
+        assertThat(tables.revoke(List.of(new TopicPartition("shop.orders", 0)))).containsExactly(ORDERS);
+    }
+
     private static SinkRecord record(String topic, int partition) {
         return new SinkRecord(topic, partition, null, null, null, null, 0L);
     }

@@ -7,8 +7,11 @@ import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.snapshot.Notifications;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -72,5 +75,61 @@ class ResyncedRebuildsTest {
         assertThat(counted).hasValue(0);
         rebuilds.handOver(CODES); // a second revocation of the same table changes nothing
         assertThat(rebuilds.all()).isEmpty();
+    }
+
+    private static SinkRecord record(String topic, long offset) {
+        return new SinkRecord(topic, 0, null, null, null, null, offset);
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> offsets(long codes, long other) {
+        return Map.of(new TopicPartition("codes", 0), new OffsetAndMetadata(codes),
+                new TopicPartition("other", 0), new OffsetAndMetadata(other));
+    }
+
+    @Test
+    void whereConnectDealsPartitionsOutARunningRebuildHoldsItsPartitionAtItsFirstRecordUntilTheSwap() {
+        rebuilds.partitionsMove();
+        rebuilds.seen(CODES, record("codes", 3));
+        assertThat(rebuilds.holdBack(offsets(10, 10))).as("no rebuild runs").isEqualTo(offsets(10, 10));
+
+        rebuilds.add(CODES, "codes_rebuild");
+        rebuilds.seen(CODES, record("codes", 5)); // the record that started it
+        rebuilds.seen(CODES, record("codes", 6));
+        rebuilds.seen(new TableId("public", "other"), record("other", 7));
+        assertThat(rebuilds.holdBack(offsets(40, 40)))
+                .as("the next owner of the partition reads the record that started the rebuild again")
+                .isEqualTo(offsets(5, 40));
+        assertThat(rebuilds.holdBack(offsets(4, 40))).as("never moved forward").isEqualTo(offsets(4, 40));
+
+        rebuilds.onNotification(Notifications.incrementalScanned("codes", "SUCCEEDED"));
+        rebuilds.due(r -> 0);
+        rebuilds.completed(CODES, "kept");
+        assertThat(rebuilds.holdBack(offsets(40, 40))).as("swapped in").isEqualTo(offsets(40, 40));
+    }
+
+    @Test
+    void aRenamedTopicHoldsThePartitionConnectConsumedFrom() {
+        rebuilds.partitionsMove();
+        rebuilds.add(CODES, "codes_rebuild");
+        SinkRecord routed = record("codes", 5).newRecord("codes_routed", 0, null, null, null, null, null);
+        rebuilds.seen(CODES, routed);
+        assertThat(rebuilds.holdBack(offsets(40, 40))).isEqualTo(offsets(5, 40));
+    }
+
+    @Test
+    void theHoldEndsWithTheHandOver() {
+        rebuilds.partitionsMove();
+        rebuilds.add(CODES, "codes_rebuild");
+        rebuilds.seen(CODES, record("codes", 5));
+        rebuilds.handOver(CODES);
+        assertThat(rebuilds.holdBack(offsets(40, 40))).isEqualTo(offsets(40, 40));
+    }
+
+    @Test
+    void theEmbeddedRunnersSingleTaskIsNeverHeldBack() {
+        rebuilds.add(CODES, "codes_rebuild");
+        rebuilds.seen(CODES, record("codes", 5));
+        assertThat(rebuilds.holdBack(offsets(40, 40))).as("its runner waits for every offset of a batch")
+                .isEqualTo(offsets(40, 40));
     }
 }

@@ -187,6 +187,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         try {
             targetSources.check(event.table(), event); // before the table is created or altered for it
             RowLayout layout = tables.layoutFor(event);
+            rebuilds.running().seen(event.table(), p.record);
             sweeps.onEvent(event, layout.table());
             if (layout.keyless()) {
                 for (EncodedRow row : encoder.encodeKeyless(event, layout, p.record, () -> withoutOldRow(event, layout))) {
@@ -362,7 +363,14 @@ final class ClickHouseChangeSink implements BufferedSink {
     @Override
     public synchronized Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> current) {
         tryFlush();
-        return offsets.committable(current);
+        return rebuilds.running().holdBack(offsets.committable(current));
+    }
+
+    @Override
+    public synchronized void assigned(Collection<TopicPartition> partitions) {
+        if (!partitions.isEmpty()) {
+            rebuilds.running().partitionsMove();
+        }
     }
 
     @Override

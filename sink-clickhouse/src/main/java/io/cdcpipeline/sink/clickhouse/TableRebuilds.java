@@ -85,6 +85,11 @@ final class TableRebuilds {
         return running.anyCheckDue();
     }
 
+    /** The running rebuilds, which hold back offsets where Connect may move partitions. */
+    ResyncedRebuilds<?> running() {
+        return running;
+    }
+
     /** This task no longer receives the table's changes: another task's sink joins its rebuild. */
     void handOver(TableId table) {
         running.handOver(table);

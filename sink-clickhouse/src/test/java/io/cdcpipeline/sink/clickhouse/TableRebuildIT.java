@@ -6,6 +6,7 @@ import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.sink.ResyncedRebuilds;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.DebeziumChangeStream;
+import io.cdcpipeline.testkit.PartitionReplay;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.StackEndpoints;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
@@ -103,7 +105,9 @@ class TableRebuildIT {
      * On a Connect cluster the consumer group moves a table's partition to another task of the sink (each new topic
      * its topics.regex matches deals the partitions out again). The task that started the rebuild hands it over when
      * the partition is taken from it: it no longer looks at the counts, so it cannot swap the table in under the task
-     * that now writes it, which joins the rebuild and completes it.
+     * that now writes it, which joins the rebuild and completes it. It joins because the first task never commits
+     * the partition past the record that started the rebuild, though it wrote everything after it (the snapshot's
+     * reads too): the table need not change again for the next owner to see one of its records.
      */
     @Test
     void aTaskThatLosesTheTablesPartitionHandsItsRebuildOver(StackEndpoints stack, PostgresTestDatabase pg,
@@ -125,17 +129,27 @@ class TableRebuildIT {
                 st.execute("INSERT INTO codes VALUES (21, 'new')");
             }
             List<SinkRecord> changes = stream.take(1, Duration.ofSeconds(60));
+            TopicPartition codes = PartitionReplay.partitionOf(snapshot.get(0));
+            first.assigned(List.of(codes));
             first.put(snapshot);
             first.put(changes); // starts the rebuild
             assertThat(server.scalar("SELECT name FROM system.tables WHERE database = '" + server.database
                     + "' AND name = 'codes_rebuild'")).isEqualTo("codes_rebuild");
-            TopicPartition codes = new TopicPartition(snapshot.get(0).topic(), snapshot.get(0).kafkaPartition());
+            List<SinkRecord> reads = stream.takeUntil("codes", 21, Duration.ofSeconds(60)); // what it asked for
+            first.put(reads);
+            Map<TopicPartition, OffsetAndMetadata> committed = first.preCommit(
+                    Map.of(codes, new OffsetAndMetadata(PartitionReplay.after(reads))));
+            long started = changes.get(0).kafkaOffset();
+            assertThat(committed.get(codes).offset())
+                    .as("everything is written, yet the offset stays at the record that started the rebuild")
+                    .isEqualTo(started);
             first.forget(List.of(codes)); // Connect gives the partition to the second task
 
-            // The second task reads the partition from the last committed offset (none: all of it) on.
-            second.put(snapshot);
-            second.put(changes);
-            second.put(stream.takeUntil("codes", 21, Duration.ofSeconds(60))); // the snapshot's reads
+            // The second task reads the partition from the committed offset on: the records that started the
+            // rebuild and the snapshot's reads, then the reads of the snapshot it asks for when it joins.
+            second.assigned(List.of(codes));
+            second.put(PartitionReplay.from(codes, started, snapshot, changes, reads));
+            second.put(stream.takeUntil("codes", 21, Duration.ofSeconds(60)));
             second.preCommit(Map.of()); // written, and the first look at the counts
             assertThat(server.scalar("SELECT toString(count()) FROM " + server.table("codes_rebuild") + " FINAL"))
                     .as("the rebuilt table holds as many rows as the source").isEqualTo("21");

@@ -75,6 +75,11 @@ final class AutoRebuilds {
         }
     }
 
+    /** The running rebuilds, which hold back offsets where Connect may move partitions. */
+    ResyncedRebuilds<?> running() {
+        return running;
+    }
+
     void handOver(TableId table) {
         running.handOver(table);
     }

@@ -13,6 +13,7 @@ import io.cdcpipeline.core.sink.DeadLetters;
 import io.cdcpipeline.core.sink.OffsetTracker;
 import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.core.sink.PartitionTables;
+import io.cdcpipeline.core.sink.ResyncedRebuilds;
 import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.TableResync;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
@@ -66,6 +67,8 @@ final class ElasticsearchChangeSink implements BufferedSink {
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     private final OffsetTracker offsets = new OffsetTracker();
     private final PartitionTables partitionTables = new PartitionTables();
+    /** The running rebuilds, as far as offsets go: started and swapped in by {@link #indices}. */
+    private final ResyncedRebuilds<?> rebuilds;
     private final StaleDocuments staleDocuments;
     private final SnapshotSweeps sweeps;
 
@@ -82,9 +85,11 @@ final class ElasticsearchChangeSink implements BufferedSink {
         this.config = config;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
+        AutoRebuilds autoRebuilds = new AutoRebuilds(config, client, connection.restClient(),
+                new TableResync("Elasticsearch", config, metrics.sinkMetrics(), LOG));
+        this.rebuilds = autoRebuilds.running();
         this.indices = new IndexManager(client, config, new DocumentRewrite(client, connection.restClient()),
-                this::writeEverythingAccepted, new AutoRebuilds(config, client, connection.restClient(),
-                        new TableResync("Elasticsearch", config, metrics.sinkMetrics(), LOG)));
+                this::writeEverythingAccepted, autoRebuilds);
         this.outOfRange = new OutOfRangeValues(config.outOfRange(), metrics.sinkMetrics(), LOG);
         this.sender = new BulkSender(connection.restClient(), config.backoff(), metrics);
         this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
@@ -118,10 +123,12 @@ final class ElasticsearchChangeSink implements BufferedSink {
                 if (event.operation() == Operation.TRUNCATE) {
                     writeEverythingAccepted(); // no document from before the truncate may reach the rebuilt index
                     truncated(record, event);
+                    rebuilds.seen(event.table(), record);
                     continue;
                 }
                 if (!event.hasPrimaryKey() && event.operation() != Operation.TOMBSTONE) {
                     keylessActions(record, event).forEach(this::addWithRebuild);
+                    rebuilds.seen(event.table(), record);
                     continue;
                 }
                 DocumentAction action = toAction(record, event, written, flushedForToast);
@@ -137,6 +144,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
                 if (action != null) {
                     addWithRebuild(action);
                 }
+                rebuilds.seen(event.table(), record); // after the rebuild this record may have started
             } catch (DataException e) {
                 deadLetter(record, e);
             }
@@ -337,7 +345,14 @@ final class ElasticsearchChangeSink implements BufferedSink {
             LOG.warn("Documents could not be written yet and stay buffered ({}): {}", buffer.size(), e.getMessage());
         }
         publishBuffered();
-        return offsets.committable(current);
+        return rebuilds.holdBack(offsets.committable(current));
+    }
+
+    @Override
+    public synchronized void assigned(Collection<TopicPartition> partitions) {
+        if (!partitions.isEmpty()) {
+            rebuilds.partitionsMove();
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import co.elastic.clients.elasticsearch.indices.PutMappingRequest;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.testkit.DebeziumChangeStream;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
+import io.cdcpipeline.testkit.PartitionReplay;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.StackEndpoints;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,15 +96,7 @@ class ElasticsearchSchemaChangeIT {
     @Test
     void aTypeChangeTheMappingCannotTakeIsRefusedWithTheFixOrRebuiltByTheSink(StackEndpoints stack,
             PostgresTestDatabase pg, ElasticsearchTestIndex es) throws Exception {
-        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
-            st.execute("CREATE TABLE codes (id integer PRIMARY KEY, code integer)");
-            st.execute("CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
-                    + "data varchar(2048))");
-            st.execute("INSERT INTO codes SELECT g, g FROM generate_series(1, 50) g");
-        }
-        Map<String, String> rebuilding = Map.of(io.cdcpipeline.core.consistency.SourceCheckConfig.URL, pg.jdbcUrl(),
-                io.cdcpipeline.core.consistency.SourceCheckConfig.USER, pg.user(),
-                io.cdcpipeline.core.consistency.SourceCheckConfig.SIGNAL_TABLE, "public.debezium_signal");
+        Map<String, String> rebuilding = codesWithSignalTable(pg, 50);
         try (EsHarness h = new EsHarness(es);
                 DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.codes",
                         "public.debezium_signal"), Map.of("signal.data.collection", "public.debezium_signal"))) {
@@ -141,6 +136,83 @@ class ElasticsearchSchemaChangeIT {
             assertThat(docs.get("51")).contains("code=text now}");
             assertThat(h.deadLetters).isEmpty();
         }
+    }
+
+    /**
+     * On a Connect cluster the consumer group may move a table's partition to another task in the middle of a rebuild
+     * (each new topic the sink's topics.regex matches deals the partitions out again). The task that started the
+     * rebuild never commits the partition past the record that started it, though it wrote everything after it, and
+     * hands the rebuild over when the partition is taken: the next owner reads that record again, joins the rebuild
+     * and moves the alias; the first task never does.
+     */
+    @Test
+    void aTaskThatLosesTheTablesPartitionHandsItsRebuildOver(StackEndpoints stack, PostgresTestDatabase pg,
+            ElasticsearchTestIndex es) throws Exception {
+        Map<String, String> rebuilding = codesWithSignalTable(pg, 20);
+        try (EsHarness h = new EsHarness(es);
+                DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.codes",
+                        "public.debezium_signal"), Map.of("signal.data.collection", "public.debezium_signal"));
+                ElasticsearchChangeSink first = h.sink(rebuilding);
+                ElasticsearchChangeSink second = h.sink(rebuilding)) {
+            List<SinkRecord> snapshot = stream.take(20, Duration.ofSeconds(60));
+            try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+                st.execute("ALTER TABLE codes ALTER COLUMN code TYPE text USING 'c' || code");
+                st.execute("INSERT INTO codes VALUES (21, 'new')");
+            }
+            List<SinkRecord> changes = stream.take(1, Duration.ofSeconds(60));
+            TopicPartition codes = PartitionReplay.partitionOf(snapshot.get(0));
+            first.assigned(List.of(codes));
+            first.put(snapshot);
+            first.put(changes); // starts the rebuild
+            List<SinkRecord> reads = stream.takeUntil("codes", 21, Duration.ofSeconds(60)); // what it asked for
+            first.put(reads);
+            Map<TopicPartition, OffsetAndMetadata> committed = first.preCommit(
+                    Map.of(codes, new OffsetAndMetadata(PartitionReplay.after(reads))));
+            long started = changes.get(0).kafkaOffset();
+            assertThat(committed.get(codes).offset())
+                    .as("everything is written, yet the offset stays at the record that started the rebuild")
+                    .isEqualTo(started);
+            first.forget(List.of(codes)); // Connect gives the partition to the second task
+
+            second.assigned(List.of(codes));
+            second.put(PartitionReplay.from(codes, started, snapshot, changes, reads)); // joins the rebuild and asks for the snapshot again
+            second.put(stream.takeUntil("codes", 21, Duration.ofSeconds(60)));
+            second.preCommit(Map.of());
+            for (int look = 0; look < 2; look++) {
+                Thread.sleep(io.cdcpipeline.core.sink.ResyncedRebuilds.CHECK_EVERY_MS + 200);
+                first.flushIfDue();
+                first.preCommit(Map.of());
+            }
+            assertThat(h.documents("codes").get("1")).as("the alias not moved by the task that handed it over")
+                    .contains("code=1}");
+
+            long swapBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!h.documents("codes").getOrDefault("1", "").contains("code=c1}") && System.nanoTime() < swapBy) {
+                second.flushIfDue();
+                Thread.sleep(500);
+            }
+            Map<String, String> docs = h.documents("codes");
+            assertThat(docs).as("moved by the task that writes the table now").hasSize(21);
+            assertThat(docs.get("1")).contains("code=c1}");
+            assertThat(docs.get("21")).contains("code=new}");
+            assertThat(h.deadLetters).isEmpty();
+        }
+    }
+
+    /**
+     * Table codes (integer codes 1 to {@code rows}) and Debezium's signal table; returns the sink settings that let it
+     * ask for snapshots and count the source.
+     */
+    private static Map<String, String> codesWithSignalTable(PostgresTestDatabase pg, int rows) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE codes (id integer PRIMARY KEY, code integer)");
+            st.execute("CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, "
+                    + "data varchar(2048))");
+            st.execute("INSERT INTO codes SELECT g, g FROM generate_series(1, " + rows + ") g");
+        }
+        return Map.of(io.cdcpipeline.core.consistency.SourceCheckConfig.URL, pg.jdbcUrl(),
+                io.cdcpipeline.core.consistency.SourceCheckConfig.USER, pg.user(),
+                io.cdcpipeline.core.consistency.SourceCheckConfig.SIGNAL_TABLE, "public.debezium_signal");
     }
 
     private static long count(PostgresTestDatabase pg, String sql) throws Exception {
