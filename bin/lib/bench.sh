@@ -1,4 +1,4 @@
-# bin/cdc bench clickhouse|elasticsearch|transforms|validate|pipeline [--rows N] [--rounds N]: benchmarks that print figures and write docs/benchmarks.md.
+# bin/cdc bench clickhouse|elasticsearch|transforms|validate|pipeline|connect [--rows N] [--rounds N]: benchmarks that print figures and write docs/benchmarks.md.
 # Never part of the test suite: speed is measured here, on a quiet machine, not asserted in tests.
 
 bench_main() {
@@ -10,7 +10,8 @@ bench_main() {
     validate) bench_on_stack io.cdcpipeline.bench.ValidateBenchmark "$@" ;;
     transforms) bench_on_stack io.cdcpipeline.bench.TransformsBenchmark "$@" ;;
     pipeline) bench_on_stack io.cdcpipeline.bench.PipelineBenchmark "$@" ;;
-    *) die "usage: bin/cdc bench clickhouse|elasticsearch|transforms|validate|pipeline [options; --help lists them]" ;;
+    connect) bench_connect "$@" ;;
+    *) die "usage: bin/cdc bench clickhouse|elasticsearch|transforms|validate|pipeline|connect [options; --help lists them]" ;;
   esac
 }
 
@@ -24,6 +25,19 @@ bench_on_stack() {
     --pg-jdbc-url "$(env_value CDC_PG_JDBC_URL <<<"$env")" --pg-user "$(env_value CDC_PG_USER <<<"$env")" \
     --ch-url "$(env_value CDC_CH_URL <<<"$env")" --es-url "$(env_value CDC_ES_URL <<<"$env")" \
     --report "$CDC_HOME/docs/benchmarks.md" "$@"
+}
+
+# bench_connect ARGS...: the Connect-mode benchmark, on the stack with Kafka and a Connect worker that runs the
+# plugin bundle of this checkout (built first, so that `stack up` sees it changed and restarts the worker with it).
+bench_connect() {
+  local env
+  log "building our Connect plugin bundle (./mvnw package -pl connectors/connect-plugin -am, no tests)"
+  (cd "$CDC_HOME" && mvnw -DskipTests package -pl connectors/connect-plugin -am) >&2 \
+    || die "building the plugin bundle failed"
+  "$CDC_HOME/bin/cdc" stack up --with-kafka >&2 || die "starting the stack with Kafka failed"
+  env="$("$CDC_HOME/bin/cdc" stack env)"
+  bench_on_stack io.cdcpipeline.bench.ConnectBenchmark --connect-url "$(env_value CDC_CONNECT_URL <<<"$env")" \
+    --kafka-bootstrap "$(env_value CDC_KAFKA_BOOTSTRAP <<<"$env")" "$@"
 }
 
 # bench_build: starts the stack and builds the bench module with its runtime classpath (logs go to stderr).

@@ -46,6 +46,22 @@ final class BenchStack {
         clickHouse("CREATE DATABASE " + name);
     }
 
+    /** A connection to database {@code name} on the stack's Postgres (unchecked: loads take it as a supplier). */
+    Connection source(String name) {
+        try {
+            return DriverManager.getConnection(dbUrl(name), pgUser, null);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot connect to " + dbUrl(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sets the marker row ({@code id = 0} of {@code people}) that benchmarks watch arrive in the sinks. */
+    void setMarker(String db, java.math.BigDecimal value) throws Exception {
+        try (Connection c = source(db); Statement st = c.createStatement()) {
+            st.execute("UPDATE people SET total = " + value.toPlainString() + " WHERE id = 0");
+        }
+    }
+
     /** Drops the replication slot, the Postgres and ClickHouse databases and the indices of a run named {@code name}. */
     void dropAll(String name) throws Exception {
         try (Connection admin = DriverManager.getConnection(pgUrl, pgUser, null); Statement st = admin.createStatement()) {

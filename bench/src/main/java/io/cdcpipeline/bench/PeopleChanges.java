@@ -29,6 +29,12 @@ final class PeopleChanges {
                 + "(g % 100000) / 100.0, now() FROM generate_series(" + from + ", " + to + ") g";
     }
 
+    /** {@code updates} single-row update transactions spread over rows 1 to {@code tableRows}, as one statement. */
+    static String backlog(int updates, int tableRows) {
+        return "DO $$ BEGIN FOR i IN 1.." + updates + " LOOP UPDATE people SET total = total + 0.01, "
+                + "updated_at = now() WHERE id = 1 + i % " + tableRows + "; COMMIT; END LOOP; END $$";
+    }
+
     /** The chain under test, as a sink's Connect config (keys under {@code transforms}). */
     static Map<String, String> chainConfig(String hashKey) {
         Map<String, String> c = new LinkedHashMap<>();

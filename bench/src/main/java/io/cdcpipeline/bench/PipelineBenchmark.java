@@ -7,7 +7,6 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -36,7 +35,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     private static final String SOURCE = "bench_pl";
     private static final String SNAPSHOT_SOURCE = "bench_ps";
-    private static final long WAIT_MS = 20 * 60_000L;
+    private static final String TABLES_SOURCE = "bench_pm";
 
     @Mixin
     BenchStack stack;
@@ -81,6 +80,17 @@ public final class PipelineBenchmark implements Callable<Integer> {
     @Option(names = "--snapshot-rounds", defaultValue = "2", description = "snapshot rounds, alternating which goes first")
     int snapshotRounds;
 
+    @Option(names = "--snapshot-tables", defaultValue = "10",
+            description = "tables of the many-table snapshot runs (0: no such runs)")
+    int snapshotTables;
+
+    @Option(names = "--snapshot-table-rows", defaultValue = "100000", description = "rows of each of those tables")
+    int snapshotTableRows;
+
+    @Option(names = "--snapshot-threads", defaultValue = "4",
+            description = "Debezium's snapshot.max.threads in the many-table runs, beside 1")
+    int snapshotThreads;
+
     private PipelineReaders readers;
 
     public static void main(String[] args) {
@@ -120,10 +130,11 @@ public final class PipelineBenchmark implements Callable<Integer> {
         List<Run> runs = new ArrayList<>();
         List<Freshness> latencies = new ArrayList<>();
         List<Run> snapshots = new ArrayList<>();
+        List<ThreadedRun> manyTables = new ArrayList<>();
         try {
             if (catchUp || freshness) {
                 stack.freshDatabases(SOURCE);
-                try (Connection db = source(SOURCE); Statement st = db.createStatement()) {
+                try (Connection db = stack.source(SOURCE); Statement st = db.createStatement()) {
                     st.execute(PeopleChanges.DDL);
                     st.execute(PeopleChanges.insert(0, tableRows));
                 }
@@ -137,6 +148,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
             if (snapshotRows > 0) {
                 snapshots.addAll(snapshots());
             }
+            if (snapshotTables > 0) {
+                manyTables.addAll(manyTableSnapshots());
+            }
         } finally {
             for (int round = 0; round <= Math.max(rounds, snapshotRounds); round++) {
                 for (Kind kind : Kind.values()) {
@@ -144,21 +158,20 @@ public final class PipelineBenchmark implements Callable<Integer> {
                     stack.dropAll(snapshotReader(round, kind).name());
                 }
             }
+            for (ThreadedRun run : manyTables) {
+                stack.dropAll(run.reader().name());
+            }
             stack.dropAll(SOURCE);
             stack.dropAll(SNAPSHOT_SOURCE);
+            stack.dropAll(TABLES_SOURCE);
         }
         if (catchUp) {
             summary(runs).forEach(System.out::println);
         }
         if (report != null) {
-            writeReport(runs, latencies, snapshots);
+            writeReport(runs, latencies, snapshots, manyTables);
         }
         return 0;
-    }
-
-    /** Commit-to-visible latencies of one sink at one steady load. */
-    record Freshness(int rate, int perTransaction, double reached, String sink, List<Double> seconds,
-            long peakHeapMb, double peakRssMb) {
     }
 
     /**
@@ -173,31 +186,17 @@ public final class PipelineBenchmark implements Callable<Integer> {
         sinks.put("Elasticsearch, realtime GET", () -> readers.elasticsearchTotal(runner.name()));
         sinks.put("Elasticsearch, search", () -> readers.elasticsearchSearchTotal(runner.name()));
         try (JvmProcess p = readers.start(runner, "freshness", false)) {
-            awaitStarted(p, runner, "freshness", BigDecimal.valueOf(700_000));
+            readers.awaitStarted(p, runner, "freshness", BigDecimal.valueOf(700_000));
             long token = 1_000_000;
             for (int rate : rates) {
                 for (int perTransaction : List.of(1, 10)) {
-                    Map<String, List<Double>> latencies;
-                    long changes;
-                    long t0 = System.nanoTime();
-                    try (SteadyLoad load = new SteadyLoad(() -> unchecked(SOURCE), rate, perTransaction, tableRows)) {
-                        Thread.sleep(3000); // the load settles before the first probe
-                        latencies = FreshnessProbe.measure(() -> unchecked(SOURCE), sinks, freshnessSeconds, 250,
-                                token);
-                        changes = load.changes();
-                    }
+                    List<Freshness> load = Freshness.underLoad(stack, SOURCE, rate, perTransaction, tableRows, sinks,
+                            freshnessSeconds, token);
                     token += 1_000_000;
-                    double reached = changes / ((System.nanoTime() - t0) / 1e9);
                     p.sample();
-                    for (Map.Entry<String, List<Double>> e : latencies.entrySet()) {
-                        Freshness f = new Freshness(rate, perTransaction, reached, e.getKey(), e.getValue(),
-                                p.peakHeapMb(), p.peakRssMb());
-                        results.add(f);
-                        System.out.printf(Locale.ROOT, "freshness at %,d changes/s (%d per transaction, %,.0f "
-                                + "reached), %s: p50 %.3f s, p99 %.3f s, max %.3f s (%d probes)%n", rate,
-                                perTransaction, reached, e.getKey(), FreshnessProbe.percentile(e.getValue(), 50),
-                                FreshnessProbe.percentile(e.getValue(), 99), FreshnessProbe.percentile(e.getValue(),
-                                        100), e.getValue().size());
+                    for (Freshness f : load) {
+                        results.add(f.withMemory(p.peakHeapMb(), p.peakRssMb()));
+                        System.out.println(f.line());
                     }
                 }
             }
@@ -205,36 +204,23 @@ public final class PipelineBenchmark implements Callable<Integer> {
         return results;
     }
 
-    /** Sets the marker again until the reader, just started with no snapshot, shows it: its slot exists then. */
-    private void awaitStarted(JvmProcess p, Reader r, String phase, BigDecimal probe) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!readers.markerIs(r, probe)) {
-            setMarker(r.sourceDb(), probe);
-            if (!p.isAlive() || System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException(r.kind().label + " did not start; see " + readers.log(r, phase));
-            }
-            Thread.sleep(1000);
-        }
-    }
-
     private List<Run> catchUpRound(int round) throws Exception {
         for (Kind kind : CATCH_UP) {
             Reader r = catchUpReader(round, kind);
             System.out.printf(Locale.ROOT, "round %d: %s starts once, to make its slot and tables%n", round, kind.label);
             try (JvmProcess p = readers.start(r, "prepare", false)) {
-                awaitStarted(p, r, "prepare", BigDecimal.valueOf(800_000 + round * 10 + kind.ordinal()));
+                readers.awaitStarted(p, r, "prepare", BigDecimal.valueOf(800_000 + round * 10 + kind.ordinal()));
             }
         }
         System.out.printf(Locale.ROOT, "round %d: writing %,d single-row update transactions while all are stopped%n",
                 round, updates);
         long t0 = System.nanoTime();
-        try (Connection db = source(SOURCE); Statement st = db.createStatement()) {
+        try (Connection db = stack.source(SOURCE); Statement st = db.createStatement()) {
             st.execute("SET synchronous_commit = off");
-            st.execute("DO $$ BEGIN FOR i IN 1.." + updates + " LOOP UPDATE people SET total = total + 0.01, "
-                    + "updated_at = now() WHERE id = 1 + i % " + tableRows + "; COMMIT; END LOOP; END $$");
+            st.execute(PeopleChanges.backlog(updates, tableRows));
         }
         BigDecimal marker = BigDecimal.valueOf(900_000 + round);
-        setMarker(SOURCE, marker);
+        stack.setMarker(SOURCE, marker);
         System.out.printf(Locale.ROOT, "round %d: backlog written in %.1f s%n", round, (System.nanoTime() - t0) / 1e9);
         List<Kind> order = new ArrayList<>(CATCH_UP);
         if (round % 2 == 0) {
@@ -243,48 +229,12 @@ public final class PipelineBenchmark implements Callable<Integer> {
         List<Run> runs = new ArrayList<>();
         for (Kind kind : order) {
             Reader r = catchUpReader(round, kind);
-            runs.add(timed(round, r, "catch-up", updates + 1L, () -> readers.markerIs(r, marker)));
+            runs.add(readers.timed(round, r, "catch-up", updates + 1L, () -> readers.markerIs(r, marker)));
         }
         for (Kind kind : CATCH_UP) {
             stack.dropAll(catchUpReader(round, kind).name()); // its slot would keep the next rounds' WAL
         }
         return runs;
-    }
-
-    /** The end of a timed run. */
-    @FunctionalInterface
-    interface Done {
-        boolean holds() throws Exception;
-    }
-
-    /** Runs the reader from its process start until {@code done}; what it used is sampled on the way. */
-    private Run timed(int round, Reader r, String phase, long events, Done done)
-            throws Exception {
-        MachineCpu machine = MachineCpu.now();
-        ServerCpu servers = ServerCpu.now();
-        try (JvmProcess p = readers.start(r, phase, true)) {
-            long deadline = System.currentTimeMillis() + WAIT_MS;
-            long lastSample = 0;
-            while (!done.holds()) {
-                if (!p.isAlive() || System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException(r.kind().label + " did not finish; see " + readers.log(r, phase));
-                }
-                if (System.currentTimeMillis() - lastSample > 1000) {
-                    p.sample(); // the kernel keeps the RSS high-water mark; CPU time is read again at the end
-                    lastSample = System.currentTimeMillis();
-                }
-                Thread.sleep(20);
-            }
-            double seconds = (System.nanoTime() - p.startedAt()) / 1e9;
-            p.sample();
-            Run run = new Run(round, r.kind(), events, seconds, p.cpuSeconds(), p.peakHeapMb(), p.peakRssMb(),
-                    MachineCpu.now().busySince(machine), ServerCpu.now().secondsSince(servers));
-            System.out.printf(Locale.ROOT, "%s round %d: %s, %,d events in %.1f s (%,.0f events/s), CPU %.1f s, "
-                    + "peak heap %d MB, peak RSS %.0f MB, machine CPU %.0f %% busy; servers' CPU s %s%n", phase, round,
-                    r.kind().label, events, seconds, run.rate(), run.cpuSeconds(), run.peakHeapMb(), run.peakRssMb(),
-                    run.machineBusy() * 100, run.serverSeconds());
-            return run;
-        }
     }
 
     /**
@@ -294,7 +244,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
     private List<Run> snapshots() throws Exception {
         stack.freshDatabases(SNAPSHOT_SOURCE);
         System.out.printf(Locale.ROOT, "snapshot: writing a table of %,d rows%n", snapshotRows);
-        try (Connection db = source(SNAPSHOT_SOURCE); Statement st = db.createStatement()) {
+        try (Connection db = stack.source(SNAPSHOT_SOURCE); Statement st = db.createStatement()) {
             st.execute(PeopleChanges.DDL);
             for (int from = 1; from <= snapshotRows; from += 100_000) {
                 st.execute(PeopleChanges.insert(from, Math.min(snapshotRows, from + 99_999)));
@@ -306,29 +256,90 @@ public final class PipelineBenchmark implements Callable<Integer> {
             List<Kind> order = round % 2 == 1 ? List.of(Kind.CEILING, Kind.BOTH) : List.of(Kind.BOTH, Kind.CEILING);
             for (Kind kind : order) {
                 Reader r = snapshotReader(round, kind);
-                runs.add(timed(round, r, "snapshot", snapshotRows, () -> readers.delivered(r) >= snapshotRows));
+                runs.add(readers.timed(round, r, "snapshot", snapshotRows, () -> readers.delivered(r) >= snapshotRows));
                 stack.dropAll(r.name());
             }
         }
         return runs;
     }
 
-    private Connection source(String db) throws Exception {
-        return DriverManager.getConnection(stack.dbUrl(db), stack.pgUser, null);
+    /** A snapshot run of the many-table source with Debezium's snapshot.max.threads. */
+    record ThreadedRun(Reader reader, Run run) {
     }
 
-    private Connection unchecked(String db) {
-        try {
-            return source(db);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+    /**
+     * {@code --snapshot-tables} tables of {@code --snapshot-table-rows} rows each, snapshotted by the engine alone and
+     * by the runner (both sinks), each with snapshot.max.threads 1 and {@code --snapshot-threads}; rounds alternate
+     * the order.
+     */
+    private List<ThreadedRun> manyTableSnapshots() throws Exception {
+        stack.freshDatabases(TABLES_SOURCE);
+        List<String> tables = new ArrayList<>();
+        System.out.printf(Locale.ROOT, "snapshot: writing %d tables of %,d rows%n", snapshotTables, snapshotTableRows);
+        try (Connection db = stack.source(TABLES_SOURCE); Statement st = db.createStatement()) {
+            for (int t = 1; t <= snapshotTables; t++) {
+                String table = "people_" + t;
+                tables.add(table);
+                st.execute(PeopleChanges.DDL.replace("TABLE people", "TABLE " + table));
+                st.execute(PeopleChanges.insert(1, snapshotTableRows).replace("INTO people", "INTO " + table));
+            }
+            st.execute("VACUUM ANALYZE");
         }
+        long rows = (long) snapshotTables * snapshotTableRows;
+        List<Reader> variants = new ArrayList<>();
+        for (int threads : List.of(1, snapshotThreads)) {
+            for (Kind kind : List.of(Kind.CEILING, Kind.BOTH)) {
+                variants.add(new Reader(kind, TABLES_SOURCE + "_" + kind.name().toLowerCase(Locale.ROOT) + "_t"
+                        + threads, TABLES_SOURCE, "initial", tables, threads));
+            }
+        }
+        List<ThreadedRun> runs = new ArrayList<>();
+        for (int round = 1; round <= snapshotRounds; round++) {
+            List<Reader> order = new ArrayList<>(variants);
+            if (round % 2 == 0) {
+                Collections.reverse(order);
+            }
+            for (Reader variant : order) {
+                Reader r = new Reader(variant.kind(), variant.name() + "_" + round, TABLES_SOURCE, "initial", tables,
+                        variant.snapshotThreads());
+                Run run = readers.timed(round, r, "snapshot-" + snapshotTables + "-tables-t" + r.snapshotThreads(),
+                        rows, () -> readers.delivered(r) >= rows);
+                runs.add(new ThreadedRun(r, run));
+                stack.dropAll(r.name());
+            }
+        }
+        return runs;
     }
 
-    private void setMarker(String db, BigDecimal value) throws Exception {
-        try (Connection c = source(db); Statement st = c.createStatement()) {
-            st.execute("UPDATE people SET total = " + value.toPlainString() + " WHERE id = 0");
+    private void manyTablesReport(StringBuilder s, List<ThreadedRun> runs) {
+        long rows = (long) snapshotTables * snapshotTableRows;
+        s.append(String.format(Locale.ROOT, "%n### Snapshot of many tables%n%n%d tables of %,d rows (%,d rows), read "
+                + "by a new slot's initial snapshot with Debezium's `snapshot.max.threads` 1 and %d, by the runner "
+                + "(both sinks, `-Xmx%s`) until both sinks hold every row and by the engine alone until it has seen "
+                + "every read; rounds alternate the order.%n%n| round | threads | reader | rows/s | ratio to the engine "
+                + "alone, same threads | peak heap MB | peak RSS MB |%n|---|---|---|---|---|---|---|%n", snapshotTables,
+                snapshotTableRows, rows, snapshotThreads, heap));
+        Map<Integer, List<Double>> ratios = new LinkedHashMap<>();
+        for (ThreadedRun t : runs) {
+            int threads = t.reader().snapshotThreads();
+            Run engine = runs.stream().filter(o -> o.run().round() == t.run().round() && o.run().kind() == Kind.CEILING
+                    && o.reader().snapshotThreads() == threads).findFirst().orElseThrow().run();
+            if (t.run().kind() != Kind.CEILING) {
+                ratios.computeIfAbsent(threads, k -> new ArrayList<>()).add(t.run().rate() / engine.rate());
+            }
+            s.append(String.format(Locale.ROOT, "| %d | %d | %s | %,.0f | %.2f | %d | %.0f |%n", t.run().round(),
+                    threads, t.run().kind().label, t.run().rate(), t.run().rate() / engine.rate(),
+                    t.run().peakHeapMb(), t.run().peakRssMb()));
         }
+        s.append('\n');
+        ratios.forEach((threads, r) -> {
+            double ratio = BenchmarkResult.median(r);
+            double rate = BenchmarkResult.median(runs.stream().filter(t -> t.run().kind() != Kind.CEILING
+                    && t.reader().snapshotThreads() == threads).map(t -> t.run().rate()).toList());
+            s.append(String.format(Locale.ROOT, "- snapshot.max.threads %d: the runner at %,.0f rows/s, %.2f of the "
+                    + "engine's alone (median; target >= 0.80: %s)%n", threads, rate, ratio,
+                    ratio >= 0.8 ? "met" : "NOT met"));
+        });
     }
 
     private List<String> summary(List<Run> runs) {
@@ -368,7 +379,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
         return runs.stream().filter(r -> r.round() == round && r.kind() == v).findFirst().orElseThrow();
     }
 
-    private void writeReport(List<Run> runs, List<Freshness> freshness, List<Run> snapshots) throws IOException {
+    private void writeReport(List<Run> runs, List<Freshness> freshness, List<Run> snapshots,
+            List<ThreadedRun> manyTables) throws IOException {
         StringBuilder s = new StringBuilder(
                 "## Pipeline end to end: catch-up against the source ceiling, snapshot, freshness, memory\n\n");
         if (!catchUp) {
@@ -378,6 +390,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
         }
         if (!snapshots.isEmpty()) {
             snapshotReport(s, snapshots);
+        }
+        if (!manyTables.isEmpty()) {
+            manyTablesReport(s, manyTables);
         }
         if (!freshness.isEmpty()) {
             freshnessReport(s, freshness);
@@ -414,16 +429,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 + "reads it until it shows the value (%d s per load, after 3 s of load alone). Elasticsearch search "
                 + "sees a document only after a refresh (1 s by default); realtime GET does not wait for one.%n%n",
                 heap, freshnessSeconds));
-        s.append("| changes/s (reached) | per transaction | sink, read by | p50 s | p90 s | p99 s | max s | probes |\n");
-        s.append("|---|---|---|---|---|---|---|---|\n");
-        for (Freshness f : freshness) {
-            s.append(String.format(Locale.ROOT, "| %,d (%,.0f) | %d | %s | %.3f | %.3f | %.3f | %.3f | %d |%n",
-                    f.rate(), f.reached(), f.perTransaction(), f.sink(), FreshnessProbe.percentile(f.seconds(), 50),
-                    FreshnessProbe.percentile(f.seconds(), 90), FreshnessProbe.percentile(f.seconds(), 99),
-                    FreshnessProbe.percentile(f.seconds(), 100), f.seconds().size()));
-        }
-        double worst = freshness.stream().filter(f -> !f.sink().endsWith("search"))
-                .mapToDouble(f -> FreshnessProbe.percentile(f.seconds(), 99)).max().orElse(0);
+        Freshness.table(s, freshness);
+        double worst = Freshness.worstP99(freshness);
         Freshness last = freshness.get(freshness.size() - 1);
         s.append(String.format(Locale.ROOT, "%n- highest p99 of ClickHouse and Elasticsearch GET: %.3f s (target <= "
                 + "0.25 s: %s)%n- the runner's memory at the end of these runs: peak heap %d MB, peak RSS %.0f MB%n",

@@ -44,11 +44,20 @@ final class PipelineReaders {
     }
 
     /**
-     * One reader: its kind, its name (slot, ClickHouse database, index prefix, folder), the source database and
-     * Debezium's snapshot mode.
+     * One reader: its kind, its name (slot, ClickHouse database, index prefix, folder), the source database,
+     * Debezium's snapshot mode, the tables it captures (in schema public) and Debezium's snapshot.max.threads.
      */
-    record Reader(Kind kind, String name, String sourceDb, String snapshotMode) {
+    record Reader(Kind kind, String name, String sourceDb, String snapshotMode, List<String> tables,
+            int snapshotThreads) {
+
+        /** A reader of the {@code people} table, snapshotting on one thread. */
+        Reader(Kind kind, String name, String sourceDb, String snapshotMode) {
+            this(kind, name, sourceDb, snapshotMode, List.of("people"), 1);
+        }
     }
+
+    /** How long a reader may take to start or to finish a run before the benchmark gives up. */
+    static final long WAIT_MS = 20 * 60_000L;
 
     private final BenchStack stack;
     private final String heap;
@@ -102,16 +111,66 @@ final class PipelineReaders {
         return JvmProcess.start(heap, jvm, log, RunnerMain.class.getName(), "--config", file.toString());
     }
 
+    /** Sets the marker again until the reader, just started with no snapshot, shows it: its slot exists then. */
+    void awaitStarted(JvmProcess p, Reader r, String phase, BigDecimal probe) throws Exception {
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (!markerIs(r, probe)) {
+            stack.setMarker(r.sourceDb(), probe);
+            if (!p.isAlive() || System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException(r.kind().label + " did not start; see " + log(r, phase));
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    /** The end of a timed run. */
+    @FunctionalInterface
+    interface Done {
+        boolean holds() throws Exception;
+    }
+
+    /** Runs the reader from its process start until {@code done}; what it used is sampled on the way. */
+    PipelineBenchmark.Run timed(int round, Reader r, String phase, long events, Done done) throws Exception {
+        MachineCpu machine = MachineCpu.now();
+        ServerCpu servers = ServerCpu.now();
+        try (JvmProcess p = start(r, phase, true)) {
+            long deadline = System.currentTimeMillis() + WAIT_MS;
+            long lastSample = 0;
+            while (!done.holds()) {
+                if (!p.isAlive() || System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException(r.kind().label + " did not finish; see " + log(r, phase));
+                }
+                if (System.currentTimeMillis() - lastSample > 1000) {
+                    p.sample(); // the kernel keeps the RSS high-water mark; CPU time is read again at the end
+                    lastSample = System.currentTimeMillis();
+                }
+                Thread.sleep(20);
+            }
+            double seconds = (System.nanoTime() - p.startedAt()) / 1e9;
+            p.sample();
+            PipelineBenchmark.Run run = new PipelineBenchmark.Run(round, r.kind(), events, seconds, p.cpuSeconds(),
+                    p.peakHeapMb(), p.peakRssMb(), MachineCpu.now().busySince(machine),
+                    ServerCpu.now().secondsSince(servers));
+            System.out.printf(java.util.Locale.ROOT, "%s round %d: %s, %,d events in %.1f s (%,.0f events/s), CPU "
+                    + "%.1f s, peak heap %d MB, peak RSS %.0f MB, machine CPU %.0f %% busy; servers' CPU s %s%n", phase,
+                    round, r.kind().label, events, seconds, run.rate(), run.cpuSeconds(), run.peakHeapMb(),
+                    run.peakRssMb(), run.machineBusy() * 100, run.serverSeconds());
+            return run;
+        }
+    }
+
     /**
      * The runner's settings for a reader: the stack's pipeline over the source database, on a slot of its own, with
      * the runner's own defaults for everything else.
      */
     private Map<String, String> engineConfig(Reader r, Path dir) {
-        Map<String, String> c = stack.pipeline(r.name(), dir, "public.people");
+        Map<String, String> c = stack.pipeline(r.name(), dir,
+                String.join(",", r.tables().stream().map(t -> "public." + t).toList()));
         c.remove("source.max.batch.size");
         c.remove("source.max.queue.size");
         c.put("source.database.dbname", r.sourceDb());
         c.put("source.snapshot.mode", r.snapshotMode());
+        c.put("source.snapshot.max.threads", Integer.toString(r.snapshotThreads()));
         c.put("sink.clickhouse.auto.create.database", "true");
         c.put("metrics.jmx.port", "0");
         return c;
@@ -148,12 +207,14 @@ final class PipelineReaders {
         }
         long fewest = Long.MAX_VALUE;
         if (r.kind().clickHouse) {
-            String rows = clickHouse("SELECT count() FROM " + r.name() + ".people");
+            String rows = clickHouse("SELECT sum(c) FROM (" + String.join(" UNION ALL ", r.tables().stream()
+                    .map(t -> "SELECT count() AS c FROM " + r.name() + "." + t).toList()) + ")");
             fewest = Math.min(fewest, rows == null ? 0 : Long.parseLong(rows));
         }
         if (r.kind().elasticsearch) {
+            String indices = String.join(",", r.tables().stream().map(t -> r.name() + "_" + t).toList());
             HttpResponse<String> response = stack.http.send(HttpRequest.newBuilder(URI.create(stack.esUrl + "/"
-                    + r.name() + "_people/_count")).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    + indices + "/_count")).GET().build(), HttpResponse.BodyHandlers.ofString());
             fewest = Math.min(fewest, response.statusCode() == 200
                     ? json.readTree(response.body()).path("count").asLong() : 0);
         }

@@ -9,13 +9,16 @@ import java.util.stream.Stream;
 
 /**
  * CPU time the stack's servers used, read from {@code /proc}: every Postgres process (the WAL sender that decodes
- * for the slot among them), ClickHouse, Elasticsearch. With the reader's own CPU time it says where a run's CPU went.
+ * for the slot among them), ClickHouse, Elasticsearch, and where the stack has them the Kafka broker and the Connect
+ * worker. With the reader's own CPU time it says where a run's CPU went.
  */
 final class ServerCpu {
 
     static final String POSTGRES = "Postgres";
     static final String CLICKHOUSE = "ClickHouse";
     static final String ELASTICSEARCH = "Elasticsearch";
+    static final String KAFKA = "Kafka";
+    static final String CONNECT = "Connect worker";
     private static final double TICKS_PER_SECOND = 100;
 
     private final Map<String, Long> ticks;
@@ -48,9 +51,18 @@ final class ServerCpu {
             if (comm.startsWith("clickhouse")) {
                 return CLICKHOUSE;
             }
+            if (!comm.equals("java")) {
+                return null;
+            }
             // By its main class: a benchmark's own JVMs name the sinks' jars on their class paths too.
-            return comm.equals("java") && Files.readString(proc.resolve("cmdline"))
-                    .contains("org.elasticsearch.bootstrap.Elasticsearch") ? ELASTICSEARCH : null;
+            String cmdline = Files.readString(proc.resolve("cmdline"));
+            if (cmdline.contains("org.elasticsearch.bootstrap.Elasticsearch")) {
+                return ELASTICSEARCH;
+            }
+            if (cmdline.contains("org.apache.kafka.connect.cli.ConnectDistributed")) {
+                return CONNECT;
+            }
+            return cmdline.contains("\0kafka.Kafka\0") ? KAFKA : null;
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -50,7 +50,40 @@ public final class DebeziumChangeStream implements AutoCloseable {
                 .using(props)
                 .notifying(event -> records.add(event.record()))
                 .build();
-        executor.execute(engine);
+        java.util.concurrent.Future<?> running = executor.submit(engine);
+        awaitStreaming(database, props.getProperty("slot.name"), running);
+    }
+
+    /**
+     * Waits until Debezium streams from its slot (the slot is active once it has issued START_REPLICATION), so that
+     * the test's next DDL comes after the connector read the tables' schemas for streaming: Debezium reads columns
+     * and primary key in separate queries there, and an ALTER in between (a renamed key column, say) stops it with
+     * "referenced as PRIMARY KEY, but a matching column is not defined". The snapshot's records are queued by then.
+     */
+    private void awaitStreaming(PostgresTestDatabase database, String slot, java.util.concurrent.Future<?> running) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        try (java.sql.Connection db = database.connect();
+                java.sql.PreparedStatement active = db.prepareStatement(
+                        "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active")) {
+            active.setString(1, slot);
+            while (System.nanoTime() < deadline) {
+                try (java.sql.ResultSet rs = active.executeQuery()) {
+                    if (rs.next()) {
+                        return;
+                    }
+                }
+                if (running.isDone()) {
+                    throw new AssertionError("Debezium stopped before it streamed from slot " + slot + " (see its log)");
+                }
+                Thread.sleep(20);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot look at slot " + slot + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Debezium to stream", e);
+        }
+        throw new AssertionError("Debezium did not start streaming from slot " + slot + " within 120 s (see its log)");
     }
 
     /** The next {@code count} records, waiting up to {@code timeout} for them. */

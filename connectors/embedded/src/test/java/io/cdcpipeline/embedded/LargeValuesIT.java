@@ -67,6 +67,60 @@ class LargeValuesIT {
     }
 
     /**
+     * {@code bin/cdc run}'s heap (512 MB) holds 16 MB rows: four of them in one transaction, then each updated, so
+     * that Debezium's queue, both sinks' buffers and the Elasticsearch request hold several at once. Every version
+     * arrives and the runner neither runs out of memory nor stops.
+     */
+    @Test
+    void sixteenMegabyteRowsPassThroughARunnerAtItsDefaultHeap(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
+        PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
+        h.sql("CREATE TABLE blobs (id integer PRIMARY KEY, body jsonb, note text)");
+        h.extraConfig.put("source.table.include.list", "public.blobs");
+        Path log = work.resolve("runner.log");
+        Process runner = RunnerProcess.start(h.writeConfig(work.resolve("pipeline.properties")), log);
+        try {
+            RunnerProcess.awaitLog(runner, log, "Snapshot completed at LSN", 180); // the rows below stream
+            h.sql("INSERT INTO blobs SELECT r, jsonb_object_agg('k' || g, repeat(r::text, 1000)), 'v1' "
+                    + "FROM generate_series(1, 4) r, generate_series(1, 16000) g GROUP BY r");
+            h.sql("UPDATE blobs SET body = body || '{\"updated\": true}', note = 'v2'");
+            List<List<String>> expected = h.postgresRows("SELECT id::text, md5(body::text), md5(note), "
+                    + "octet_length(body::text)::text, octet_length(note)::text FROM blobs ORDER BY id");
+            assertThat(expected).hasSize(4).allMatch(row -> Integer.parseInt(row.get(3)) > 16_000_000);
+            try {
+                Await.until(() -> clickHouseDigests(h, ch).equals(expected), 240,
+                        "the second version of every 16 MB row, byte for byte, in ClickHouse");
+                Await.until(() -> IntStream.rangeClosed(1, 4).allMatch(id -> updated(es, id)), 240,
+                        "the second version of every 16 MB row in Elasticsearch");
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; the runner's log ends with:\n" + RunnerProcess.tail(log), e);
+            }
+            assertThat(runner.isAlive()).as("the runner still runs").isTrue();
+            assertThat(java.nio.file.Files.readString(log)).doesNotContain("OutOfMemoryError");
+            assertThat(h.deadLetters("clickhouse")).isEmpty();
+            assertThat(h.deadLetters("elasticsearch")).isEmpty();
+            ReliabilityCase.fault("Four 16 MB jsonb rows in one transaction, then each updated, through a runner at "
+                            + "-Xmx512m (bin/cdc run's heap)")
+                    .expected("every version arrives in both sinks; no OutOfMemoryError, the runner keeps running")
+                    .observed("md5 and length of the four second versions equal in ClickHouse, each updated in "
+                            + "Elasticsearch; the runner alive, no OutOfMemoryError in its log").rowsCompared(4 + 4)
+                    .record();
+        } finally {
+            runner.destroy();
+            runner.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private boolean updated(ElasticsearchTestIndex es, int id) {
+        try {
+            JsonNode doc = document(es, Integer.toString(id));
+            return doc != null && "v2".equals(doc.path("_source").path("note").asText());
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /**
      * 1,500 columns, above Elasticsearch's field limit: refused there, naming the setting. ClickHouse 18.16 writes every
      * part with two 1 MB buffers per column stream, so it takes 1,500 NOT NULL columns within the stack's 4 GB
      * max_memory_usage, and the sink refuses 1,500 Nullable ones (two streams each) up front, naming the remedies,

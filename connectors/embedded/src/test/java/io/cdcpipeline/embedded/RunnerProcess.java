@@ -47,7 +47,8 @@ final class RunnerProcess {
         return "(no start line: killed before the start check)";
     }
 
-    private static String tail(Path log) throws Exception {
+    /** The last 30 lines of the runner's log, for a failure message. */
+    static String tail(Path log) throws Exception {
         List<String> lines = Files.readAllLines(log);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     }

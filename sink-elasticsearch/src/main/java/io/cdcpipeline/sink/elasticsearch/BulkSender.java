@@ -3,13 +3,9 @@ package io.cdcpipeline.sink.elasticsearch;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.sink.TargetUnavailableException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.http.entity.ByteArrayEntity;
-import org.apache.http.entity.ContentType;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.elasticsearch.client.Request;
@@ -46,8 +42,6 @@ final class BulkSender {
             + "and that the account's role may create_index, manage, write and read the sink's indices and aliases; "
             + "changes wait meanwhile, none is dead-lettered";
 
-    private static final ContentType NDJSON = ContentType.create("application/x-ndjson", StandardCharsets.UTF_8);
-
     private final RestClient client;
     private final RetryBackoff backoff;
     private final ElasticsearchSinkMetrics metrics;
@@ -76,10 +70,8 @@ final class BulkSender {
                 backoff.pause(attempt - 1);
             }
             List<DocumentAction> sending = pending;
-            ByteArrayOutputStream body = new ByteArrayOutputStream(sending.size() * 256);
-            sending.forEach(action -> action.writeTo(body));
             Request request = new Request("POST", "/_bulk");
-            request.setEntity(new ByteArrayEntity(body.toByteArray(), NDJSON));
+            request.setEntity(new BulkBody(sending));
             List<Item> items;
             long started = System.nanoTime();
             try {

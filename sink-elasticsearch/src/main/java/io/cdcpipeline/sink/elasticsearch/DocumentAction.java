@@ -28,8 +28,9 @@ record DocumentAction(SinkRecord record, String alias, String id, long version, 
         return 96 + alias.length() + id.length() + (source == null ? 0 : source.length);
     }
 
-    /** Appends the action's lines of a {@code _bulk} body (NDJSON): the action, then the document if any. */
-    void writeTo(ByteArrayOutputStream out) {
+    /** The action's line of a {@code _bulk} body (NDJSON), newline included; the document follows it if any. */
+    byte[] header() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + alias.length() + id.length());
         try (JsonGenerator header = Json.MAPPER.getFactory().createGenerator(out)) {
             header.writeStartObject();
             header.writeObjectFieldStart(source == null ? "delete" : "index");
@@ -43,9 +44,6 @@ record DocumentAction(SinkRecord record, String alias, String id, long version, 
             throw new UncheckedIOException(e);
         }
         out.write('\n');
-        if (source != null) {
-            out.writeBytes(source);
-            out.write('\n');
-        }
+        return out.toByteArray();
     }
 }
