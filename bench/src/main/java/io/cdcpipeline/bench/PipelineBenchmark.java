@@ -313,11 +313,13 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     private void manyTablesReport(StringBuilder s, List<ThreadedRun> runs) {
         long rows = (long) snapshotTables * snapshotTableRows;
-        s.append(String.format(Locale.ROOT, "%n### Snapshot of many tables%n%n%d tables of %,d rows (%,d rows), read "
+        s.append(String.format(Locale.ROOT, "## Pipeline: snapshot of many tables%n%nRun on %s. `bin/cdc bench "
+                + "pipeline`: %d tables of %,d rows (%,d rows), read "
                 + "by a new slot's initial snapshot with Debezium's `snapshot.max.threads` 1 and %d, by the runner "
                 + "(both sinks, `-Xmx%s`) until both sinks hold every row and by the engine alone until it has seen "
                 + "every read; rounds alternate the order.%n%n| round | threads | reader | rows/s | ratio to the engine "
-                + "alone, same threads | peak heap MB | peak RSS MB |%n|---|---|---|---|---|---|---|%n", snapshotTables,
+                + "alone, same threads | peak heap MB | peak RSS MB |%n|---|---|---|---|---|---|---|%n",
+                BenchmarkResult.machine(), snapshotTables,
                 snapshotTableRows, rows, snapshotThreads, heap));
         Map<Integer, List<Double>> ratios = new LinkedHashMap<>();
         for (ThreadedRun t : runs) {
@@ -381,6 +383,14 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     private void writeReport(List<Run> runs, List<Freshness> freshness, List<Run> snapshots,
             List<ThreadedRun> manyTables) throws IOException {
+        if (!manyTables.isEmpty()) {
+            StringBuilder tables = new StringBuilder();
+            manyTablesReport(tables, manyTables);
+            BenchmarkResult.writeSection(report, "pipeline-tables", tables.toString());
+        }
+        if (runs.isEmpty() && snapshots.isEmpty() && freshness.isEmpty()) {
+            return; // only the many-table runs: the other figures on the page stay as their last run left them
+        }
         StringBuilder s = new StringBuilder(
                 "## Pipeline end to end: catch-up against the source ceiling, snapshot, freshness, memory\n\n");
         if (!catchUp) {
@@ -390,9 +400,6 @@ public final class PipelineBenchmark implements Callable<Integer> {
         }
         if (!snapshots.isEmpty()) {
             snapshotReport(s, snapshots);
-        }
-        if (!manyTables.isEmpty()) {
-            manyTablesReport(s, manyTables);
         }
         if (!freshness.isEmpty()) {
             freshnessReport(s, freshness);
