@@ -1,13 +1,10 @@
 package io.cdcpipeline.sink.elasticsearch;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.apache.http.entity.AbstractHttpEntity;
 import org.apache.http.entity.ContentType;
@@ -52,11 +49,40 @@ final class BulkBody extends AbstractHttpEntity {
         return length;
     }
 
+    /**
+     * The body as a stream that fills each read across parts: the HTTP client sends what one read returns as one
+     * chunk, and a read that stopped at each ~100-byte action line would send many small ones (at 0.6 of the rate
+     * of whole 4 KB chunks in the sink benchmark).
+     */
     @Override
     public InputStream getContent() {
-        List<InputStream> streams = new ArrayList<>(parts.size());
-        parts.forEach(part -> streams.add(new ByteArrayInputStream(part)));
-        return new SequenceInputStream(Collections.enumeration(streams));
+        return new InputStream() {
+            private int part;
+            private int at;
+
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] into, int offset, int length) {
+                int copied = 0;
+                while (copied < length && part < parts.size()) {
+                    byte[] current = parts.get(part);
+                    int n = Math.min(length - copied, current.length - at);
+                    System.arraycopy(current, at, into, offset + copied, n);
+                    copied += n;
+                    at += n;
+                    if (at == current.length) {
+                        part++;
+                        at = 0;
+                    }
+                }
+                return copied == 0 && length > 0 ? -1 : copied;
+            }
+        };
     }
 
     @Override

@@ -32,4 +32,17 @@ class BulkBodyTest {
         assertThat(written.toString(StandardCharsets.UTF_8)).isEqualTo(EXPECTED);
         assertThat(body.getContentType().getValue()).startsWith("application/x-ndjson");
     }
+
+    @Test
+    void aReadFillsItsBufferAcrossActionsAsTheClientSendsEachReadAsOneChunk() throws Exception {
+        java.io.InputStream in = new BulkBody(actions).getContent();
+        byte[] buffer = new byte[4096];
+        int first = in.read(buffer, 0, buffer.length);
+        assertThat(first).as("the whole body in one read").isEqualTo(EXPECTED.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(new String(buffer, 0, first, StandardCharsets.UTF_8)).isEqualTo(EXPECTED);
+        assertThat(in.read(buffer, 0, buffer.length)).isEqualTo(-1);
+        in = new BulkBody(actions).getContent();
+        assertThat(in.read(buffer, 0, 10)).isEqualTo(10);
+        assertThat((char) in.read()).isEqualTo(EXPECTED.charAt(10));
+    }
 }
