@@ -164,8 +164,14 @@ public final class ConnectBenchmark implements Callable<Integer> {
         config.put("errors.deadletterqueue.topic.name", SOURCE + "-" + sink + "-dead-letters");
     }
 
-    private static String name(String connector) {
-        return SOURCE + "-" + connector;
+    /**
+     * Connector names are new in every run: Connect keeps a deleted source connector's offsets, and a source
+     * connector of an earlier run's name would resume from a position its new slot never had.
+     */
+    private final String run = SOURCE + "-" + Long.toString(System.currentTimeMillis() / 1000, 36);
+
+    private String name(String connector) {
+        return run + "-" + connector;
     }
 
     /** Sets the marker until both sinks show it. */
@@ -288,8 +294,10 @@ public final class ConnectBenchmark implements Callable<Integer> {
 
     /** Removes the connectors, their topics and consumer groups, then the slot, databases and indices. */
     private void cleanUp() throws Exception {
-        for (String connector : CONNECTORS) {
-            connect("DELETE", "/connectors/" + name(connector), null);
+        for (JsonNode connector : json.readTree(connect("GET", "/connectors", null).body())) {
+            if (connector.asText().startsWith(SOURCE + "-")) {
+                connect("DELETE", "/connectors/" + connector.asText(), null);
+            }
         }
         Properties admin = new Properties();
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap);
@@ -297,11 +305,12 @@ public final class ConnectBenchmark implements Callable<Integer> {
             Set<String> topics = kafka.listTopics().names().get().stream().filter(t -> t.startsWith(SOURCE))
                     .collect(Collectors.toSet());
             kafka.deleteTopics(topics).all().get();
-            List<String> groups = List.of("connect-" + name("clickhouse-sink"), "connect-" + name("elasticsearch-sink"));
+            List<String> groups = kafka.listConsumerGroups().all().get().stream().map(g -> g.groupId())
+                    .filter(g -> g.startsWith("connect-" + SOURCE + "-")).toList();
             try {
                 kafka.deleteConsumerGroups(groups).all().get();
             } catch (java.util.concurrent.ExecutionException e) {
-                // no such group yet, or its members still leaving: the next run starts from fresh topics anyway
+                // members still leaving: their committed offsets are of topics deleted above
             }
         }
         long deadline = System.currentTimeMillis() + 60_000;

@@ -42,21 +42,27 @@ record Freshness(int rate, int perTransaction, double reached, String sink, List
         return FreshnessProbe.percentile(seconds, percentile);
     }
 
+    /** Probes the sink did not show within {@link FreshnessProbe#GIVE_UP_MS}: their latency is at least that. */
+    long gaveUp() {
+        return seconds.stream().filter(v -> v * 1000 >= FreshnessProbe.GIVE_UP_MS).count();
+    }
+
     /** One line of progress output. */
     String line() {
         return String.format(Locale.ROOT, "freshness at %,d changes/s (%d per transaction, %,.0f reached), %s: p50 "
-                + "%.3f s, p99 %.3f s, max %.3f s (%d probes)", rate, perTransaction, reached, sink, p(50), p(99),
-                p(100), seconds.size());
+                + "%.3f s, p99 %.3f s, max %.3f s (%d probes, %d not seen within %d s)", rate, perTransaction, reached,
+                sink, p(50), p(99), p(100), seconds.size(), gaveUp(), FreshnessProbe.GIVE_UP_MS / 1000);
     }
 
     /** The Markdown table of {@code results}. */
     static void table(StringBuilder s, List<Freshness> results) {
-        s.append("| changes/s (reached) | per transaction | sink, read by | p50 s | p90 s | p99 s | max s | probes |\n");
-        s.append("|---|---|---|---|---|---|---|---|\n");
+        s.append("| changes/s (reached) | per transaction | sink, read by | p50 s | p90 s | p99 s | max s | probes | "
+                + "not seen within " + FreshnessProbe.GIVE_UP_MS / 1000 + " s |\n");
+        s.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Freshness f : results) {
-            s.append(String.format(Locale.ROOT, "| %,d (%,.0f) | %d | %s | %.3f | %.3f | %.3f | %.3f | %d |%n",
+            s.append(String.format(Locale.ROOT, "| %,d (%,.0f) | %d | %s | %.3f | %.3f | %.3f | %.3f | %d | %d |%n",
                     f.rate(), f.reached(), f.perTransaction(), f.sink(), f.p(50), f.p(90), f.p(99), f.p(100),
-                    f.seconds().size()));
+                    f.seconds().size(), f.gaveUp()));
         }
     }
 
