@@ -190,13 +190,19 @@ final class PipelineReaders {
     /** Whether the marker row holds {@code value} everywhere this reader delivers it. */
     boolean markerIs(Reader r, BigDecimal value) throws Exception {
         if (r.kind() == Kind.CEILING) {
-            Path seen = work.resolve(r.name()).resolve("seen");
-            return Files.exists(seen) && new BigDecimal(Files.readString(seen).trim()).compareTo(value) == 0;
+            BigDecimal seen = seenByCeiling(r);
+            return seen != null && seen.compareTo(value) == 0;
         }
         if (r.kind().clickHouse && !value.equals(clickHouseTotal(r.name()))) {
             return false;
         }
         return !r.kind().elasticsearch || value.equals(elasticsearchTotal(r.name()));
+    }
+
+    /** The marker's value the ceiling's handler saw last, or null. */
+    BigDecimal seenByCeiling(Reader r) throws IOException {
+        Path seen = work.resolve(r.name()).resolve("seen");
+        return Files.exists(seen) ? number(Files.readString(seen).trim()) : null;
     }
 
     /** The rows this reader has delivered everywhere it delivers them (the fewest of its sinks). */
