@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -161,6 +162,16 @@ final class PipelineHarness {
 
     Path offsetFile() {
         return workDir.resolve("offsets.dat");
+    }
+
+    /**
+     * Whether the runner stored a streaming position (Debezium's {@code lsn_proc}), not one inside the initial
+     * snapshot: a restart from it resumes the stream instead of taking the snapshot again.
+     */
+    boolean streamingPositionStored() throws java.io.IOException {
+        Path offsets = offsetFile();
+        return Files.exists(offsets) && new String(Files.readAllBytes(offsets),
+                java.nio.charset.StandardCharsets.ISO_8859_1).contains("lsn_proc");
     }
 
     EmbeddedPipeline start() {

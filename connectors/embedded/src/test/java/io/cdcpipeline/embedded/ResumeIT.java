@@ -134,18 +134,16 @@ class ResumeIT {
      * in between (a documented limit). A seed row, streamed and stored, marks that point.
      */
     private static void awaitStreaming(PipelineHarness h) throws Exception {
-        Path offsets = h.offsetFile();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         // The position is stored when a batch finishes after the flush interval: keep a trickle of seed rows going.
         for (int seed = -1; System.nanoTime() < deadline; seed--) {
-            if (Files.exists(offsets) && new String(Files.readAllBytes(offsets), java.nio.charset.StandardCharsets.ISO_8859_1)
-                    .contains("lsn_proc")) {
+            if (h.streamingPositionStored()) {
                 return;
             }
             h.sql("INSERT INTO orders VALUES (" + seed + ", 0, 'seed', 0, now())");
             Thread.sleep(300);
         }
-        throw new AssertionError("the runner stored no streaming position in " + offsets + " within 90 s");
+        throw new AssertionError("the runner stored no streaming position in " + h.offsetFile() + " within 90 s");
     }
 
     private static Process startRunner(Path config, Path log) throws Exception {

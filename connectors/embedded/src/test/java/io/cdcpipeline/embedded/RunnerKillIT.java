@@ -93,7 +93,7 @@ class RunnerKillIT {
                         }
                         case DURING_INCREMENTAL_SNAPSHOT -> {
                             // Killed while it reads orders in chunks; the next starts resume it from the position.
-                            awaitStreaming(runner, log, name, h.offsetFile());
+                            awaitStreaming(runner, log, name, h);
                             h.sql("INSERT INTO debezium_signal VALUES ('kill-" + round + "', 'execute-snapshot', "
                                     + "'{\"data-collections\": [\"public.orders\"], \"type\": \"incremental\"}')");
                             RunnerProcess.awaitLog(runner, log, "Incremental snapshot for table 'public.orders' will end",
@@ -101,7 +101,7 @@ class RunnerKillIT {
                             Thread.sleep(random.nextInt(1000));
                         }
                         case STREAMING -> {
-                            awaitStreaming(runner, log, name, h.offsetFile());
+                            awaitStreaming(runner, log, name, h);
                             Thread.sleep(200 + random.nextInt(3000));
                         }
                     }
@@ -155,16 +155,16 @@ class RunnerKillIT {
      * last rows well before both sinks hold them, and a kill between the two is one more kill inside the snapshot
      * (the next start takes it again), not one while streaming.
      */
-    private static void awaitStreaming(Process runner, Path log, String name, Path offsets) throws Exception {
+    private static void awaitStreaming(Process runner, Path log, String name, PipelineHarness h) throws Exception {
         RunnerProcess.awaitLog(runner, log, "Pipeline " + name + " started", 90);
         if (!RunnerProcess.startLine(log).contains("resuming")) {
             RunnerProcess.awaitLog(runner, log, "Snapshot completed at LSN", 180);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (!(Files.exists(offsets) && new String(Files.readAllBytes(offsets),
-                java.nio.charset.StandardCharsets.ISO_8859_1).contains("lsn_proc"))) {
+        while (!h.streamingPositionStored()) {
             if (!runner.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("the runner stored no streaming position in " + offsets + " (log " + log + ")");
+                throw new AssertionError("the runner stored no streaming position in " + h.offsetFile() + " (log "
+                        + log + ")");
             }
             Thread.sleep(20);
         }

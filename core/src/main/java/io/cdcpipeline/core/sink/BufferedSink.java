@@ -18,10 +18,10 @@ public interface BufferedSink extends AutoCloseable {
     void flushIfDue();
 
     /**
-     * Connect gave the task these partitions (a consumer group deals them out, and may take them away again); the
-     * embedded runner gives none.
+     * The task reads partitions that a consumer group deals out and may take away again (a Connect cluster): state
+     * kept per table must survive a table moving to another task. The embedded runner's task never hears this.
      */
-    void assigned(Collection<TopicPartition> partitions);
+    void partitionsMove();
 
     /** Connect took these partitions away from the task: it must keep nothing for the tables they brought. */
     void forget(Collection<TopicPartition> partitions);

@@ -367,10 +367,8 @@ final class ClickHouseChangeSink implements BufferedSink {
     }
 
     @Override
-    public synchronized void assigned(Collection<TopicPartition> partitions) {
-        if (!partitions.isEmpty()) {
-            rebuilds.running().partitionsMove();
-        }
+    public synchronized void partitionsMove() {
+        rebuilds.running().partitionsMove();
     }
 
     @Override

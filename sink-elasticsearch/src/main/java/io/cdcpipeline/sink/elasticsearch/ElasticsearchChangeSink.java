@@ -349,10 +349,8 @@ final class ElasticsearchChangeSink implements BufferedSink {
     }
 
     @Override
-    public synchronized void assigned(Collection<TopicPartition> partitions) {
-        if (!partitions.isEmpty()) {
-            rebuilds.partitionsMove();
-        }
+    public synchronized void partitionsMove() {
+        rebuilds.partitionsMove();
     }
 
     @Override

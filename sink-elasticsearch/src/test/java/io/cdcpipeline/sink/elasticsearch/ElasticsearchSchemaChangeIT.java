@@ -161,7 +161,7 @@ class ElasticsearchSchemaChangeIT {
             }
             List<SinkRecord> changes = stream.take(1, Duration.ofSeconds(60));
             TopicPartition codes = PartitionReplay.partitionOf(snapshot.get(0));
-            first.assigned(List.of(codes));
+            first.partitionsMove(); // Connect's consumer group deals out the partitions
             first.put(snapshot);
             first.put(changes); // starts the rebuild
             List<SinkRecord> reads = stream.takeUntil("codes", 21, Duration.ofSeconds(60)); // what it asked for
@@ -174,7 +174,7 @@ class ElasticsearchSchemaChangeIT {
                     .isEqualTo(started);
             first.forget(List.of(codes)); // Connect gives the partition to the second task
 
-            second.assigned(List.of(codes));
+            second.partitionsMove();
             second.put(PartitionReplay.from(codes, started, snapshot, changes, reads)); // joins the rebuild and asks for the snapshot again
             second.put(stream.takeUntil("codes", 21, Duration.ofSeconds(60)));
             second.preCommit(Map.of());
