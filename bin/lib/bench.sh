@@ -45,7 +45,7 @@ bench_build() {
   "$CDC_HOME/bin/cdc" stack up >&2
   log "building the benchmark (./mvnw install -pl bench -am, no tests)" >&2
   (cd "$CDC_HOME" && mvnw -DskipTests install -pl bench -am \
-    && mvnw -f bench/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime \
+    && mvnw -f bench/pom.xml dependency:build-classpath -DincludeScope=runtime \
          -Dmdep.outputFile="$CDC_HOME/bench/target/bench.classpath") >&2
 }
 

@@ -28,10 +28,15 @@ CDC_ES_START_TIMEOUT="${CDC_ES_START_TIMEOUT:-180}"
 CDC_KAFKA_START_TIMEOUT="${CDC_KAFKA_START_TIMEOUT:-90}"
 CDC_CONNECT_START_TIMEOUT="${CDC_CONNECT_START_TIMEOUT:-180}"
 
-# Versions: keep in step with the parent pom.xml (the README lists them).
-CDC_ES_VERSION="8.19.21"
-CDC_KAFKA_VERSION="4.3.1"
-CDC_DEBEZIUM_VERSION="3.6.3.Final"
+# Versions are pinned once, as <version.NAME> properties of the parent pom.xml: the build, these scripts and the
+# checks of docker-compose.yml (DockerComposeTest) all read them there.
+pom_version() {
+  sed -n "s:.*<version\.$1>\([^<]*\)</version\.$1>.*:\1:p" "$CDC_HOME/pom.xml" | head -n1
+}
+CDC_ES_VERSION="$(pom_version elasticsearch)"
+CDC_KAFKA_VERSION="$(pom_version kafka)"
+CDC_DEBEZIUM_VERSION="$(pom_version debezium)"
+export CDC_ES_VERSION CDC_KAFKA_VERSION CDC_DEBEZIUM_VERSION
 
 # The unprivileged system user Elasticsearch runs as (it refuses root). PostgreSQL runs as 'postgres'.
 CDC_ES_USER="${CDC_ES_USER:-cdc-es}"

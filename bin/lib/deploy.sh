@@ -5,7 +5,7 @@ DEPLOY_CP_FILE="$CDC_HOME/connectors/deploy/target/deploy.classpath"
 deploy_build() {
   log "building the deploy command (./mvnw install -pl connectors/deploy -am, no tests)" >&2
   (cd "$CDC_HOME" && mvnw -DskipTests install -pl connectors/deploy -am \
-    && mvnw -f connectors/deploy/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.regenerateFile=true \
+    && mvnw -f connectors/deploy/pom.xml dependency:build-classpath -DincludeScope=runtime -Dmdep.regenerateFile=true \
       -Dmdep.outputFile="$DEPLOY_CP_FILE") >&2 || die "building the deploy command failed"
 }
 

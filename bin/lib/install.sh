@@ -68,6 +68,11 @@ install_chromium() {
   command -v chromium >/dev/null 2>&1 || apt_install chromium
 }
 
+# ShellCheck lints bin/ before the test suite runs (bin/cdc test).
+install_shellcheck() {
+  command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck
+}
+
 # Debian's docker-compose validates docker-compose.yml (config -q) without a Docker engine; the suite checks it.
 install_compose() {
   command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose
@@ -95,7 +100,7 @@ install_kafka() {
   local cp="$CDC_WORK_DIR/dist/kafka-$CDC_KAFKA_VERSION.classpath"
   if [ ! -s "$cp" ]; then
     log "resolving Kafka $CDC_KAFKA_VERSION broker and Connect worker from Maven Central"
-    mvnw -f "$CDC_HOME/stack/kafka/pom.xml" dependency:build-classpath -Dmdep.includeScope=runtime \
+    mvnw -f "$CDC_HOME/stack/kafka/pom.xml" dependency:build-classpath -DincludeScope=runtime \
       -Dmdep.outputFile="$cp.tmp" || die "could not resolve the Kafka $CDC_KAFKA_VERSION classpath"
     mv "$cp.tmp" "$cp"
   fi
@@ -141,13 +146,14 @@ install_own_plugin() {
   if ! diff -rq "$unpacked" "$plugins/cdc-pipeline" >/dev/null 2>&1; then
     rm -rf "$plugins/cdc-pipeline"
     cp -r "$unpacked" "$plugins/cdc-pipeline"
+    # shellcheck disable=SC2034 # read by connect_start and stack_up: the worker must load the new bundle
     OWN_PLUGIN_CHANGED=1
   fi
 }
 
 # The modern ClickHouse engine (26.x) as a library: the npm package chdb ships libchdb.so. No server runs from it;
 # the tests call it in process to prove the SQL and RowBinary the sink sends to modern servers.
-CHDB_VERSION="3.4.0"
+CHDB_VERSION="$(pom_version chdb)"
 CHDB_LIB="$CDC_WORK_DIR/chdb/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so"
 
 install_chdb() {

@@ -56,6 +56,7 @@ pg_start() {
 }
 
 # pg_stop [fast|immediate]: 'immediate' is a crash as far as Postgres knows (no checkpoint; recovery at the next start).
+# shellcheck disable=SC2120 # 'stack stop postgres immediate' (stack.sh) passes the mode
 pg_stop() {
   local mode="${1:-fast}"
   case "$mode" in fast | immediate) ;; *) die "postgres: stop mode is fast or immediate, got '$mode'" ;; esac

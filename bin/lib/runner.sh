@@ -6,11 +6,16 @@ RUNNER_CP_FILE="$CDC_HOME/connectors/embedded/target/runner.classpath"
 runner_build() {
   log "building the runner (./mvnw install -pl connectors/embedded -am, no tests)"
   (cd "$CDC_HOME" && mvnw -DskipTests install -pl connectors/embedded -am \
-    && mvnw -f connectors/embedded/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.regenerateFile=true \
+    && mvnw -f connectors/embedded/pom.xml dependency:build-classpath -DincludeScope=runtime -Dmdep.regenerateFile=true \
       -Dmdep.outputFile="$RUNNER_CP_FILE") || die "building the runner failed"
 }
 
+# CDC_RUNNER_CLASSPATH: a classpath to use instead (the test suite hands its own, so no build runs inside a build).
 runner_classpath() {
+  if [ -n "${CDC_RUNNER_CLASSPATH:-}" ]; then
+    printf '%s' "$CDC_RUNNER_CLASSPATH"
+    return 0
+  fi
   build_current "$RUNNER_CP_FILE" || runner_build >&2 # its output must not join the classpath printed below
   printf '%s:%s' "$CDC_HOME/connectors/embedded/target/classes" "$(cat "$RUNNER_CP_FILE")"
 }
@@ -65,4 +70,9 @@ dead_letters_main() {
 rebuild_main() {
   [ $# -gt 0 ] || die "usage: bin/cdc rebuild --config FILE --table schema.table [--sink NAME] [--delete-old]"
   runner_java io.cdcpipeline.embedded.RebuildMain "$@"
+}
+
+# bin/cdc docs: docs/configuration.md from the ConfigDefs of the sinks, transforms and runner.
+docs_main() {
+  runner_java io.cdcpipeline.embedded.ConfigurationDocs "$CDC_HOME/docs/configuration.md"
 }

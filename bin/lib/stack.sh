@@ -21,7 +21,7 @@ stack_main() {
     side-es) stack_side_es "$@" ;;
     side-pg) stack_side_pg "$@" ;;
     worker) connect_worker_main "$@" ;;
-    *) echo "usage: bin/cdc stack up [--with-kafka] | down | status | env | stop SERVER" >&2; exit 2 ;;
+    *) echo "usage: bin/cdc stack up [--with-kafka] [--for-tests] | down | status | env | stop SERVER" >&2; exit 2 ;;
   esac
 }
 
@@ -33,11 +33,12 @@ stack_lock() {
 }
 
 stack_up() {
-  local with_kafka=""
+  local with_kafka="" for_tests=""
   while [ $# -gt 0 ]; do
     case "$1" in
       --with-kafka) with_kafka=1 ;;
-      *) die "stack up: unknown option '$1' (expected --with-kafka)" ;;
+      --for-tests) for_tests=1 ;;
+      *) die "stack up: unknown option '$1' (expected --with-kafka, --for-tests)" ;;
     esac
     shift
   done
@@ -51,11 +52,15 @@ stack_up() {
   install_base
   install_postgres
   install_clickhouse
-  install_promtool
-  install_chromium
-  install_compose
   install_elasticsearch
-  install_chdb
+  if [ -n "$for_tests" ]; then
+    # What only the test suite uses: a user's first 'stack up' (and bin/cdc demo) does not wait for it.
+    install_promtool
+    install_chromium
+    install_compose
+    install_shellcheck
+    install_chdb
+  fi
   if [ -n "$with_kafka" ]; then
     install_kafka
     install_connect_plugins

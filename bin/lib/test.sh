@@ -1,5 +1,6 @@
 # bin/cdc test [--long] [maven args]: the whole test suite on real servers, in timed phases.
-#   1. stack up --with-kafka (installs what is missing, starts what is down)
+#   1. stack up --with-kafka --for-tests (installs what is missing, test tools included, starts what is down), then
+#      ShellCheck over bin/
 #   2. ./mvnw verify: unit tests (Surefire) and integration tests (Failsafe) of every module on that one stack
 #   3. stack down, but only when this command was the one that brought the stack up
 # --long runs only the long suites (kill loops, scale) with their long rounds and sizes, and writes their figures into
@@ -7,6 +8,11 @@
 # A full run (no maven args) ends by writing docs/reliability.md from the cases its tests recorded (commit it too).
 
 LONG_SUITES="PositionStoreKillIT,RunnerKillIT,ScaleIT"
+
+# The command-line scripts, linted at warning level: what users run first must not hide quoting or exit-code bugs.
+shellcheck_scripts() {
+  (cd "$CDC_HOME" && shellcheck -x -S warning bin/cdc bin/lib/*.sh .ci/run) || { log "test: shellcheck found problems in bin/ (above)"; return 1; }
+}
 
 test_main() {
   local started_stack="" rc=0 t_up t_verify=0 t_down=0 t0 full_run=""
@@ -20,8 +26,11 @@ test_main() {
   "$CDC_HOME/bin/cdc" stack status >/dev/null 2>&1 || started_stack=1
 
   t0=$SECONDS
-  log "== phase 1/3: stack up --with-kafka"
-  "$CDC_HOME/bin/cdc" stack up --with-kafka || rc=$?
+  log "== phase 1/3: stack up --with-kafka --for-tests, shellcheck of bin/"
+  "$CDC_HOME/bin/cdc" stack up --with-kafka --for-tests || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    shellcheck_scripts || rc=$?
+  fi
   t_up=$((SECONDS - t0))
 
   if [ "$rc" -eq 0 ]; then

@@ -65,7 +65,7 @@ class ConsistencyMonitorIT {
             Alert alert = monitor.alerts(Instant.now()).stream().filter(this::isDrift).findFirst().orElseThrow();
             assertThat(alert.labels()).containsEntry("sink", "clickhouse").containsEntry("table", "public.customers");
             assertThat(alert.annotations().get("summary")).contains("differs from Postgres in 1 rows");
-            assertThat(monitor.unhealthyReasons()).anyMatch(r -> r.contains("table public.customers in sink clickhouse "
+            assertThat(monitor.unhealthyReasons()).anyMatch(r -> r.contains("table public.customers of sink clickhouse "
                     + "differs from Postgres in 1 rows"));
             assertThat(MonitorHttp.body(server, "/metrics")).contains(
                     "cdc_consistency_drifted_rows{sink=\"clickhouse\",table=\"public.customers\"} 1.0",

@@ -280,7 +280,7 @@ class LagMonitorIT {
                         && tableLevel(monitor, orders) == Level.OK && tableLevel(monitor, quiet) == Level.OK, 90,
                         "both tables read over JMX and fresh: " + monitor.tables());
                 Thread.sleep(10_000);
-                LagMonitor.TableState quietNow = table(monitor, quiet);
+                Observation.TableState quietNow = table(monitor, quiet);
                 assertThat(quietNow.watermark()).as("the quiet table's only change (its snapshot row) is old")
                         .isBefore(java.time.Instant.now().minusSeconds(10));
                 assertThat(quietNow.freshness()).as("yet it is fresh: complete up to the sink's heartbeat")
@@ -299,7 +299,7 @@ class LagMonitorIT {
                     assertThat(alert.path("annotations").path("summary").asText()).contains("Table " + orders)
                             .contains("behind").contains("changes waiting since");
                     assertThat(alert.path("annotations").path("freshness_seconds").asLong()).isGreaterThanOrEqualTo(8);
-                    LagMonitor.TableState held = table(monitor, orders);
+                    Observation.TableState held = table(monitor, orders);
                     assertThat(held.pending()).as("orders waiting in the sink").isPositive();
                     assertThat(held.oldestPending().toEpochMilli()).as("the oldest waiting order came after the block")
                             .isGreaterThanOrEqualTo(blockedAt - 2_000);
@@ -342,7 +342,7 @@ class LagMonitorIT {
         }
     }
 
-    private static LagMonitor.TableState table(LagMonitor monitor, String name) {
+    private static Observation.TableState table(LagMonitor monitor, String name) {
         return monitor.tables().getOrDefault("search", List.of()).stream().filter(t -> t.table().equals(name))
                 .findFirst().orElse(null);
     }

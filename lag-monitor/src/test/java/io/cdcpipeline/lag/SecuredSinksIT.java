@@ -108,7 +108,7 @@ class SecuredSinksIT {
                     """.formatted(pg.jdbcUrl(), pg.user(), ch.url(), ch.name(), secrets, node.url(), ca, apiKey));
             try (LagMonitor monitor = new LagMonitor(MonitorConfig.load(config), Clock.systemUTC())) {
                 monitor.check();
-                Map<String, LagMonitor.SinkState> sinks = monitor.sinks();
+                Map<String, Observation.SinkState> sinks = monitor.sinks();
                 assertThat(sinks.get("analytics").newestVisible()).as("%s", sinks.get("analytics"))
                         .isEqualTo(Instant.ofEpochMilli(beat));
                 assertThat(sinks.get("search").newestVisible()).as("%s", sinks.get("search"))

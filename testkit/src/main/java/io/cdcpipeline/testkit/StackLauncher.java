@@ -36,7 +36,8 @@ final class StackLauncher {
             return given;
         }
         Path cdc = ProjectRoot.path().resolve("bin/cdc");
-        List<String> up = new ArrayList<>(List.of(cdc.toString(), "stack", "up"));
+        // The tests use tools a user's stack does without (promtool, Chromium, chdb): --for-tests installs them.
+        List<String> up = new ArrayList<>(List.of(cdc.toString(), "stack", "up", "--for-tests"));
         if (needKafka) {
             up.add("--with-kafka");
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcpipeline.lag.LagMonitor;
+import io.cdcpipeline.lag.Observation;
 import io.cdcpipeline.lag.config.MonitorConfig;
 import io.cdcpipeline.testkit.Await;
 import io.cdcpipeline.testkit.CdcCommand;
@@ -535,7 +536,7 @@ class ConnectDeployIT {
                     && monitor.unhealthyReasons().isEmpty(), 120, "heartbeats through Kafka into both sinks and their "
                     + "tables read over the worker's JMX: " + monitor.sinks() + " " + monitor.tables() + " "
                     + monitor.unhealthyReasons());
-            LagMonitor.TableState orders = tableOf(monitor, "analytics", ch.name() + ".orders");
+            Observation.TableState orders = tableOf(monitor, "analytics", ch.name() + ".orders");
             assertThat(orders.pending()).isZero();
             assertThat(orders.watermark()).as("newest change applied to orders").isNotNull();
             assertThat(orders.freshness()).isLessThan(java.time.Duration.ofSeconds(60));
@@ -547,7 +548,7 @@ class ConnectDeployIT {
         }
     }
 
-    private static LagMonitor.TableState tableOf(LagMonitor monitor, String sink, String table) {
+    private static Observation.TableState tableOf(LagMonitor monitor, String sink, String table) {
         return monitor.tables().getOrDefault(sink, List.of()).stream().filter(t -> t.table().equals(table)).findFirst()
                 .orElse(null);
     }

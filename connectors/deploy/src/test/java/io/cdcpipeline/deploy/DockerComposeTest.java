@@ -28,6 +28,33 @@ class DockerComposeTest {
                 "connect-plugins", "connect", "clickhouse", "elasticsearch", "lag-monitor", "prometheus");
     }
 
+    /**
+     * Versions are pinned once, in the parent pom.xml: the compose file runs the Kafka and Debezium the build and the
+     * local stack use, and an Elasticsearch of the same minor version (a published image, whose patch level may
+     * differ from the distribution the stack downloads).
+     */
+    @Test
+    void imagesRunTheVersionsThePomPins() throws Exception {
+        String compose = Files.readString(ROOT.resolve("docker-compose.yml"));
+        String pom = Files.readString(ROOT.resolve("pom.xml"));
+        String kafka = pomVersion(pom, "kafka");
+        String debezium = pomVersion(pom, "debezium");
+        String elasticsearch = pomVersion(pom, "elasticsearch");
+        assertThat(compose).contains("image: apache/kafka:" + kafka)
+                .contains("debezium-connector-postgres/" + debezium + "/debezium-connector-postgres-" + debezium
+                        + "-plugin.tar.gz")
+                .containsPattern("elasticsearch/elasticsearch:" + Pattern.quote(
+                        elasticsearch.substring(0, elasticsearch.lastIndexOf('.') + 1)) + "\\d+");
+        assertThat(compose.split("image: apache/kafka:", -1)).as("every Kafka image pinned").hasSize(
+                compose.split("image: apache/kafka:" + kafka, -1).length);
+    }
+
+    private static String pomVersion(String pom, String name) {
+        Matcher m = Pattern.compile("<version\\." + Pattern.quote(name) + ">([^<]+)</version\\.").matcher(pom);
+        assertThat(m.find()).as("<version." + name + "> in pom.xml").isTrue();
+        return m.group(1);
+    }
+
     @Test
     void everyMountedProjectFileExists() throws Exception {
         String compose = Files.readString(ROOT.resolve("docker-compose.yml"));

@@ -67,8 +67,8 @@ public final class RulesGenerator {
                 // The table label comes from the series: * for a whole sink, the table for a per-table SLO.
                 out.append("        annotations:\n");
                 out.append(String.format(Locale.ROOT, "          summary: \"%s spends the error budget of SLO %s "
-                        + "(%s of minutes under %d s) too fast\"%n", slo.wholeSink() ? "Sink " + slo.sink()
-                                : "Table {{ $labels.table }} of sink " + slo.sink(), slo.name(),
+                        + "(%s of minutes under %d s) too fast\"%n", (slo.wholeSink() ? AlertSubject.sink(slo.sink())
+                                : AlertSubject.table(slo.sink(), "{{ $labels.table }}")).sentence(), slo.name(),
                         percent(slo.objective()), slo.threshold().toSeconds()));
                 out.append("          threshold_seconds: \"").append(slo.threshold().toSeconds()).append("\"\n");
                 // A literal block: the template's quotes and PromQL's raw (backquoted) strings need no escaping.

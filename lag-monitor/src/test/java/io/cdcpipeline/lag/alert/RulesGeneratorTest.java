@@ -54,7 +54,7 @@ class RulesGeneratorTest {
     @Test
     void aSustainedBreachPagesAndABlipDoesNotPerSinkAndPerTable(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("rules.yml"), RulesGenerator.generate(config()));
-        String summary = "Sink search spends the error budget of SLO search-freshness (99 % of minutes under 30 s) "
+        String summary = "Sink search (all tables) spends the error budget of SLO search-freshness (99 % of minutes under 30 s) "
                 + "too fast";
         Files.writeString(dir.resolve("test.yml"), """
                 rule_files: [rules.yml]
@@ -109,7 +109,7 @@ class RulesGeneratorTest {
     @Test
     void aSlowBurnTicketsAStallPagesAndSlotTroubleIsRaisedBySeverity(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("rules.yml"), RulesGenerator.generate(config()));
-        String burn = "Sink search spends the error budget of SLO search-freshness (99 % of minutes under 30 s) too fast";
+        String burn = "Sink search (all tables) spends the error budget of SLO search-freshness (99 % of minutes under 30 s) too fast";
         Files.writeString(dir.resolve("test.yml"), """
                 rule_files: [rules.yml]
                 evaluation_interval: 1m

@@ -8,10 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
-import org.elasticsearch.client.Request;
-import org.elasticsearch.client.Response;
-import org.elasticsearch.client.ResponseException;
-import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,12 +38,12 @@ final class BulkSender {
             + "and that the account's role may create_index, manage, write and read the sink's indices and aliases; "
             + "changes wait meanwhile, none is dead-lettered";
 
-    private final RestClient client;
+    private final BulkTransport transport;
     private final RetryBackoff backoff;
     private final ElasticsearchSinkMetrics metrics;
 
-    BulkSender(RestClient client, RetryBackoff backoff, ElasticsearchSinkMetrics metrics) {
-        this.client = client;
+    BulkSender(BulkTransport transport, RetryBackoff backoff, ElasticsearchSinkMetrics metrics) {
+        this.transport = transport;
         this.backoff = backoff;
         this.metrics = metrics;
     }
@@ -70,15 +66,12 @@ final class BulkSender {
                 backoff.pause(attempt - 1);
             }
             List<DocumentAction> sending = pending;
-            Request request = new Request("POST", "/_bulk");
-            request.setEntity(new BulkBody(sending));
             List<Item> items;
             long started = System.nanoTime();
             try {
-                Response response = client.performRequest(request);
-                items = Item.read(response.getEntity().getContent());
-            } catch (ResponseException e) {
-                int status = e.getResponse().getStatusLine().getStatusCode();
+                items = transport.send(sending);
+            } catch (BulkTransport.RequestRefused e) {
+                int status = e.status();
                 if (status == 401 || status == 403) {
                     throw new TargetUnavailableException("Elasticsearch refused a _bulk request of the sink's account ("
                             + status + "): " + e.getMessage() + ". " + ACCESS_FIX, e);
@@ -137,7 +130,7 @@ final class BulkSender {
     }
 
     /** A request Elasticsearch refused as a whole: its halves are sent on their own; one action alone is refused. */
-    private Outcome split(List<DocumentAction> sending, int status, ResponseException e) {
+    private Outcome split(List<DocumentAction> sending, int status, BulkTransport.RequestRefused e) {
         if (sending.size() == 1) {
             DocumentAction action = sending.get(0);
             String what = action.record() == null ? "document " + action.id() : ChangeEvent.describe(action.record());

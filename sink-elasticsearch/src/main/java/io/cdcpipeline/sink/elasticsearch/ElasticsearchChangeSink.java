@@ -91,7 +91,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
         this.indices = new IndexManager(client, config, new DocumentRewrite(client, connection.restClient()),
                 this::writeEverythingAccepted, autoRebuilds);
         this.outOfRange = new OutOfRangeValues(config.outOfRange(), metrics.sinkMetrics(), LOG);
-        this.sender = new BulkSender(connection.restClient(), config.backoff(), metrics);
+        this.sender = new BulkSender(new RestBulkTransport(connection.restClient()), config.backoff(), metrics);
         this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
         this.staleDocuments = new StaleDocuments(client, config, sender);
         this.sweeps = new SnapshotSweeps("elasticsearch", staleDocuments::existingAlias, metrics::staleRemoved,

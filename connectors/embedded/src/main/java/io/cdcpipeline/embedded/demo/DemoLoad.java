@@ -93,6 +93,10 @@ public final class DemoLoad implements Callable<Integer> {
                     + "status text NOT NULL, total numeric(12,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
             st.execute("CREATE TABLE order_items (order_id bigint REFERENCES orders, line integer, sku text NOT NULL, "
                     + "qty integer NOT NULL, price numeric(10,2) NOT NULL, PRIMARY KEY (order_id, line))");
+            // The lag monitor's heartbeat, captured with the shop (its publication is made from the include list
+            // when the pipeline starts, so the table must exist by then).
+            st.execute("CREATE TABLE cdc_heartbeat (id integer PRIMARY KEY, beat_ms bigint NOT NULL, "
+                    + "beat_at timestamptz NOT NULL)");
             st.execute("INSERT INTO customers SELECT g, 'customer' || g || '@example.com', 'Customer ' || g, "
                     + "(g * 7) % 500, now() FROM generate_series(1, 100) g");
             st.execute("INSERT INTO orders SELECT g, 1 + g % 100, 'new', 0, now() FROM generate_series(1, 500) g");
