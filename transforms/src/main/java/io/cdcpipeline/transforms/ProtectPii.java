@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
@@ -96,7 +97,9 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
     private PiiRules rules;
     private ColumnProtector protector;
     private final Map<PlanKey, StructPlan> plans = new ConcurrentHashMap<>();
-    private final Map<TableId, Map<String, UnaryOperator<Object>>> schemalessActions = new ConcurrentHashMap<>();
+    /** Per table and column of schemaless rows, what is done to the value; empty for a dropped column. */
+    private final Map<TableId, Map<String, Optional<UnaryOperator<Object>>>> schemalessActions =
+            new ConcurrentHashMap<>();
 
     /** Protects only the record key. */
     public static class Key<R extends ConnectRecord<R>> extends ProtectPii<R> {
@@ -244,7 +247,8 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
     }
 
     private Map<String, Object> protectMap(TableId table, Map<?, ?> row, Set<String> keyColumns) {
-        Map<String, UnaryOperator<Object>> actions = schemalessActions.computeIfAbsent(table, t -> new ConcurrentHashMap<>());
+        Map<String, Optional<UnaryOperator<Object>>> actions =
+                schemalessActions.computeIfAbsent(table, t -> new ConcurrentHashMap<>());
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> entry : row.entrySet()) {
             String column = String.valueOf(entry.getKey());
@@ -252,19 +256,15 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
                 out.put(column, entry.getValue());
                 continue;
             }
-            UnaryOperator<Object> action = actions.computeIfAbsent(column, c -> {
-                PiiRules.Decision decision = decide(table, c, keyColumns);
-                UnaryOperator<Object> bound = protector.bindSchemaless(decision.action());
-                return bound == null ? DROP : bound;
-            });
-            if (action != DROP) {
-                out.put(column, action.apply(entry.getValue()));
+            // Empty: the column is dropped.
+            Optional<UnaryOperator<Object>> action = actions.computeIfAbsent(column, c ->
+                    Optional.ofNullable(protector.bindSchemaless(decide(table, c, keyColumns).action())));
+            if (action.isPresent()) {
+                out.put(column, action.get().apply(entry.getValue()));
             }
         }
         return out;
     }
-
-    private static final UnaryOperator<Object> DROP = v -> v;
 
     private PiiRules.Decision decide(TableId table, String column, Set<String> keyColumns) {
         PiiRules.Decision decision = rules.decide(table, column);

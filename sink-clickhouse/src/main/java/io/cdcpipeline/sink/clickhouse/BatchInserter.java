@@ -1,5 +1,6 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.sink.clickhouse.types.RowBinaryOutput;
 import java.util.List;
@@ -17,10 +18,10 @@ final class BatchInserter {
     private static final Logger LOG = LoggerFactory.getLogger(BatchInserter.class);
 
     private final ClickHouseConnection connection;
-    private final Backoff backoff;
+    private final RetryBackoff backoff;
     private final ClickHouseSinkMetrics metrics;
 
-    BatchInserter(ClickHouseConnection connection, Backoff backoff, ClickHouseSinkMetrics metrics) {
+    BatchInserter(ClickHouseConnection connection, RetryBackoff backoff, ClickHouseSinkMetrics metrics) {
         this.connection = connection;
         this.backoff = backoff;
         this.metrics = metrics;
@@ -39,7 +40,7 @@ final class BatchInserter {
         try {
             backoff.run("insert of " + rows.size() + " rows into " + layout.table(),
                     () -> connection.insertRowBinary(layout.table(), layout.insertColumns(), body.toByteArray()),
-                    failure -> metrics.retried());
+                    ClickHouseFailure.retries(metrics::retried));
         } catch (ClickHouseFailure failure) {
             if (failure.kind() != ClickHouseFailure.Kind.DATA) {
                 throw failure;

@@ -1,5 +1,6 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.TableId;
@@ -46,7 +47,8 @@ final class ClickHouseChangeSink implements BufferedSink {
     private final ClickHouseSinkConfig config;
     private final DeadLetters deadLetters;
     private final ClickHouseSinkMetrics metrics;
-    private final Backoff backoff;
+    private final RetryBackoff backoff;
+    private final RetryBackoff.Failures retries;
     private final TableManager tables;
     private final RowEncoder encoder;
     private final ToastPlaceholder placeholder;
@@ -87,7 +89,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         this.batchMaxRows = config.batchMaxRows();
         this.batchMaxBytes = config.batchMaxBytes();
         this.batchLingerMs = config.batchLingerMs();
-        Backoff.Listener retries = failure -> metrics.retried();
+        this.retries = ClickHouseFailure.retries(metrics::retried);
         this.rebuilds = new TableRebuilds(config,
                 new io.cdcpipeline.core.sink.TableResync("ClickHouse", config, metrics.sinkMetrics(), LOG));
         this.tables = new TableManager(connection, config, backoff, retries, this::flushTableAndWait, rebuilds);
@@ -340,7 +342,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         flushTableAndWait(table); // rows older than the truncate must be in before the delete runs
         // Version-aware, so a truncate replayed after newer rows arrived removes only what it removed the first time.
         String sql = "ALTER TABLE " + table + " DELETE WHERE " + CdcColumns.VERSION + " < " + event.changeVersion();
-        backoff.run(sql, () -> connection.execute(sql), failure -> metrics.retried());
+        backoff.run(sql, () -> connection.execute(sql), retries);
         LOG.info("Source table {} was truncated: rows of {} older than version {} are being deleted", event.table(),
                 table, event.changeVersion());
     }

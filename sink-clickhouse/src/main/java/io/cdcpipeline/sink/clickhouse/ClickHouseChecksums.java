@@ -1,5 +1,6 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.consistency.BucketSums;
 import io.cdcpipeline.core.consistency.Buckets;
 import io.cdcpipeline.core.consistency.ChecksumForm;
@@ -40,11 +41,11 @@ final class ClickHouseChecksums implements TargetChecksums {
 
     private final ClickHouseConnection connection;
     private final TableManager tables;
-    private final Backoff backoff;
-    private final Backoff.Listener retries;
+    private final RetryBackoff backoff;
+    private final RetryBackoff.Failures retries;
 
-    ClickHouseChecksums(ClickHouseConnection connection, TableManager tables, Backoff backoff,
-            Backoff.Listener retries) {
+    ClickHouseChecksums(ClickHouseConnection connection, TableManager tables, RetryBackoff backoff,
+            RetryBackoff.Failures retries) {
         this.connection = connection;
         this.tables = tables;
         this.backoff = backoff;

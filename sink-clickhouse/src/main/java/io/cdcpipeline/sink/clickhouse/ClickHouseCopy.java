@@ -1,5 +1,6 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.consistency.SinkCopy;
 import java.util.Map;
 
@@ -13,7 +14,7 @@ public final class ClickHouseCopy {
     public static SinkCopy open(Map<String, String> sinkConfig) {
         ClickHouseSinkConfig config = new ClickHouseSinkConfig(sinkConfig);
         HttpClickHouseConnection connection = HttpClickHouseConnection.open(config);
-        Backoff.Listener retries = failure -> { };
+        RetryBackoff.Failures retries = ClickHouseFailure.retries(() -> { });
         TableManager tables = new TableManager(connection, config, config.backoff(), retries, table -> { },
                 TableRebuilds.none(config));
         ClickHouseTargetRows rows = new ClickHouseTargetRows(connection, tables, config.backoff(), retries);

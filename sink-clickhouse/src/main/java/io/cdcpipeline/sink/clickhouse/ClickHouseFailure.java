@@ -1,5 +1,6 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import io.cdcpipeline.core.sink.RetryBackoff;
 import com.clickhouse.client.api.ClickHouseException;
 import com.clickhouse.client.api.ServerException;
 import io.cdcpipeline.core.sink.TargetUnavailableException;
@@ -113,6 +114,31 @@ final class ClickHouseFailure extends ConnectException {
     /** Whether a pause is for a database that does not exist (UNKNOWN_DATABASE). */
     static boolean isMissingDatabase(TargetUnavailableException pause) {
         return pause.getCause() instanceof ClickHouseFailure failure && failure.code == 81;
+    }
+
+    /**
+     * How calls to ClickHouse are retried (core's {@link RetryBackoff}): RETRIABLE failures are tried again, an
+     * UNAVAILABLE one pauses the sink with its fix, anything else is thrown as it is; {@code onRetry} hears of each
+     * retry.
+     */
+    static RetryBackoff.Failures retries(Runnable onRetry) {
+        return new RetryBackoff.Failures() {
+            @Override
+            public RuntimeException notRetried(RuntimeException e) {
+                if (!(e instanceof ClickHouseFailure failure)) {
+                    return e;
+                }
+                if (failure.kind() == Kind.UNAVAILABLE) {
+                    return failure.asPause();
+                }
+                return failure.kind() == Kind.RETRIABLE ? null : failure;
+            }
+
+            @Override
+            public void retrying(RuntimeException failure) {
+                onRetry.run();
+            }
+        };
     }
 
     /** This failure as the pause it causes, with what to do about it. */

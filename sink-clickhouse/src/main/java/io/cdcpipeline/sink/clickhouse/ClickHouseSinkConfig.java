@@ -1,5 +1,7 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import io.cdcpipeline.core.sink.RetryBackoff;
+import io.cdcpipeline.core.sink.SinkOptions;
 import io.cdcpipeline.core.NameTemplate;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
@@ -31,13 +33,13 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
     public static final String PARTITION_BY = "partition.by";
     public static final String DROPPED_COLUMN_FILL = "dropped.column.fill";
     public static final String TEMPORAL_OUT_OF_RANGE = "temporal.out.of.range";
-    public static final String TOAST_PLACEHOLDER = "toast.placeholder";
+    public static final String TOAST_PLACEHOLDER = SinkOptions.TOAST_PLACEHOLDER;
     public static final String BATCH_MAX_ROWS = "batch.max.rows";
-    public static final String BATCH_MAX_BYTES = "batch.max.bytes";
-    public static final String BATCH_LINGER_MS = "batch.linger.ms";
-    public static final String RETRY_MAX_ATTEMPTS = "retry.max.attempts";
-    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
-    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
+    public static final String BATCH_MAX_BYTES = SinkOptions.BATCH_MAX_BYTES;
+    public static final String BATCH_LINGER_MS = SinkOptions.BATCH_LINGER_MS;
+    public static final String RETRY_MAX_ATTEMPTS = SinkOptions.RETRY_MAX_ATTEMPTS;
+    public static final String RETRY_BACKOFF_MS = SinkOptions.RETRY_BACKOFF_MS;
+    public static final String RETRY_BACKOFF_MAX_MS = SinkOptions.RETRY_BACKOFF_MAX_MS;
 
     public static final String FILL_DEFAULT = "default";
     public static final String FILL_NULL = "null";
@@ -85,26 +87,18 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                     }, () -> "dead-letter, clamp"), Importance.LOW,
                     "Deprecated: use " + OutOfRangeValues.CONFIG + ". When set (and " + OutOfRangeValues.CONFIG
                             + " is not), 'dead-letter' means strict and 'clamp' means clamp.")
-            .define(TOAST_PLACEHOLDER, Type.STRING, "__debezium_unavailable_value", new ConfigDef.NonEmptyString(),
-                    Importance.LOW,
-                    "Debezium's unavailable.value.placeholder. A column carrying it was not changed (unchanged "
-                            + "TOAST); the sink keeps the value ClickHouse holds for that key instead of writing it.")
             .define(BATCH_MAX_ROWS, Type.INT, 50_000, Range.between(1, 10_000_000), Importance.MEDIUM,
-                    "Rows buffered per table before an insert is sent.")
-            .define(BATCH_MAX_BYTES, Type.LONG, 32L * 1024 * 1024, Range.atLeast(1024), Importance.MEDIUM,
-                    "Bytes (RowBinary) buffered over all tables before inserts are sent.")
-            .define(BATCH_LINGER_MS, Type.LONG, 1_000L, Range.between(0, 600_000), Importance.MEDIUM,
-                    "Longest time a change waits in the buffer before it is inserted, however small the batch. Lower "
-                            + "means fresher data and more, smaller parts in ClickHouse.")
-            .define(RETRY_MAX_ATTEMPTS, Type.INT, 10, Range.between(1, 1_000), Importance.LOW,
-                    "Attempts of an insert or statement that fails for a retriable reason (connection refused, timeout, "
-                            + "server overloaded) before the task gives the batch back to Connect to redeliver.")
-            .define(RETRY_BACKOFF_MS, Type.LONG, 200L, Range.between(1, 600_000), Importance.LOW,
-                    "First wait between retries; it doubles per attempt, with random jitter of up to half of it.")
-            .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 10_000L, Range.between(1, 3_600_000), Importance.LOW,
-                    "Longest wait between two retries.");
+                    "Rows buffered per table before an insert is sent.");
 
     static {
+        SinkOptions.defineToastPlaceholder(CONFIG_DEF, "the sink keeps the value ClickHouse holds for that key "
+                + "instead of writing it.");
+        SinkOptions.defineBatching(CONFIG_DEF, 32L * 1024 * 1024, "Bytes (RowBinary) buffered over all tables before "
+                + "inserts are sent.", 1_000L, "Longest time a change waits in the buffer before it is inserted, "
+                + "however small the batch. Lower means fresher data and more, smaller parts in ClickHouse.");
+        SinkOptions.defineRetries(CONFIG_DEF, "Attempts of an insert or statement that fails for a retriable reason "
+                + "(connection refused, timeout, server overloaded) before the task gives the batch back to Connect to "
+                + "redeliver.");
         SourceCheckConfig.define(CONFIG_DEF);
         TableRefusal.define(CONFIG_DEF);
         OutOfRangeValues.define(CONFIG_DEF, "dates and timestamps outside the ClickHouse type: DateTime on servers "
@@ -117,10 +111,7 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
     public ClickHouseSinkConfig(Map<String, String> props) {
         super(CONFIG_DEF, props);
         this.overrides = TableOverrides.parse(originalsStrings());
-        if (getLong(RETRY_BACKOFF_MAX_MS) < getLong(RETRY_BACKOFF_MS)) {
-            throw new ConfigException(RETRY_BACKOFF_MAX_MS, getLong(RETRY_BACKOFF_MAX_MS),
-                    "must not be less than " + RETRY_BACKOFF_MS + " (" + getLong(RETRY_BACKOFF_MS) + ")");
-        }
+        SinkOptions.check(this);
     }
 
     public String url() {
@@ -204,8 +195,8 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
         return getLong(BATCH_LINGER_MS);
     }
 
-    public Backoff backoff() {
-        return new Backoff(getInt(RETRY_MAX_ATTEMPTS), getLong(RETRY_BACKOFF_MS), getLong(RETRY_BACKOFF_MAX_MS));
+    public RetryBackoff backoff() {
+        return SinkOptions.backoff(this);
     }
 
     /** Accepts http:// and https:// URLs only: the sink speaks ClickHouse's HTTP interface. */

@@ -1,5 +1,6 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.consistency.KeyColumns;
 import io.cdcpipeline.core.consistency.TargetRows;
 import io.cdcpipeline.core.consistency.TargetValues;
@@ -19,11 +20,11 @@ final class ClickHouseTargetRows implements TargetRows, TargetValues {
 
     private final ClickHouseConnection connection;
     private final TableManager tables;
-    private final Backoff backoff;
-    private final Backoff.Listener retries;
+    private final RetryBackoff backoff;
+    private final RetryBackoff.Failures retries;
 
-    ClickHouseTargetRows(ClickHouseConnection connection, TableManager tables, Backoff backoff,
-            Backoff.Listener retries) {
+    ClickHouseTargetRows(ClickHouseConnection connection, TableManager tables, RetryBackoff backoff,
+            RetryBackoff.Failures retries) {
         this.connection = connection;
         this.tables = tables;
         this.backoff = backoff;

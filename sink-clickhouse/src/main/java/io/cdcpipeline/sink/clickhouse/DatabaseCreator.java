@@ -15,7 +15,7 @@ final class DatabaseCreator {
     /** CREATE DATABASE IF NOT EXISTS, retried like any call; a refusal (no grant) pauses the sink with the reason. */
     static void create(ClickHouseConnection connection, ClickHouseSinkConfig config) {
         String sql = "CREATE DATABASE IF NOT EXISTS " + SqlText.identifier(config.database());
-        config.backoff().run(sql, () -> connection.execute(sql), failure -> { });
+        config.backoff().run(sql, () -> connection.execute(sql), ClickHouseFailure.retries(() -> { }));
         LOG.info("Database {} is there ({}=true)", config.database(), ClickHouseSinkConfig.AUTO_CREATE_DATABASE);
     }
 }

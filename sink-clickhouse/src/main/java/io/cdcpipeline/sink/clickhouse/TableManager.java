@@ -1,5 +1,6 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.SourceColumns;
 import io.cdcpipeline.core.TableId;
@@ -38,13 +39,23 @@ final class TableManager {
     private long maxMemoryUsage = -1;
     private final ClickHouseSinkConfig config;
     private final TypeRegistry types;
-    private final Backoff backoff;
-    private final Backoff.Listener retries;
+    private final RetryBackoff backoff;
+    private final RetryBackoff.Failures retries;
     private final ClickHouseType sourceTsType;
     private final java.util.function.Consumer<String> beforeAlter;
     private final TableRebuilds rebuilds;
     /** The layout of the last schema seen per source table, or the reason it cannot be written. */
-    private final Map<TableId, Object> layouts = new HashMap<>();
+    /** What is known of each table's target: the layout its rows are written with, or why its records are refused. */
+    private final Map<TableId, Known> known = new HashMap<>();
+
+    private sealed interface Known permits Prepared, Refused {
+    }
+
+    private record Prepared(RowLayout layout) implements Known {
+    }
+
+    private record Refused(TableRefusal refusal) implements Known {
+    }
     /** Quoted database.table to the table's own name, for every table this manager named. */
     private final Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
     private RowLayout lastLayout;
@@ -54,7 +65,7 @@ final class TableManager {
      * @param beforeAlter called with a table's quoted name before its columns change: rows buffered in the old
      *                    layout must be inserted first, as RowBinary is read by the table's column types at insert
      */
-    TableManager(ClickHouseConnection connection, ClickHouseSinkConfig config, Backoff backoff, Backoff.Listener retries,
+    TableManager(ClickHouseConnection connection, ClickHouseSinkConfig config, RetryBackoff backoff, RetryBackoff.Failures retries,
             java.util.function.Consumer<String> beforeAlter, TableRebuilds rebuilds) {
         this.connection = connection;
         this.rebuilds = rebuilds;
@@ -75,18 +86,20 @@ final class TableManager {
             // compared too because a router can send rows of one schema to several tables (one per tenant).
             return last;
         }
-        Object known = layouts.get(event.table());
-        if (known instanceof RowLayout layout && (layout.schema() == schema || layout.schema().equals(schema))) {
+        Known seen = known.get(event.table());
+        if (seen instanceof Prepared prepared && (prepared.layout().schema() == schema
+                || prepared.layout().schema().equals(schema))) {
+            RowLayout layout = prepared.layout();
             lastLayout = layout;
             lastTable = event.table();
             return layout;
         }
-        if (known instanceof TableRefusal refusal && refusal.holdsFor(schema, config.refusalRecheckMillis())) {
-            throw new DataException(refusal.reason());
+        if (seen instanceof Refused refused && refused.refusal().holdsFor(schema, config.refusalRecheckMillis())) {
+            throw new DataException(refused.refusal().reason());
         }
         try {
             RowLayout layout = prepare(event);
-            layouts.put(event.table(), layout);
+            known.put(event.table(), new Prepared(layout));
             lastLayout = layout;
             lastTable = event.table();
             return layout;
@@ -97,22 +110,22 @@ final class TableManager {
             // A statement ClickHouse refuses for this table (a PARTITION BY naming no column, say) stops this table,
             // not the others: its records go to the dead-letter queue with the server's reason.
             String reason = "ClickHouse refused the table for " + event.table() + ": " + e.getMessage();
-            layouts.put(event.table(), TableRefusal.of(schema, reason));
+            known.put(event.table(), new Refused(TableRefusal.of(schema, reason)));
             throw new DataException(reason, e);
         } catch (DataException e) {
-            layouts.put(event.table(), TableRefusal.of(schema, e.getMessage()));
+            known.put(event.table(), new Refused(TableRefusal.of(schema, e.getMessage())));
             throw e;
         }
     }
 
     /** Whether a layout (or a refusal) of the table is known, from an earlier record. */
     boolean knows(TableId table) {
-        return layouts.containsKey(table);
+        return known.containsKey(table);
     }
 
     /** Forgets what is known of a table, so the next record reads it from ClickHouse again. */
     void forget(TableId table) {
-        layouts.remove(table);
+        known.remove(table);
         lastLayout = null;
     }
 
@@ -244,7 +257,7 @@ final class TableManager {
         // The schema the table was written with before: renames are told apart from it. This process's own, or
         // after a restart the one recorded in the table.
         SourceColumns recorded = existing.isEmpty() ? null : recordedColumns(target);
-        List<Field> before = layouts.get(source) instanceof RowLayout previous ? previous.fields()
+        List<Field> before = known.get(source) instanceof Prepared previous ? previous.layout().fields()
                 : recorded == null ? List.of() : recorded.before(event);
         Map<String, String> columnFor = recorded == null ? Map.of() : recorded.renamedSince(event, keyColumns);
         if (!columnFor.isEmpty()) {

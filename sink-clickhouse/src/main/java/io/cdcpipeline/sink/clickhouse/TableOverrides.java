@@ -1,8 +1,7 @@
 package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.TableId;
-import java.util.HashMap;
-import java.util.List;
+import io.cdcpipeline.core.sink.TableOptions;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -18,46 +17,24 @@ final class TableOverrides {
     static final String NAME = "name";
     static final String PARTITION_BY = "partition.by";
     static final String ORDER_BY = "order.by";
-    private static final List<String> OPTIONS = List.of(NAME, PARTITION_BY, ORDER_BY);
 
-    private final Map<String, Map<String, String>> byTable;
+    private final TableOptions options;
 
-    private TableOverrides(Map<String, Map<String, String>> byTable) {
-        this.byTable = byTable;
+    private TableOverrides(TableOptions options) {
+        this.options = options;
     }
 
     static TableOverrides parse(Map<String, String> config) {
-        Map<String, Map<String, String>> byTable = new HashMap<>();
-        for (Map.Entry<String, String> entry : config.entrySet()) {
-            String key = entry.getKey();
-            if (!key.startsWith(PREFIX)) {
-                continue;
-            }
-            String rest = key.substring(PREFIX.length());
-            String option = OPTIONS.stream().filter(o -> rest.endsWith("." + o)).findFirst().orElseThrow(() ->
-                    new ConfigException(key, entry.getValue(), "unknown table override; expected " + PREFIX
-                            + "<schema>.<table>.<option> with an option out of " + OPTIONS));
-            String table = rest.substring(0, rest.length() - option.length() - 1);
-            int dot = table.indexOf('.');
-            if (dot <= 0 || dot == table.length() - 1) {
-                throw new ConfigException(key, entry.getValue(), "does not name a source table as <schema>.<table>");
-            }
-            String value = entry.getValue() == null ? "" : entry.getValue().trim();
-            check(key, option, value);
-            byTable.computeIfAbsent(table, t -> new HashMap<>()).put(option, value);
-        }
-        return new TableOverrides(byTable);
-    }
-
-    private static void check(String key, String option, String value) {
-        if (option.equals(NAME)) {
+        Map<String, TableOptions.Check> checks = TableOptions.options();
+        checks.put(PARTITION_BY, (key, value) -> checkClause(key, value, "PARTITION BY"));
+        checks.put(ORDER_BY, (key, value) -> checkClause(key, value, "ORDER BY"));
+        checks.put(NAME, (key, value) -> {
             String problem = Identifiers.problem(value);
             if (problem != null) {
                 throw new ConfigException(key, value, "is not a safe ClickHouse table name: it " + problem);
             }
-        } else {
-            checkClause(key, value, option.replace('.', ' ').toUpperCase());
-        }
+        });
+        return new TableOverrides(TableOptions.parse(config, PREFIX, "table override", checks));
     }
 
     /**
@@ -107,7 +84,6 @@ final class TableOverrides {
     }
 
     private String option(TableId table, String option) {
-        Map<String, String> options = byTable.get(table.schema() + "." + table.table());
-        return options == null ? null : options.get(option);
+        return options.get(table, option);
     }
 }

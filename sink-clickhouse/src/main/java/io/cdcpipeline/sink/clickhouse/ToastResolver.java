@@ -1,5 +1,6 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.types.LogicalValues;
 import io.cdcpipeline.sink.clickhouse.types.ClickHouseType;
@@ -24,10 +25,10 @@ final class ToastResolver {
     private static final int KEYS_PER_QUERY = 500;
 
     private final ClickHouseConnection connection;
-    private final Backoff backoff;
-    private final Backoff.Listener retries;
+    private final RetryBackoff backoff;
+    private final RetryBackoff.Failures retries;
 
-    ToastResolver(ClickHouseConnection connection, Backoff backoff, Backoff.Listener retries) {
+    ToastResolver(ClickHouseConnection connection, RetryBackoff backoff, RetryBackoff.Failures retries) {
         this.connection = connection;
         this.backoff = backoff;
         this.retries = retries;

@@ -48,5 +48,12 @@ class ClickHouseFailureTest {
             assertThat(pause.getMessage()).contains("INSERT INTO db.t").contains(fix).contains("none is dead-lettered");
             assertThat(ClickHouseFailure.isMissingDatabase(pause)).isEqualTo(code == 81);
         }
+        // What the retry loop makes of it: retried, a pause of the sink, or thrown as it is.
+        RuntimeException notRetried = ClickHouseFailure.retries(() -> { }).notRetried(failure);
+        switch (kind) {
+            case RETRIABLE -> assertThat(notRetried).isNull();
+            case UNAVAILABLE -> assertThat(notRetried).isInstanceOf(TargetUnavailableException.class).hasCause(failure);
+            default -> assertThat(notRetried).isSameAs(failure);
+        }
     }
 }

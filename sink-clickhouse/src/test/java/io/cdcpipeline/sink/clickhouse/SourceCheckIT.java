@@ -51,7 +51,7 @@ class SourceCheckIT {
                 server.write(records, Map.of());
                 TableManager tables = tablesOf(server);
                 ClickHouseTargetRows target = new ClickHouseTargetRows(server.connection, tables,
-                        server.config().backoff(), failure -> { });
+                        server.config().backoff(), ClickHouseFailure.retries(() -> { }));
                 SourceKeys keys = new SourceKeys(source);
 
                 String lines = tables.qualified("lines");
@@ -256,16 +256,16 @@ class SourceCheckIT {
     }
 
     private static TableManager tablesOf(SinkHarness server) {
-        return new TableManager(server.connection, server.config(), server.config().backoff(), failure -> { },
+        return new TableManager(server.connection, server.config(), server.config().backoff(), ClickHouseFailure.retries(() -> { }),
                 table -> { }, TableRebuilds.none(server.config()));
     }
 
     /** The copy as {@code bin/cdc validate} opens it (ClickHouseCopy), on the harness's connection. */
     private static SinkCopy copyOf(SinkHarness server, TableManager tables) {
         ClickHouseTargetRows rows = new ClickHouseTargetRows(server.connection, tables, server.config().backoff(),
-                failure -> { });
+                ClickHouseFailure.retries(() -> { }));
         return SinkCopy.of(rows, rows, new ClickHouseChecksums(server.connection, tables, server.config().backoff(),
-                failure -> { }), tables::existingTable, () -> { });
+                ClickHouseFailure.retries(() -> { })), tables::existingTable, () -> { });
     }
 
     private static List<SinkRecord> capture(StackEndpoints stack, PostgresTestDatabase pg) throws Exception {

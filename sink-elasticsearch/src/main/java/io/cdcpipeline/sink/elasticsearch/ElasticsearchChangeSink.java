@@ -131,18 +131,18 @@ final class ElasticsearchChangeSink implements BufferedSink {
                     rebuilds.seen(event.table(), record);
                     continue;
                 }
-                DocumentAction action = toAction(record, event, written, flushedForToast);
-                if (action == TOAST_FLUSH_NEEDED) {
+                Prepared prepared = toAction(record, event, written, flushedForToast);
+                if (prepared.readStoredFirst()) {
                     drain();
                     if (!buffer.isEmpty()) {
                         throw new RetriableException("documents before an unchanged-TOAST update could not be "
                                 + "written yet; the batch is delivered again");
                     }
                     flushedForToast = true;
-                    action = toAction(record, event, written, true);
+                    prepared = toAction(record, event, written, true);
                 }
-                if (action != null) {
-                    addWithRebuild(action);
+                if (prepared.action() != null) {
+                    addWithRebuild(prepared.action());
                 }
                 rebuilds.seen(event.table(), record); // after the rebuild this record may have started
             } catch (DataException e) {
@@ -172,8 +172,19 @@ final class ElasticsearchChangeSink implements BufferedSink {
         }
     }
 
-    /** Marks "flush and wait before this record": its unchanged-TOAST fields must be read from Elasticsearch. */
-    private static final DocumentAction TOAST_FLUSH_NEEDED = new DocumentAction(null, "", "", 0, new byte[0], 0);
+    /**
+     * What a change becomes: a write, nothing (a tombstone: the delete before it wrote the versioned delete), or
+     * "write what is buffered and read the stored document first" when its unchanged-TOAST fields must come from
+     * Elasticsearch.
+     */
+    private record Prepared(DocumentAction action, boolean readStoredFirst) {
+        static final Prepared NOTHING = new Prepared(null, false);
+        static final Prepared READ_STORED_FIRST = new Prepared(null, true);
+
+        static Prepared write(DocumentAction action) {
+            return new Prepared(action, false);
+        }
+    }
 
     private void addWithRebuild(DocumentAction action) {
         add(action);
@@ -240,10 +251,10 @@ final class ElasticsearchChangeSink implements BufferedSink {
         return DocumentValues.toJson(stored);
     }
 
-    private DocumentAction toAction(SinkRecord record, ChangeEvent event, Map<String, Map<String, Object>> written,
+    private Prepared toAction(SinkRecord record, ChangeEvent event, Map<String, Map<String, Object>> written,
             boolean flushed) {
         if (event.operation() == Operation.TOMBSTONE) {
-            return null; // the delete before it already wrote the versioned delete
+            return Prepared.NOTHING;
         }
         try {
             String alias = indices.aliasFor(event);
@@ -252,7 +263,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
             long sourceTs = event.sourceCommitTime() == null ? 0 : event.sourceCommitTime().toEpochMilli();
             if (event.isDelete()) {
                 written.remove(alias + "/" + id);
-                return new DocumentAction(record, alias, id, event.changeVersion(), null, sourceTs);
+                return Prepared.write(new DocumentAction(record, alias, id, event.changeVersion(), null, sourceTs));
             }
             Map<String, Object> document = new java.util.LinkedHashMap<>();
             List<String> holes = new ArrayList<>();
@@ -269,7 +280,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
             if (!holes.isEmpty()) {
                 Map<String, Object> previous = written.get(alias + "/" + id);
                 if (previous == null && !flushed) {
-                    return TOAST_FLUSH_NEEDED;
+                    return Prepared.READ_STORED_FIRST;
                 }
                 if (previous == null) {
                     previous = stored(alias, id);
@@ -288,8 +299,8 @@ final class ElasticsearchChangeSink implements BufferedSink {
             written.put(alias + "/" + id, document);
             // A full index with the change's version, not an _update (which takes no external version): the stale
             // guard stays, and the kept fields come from the version this one replaces.
-            return new DocumentAction(record, alias, id, event.changeVersion(), Json.MAPPER.writeValueAsBytes(document),
-                    sourceTs);
+            return Prepared.write(new DocumentAction(record, alias, id, event.changeVersion(),
+                    Json.MAPPER.writeValueAsBytes(document), sourceTs));
         } catch (DataException e) {
             throw new DataException(ChangeEvent.describe(record) + " (" + event.table() + "): " + e.getMessage(), e);
         } catch (JsonProcessingException e) {

@@ -6,6 +6,8 @@ import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.core.sink.RetryBackoff;
+import io.cdcpipeline.core.sink.SinkOptions;
+import io.cdcpipeline.core.sink.TableOptions;
 import io.cdcpipeline.core.sink.TableRefusal;
 import java.util.HashMap;
 import java.util.List;
@@ -34,13 +36,13 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
     public static final String TOTAL_FIELDS_LIMIT = "index.mapping.total.fields.limit";
     public static final String INDEX_SETTINGS = "index.settings";
     public static final String BATCH_MAX_ACTIONS = "batch.max.actions";
-    public static final String BATCH_MAX_BYTES = "batch.max.bytes";
-    public static final String BATCH_LINGER_MS = "batch.linger.ms";
+    public static final String BATCH_MAX_BYTES = SinkOptions.BATCH_MAX_BYTES;
+    public static final String BATCH_LINGER_MS = SinkOptions.BATCH_LINGER_MS;
     public static final String MAX_IN_FLIGHT = "max.in.flight.requests";
-    public static final String RETRY_MAX_ATTEMPTS = "retry.max.attempts";
-    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
-    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
-    public static final String TOAST_PLACEHOLDER = "toast.placeholder";
+    public static final String RETRY_MAX_ATTEMPTS = SinkOptions.RETRY_MAX_ATTEMPTS;
+    public static final String RETRY_BACKOFF_MS = SinkOptions.RETRY_BACKOFF_MS;
+    public static final String RETRY_BACKOFF_MAX_MS = SinkOptions.RETRY_BACKOFF_MAX_MS;
+    public static final String TOAST_PLACEHOLDER = SinkOptions.TOAST_PLACEHOLDER;
     public static final String TIMESTAMP_FIELD_TYPE = "timestamp.field.type";
     /** Per-table keys: {@code index.override.<schema>.<table>.name} and {@code .mapping} (JSON properties). */
     public static final String OVERRIDE_PREFIX = "index.override.";
@@ -89,26 +91,18 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
                             + "gives per-table field mappings as JSON properties that replace the derived ones.")
             .define(BATCH_MAX_ACTIONS, Type.INT, 1000, Range.between(1, 100_000), Importance.MEDIUM,
                     "Index and delete actions per _bulk request.")
-            .define(BATCH_MAX_BYTES, Type.LONG, 5L * 1024 * 1024, Range.atLeast(1024), Importance.MEDIUM,
-                    "Largest _bulk request body.")
-            .define(BATCH_LINGER_MS, Type.LONG, 200L, Range.between(0, 600_000), Importance.MEDIUM,
-                    "Longest time a change waits before it is sent, however small the request.")
             .define(MAX_IN_FLIGHT, Type.INT, 2, Range.between(1, 32), Importance.MEDIUM,
                     "_bulk requests in flight at once. Order between them does not matter: every write carries "
-                            + "its version, so an older one never wins.")
-            .define(RETRY_MAX_ATTEMPTS, Type.INT, 10, Range.between(1, 1_000), Importance.LOW,
-                    "Attempts of a request (or of the items of one refused with 429 or 5xx) before its documents "
-                            + "are buffered again and Connect is asked to redeliver; the task never dies of backpressure.")
-            .define(RETRY_BACKOFF_MS, Type.LONG, 200L, Range.between(1, 600_000), Importance.LOW,
-                    "First wait between retries; it doubles per attempt, with random jitter of up to half of it.")
-            .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 10_000L, Range.between(1, 3_600_000), Importance.LOW,
-                    "Longest wait between two retries.")
-            .define(TOAST_PLACEHOLDER, Type.STRING, "__debezium_unavailable_value", new ConfigDef.NonEmptyString(),
-                    Importance.LOW,
-                    "Debezium's unavailable.value.placeholder: a column carrying it was not changed (unchanged "
-                            + "TOAST); the sink keeps the stored field instead of writing the placeholder.");
+                            + "its version, so an older one never wins.");
 
     static {
+        SinkOptions.defineBatching(CONFIG_DEF, 5L * 1024 * 1024, "Largest _bulk request body.", 200L,
+                "Longest time a change waits before it is sent, however small the request.");
+        SinkOptions.defineRetries(CONFIG_DEF, "Attempts of a request (or of the items of one refused with 429 or "
+                + "5xx) before its documents are buffered again and Connect is asked to redeliver; the task never "
+                + "dies of backpressure.");
+        SinkOptions.defineToastPlaceholder(CONFIG_DEF, "the sink keeps the stored field instead of writing the "
+                + "placeholder.");
         SourceCheckConfig.define(CONFIG_DEF);
         TableRefusal.define(CONFIG_DEF);
         OutOfRangeValues.define(CONFIG_DEF, "Infinity and NaN in float and double fields, stored as null; timestamps "
@@ -116,48 +110,28 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
                 + "first or last instant it holds");
     }
 
-    private final Map<String, Map<String, String>> overrides;
+    private final TableOptions overrides;
 
     public ElasticsearchSinkConfig(Map<String, String> props) {
         super(CONFIG_DEF, props);
         this.overrides = parseOverrides(originalsStrings());
-        if (getLong(RETRY_BACKOFF_MAX_MS) < getLong(RETRY_BACKOFF_MS)) {
-            throw new ConfigException(RETRY_BACKOFF_MAX_MS, getLong(RETRY_BACKOFF_MAX_MS),
-                    "must not be less than " + RETRY_BACKOFF_MS + " (" + getLong(RETRY_BACKOFF_MS) + ")");
-        }
+        SinkOptions.check(this);
         if (!username().isEmpty() && !apiKey().isEmpty()) {
             throw new ConfigException(API_KEY, "[hidden]", "set either " + API_KEY + " or " + USERNAME + ", not both");
         }
     }
 
-    private static Map<String, Map<String, String>> parseOverrides(Map<String, String> config) {
-        Map<String, Map<String, String>> byTable = new HashMap<>();
-        for (Map.Entry<String, String> entry : config.entrySet()) {
-            String key = entry.getKey();
-            if (!key.startsWith(OVERRIDE_PREFIX)) {
-                continue;
-            }
-            String rest = key.substring(OVERRIDE_PREFIX.length());
-            String option = rest.endsWith(".name") ? "name" : rest.endsWith(".mapping") ? "mapping" : null;
-            if (option == null) {
-                throw new ConfigException(key, entry.getValue(), "unknown index override; expected " + OVERRIDE_PREFIX
-                        + "<schema>.<table>.name or ." + "mapping");
-            }
-            String table = rest.substring(0, rest.length() - option.length() - 1);
-            if (table.indexOf('.') <= 0 || table.endsWith(".")) {
-                throw new ConfigException(key, entry.getValue(), "does not name a source table as <schema>.<table>");
-            }
-            String value = entry.getValue() == null ? "" : entry.getValue().trim();
-            if (option.equals("mapping")) {
-                Json.objectOrEmpty(key, value);
-            } else if (value.isEmpty() || !value.equals(value.toLowerCase(java.util.Locale.ROOT))
-                    || value.startsWith("_") || value.startsWith("-") || value.matches(".*[\\\\/*?\"<>| ,#:].*")) {
+    private static TableOptions parseOverrides(Map<String, String> config) {
+        Map<String, TableOptions.Check> checks = TableOptions.options();
+        checks.put("name", (key, value) -> {
+            if (value.isEmpty() || !value.equals(value.toLowerCase(java.util.Locale.ROOT)) || value.startsWith("_")
+                    || value.startsWith("-") || value.matches(".*[\\\\/*?\"<>| ,#:].*")) {
                 throw new ConfigException(key, value, "is not a valid index name (lower case, no spaces or "
                         + "\\ / * ? \" < > | , # :, not starting with _ or -)");
             }
-            byTable.computeIfAbsent(table, t -> new HashMap<>()).put(option, value);
-        }
-        return byTable;
+        });
+        checks.put("mapping", Json::objectOrEmpty);
+        return TableOptions.parse(config, OVERRIDE_PREFIX, "index override", checks);
     }
 
     public List<String> urls() {
@@ -202,8 +176,7 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
     }
 
     public String aliasFor(TableId table) {
-        Map<String, String> options = overrides.get(table.schema() + "." + table.table());
-        String name = options == null ? null : options.get("name");
+        String name = overrides.get(table, "name");
         if (name == null) {
             name = NameTemplate.parse(INDEX_NAME_FORMAT, getString(INDEX_NAME_FORMAT)).apply(table);
         }
@@ -212,8 +185,7 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
 
     /** Per-table mapping properties (JSON object text) that replace the derived ones, or null. */
     public String mappingOverride(TableId table) {
-        Map<String, String> options = overrides.get(table.schema() + "." + table.table());
-        return options == null ? null : options.get("mapping");
+        return overrides.get(table, "mapping");
     }
 
     public String gcDeletes() {
@@ -249,7 +221,7 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
     }
 
     public RetryBackoff backoff() {
-        return new RetryBackoff(getInt(RETRY_MAX_ATTEMPTS), getLong(RETRY_BACKOFF_MS), getLong(RETRY_BACKOFF_MAX_MS));
+        return SinkOptions.backoff(this);
     }
 
     public String toastPlaceholder() {
