@@ -1,5 +1,6 @@
 package io.cdcpipeline.bench;
 
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -7,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,13 +52,13 @@ final class BenchStack {
     Connection source(String name) {
         try {
             return DriverManager.getConnection(dbUrl(name), pgUser, null);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException("cannot connect to " + dbUrl(name) + ": " + e.getMessage(), e);
         }
     }
 
     /** Sets the marker row ({@code id = 0} of {@code people}) that benchmarks watch arrive in the sinks. */
-    void setMarker(String db, java.math.BigDecimal value) throws Exception {
+    void setMarker(String db, BigDecimal value) throws Exception {
         try (Connection c = source(db); Statement st = c.createStatement()) {
             st.execute("UPDATE people SET total = " + value.toPlainString() + " WHERE id = 0");
         }

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -305,11 +307,11 @@ public final class ConnectBenchmark implements Callable<Integer> {
             Set<String> topics = kafka.listTopics().names().get().stream().filter(t -> t.startsWith(SOURCE))
                     .collect(Collectors.toSet());
             kafka.deleteTopics(topics).all().get();
-            List<String> groups = kafka.listConsumerGroups().all().get().stream().map(g -> g.groupId())
+            List<String> groups = kafka.listGroups().all().get().stream().map(g -> g.groupId())
                     .filter(g -> g.startsWith("connect-" + SOURCE + "-")).toList();
             try {
                 kafka.deleteConsumerGroups(groups).all().get();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 // members still leaving: their committed offsets are of topics deleted above
             }
         }
@@ -318,7 +320,7 @@ public final class ConnectBenchmark implements Callable<Integer> {
             try {
                 stack.dropAll(SOURCE); // the slot is still active until the source task has stopped
                 break;
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 Thread.sleep(1000);
             }
         }

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -151,7 +152,7 @@ final class PipelineReaders {
             PipelineBenchmark.Run run = new PipelineBenchmark.Run(round, r.kind(), events, seconds, p.cpuSeconds(),
                     p.peakHeapMb(), p.peakRssMb(), MachineCpu.now().busySince(machine),
                     ServerCpu.now().secondsSince(servers));
-            System.out.printf(java.util.Locale.ROOT, "%s round %d: %s, %,d events in %.1f s (%,.0f events/s), CPU "
+            System.out.printf(Locale.ROOT, "%s round %d: %s, %,d events in %.1f s (%,.0f events/s), CPU "
                     + "%.1f s, peak heap %d MB, peak RSS %.0f MB, machine CPU %.0f %% busy; servers' CPU s %s%n", phase,
                     round, r.kind().label, events, seconds, run.rate(), run.cpuSeconds(), run.peakHeapMb(),
                     run.peakRssMb(), run.machineBusy() * 100, run.serverSeconds());

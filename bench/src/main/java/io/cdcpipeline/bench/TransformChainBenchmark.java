@@ -1,10 +1,11 @@
 package io.cdcpipeline.bench;
 
+import io.cdcpipeline.embedded.TransformChain;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.sink.SinkRecord;
-import io.cdcpipeline.embedded.TransformChain;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -14,6 +15,9 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * JMH: the cost per record of the transform chain a sink runs in the transforms benchmark (ProtectPii with a hash,
@@ -49,7 +53,7 @@ public class TransformChainBenchmark {
 
     /** One stage of the chain alone, configured as in the chain. */
     private static TransformChain stage(String alias) {
-        Map<String, String> config = new java.util.LinkedHashMap<>(PeopleChanges.chainConfig(HASH_KEY));
+        Map<String, String> config = new LinkedHashMap<>(PeopleChanges.chainConfig(HASH_KEY));
         config.put("transforms", alias);
         return TransformChain.from("bench.", config);
     }
@@ -99,10 +103,10 @@ public class TransformChainBenchmark {
 
     /** Runs this benchmark alone (quick figures while working on the transforms): {@code java ... TransformChainBenchmark}. */
     public static void main(String[] args) throws Exception {
-        new org.openjdk.jmh.runner.Runner(new org.openjdk.jmh.runner.options.OptionsBuilder()
+        new Runner(new OptionsBuilder()
                 .include(TransformChainBenchmark.class.getName() + (args.length > 0 ? "." + args[0] : ""))
-                .forks(1).warmupIterations(2).warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
-                .measurementIterations(3).measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
+                .forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(3).measurementTime(TimeValue.seconds(1))
                 .build()).run();
     }
 }

@@ -1,5 +1,6 @@
 package io.cdcpipeline.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.cdcpipeline.embedded.EmbeddedPipeline;
 import io.cdcpipeline.embedded.PipelineFile;
 import java.lang.management.ManagementFactory;
@@ -133,7 +134,7 @@ public final class TransformsBenchmark implements Callable<Integer> {
         try (Connection db = DriverManager.getConnection(dbUrl, stack.pgUser, null); Statement st = db.createStatement()) {
             st.execute(PeopleChanges.insert(0, 0)); // the probe: once it is delivered, the pipeline is streaming
             awaitDelivered(pipeline, 1);
-            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             for (long from = 1; from <= rows; from += 10_000) {

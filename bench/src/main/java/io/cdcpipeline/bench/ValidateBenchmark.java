@@ -1,5 +1,7 @@
 package io.cdcpipeline.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdcpipeline.embedded.EmbeddedPipeline;
 import io.cdcpipeline.embedded.PipelineFile;
 import java.io.BufferedReader;
@@ -17,6 +19,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -82,7 +85,7 @@ public final class ValidateBenchmark implements Callable<Integer> {
             for (int round = 1; round <= rounds; round++) {
                 List<String> order = new ArrayList<>(rates.keySet());
                 if (round % 2 == 0) {
-                    java.util.Collections.reverse(order);
+                    Collections.reverse(order);
                 }
                 for (String path : order) {
                     long t0 = System.nanoTime();
@@ -225,7 +228,7 @@ public final class ValidateBenchmark implements Callable<Integer> {
         }
         if (more.length == 0) {
             lastCheckSeconds = 0;
-            for (com.fasterxml.jackson.databind.JsonNode result : new com.fasterxml.jackson.databind.ObjectMapper()
+            for (JsonNode result : new ObjectMapper()
                     .readTree(output.substring(output.indexOf('{'))).path("results")) {
                 lastCheckSeconds += result.path("seconds").asDouble();
                 if (!result.path("compared_by").asText().equals("checksums")) {
@@ -259,7 +262,7 @@ public final class ValidateBenchmark implements Callable<Integer> {
 
     /** A point-in-time scan of every document with its source, 10,000 per page (as validate reads it). */
     private long readElasticsearch(String name) throws Exception {
-        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var json = new ObjectMapper();
         String pit = json.readTree(send("POST", "/" + name + "_orders/_pit?keep_alive=2m", null)).path("id").asText();
         long docs = 0;
         String after = null;
@@ -293,29 +296,28 @@ public final class ValidateBenchmark implements Callable<Integer> {
                 + "the table's rows over wall time; a check's ratio is to the slower plain read of the two sides "
                 + "it compares.%n%n", BenchmarkResult.machine(), rows, rounds));
         s.append("| path | rows/s per round | median rows/s |\n|---|---|---|\n");
-        BenchmarkResult util = new BenchmarkResult("", "", "", 0, List.of(), List.of());
         for (Map.Entry<String, List<Double>> e : rates.entrySet()) {
             List<String> each = new ArrayList<>();
             e.getValue().forEach(r -> each.add(String.format(Locale.ROOT, "%,.0f", r)));
             s.append(String.format(Locale.ROOT, "| %s | %s | %,.0f |%n", e.getKey(), String.join(", ", each),
-                    util.median(e.getValue())));
+                    BenchmarkResult.median(e.getValue())));
         }
         for (Map.Entry<String, List<Double>> e : checkRates.entrySet()) {
             List<String> each = new ArrayList<>();
             e.getValue().forEach(r -> each.add(String.format(Locale.ROOT, "%,.0f", r)));
             s.append(String.format(Locale.ROOT, "| %s: the check itself | %s | %,.0f |%n", e.getKey(),
-                    String.join(", ", each), util.median(e.getValue())));
+                    String.join(", ", each), BenchmarkResult.median(e.getValue())));
         }
-        double pg = util.median(rates.get("read postgres"));
-        double chLimit = Math.min(pg, util.median(rates.get("read clickhouse")));
-        double esLimit = Math.min(pg, util.median(rates.get("read elasticsearch")));
-        double chRatio = util.median(checkRates.get("validate clickhouse")) / chLimit;
-        double esRatio = util.median(checkRates.get("validate elasticsearch")) / esLimit;
-        double chProcess = util.median(rates.get("validate clickhouse")) / chLimit;
-        double esProcess = util.median(rates.get("validate elasticsearch")) / esLimit;
+        double pg = BenchmarkResult.median(rates.get("read postgres"));
+        double chLimit = Math.min(pg, BenchmarkResult.median(rates.get("read clickhouse")));
+        double esLimit = Math.min(pg, BenchmarkResult.median(rates.get("read elasticsearch")));
+        double chRatio = BenchmarkResult.median(checkRates.get("validate clickhouse")) / chLimit;
+        double esRatio = BenchmarkResult.median(checkRates.get("validate elasticsearch")) / esLimit;
+        double chProcess = BenchmarkResult.median(rates.get("validate clickhouse")) / chLimit;
+        double esProcess = BenchmarkResult.median(rates.get("validate elasticsearch")) / esLimit;
         double slowest = Math.min(esLimit, chLimit);
-        double bothRatio = util.median(checkRates.get("validate both sinks")) / slowest;
-        double bothProcess = util.median(rates.get("validate both sinks")) / slowest;
+        double bothRatio = BenchmarkResult.median(checkRates.get("validate both sinks")) / slowest;
+        double bothProcess = BenchmarkResult.median(rates.get("validate both sinks")) / slowest;
         s.append("\nWhere the last round's checks spent their time (both sides are read at once), from their logs:\n\n");
         phases.forEach((sink, lines) -> lines.forEach(line -> s.append("- ").append(sink).append(": ").append(line)
                 .append('\n')));

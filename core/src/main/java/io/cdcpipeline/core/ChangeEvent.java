@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -168,7 +169,7 @@ public final class ChangeEvent {
         }
     }
 
-    private static <T> T cached(Map<Identity, T> cache, Schema schema, java.util.function.Function<Schema, T> make) {
+    private static <T> T cached(Map<Identity, T> cache, Schema schema, Function<Schema, T> make) {
         if (cache.size() > 10_000) {
             cache.clear(); // schemas are few; this only guards against a source that makes a new one per record
         }

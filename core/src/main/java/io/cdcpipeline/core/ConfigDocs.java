@@ -2,6 +2,7 @@ package io.cdcpipeline.core;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -54,7 +55,7 @@ public final class ConfigDocs {
     /** Settings by group (the def's group order, ungrouped ones first), each group by its order, then by name. */
     static Map<String, List<ConfigDef.ConfigKey>> grouped(ConfigDef def) {
         List<String> groups = def.groups();
-        Map<String, List<ConfigDef.ConfigKey>> out = new java.util.LinkedHashMap<>();
+        Map<String, List<ConfigDef.ConfigKey>> out = new LinkedHashMap<>();
         out.put("", new ArrayList<>());
         groups.forEach(g -> out.put(g, new ArrayList<>()));
         for (ConfigDef.ConfigKey key : def.configKeys().values()) {

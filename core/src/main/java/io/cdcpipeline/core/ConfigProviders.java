@@ -1,6 +1,8 @@
 package io.cdcpipeline.core;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -81,7 +83,7 @@ public final class ConfigProviders {
                 int colon = m.group(2).lastIndexOf(':');
                 String file = colon < 0 ? m.group(2) : m.group(2).substring(0, colon);
                 String entry = colon < 0 ? "" : m.group(2).substring(colon + 1);
-                problems.add(java.nio.file.Files.isReadable(java.nio.file.Path.of(file))
+                problems.add(Files.isReadable(Path.of(file))
                         ? "file " + file + " has no entry '" + entry + "'"
                         : "file " + file + " does not exist or cannot be read");
             }

@@ -1,5 +1,6 @@
 package io.cdcpipeline.core;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ public final class ConfigValidators {
             JsonNode node;
             try {
                 node = JSON.readTree(value);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 throw new ConfigException(name, value, "not JSON: " + e.getOriginalMessage());
             }
             if (node == null || !node.isObject()) {

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -89,7 +91,7 @@ public record SourceColumns(long version, List<Field> columns) {
                 }
                 if (column.hasNonNull("parameters")) {
                     Map<String, String> parameters = new LinkedHashMap<>();
-                    column.get("parameters").fields().forEachRemaining(e -> parameters.put(e.getKey(), e.getValue().asText()));
+                    column.get("parameters").properties().forEach(e -> parameters.put(e.getKey(), e.getValue().asText()));
                     schema.parameters(parameters);
                 }
                 fields.add(new Field(column.get("name").asText(), fields.size(), schema.build()));
@@ -122,7 +124,7 @@ public record SourceColumns(long version, List<Field> columns) {
         if (!isOlder(event)) {
             return added;
         }
-        java.util.Set<String> has = new java.util.HashSet<>();
+        Set<String> has = new HashSet<>();
         event.columns().forEach(f -> has.add(renamedSince.getOrDefault(f.name(), f.name())));
         for (Field column : columns) {
             if (!has.contains(column.name()) && column.schema().defaultValue() != null) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,7 +14,7 @@ class ConfigValidatorsTest {
 
     @Test
     void emptyMeansNotSetForEveryValidator() {
-        for (var validator : new org.apache.kafka.common.config.ConfigDef.Validator[] {ConfigValidators.jsonObject(),
+        for (var validator : new ConfigDef.Validator[] {ConfigValidators.jsonObject(),
             ConfigValidators.readableFile(), ConfigValidators.regexList(), ConfigValidators.schemaTable(),
             ConfigValidators.columnName(), ConfigValidators.postgresJdbcUrl()}) {
             assertThatCode(() -> validator.ensureValid("k", "")).as("%s", validator).doesNotThrowAnyException();

@@ -3,6 +3,7 @@ package io.cdcpipeline.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -54,7 +55,7 @@ class SourceColumnsTest {
         assertThat(amount.name()).isEqualTo(Decimal.LOGICAL_NAME);
         assertThat(amount.parameters()).containsEntry(Decimal.SCALE_FIELD, "2");
         assertThat(ColumnRenames.between(read.columns(), insert(200, "remark").columns()))
-                .as("renames are told from the recorded columns").containsExactly(java.util.Map.entry("remark", "note"));
+                .as("renames are told from the recorded columns").containsExactly(Map.entry("remark", "note"));
     }
 
     @Test
@@ -80,7 +81,7 @@ class SourceColumnsTest {
     void anOlderRecordWritesColumnsRenamedSinceUnderTheirNewNames() {
         SourceColumns recorded = SourceColumns.of(insert(100, "remark"));
         assertThat(recorded.renamedSince(insert(50, "note"), List.of("id"))).containsExactly(
-                java.util.Map.entry("note", "remark"));
+                Map.entry("note", "remark"));
         assertThat(recorded.renamedSince(insert(200, "note"), List.of("id"))).as("a newer record").isEmpty();
         assertThat(recorded.renamedSince(insert(50, "note"), List.of("id", "note"))).as("a key column").isEmpty();
         assertThat(incrementalRead("note").changeVersion()).isZero();
@@ -92,10 +93,10 @@ class SourceColumnsTest {
     void anOlderRecordGetsTheDefaultsOfColumnsAddedSince() {
         SourceColumns recorded = SourceColumns.parse(SourceColumns.of(insert(100, "remark", "c=dflt", "plain")).toJson());
         ChangeEvent older = insert(50, "note");
-        java.util.Map<String, String> renamed = recorded.renamedSince(older, List.of("id"));
+        Map<String, String> renamed = recorded.renamedSince(older, List.of("id"));
         assertThat(recorded.addedSince(older, renamed)).as("a column added since with a default; not the renamed "
                 + "one, nor one without a default").containsOnlyKeys("c");
         assertThat(recorded.addedSince(older, renamed).get("c").schema().defaultValue()).isEqualTo("dflt");
-        assertThat(recorded.addedSince(insert(200, "note"), java.util.Map.of())).as("a newer record").isEmpty();
+        assertThat(recorded.addedSince(insert(200, "note"), Map.of())).as("a newer record").isEmpty();
     }
 }

@@ -2,6 +2,7 @@ package io.cdcpipeline.lag;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdcpipeline.lag.alert.RulesGenerator;
 import io.cdcpipeline.lag.config.ConfigException;
 import io.cdcpipeline.lag.config.MonitorConfig;
 import io.cdcpipeline.lag.http.MonitorServer;
@@ -9,14 +10,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code bin/cdc lag run|status}: the lag monitor's command line. */
 @Command(name = "lag", mixinStandardHelpOptions = true, subcommands = {LagMain.Run.class, LagMain.Status.class, LagMain.Rules.class},
@@ -75,8 +79,8 @@ public final class LagMain {
             if (url.getUserInfo() != null) {
                 String credentials = url.getUserInfo().contains(":") ? url.getUserInfo()
                         : url.getUserInfo() + ":" + System.getenv().getOrDefault("CDC_LAG_PASSWORD", "");
-                request.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
-                        credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        credentials.getBytes(StandardCharsets.UTF_8)));
             }
             HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -105,11 +109,11 @@ public final class LagMain {
             if (parsed == null) {
                 return 2;
             }
-            String rules = io.cdcpipeline.lag.alert.RulesGenerator.generate(parsed);
+            String rules = RulesGenerator.generate(parsed);
             if (out == null) {
                 System.out.print(rules);
             } else {
-                java.nio.file.Files.writeString(out, rules);
+                Files.writeString(out, rules);
                 System.err.println("wrote " + out + " (check it with: promtool check rules " + out + ")");
             }
             return 0;

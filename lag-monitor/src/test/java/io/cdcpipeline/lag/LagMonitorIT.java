@@ -20,7 +20,9 @@ import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.ReliabilityCase;
 import io.cdcpipeline.testkit.StackEndpoints;
 import io.cdcpipeline.testkit.StackOutage;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,10 +33,15 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -231,7 +238,7 @@ class LagMonitorIT {
         List<JsonNode> notifications = new CopyOnWriteArrayList<>();
         HttpServer receiver = receiver(notifications);
         int jmxPort;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+        try (ServerSocket free = new ServerSocket(0)) {
             jmxPort = free.getLocalPort();
         }
         String orders = es.name() + "_orders";
@@ -282,9 +289,9 @@ class LagMonitorIT {
                 Thread.sleep(10_000);
                 Observation.TableState quietNow = table(monitor, quiet);
                 assertThat(quietNow.watermark()).as("the quiet table's only change (its snapshot row) is old")
-                        .isBefore(java.time.Instant.now().minusSeconds(10));
+                        .isBefore(Instant.now().minusSeconds(10));
                 assertThat(quietNow.freshness()).as("yet it is fresh: complete up to the sink's heartbeat")
-                        .isLessThan(java.time.Duration.ofSeconds(8));
+                        .isLessThan(Duration.ofSeconds(8));
                 assertThat(tableLevel(monitor, quiet)).isEqualTo(Level.OK);
                 assertThat(notifications).as("no alert while the tables keep up").isEmpty();
 
@@ -405,7 +412,7 @@ class LagMonitorIT {
     }
 
     /** A webhook receiver in Alertmanager's format, keeping every notification. */
-    private HttpServer receiver(List<JsonNode> notifications) throws java.io.IOException {
+    private HttpServer receiver(List<JsonNode> notifications) throws IOException {
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/alerts", exchange -> {
             notifications.add(json.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
@@ -448,16 +455,16 @@ class LagMonitorIT {
         chromium("--screenshot=" + screenshot, "--window-size=1280,900", url);
         byte[] png = Files.readAllBytes(screenshot);
         assertThat(png.length).as("a screenshot of some substance").isGreaterThan(10_000);
-        assertThat(java.util.Arrays.copyOf(png, 8)).isEqualTo(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+        assertThat(Arrays.copyOf(png, 8)).isEqualTo(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
     }
 
     private static String chromium(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("chromium", "--headless", "--no-sandbox",
+        List<String> command = new ArrayList<>(List.of("chromium", "--headless", "--no-sandbox",
                 "--disable-gpu", "--hide-scrollbars", "--virtual-time-budget=3000"));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
         assertThat(process.exitValue()).as("chromium %s", List.of(args)).isZero();
         return out;
     }

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,6 @@ class ProbeFailuresTest {
                 "Lag monitor: reading replication slot cdc failed: password authentication failed (logged again only "
                         + "when the reason changes or it recovers)",
                 "Lag monitor: reading replication slot cdc works again");
-        assertThat(failures.counts()).containsExactly(java.util.Map.entry("slot", 101L));
+        assertThat(failures.counts()).containsExactly(Map.entry("slot", 101L));
     }
 }

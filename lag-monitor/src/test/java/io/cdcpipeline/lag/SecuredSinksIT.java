@@ -169,8 +169,8 @@ class SecuredSinksIT {
     }
 
     private static String basic(String credentials) {
-        return "Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes(
-                java.nio.charset.StandardCharsets.UTF_8));
+        return "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(
+                StandardCharsets.UTF_8));
     }
 
     private static void post(HttpClient http, String url, String sql) throws Exception {

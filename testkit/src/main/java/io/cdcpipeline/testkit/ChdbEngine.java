@@ -4,10 +4,18 @@ import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.io.IOException;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,7 +34,7 @@ public final class ChdbEngine implements AutoCloseable {
 
     private static final Pattern CODE = Pattern.compile("Code: (\\d+)");
     static final long TIMEOUT_SECONDS = 180;
-    private final java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(
             r -> {
                 Thread t = new Thread(r, "chdb");
                 t.setDaemon(true);
@@ -45,7 +53,7 @@ public final class ChdbEngine implements AutoCloseable {
                 Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "chdb-");
                 shared = new ChdbEngine(library(), dir);
                 Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalStateException("cannot create a data directory for chdb", e);
             }
         }
@@ -67,13 +75,13 @@ public final class ChdbEngine implements AutoCloseable {
     }
 
     /** Runs {@code call} on the engine's thread and waits for it, at most {@value #TIMEOUT_SECONDS} s. */
-    private <T> T onEngineThread(String what, java.util.concurrent.Callable<T> call) {
-        java.util.concurrent.Future<T> result = thread.submit(call);
+    private <T> T onEngineThread(String what, Callable<T> call) {
+        Future<T> result = thread.submit(call);
         try {
-            return result.get(TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+            return result.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
             throw new IllegalStateException("chdb did not answer within " + TIMEOUT_SECONDS + " s: " + what, e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }

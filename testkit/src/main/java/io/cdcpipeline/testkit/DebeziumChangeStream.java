@@ -5,13 +5,19 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.record.TimestampType;
@@ -28,7 +34,7 @@ public final class DebeziumChangeStream implements AutoCloseable {
     private final LinkedBlockingQueue<SourceRecord> records = new LinkedBlockingQueue<>();
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "debezium-test-engine"));
     private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
-    private final java.util.Map<String, Long> offsets = new java.util.HashMap<>();
+    private final Map<String, Long> offsets = new HashMap<>();
 
     /**
      * Starts capturing {@code tables} (schema-qualified) of {@code database}, snapshot first.
@@ -50,7 +56,7 @@ public final class DebeziumChangeStream implements AutoCloseable {
                 .using(props)
                 .notifying(event -> records.add(event.record()))
                 .build();
-        java.util.concurrent.Future<?> running = executor.submit(engine);
+        Future<?> running = executor.submit(engine);
         awaitStreaming(database, props.getProperty("slot.name"), running);
     }
 
@@ -60,14 +66,14 @@ public final class DebeziumChangeStream implements AutoCloseable {
      * and primary key in separate queries there, and an ALTER in between (a renamed key column, say) stops it with
      * "referenced as PRIMARY KEY, but a matching column is not defined". The snapshot's records are queued by then.
      */
-    private void awaitStreaming(PostgresTestDatabase database, String slot, java.util.concurrent.Future<?> running) {
+    private void awaitStreaming(PostgresTestDatabase database, String slot, Future<?> running) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        try (java.sql.Connection db = database.connect();
-                java.sql.PreparedStatement active = db.prepareStatement(
+        try (Connection db = database.connect();
+                PreparedStatement active = db.prepareStatement(
                         "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active")) {
             active.setString(1, slot);
             while (System.nanoTime() < deadline) {
-                try (java.sql.ResultSet rs = active.executeQuery()) {
+                try (ResultSet rs = active.executeQuery()) {
                     if (rs.next()) {
                         return;
                     }
@@ -77,7 +83,7 @@ public final class DebeziumChangeStream implements AutoCloseable {
                 }
                 Thread.sleep(20);
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException("cannot look at slot " + slot + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package io.cdcpipeline.testkit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.math.BigDecimal;
@@ -62,7 +63,7 @@ public final class PostgresTypesTable {
                     case HEX -> text.toLowerCase(Locale.ROOT);
                     case LIST_EXACT, LIST_JSON, LIST_DECIMAL, LIST_FLOAT, LIST_BOOL, LIST_TIMESTAMP -> list(text);
                 };
-            } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (RuntimeException | JsonProcessingException e) {
                 return "unreadable " + this + ": " + text;
             }
         }

@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.stream.Stream;
 
 /**
  * One row of {@code docs/reliability.md}: a fault or bad input a test tried, what was expected and what the test
@@ -43,8 +45,8 @@ public final class ReliabilityCase {
      * The test that recorded the row: the outermost method of the calling test class (a helper of the test may be the
      * one that calls {@link #record}), as {@code Class.method}.
      */
-    private static String testMethod(java.util.stream.Stream<StackWalker.StackFrame> frames) {
-        java.util.List<StackWalker.StackFrame> callers = frames
+    private static String testMethod(Stream<StackWalker.StackFrame> frames) {
+        List<StackWalker.StackFrame> callers = frames
                 .filter(f -> !f.getClassName().equals(ReliabilityCase.class.getName())).toList();
         String testClass = callers.get(0).getClassName().replaceAll("\\$.*", "");
         String method = callers.get(0).getMethodName();

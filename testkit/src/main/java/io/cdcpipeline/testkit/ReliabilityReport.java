@@ -8,7 +8,9 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -46,7 +48,7 @@ public final class ReliabilityReport {
 
     /** The rows of this run, and those of the last long run that this run did not record again. */
     static List<Row> read(Path dir, Path longRunDir) throws IOException {
-        java.util.Map<String, Path> files = new java.util.TreeMap<>();
+        Map<String, Path> files = new TreeMap<>();
         for (Path d : List.of(longRunDir, dir)) {
             if (Files.isDirectory(d)) {
                 try (Stream<Path> listed = Files.list(d)) {

@@ -1,5 +1,6 @@
 package io.cdcpipeline.testkit;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,7 +27,7 @@ public final class StackOutage {
             throw new IllegalStateException("this test stops " + server + ", but the stack comes from CDC_* variables "
                     + "and is not bin/cdc's to stop; run it against the stack 'bin/cdc stack up' starts");
         }
-        List<String> args = new java.util.ArrayList<>(List.of("stack", "stop", server));
+        List<String> args = new ArrayList<>(List.of("stack", "stop", server));
         args.addAll(options);
         run(args);
     }

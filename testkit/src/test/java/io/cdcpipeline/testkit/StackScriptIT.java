@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,7 +105,7 @@ class StackScriptIT {
         try (Stream<Path> files = Files.walk(work, 3)) {
             List<Path> pids = files.filter(f -> f.getFileName().toString().endsWith(".pid")
                     || f.getFileName().toString().equals("postmaster.pid")).toList();
-            Map<Path, String> contents = new java.util.TreeMap<>();
+            Map<Path, String> contents = new TreeMap<>();
             for (Path pid : pids) {
                 contents.put(pid, Files.readAllLines(pid).get(0));
             }

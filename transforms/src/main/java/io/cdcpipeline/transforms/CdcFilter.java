@@ -2,6 +2,7 @@ package io.cdcpipeline.transforms;
 
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.transforms.condition.Condition;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -53,7 +54,7 @@ public class CdcFilter<R extends ConnectRecord<R>> implements Transformation<R>,
     @Override
     public void withPluginMetrics(PluginMetrics metrics) {
         filtered = metrics.addSensor("records-filtered");
-        filtered.add(metrics.metricName("records-filtered-total", "Changes this filter dropped.", new java.util.LinkedHashMap<>()),
+        filtered.add(metrics.metricName("records-filtered-total", "Changes this filter dropped.", new LinkedHashMap<>()),
                 new CumulativeSum());
     }
 

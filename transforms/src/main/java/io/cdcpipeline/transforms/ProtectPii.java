@@ -13,17 +13,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.connect.connector.ConnectRecord;
@@ -234,7 +236,7 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
             return keyColumnsOf(key.schema());
         }
         if (record.key() instanceof Map<?, ?> key) {
-            Set<String> names = new java.util.HashSet<>();
+            Set<String> names = new HashSet<>();
             key.keySet().forEach(k -> names.add(String.valueOf(k)));
             return names;
         }
@@ -384,7 +386,7 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
     }
 
     private static Set<String> keyColumnsOf(Schema key) {
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         key.fields().forEach(f -> names.add(f.name()));
         return names;
     }
@@ -471,7 +473,7 @@ public class ProtectPii<R extends ConnectRecord<R>> implements Transformation<R>
         });
     }
 
-    private static void validateEach(String name, Object value, java.util.function.Consumer<String> check) {
+    private static void validateEach(String name, Object value, Consumer<String> check) {
         if (value == null) {
             return;
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdcpipeline.testkit.CapturedDebeziumRecords;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
@@ -20,7 +21,7 @@ class CdcFilterTest {
         CdcFilter<SinkRecord> filter = new CdcFilter<>();
         filter.configure(Map.of(CdcFilter.CONDITION, condition, CdcFilter.ACTION, action));
         List<SinkRecord> records = schemaless ? CapturedDebeziumRecords.loadSchemaless() : CapturedDebeziumRecords.load();
-        java.util.ArrayList<Integer> kept = new java.util.ArrayList<>();
+        ArrayList<Integer> kept = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
             if (filter.apply(records.get(i)) != null) {
                 kept.add(i);

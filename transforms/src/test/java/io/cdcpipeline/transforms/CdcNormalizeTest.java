@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -64,14 +65,14 @@ class CdcNormalizeTest {
         Struct after = envelope.getStruct("after");
         Field withDefault = after.schema().fields().stream().filter(f -> f.schema().isOptional()
                 && f.schema().type() == Schema.Type.STRING).findFirst().orElseThrow();
-        org.apache.kafka.connect.data.SchemaBuilder row = org.apache.kafka.connect.data.SchemaBuilder.struct()
+        SchemaBuilder row = SchemaBuilder.struct()
                 .name(after.schema().name()).optional();
         for (Field f : after.schema().fields()) {
-            row.field(f.name(), f == withDefault ? org.apache.kafka.connect.data.SchemaBuilder.string().optional()
+            row.field(f.name(), f == withDefault ? SchemaBuilder.string().optional()
                     .defaultValue("the default").build() : f.schema());
         }
         Schema rowSchema = row.build();
-        org.apache.kafka.connect.data.SchemaBuilder outer = org.apache.kafka.connect.data.SchemaBuilder.struct()
+        SchemaBuilder outer = SchemaBuilder.struct()
                 .name(envelope.schema().name());
         for (Field f : envelope.schema().fields()) {
             outer.field(f.name(), f.name().equals("after") || f.name().equals("before") ? rowSchema : f.schema());

@@ -3,6 +3,9 @@ package io.cdcpipeline.transforms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.testkit.CapturedDebeziumRecords;
 import java.math.BigDecimal;
@@ -18,6 +21,7 @@ import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** ProtectPii over real Debezium 3.6 Postgres records (customers: id, email, name, balance, born, updated_at). */
 class ProtectPiiTest {
@@ -69,10 +73,10 @@ class ProtectPiiTest {
 
     @Test
     void aRuleNamingAColumnTheTableLacksIsReportedWithoutACatalog() throws Exception {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+        Logger logger = (Logger) LoggerFactory
                 .getLogger(ProtectPii.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
-                new ch.qos.logback.core.read.ListAppender<>();
+        ListAppender<ILoggingEvent> appender =
+                new ListAppender<>();
         appender.start();
         logger.addAppender(appender);
         try {

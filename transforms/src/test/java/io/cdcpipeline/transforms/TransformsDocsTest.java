@@ -14,6 +14,12 @@ import org.junit.jupiter.api.Test;
 /** Every transform is discoverable by service loading, documented, and has every option in its docs page. */
 class TransformsDocsTest {
 
+    // ServiceLoader takes the raw interface; the casts name the types the loaded classes are.
+    @SuppressWarnings("unchecked")
+    private static final Class<Transformation<?>> TRANSFORMATION = (Class<Transformation<?>>) (Class<?>) Transformation.class;
+    @SuppressWarnings("unchecked")
+    private static final Class<Predicate<?>> PREDICATE = (Class<Predicate<?>>) (Class<?>) Predicate.class;
+
     @Test
     void everyOptionOfEveryTransformIsOnTheDocsPage() throws Exception {
         String page = Files.readString(Path.of("..", "docs", "transforms.md"));
@@ -29,11 +35,11 @@ class TransformsDocsTest {
 
     @Test
     void workersFindEveryTransformAndThePredicateByServiceLoading() {
-        List<String> transforms = ServiceLoader.load(Transformation.class).stream().map(p -> p.type().getName()).toList();
+        List<String> transforms = ServiceLoader.load(TRANSFORMATION).stream().map(p -> p.type().getName()).toList();
         assertThat(transforms).contains(CdcNormalize.class.getName(), ProtectPii.class.getName(),
                 ProtectPii.Key.class.getName(), ProtectPii.Value.class.getName(), CdcRoute.class.getName(),
                 CdcFilter.class.getName(), SchemaChangeSignal.class.getName(), CaptureNewTables.class.getName());
-        List<String> predicates = ServiceLoader.load(Predicate.class).stream().map(p -> p.type().getName()).toList();
+        List<String> predicates = ServiceLoader.load(PREDICATE).stream().map(p -> p.type().getName()).toList();
         assertThat(predicates).contains(ChangeMatches.class.getName());
     }
 }

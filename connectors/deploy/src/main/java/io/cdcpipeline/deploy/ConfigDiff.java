@@ -2,7 +2,9 @@ package io.cdcpipeline.deploy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -19,12 +21,12 @@ public final class ConfigDiff {
 
     /** The changes from {@code running} (null: no such connector yet) to {@code wanted}; empty when equal. */
     public static List<String> between(Map<String, String> running, Map<String, String> wanted) {
-        return between(running, wanted, java.util.Set.of());
+        return between(running, wanted, Set.of());
     }
 
     /** {@link #between(Map, Map)}, masking the values of {@code secretKeys} as well. */
     public static List<String> between(Map<String, String> running, Map<String, String> wanted,
-            java.util.Set<String> secretKeys) {
+            Set<String> secretKeys) {
         List<String> lines = new ArrayList<>();
         Map<String, String> before = running == null ? Map.of() : running;
         for (String key : new TreeSet<>(union(before, wanted))) {
@@ -47,10 +49,10 @@ public final class ConfigDiff {
         return keys;
     }
 
-    private static String shown(String key, String value, java.util.Set<String> secretKeys) {
-        boolean secret = secretKeys.contains(key) || key.toLowerCase(java.util.Locale.ROOT).contains("password")
-                || key.toLowerCase(java.util.Locale.ROOT).contains("secret")
-                || key.toLowerCase(java.util.Locale.ROOT).endsWith("api.key");
+    private static String shown(String key, String value, Set<String> secretKeys) {
+        boolean secret = secretKeys.contains(key) || key.toLowerCase(Locale.ROOT).contains("password")
+                || key.toLowerCase(Locale.ROOT).contains("secret")
+                || key.toLowerCase(Locale.ROOT).endsWith("api.key");
         return secret && !value.isEmpty() && !value.startsWith("${") ? "********" : value;
     }
 }

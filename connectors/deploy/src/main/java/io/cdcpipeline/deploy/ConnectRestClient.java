@@ -1,25 +1,30 @@
 package io.cdcpipeline.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdcpipeline.core.ConfigProviders;
 import io.cdcpipeline.core.position.ConnectSourcePosition;
 import io.cdcpipeline.core.position.ReplicationSlot;
 import io.cdcpipeline.core.position.SourceDatabase;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** The few calls of Connect's REST API that deploying needs. */
 public final class ConnectRestClient {
@@ -61,7 +66,7 @@ public final class ConnectRestClient {
      * The worker's validation and, from the definitions it answers with, the keys of type PASSWORD (the connector's
      * own and its transforms' and predicates': HMAC keys, API keys, passwords), whose values must never be shown.
      */
-    public record Validation(List<Problem> problems, java.util.Set<String> secretKeys) {
+    public record Validation(List<Problem> problems, Set<String> secretKeys) {
     }
 
     /** {@link #validate}, with the secret keys. */
@@ -72,11 +77,11 @@ public final class ConnectRestClient {
                 .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(config))));
         if (response.statusCode() == 404 || response.statusCode() == 400 && response.body().contains("not found")) {
             return new Validation(List.of(new Problem("connector.class", "the worker has no plugin " + connectorClass
-                    + ": " + message(response))), java.util.Set.of());
+                    + ": " + message(response))), Set.of());
         }
         require(response, 200, "validating " + connectorClass);
         List<Problem> problems = new ArrayList<>();
-        java.util.Set<String> secrets = new java.util.TreeSet<>();
+        Set<String> secrets = new TreeSet<>();
         for (JsonNode setting : JSON.readTree(response.body()).path("configs")) {
             JsonNode value = setting.path("value");
             for (JsonNode error : value.path("errors")) {
@@ -97,7 +102,7 @@ public final class ConnectRestClient {
         }
         require(response, 200, "reading the config of " + name);
         Map<String, String> config = new LinkedHashMap<>();
-        JSON.readTree(response.body()).fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+        JSON.readTree(response.body()).properties().forEach(e -> config.put(e.getKey(), e.getValue().asText()));
         return config;
     }
 
@@ -141,7 +146,7 @@ public final class ConnectRestClient {
                     .asText(), status.path("connector").path("worker_id").asText(),
                     firstLine(status.path("connector").path("trace").asText(null)), tasks));
         });
-        states.sort(java.util.Comparator.comparing(ConnectorState::name));
+        states.sort(Comparator.comparing(ConnectorState::name));
         return states;
     }
 
@@ -192,7 +197,7 @@ public final class ConnectRestClient {
             while (true) {
                 HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
                 boolean rebalancing = (response.statusCode() == 409 || response.statusCode() == 500)
-                        && response.body().toLowerCase(java.util.Locale.ROOT).contains("rebalance");
+                        && response.body().toLowerCase(Locale.ROOT).contains("rebalance");
                 if (!rebalancing || System.nanoTime() > deadline) {
                     return response;
                 }
@@ -201,7 +206,7 @@ public final class ConnectRestClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             throw new IOException("cannot reach the Connect worker at " + base + " (--url): " + e.getMessage(), e);
         }
     }

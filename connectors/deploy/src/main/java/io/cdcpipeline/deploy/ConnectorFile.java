@@ -38,7 +38,7 @@ public record ConnectorFile(Path file, String name, Map<String, String> config) 
                     + "POST /connectors takes it");
         }
         Map<String, String> config = new LinkedHashMap<>();
-        root.path("config").fields().forEachRemaining(entry -> {
+        root.path("config").properties().forEach(entry -> {
             if (!entry.getValue().isValueNode() || entry.getValue().isNull()) {
                 throw new IllegalArgumentException(file + ": config." + entry.getKey() + " must be a string, number or "
                         + "boolean");

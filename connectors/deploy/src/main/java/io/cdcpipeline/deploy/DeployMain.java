@@ -7,8 +7,10 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -96,7 +98,7 @@ public final class DeployMain implements Callable<Integer> {
             throw new IllegalArgumentException("no connector JSON files in " + paths);
         }
         int problems = 0;
-        Map<ConnectorFile, java.util.Set<String>> secrets = new java.util.HashMap<>();
+        Map<ConnectorFile, Set<String>> secrets = new HashMap<>();
         for (ConnectorFile file : files) {
             ConnectRestClient.Validation validation = connect.check(file.config());
             secrets.put(file, validation.secretKeys());

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cdcpipeline.testkit.ProjectRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -121,11 +123,11 @@ class ConnectConfigsTest {
     }
 
     private static Map<String, String> rawProperties(Path file) throws Exception {
-        java.util.Properties properties = new java.util.Properties();
+        Properties properties = new Properties();
         try (var in = Files.newBufferedReader(file)) {
             properties.load(in);
         }
-        Map<String, String> map = new java.util.LinkedHashMap<>();
+        Map<String, String> map = new LinkedHashMap<>();
         properties.stringPropertyNames().forEach(key -> map.put(key, properties.getProperty(key)));
         return map;
     }

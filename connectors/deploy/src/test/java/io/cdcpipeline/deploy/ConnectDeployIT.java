@@ -18,6 +18,7 @@ import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.ReliabilityCase;
 import io.cdcpipeline.testkit.StackEndpoints;
 import io.cdcpipeline.testkit.StackOutage;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,13 +30,22 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -109,7 +119,7 @@ class ConnectDeployIT {
             Await.until(() -> taskState(stack, name).equals("FAILED"), 60, name + "'s task to fail");
             CdcCommand.Result status = deploy(stack, "--status");
             assertThat(status.exitCode()).as("a failed task makes --status exit 1: %s", status.output()).isEqualTo(1);
-            String row = java.util.regex.Pattern.quote(name) + " +sink +RUNNING +0:";
+            String row = Pattern.quote(name) + " +sink +RUNNING +0:";
             assertThat(status.output()).containsPattern(row + "FAILED@")
                     .contains("task 0: ").contains("out.txt");
 
@@ -493,7 +503,7 @@ class ConnectDeployIT {
     private void send(String method, String url, int... accepted) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(java.util.Arrays.stream(accepted).boxed().toList()).as("%s %s answered %s: %s", method, url,
+        assertThat(Arrays.stream(accepted).boxed().toList()).as("%s %s answered %s: %s", method, url,
                 response.statusCode(), response.body()).contains(response.statusCode());
     }
 
@@ -539,7 +549,7 @@ class ConnectDeployIT {
             Observation.TableState orders = tableOf(monitor, "analytics", ch.name() + ".orders");
             assertThat(orders.pending()).isZero();
             assertThat(orders.watermark()).as("newest change applied to orders").isNotNull();
-            assertThat(orders.freshness()).isLessThan(java.time.Duration.ofSeconds(60));
+            assertThat(orders.freshness()).isLessThan(Duration.ofSeconds(60));
             assertThat(monitor.consumerLags()).containsKeys(names.get(1), names.get(2));
             assertThat(monitor.consumerLags().get(names.get(1)).recordsByTopic())
                     .containsKey(pg.name() + ".public.orders");
@@ -605,7 +615,7 @@ class ConnectDeployIT {
         return config.path("consistency.source.url").asText().replaceFirst("/shop$", "/" + pg.name());
     }
 
-    private void edit(Path file, java.util.function.Consumer<ObjectNode> change) throws Exception {
+    private void edit(Path file, Consumer<ObjectNode> change) throws Exception {
         ObjectNode connector = (ObjectNode) json.readTree(file.toFile());
         change.accept((ObjectNode) connector.path("config"));
         Files.writeString(file, json.writeValueAsString(connector));
@@ -640,11 +650,11 @@ class ConnectDeployIT {
     /** Writes {@code count} records to a dead-letter topic with Connect's header naming their original topic. */
     private static void deadLetters(StackEndpoints stack, String topic, String original, int count) throws Exception {
         Map<String, Object> props = Map.of("bootstrap.servers", stack.requireKafkaBootstrap());
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(props,
-                new org.apache.kafka.common.serialization.StringSerializer(),
-                new org.apache.kafka.common.serialization.StringSerializer())) {
+        try (var producer = new KafkaProducer<String, String>(props,
+                new StringSerializer(),
+                new StringSerializer())) {
             for (int i = 0; i < count; i++) {
-                var record = new org.apache.kafka.clients.producer.ProducerRecord<String, String>(topic, "k" + i, "v");
+                var record = new ProducerRecord<String, String>(topic, "k" + i, "v");
                 record.headers().add("__connect.errors.topic", original.getBytes(StandardCharsets.UTF_8));
                 producer.send(record).get();
             }
@@ -656,13 +666,13 @@ class ConnectDeployIT {
                 "group.id", "connect-deploy-it-" + System.nanoTime(), "auto.offset.reset", "earliest",
                 "enable.auto.commit", "false");
         List<String> values = new ArrayList<>();
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(props,
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.StringDeserializer())) {
+        try (var consumer = new KafkaConsumer<String, String>(props,
+                new StringDeserializer(),
+                new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
             int emptyPolls = 0;
             while (emptyPolls < 3) {
-                var records = consumer.poll(java.time.Duration.ofSeconds(2));
+                var records = consumer.poll(Duration.ofSeconds(2));
                 emptyPolls = records.isEmpty() ? emptyPolls + 1 : 0;
                 records.forEach(r -> values.add(r.value() == null ? "" : r.value()));
             }
@@ -710,7 +720,7 @@ class ConnectDeployIT {
             JsonNode doc = hit.path("_source");
             String value = doc.path(field).isNull() || doc.path(field).isMissingNode() ? "-" : doc.path(field).asText();
             rows.add(doc.path("id").asText() + ":" + value + (second == null ? ""
-                    : ":" + new java.math.BigDecimal(doc.path(second).asText()).setScale(2)));
+                    : ":" + new BigDecimal(doc.path(second).asText()).setScale(2)));
         }
         return rows;
     }

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcpipeline.testkit.ProjectRoot;
 import io.cdcpipeline.testkit.ReliabilityCase;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -78,11 +81,11 @@ class DockerComposeTest {
     @Test
     void secretsTheConfigsReadAreMountedWhereTheyLook() throws Exception {
         String compose = Files.readString(ROOT.resolve("docker-compose.yml"));
-        java.util.Properties secrets = new java.util.Properties();
+        Properties secrets = new Properties();
         try (var in = Files.newBufferedReader(ROOT.resolve("connect-configs/docker/secrets.properties"))) {
             secrets.load(in);
         }
-        List<Path> readers = new java.util.ArrayList<>();
+        List<Path> readers = new ArrayList<>();
         try (var files = Files.list(ROOT.resolve("connect-configs/connect"))) {
             files.forEach(readers::add);
         }
@@ -125,13 +128,13 @@ class DockerComposeTest {
     }
 
     private static String compose(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("docker-compose", "-f",
+        List<String> command = new ArrayList<>(List.of("docker-compose", "-f",
                 ROOT.resolve("docker-compose.yml").toString()));
         command.addAll(List.of(args));
         Process process;
         try {
             process = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError("docker-compose is not installed: run bin/cdc stack up (it installs Debian's "
                     + "docker-compose)", e);
         }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -83,7 +84,7 @@ final class ConnectCatchUp implements CatchUp {
             } finally {
                 execute(db, "DELETE FROM " + signalTable + " WHERE id = ?", mark);
             }
-        } catch (SQLException | RuntimeException | java.util.concurrent.ExecutionException e) {
+        } catch (SQLException | RuntimeException | ExecutionException e) {
             return "cannot follow the deployment's position (" + e.getMessage() + "); settled by time";
         }
     }
@@ -91,7 +92,7 @@ final class ConnectCatchUp implements CatchUp {
     /** Reads the signal topic from where it ended before the mark was written until the mark shows. */
     private boolean markArrived(Admin admin, KafkaConsumer<byte[], byte[]> consumer, String topic,
             Map<TopicPartition, Long> before, String mark, long deadline) throws InterruptedException,
-            java.util.concurrent.ExecutionException {
+            ExecutionException {
         while (!admin.listTopics().names().get().contains(topic)) {
             if (System.nanoTime() > deadline) {
                 return false;
@@ -130,7 +131,7 @@ final class ConnectCatchUp implements CatchUp {
 
     /** The topics a sink reads: its {@code topics} list, or those {@code topics.regex} matches. */
     private List<String> topicsOf(Admin admin, Map<String, String> sink) throws InterruptedException,
-            java.util.concurrent.ExecutionException {
+            ExecutionException {
         String listed = sink.get("topics");
         if (listed != null && !listed.isBlank()) {
             return Arrays.stream(listed.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
@@ -140,7 +141,7 @@ final class ConnectCatchUp implements CatchUp {
     }
 
     private List<TopicPartition> partitions(Admin admin, List<String> topics) throws InterruptedException,
-            java.util.concurrent.ExecutionException {
+            ExecutionException {
         List<TopicPartition> partitions = new ArrayList<>();
         admin.describeTopics(topics).allTopicNames().get().forEach((topic, description) -> description.partitions()
                 .forEach(p -> partitions.add(new TopicPartition(topic, p.partition()))));
@@ -148,7 +149,7 @@ final class ConnectCatchUp implements CatchUp {
     }
 
     private static Map<TopicPartition, Long> ends(Admin admin, List<TopicPartition> partitions)
-            throws InterruptedException, java.util.concurrent.ExecutionException {
+            throws InterruptedException, ExecutionException {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
         Map<TopicPartition, Long> ends = new HashMap<>();
@@ -157,7 +158,7 @@ final class ConnectCatchUp implements CatchUp {
     }
 
     private static boolean passed(Admin admin, String group, Map<TopicPartition, Long> ends)
-            throws InterruptedException, java.util.concurrent.ExecutionException {
+            throws InterruptedException, ExecutionException {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get();
         for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {

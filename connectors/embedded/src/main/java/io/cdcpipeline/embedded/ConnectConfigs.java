@@ -47,14 +47,14 @@ final class ConnectConfigs {
             String type = config.path("connector.class").asText("");
             if (POSTGRES.equals(type)) {
                 sources.add(file.getFileName() + " (" + name + ")");
-                config.fields().forEachRemaining(e -> raw.put(PipelineFile.SOURCE_PREFIX + e.getKey(), e.getValue().asText()));
+                config.properties().forEach(e -> raw.put(PipelineFile.SOURCE_PREFIX + e.getKey(), e.getValue().asText()));
             } else if (SINKS.contains(type)) {
                 if (name.isBlank() || name.contains(".")) {
                     throw new ConfigException("--connect-configs", file.toString(), "its connector name '" + name
                             + "' must be set and hold no dot");
                 }
                 sinks.add(name);
-                config.fields().forEachRemaining(e -> raw.put("sink." + name + "." + e.getKey(), e.getValue().asText()));
+                config.properties().forEach(e -> raw.put("sink." + name + "." + e.getKey(), e.getValue().asText()));
             }
         }
         if (sources.size() != 1) {

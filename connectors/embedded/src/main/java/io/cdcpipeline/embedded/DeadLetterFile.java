@@ -1,5 +1,6 @@
 package io.cdcpipeline.embedded;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -12,9 +13,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -107,7 +110,7 @@ final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
     }
 
     /** Connect JSON of a key or value; JSON null for none (a table without a primary key has no key). */
-    private com.fasterxml.jackson.databind.JsonNode asJson(String topic, org.apache.kafka.connect.data.Schema schema,
+    private JsonNode asJson(String topic, Schema schema,
             Object value) throws IOException {
         byte[] bytes = converter.fromConnectData(topic, schema, value);
         return bytes == null ? json.nullNode() : json.readTree(bytes);
@@ -123,7 +126,7 @@ final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
      * {@code <prefix>.<schema>.<table>}); empty when there is no file.
      */
     static Map<String, Long> countsByTable(Path file) throws IOException {
-        Map<String, Long> counts = new java.util.TreeMap<>();
+        Map<String, Long> counts = new TreeMap<>();
         if (!Files.isRegularFile(file)) {
             return counts;
         }
@@ -140,9 +143,9 @@ final class DeadLetterFile implements ErrantRecordReporter, AutoCloseable {
     }
 
     /** A line's source table: from the record's envelope (with or without its schema), else from its topic. */
-    static String tableOf(com.fasterxml.jackson.databind.JsonNode entry) {
-        com.fasterxml.jackson.databind.JsonNode value = entry.path("value");
-        com.fasterxml.jackson.databind.JsonNode source = (value.has("schema") && value.has("payload")
+    static String tableOf(JsonNode entry) {
+        JsonNode value = entry.path("value");
+        JsonNode source = (value.has("schema") && value.has("payload")
                 ? value.path("payload") : value).path("source");
         return source.hasNonNull("schema") && source.hasNonNull("table")
                 ? source.get("schema").asText() + "." + source.get("table").asText()

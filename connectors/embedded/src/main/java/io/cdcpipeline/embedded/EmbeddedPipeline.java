@@ -19,8 +19,10 @@ import io.debezium.engine.format.ChangeEventFormat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -68,7 +70,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
     private NewTables newTables;
     private ScheduledExecutorService newTablesTimer;
     /** Batches handed to the sinks whose position is not stored yet, oldest first (guarded by itself). */
-    private final java.util.ArrayDeque<PendingCommit> pendingCommits = new java.util.ArrayDeque<>();
+    private final ArrayDeque<PendingCommit> pendingCommits = new ArrayDeque<>();
     private long batchSequence;
     private volatile boolean closing;
 
@@ -142,7 +144,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
      */
     private void dropInvalidatedSlot(String slotName) {
         try (Connection db = SourceDatabase.connect(file.source());
-                java.sql.PreparedStatement drop = db.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+                PreparedStatement drop = db.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
             drop.setString(1, slotName);
             drop.execute();
             LOG.warn("Replication slot '{}' was invalidated (wal_status lost): dropped, so that Debezium creates it "

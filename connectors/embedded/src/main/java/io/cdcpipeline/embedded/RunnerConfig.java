@@ -7,6 +7,7 @@ import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * The embedded runner's own settings: the keys of a pipeline file that are neither {@code source.*} (Debezium's
@@ -126,7 +127,7 @@ public final class RunnerConfig extends AbstractConfig {
         @Override
         public void ensureValid(String name, Object value) {
             if (value == null || ((List<?>) value).isEmpty()) {
-                throw new org.apache.kafka.common.config.ConfigException(name, value, "needs at least one sink name");
+                throw new ConfigException(name, value, "needs at least one sink name");
             }
         }
 

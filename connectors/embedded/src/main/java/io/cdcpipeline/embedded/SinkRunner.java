@@ -4,10 +4,13 @@ import io.cdcpipeline.core.sink.ConfiguredSinkConnector;
 import io.cdcpipeline.core.sink.StandaloneSinkTaskContext;
 import io.cdcpipeline.core.snapshot.SnapshotNotification;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.Config;
@@ -54,7 +57,7 @@ final class SinkRunner implements AutoCloseable {
     }
 
     private final Object lock = new Object();
-    private final java.util.ArrayDeque<Pending> queue = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private long queuedBytes;
     private long written;
     private RuntimeException failure;
@@ -133,7 +136,7 @@ final class SinkRunner implements AutoCloseable {
         task.initialize(new StandaloneSinkTaskContext(taskConfig, deadLetters,
                 new PluginMetricsImpl(metrics, Map.of("connector", runner.name() + "-" + name, "task", "0"))));
         transforms.withMetrics(tags -> {
-            Map<String, String> all = new java.util.LinkedHashMap<>(Map.of("connector", runner.name() + "-" + name,
+            Map<String, String> all = new LinkedHashMap<>(Map.of("connector", runner.name() + "-" + name,
                     "task", "0"));
             all.putAll(tags);
             return new PluginMetricsImpl(metrics, all);
@@ -326,7 +329,7 @@ final class SinkRunner implements AutoCloseable {
         return true;
     }
 
-    private void retry(long deadline, int size, java.util.function.BooleanSupplier step) {
+    private void retry(long deadline, int size, BooleanSupplier step) {
         for (int attempt = 1; ; attempt++) {
             String failure;
             RetriableException cause = null;

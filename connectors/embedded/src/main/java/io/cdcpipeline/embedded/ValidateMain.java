@@ -13,6 +13,7 @@ import io.cdcpipeline.sink.clickhouse.ClickHouseCopy;
 import io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector;
 import io.cdcpipeline.sink.elasticsearch.ElasticsearchCopy;
 import io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,9 +33,9 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * {@code bin/cdc validate --config FILE}: checks that each sink's copy of each captured table has exactly the keys
@@ -137,7 +139,7 @@ public final class ValidateMain implements Callable<Integer> {
         }
     }
 
-    private CopyCheck.Options options() throws java.io.IOException {
+    private CopyCheck.Options options() throws IOException {
         Path work = Files.createTempDirectory("cdc-validate-");
         work.toFile().deleteOnExit();
         return new CopyCheck.Options(keep, Duration.ofSeconds(settleSeconds), rounds, work, light);
@@ -258,7 +260,7 @@ public final class ValidateMain implements Callable<Integer> {
         }
 
         /** Per sink, the records its dead-letter file holds per source table. */
-        Map<String, Map<String, Long>> deadLetters() throws java.io.IOException {
+        Map<String, Map<String, Long>> deadLetters() throws IOException {
             Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
             for (String sink : sinks.keySet()) {
                 counts.put(sink, DeadLetterFile.countsByTable(DeadLetterFile.path(file.runner(), sink)));
@@ -457,7 +459,7 @@ public final class ValidateMain implements Callable<Integer> {
 
         private static List<List<String>> missingNow(CopyCheck.Result r, SourceKeys source, SinkCopy copy,
                 List<List<String>> keys) throws SQLException {
-            Set<List<String>> live = new java.util.HashSet<>();
+            Set<List<String>> live = new HashSet<>();
             for (int from = 0; from < keys.size(); from += 1_000) {
                 copy.liveRows(r.target(), r.key(), keys.subList(from, Math.min(keys.size(), from + 1_000)))
                         .forEach(row -> live.add(row.key()));
@@ -469,7 +471,7 @@ public final class ValidateMain implements Callable<Integer> {
                 }
             }
             // A key deleted in Postgres meanwhile is no longer missing.
-            Set<List<String>> inSource = new java.util.HashSet<>();
+            Set<List<String>> inSource = new HashSet<>();
             for (int from = 0; from < candidates.size(); from += 1_000) {
                 inSource.addAll(source.existing(r.table(),
                         r.key(), candidates.subList(from, Math.min(candidates.size(), from + 1_000))));

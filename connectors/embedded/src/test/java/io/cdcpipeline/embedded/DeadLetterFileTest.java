@@ -3,6 +3,7 @@ package io.cdcpipeline.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcpipeline.testkit.ReliabilityCase;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
@@ -55,8 +56,8 @@ class DeadLetterFileTest {
             file.report(new SinkRecord("shop.public.orders", 0, null, null, ENVELOPE, row, 1),
                     new DataException("refused")).get();
             assertThat(file.synced()).isEqualTo(1);
-            assertThat(java.nio.file.Files.readAllLines(path)).hasSize(1);
-            file.append(java.nio.file.Files.readAllLines(path).get(0));
+            assertThat(Files.readAllLines(path)).hasSize(1);
+            file.append(Files.readAllLines(path).get(0));
             assertThat(file.synced()).isEqualTo(2);
         }
         ReliabilityCase.defect("The runner's dead-letter file was flushed but not fsynced")

@@ -17,10 +17,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.transforms.Transformation;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,8 +39,8 @@ class EverySettingRefusedTest {
             "not a valid value ${", "a,,b", "((", "NO_SUCH_ENUM_VALUE", "0");
 
     /** Settings where any text is a valid value: names of users and values that stand for a missing one. */
-    private static final java.util.regex.Pattern FREE_TEXT =
-            java.util.regex.Pattern.compile("(\\.user|\\.username|placeholder|^tenant\\.default)$");
+    private static final Pattern FREE_TEXT =
+            Pattern.compile("(\\.user|\\.username|placeholder|^tenant\\.default)$");
 
     record Plugin(String name, ConfigDef def, Map<String, String> valid, Consumer<Map<String, String>> configure) {
         @Override
@@ -67,7 +69,7 @@ class EverySettingRefusedTest {
                 .map(Arguments::of);
     }
 
-    private static Plugin transform(String name, org.apache.kafka.connect.transforms.Transformation<SinkRecord> t,
+    private static Plugin transform(String name, Transformation<SinkRecord> t,
             Map<String, String> valid) {
         if (t == null) {
             ChangeMatches<SinkRecord> predicate = new ChangeMatches<>();

@@ -15,8 +15,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -96,7 +98,7 @@ class LargeValuesIT {
                 throw new AssertionError(e.getMessage() + "; the runner's log ends with:\n" + RunnerProcess.tail(log), e);
             }
             assertThat(runner.isAlive()).as("the runner still runs").isTrue();
-            assertThat(java.nio.file.Files.readString(log)).doesNotContain("OutOfMemoryError");
+            assertThat(Files.readString(log)).doesNotContain("OutOfMemoryError");
             assertThat(h.deadLetters("clickhouse")).isEmpty();
             assertThat(h.deadLetters("elasticsearch")).isEmpty();
             ReliabilityCase.fault("Four 16 MB jsonb rows in one transaction, then each updated, through a runner at "
@@ -107,7 +109,7 @@ class LargeValuesIT {
                     .record();
         } finally {
             runner.destroy();
-            runner.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+            runner.waitFor(60, TimeUnit.SECONDS);
         }
     }
 

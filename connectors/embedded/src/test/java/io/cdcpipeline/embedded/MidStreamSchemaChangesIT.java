@@ -10,12 +10,18 @@ import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.ReliabilityCase;
 import io.cdcpipeline.testkit.StackEndpoints;
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,9 +113,9 @@ class MidStreamSchemaChangesIT {
                     + "AND data LIKE '%public.codes%'").get(0).get(0)).as("one snapshot of codes per sink").isEqualTo("2");
             assertThat(h.postgresRows("SELECT count(*) FROM debezium_signal WHERE id LIKE 'resync-%' "
                     + "AND data LIKE '%public.keyed%'").get(0).get(0)).as("one of keyed, for ClickHouse").isEqualTo("1");
-            java.net.http.HttpResponse<String> alias = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(es.url() + "/_alias/" + es.name()
-                            + "_codes")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> alias = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(es.url() + "/_alias/" + es.name()
+                            + "_codes")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(alias.body()).as("the alias moved to the new version").contains(es.name() + "_codes_v2")
                     .doesNotContain(es.name() + "_codes_v1");
             assertThat(h.clickHouse("SELECT name FROM system.tables WHERE database = '" + ch.name() + "' AND name LIKE "
@@ -150,15 +156,15 @@ class MidStreamSchemaChangesIT {
     }
 
     /** Waits until two lists hold the same rows (in any order); a timeout says how they differ last. */
-    private static void awaitSame(java.util.concurrent.Callable<List<List<String>>> actual,
-            java.util.concurrent.Callable<List<List<String>>> expected, int seconds, String what) throws Exception {
+    private static void awaitSame(Callable<List<List<String>>> actual,
+            Callable<List<List<String>>> expected, int seconds, String what) throws Exception {
         List<String> last = new ArrayList<>();
         try {
             Await.until(() -> {
                 List<List<String>> a = new ArrayList<>(actual.call());
                 List<List<String>> e = new ArrayList<>(expected.call());
-                a.sort(java.util.Comparator.comparing(Object::toString));
-                e.sort(java.util.Comparator.comparing(Object::toString));
+                a.sort(Comparator.comparing(Object::toString));
+                e.sort(Comparator.comparing(Object::toString));
                 last.clear();
                 List<List<String>> missing = new ArrayList<>(e);
                 missing.removeAll(a);

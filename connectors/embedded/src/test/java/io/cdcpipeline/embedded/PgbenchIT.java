@@ -18,8 +18,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,7 +79,7 @@ class PgbenchIT {
 
     private static void pgbench(StackEndpoints stack, PostgresTestDatabase pg, Path work, String... args)
             throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("/usr/lib/postgresql/15/bin/pgbench", "-h",
+        List<String> command = new ArrayList<>(List.of("/usr/lib/postgresql/15/bin/pgbench", "-h",
                 stack.pgHost(), "-p", Integer.toString(stack.pgPort()), "-U", pg.user()));
         command.addAll(List.of(args));
         command.add(pg.name());
@@ -101,7 +104,7 @@ class PgbenchIT {
         if (count.statusCode() != 200) {
             return -1;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"count\":(\\d+)").matcher(count.body());
+        Matcher m = Pattern.compile("\"count\":(\\d+)").matcher(count.body());
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 

@@ -9,6 +9,8 @@ import io.cdcpipeline.testkit.DebeziumSourceConfig;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.StackEndpoints;
+import java.io.IOException;
+import java.io.Writer;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,12 +25,16 @@ import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -118,37 +124,37 @@ final class PipelineHarness {
     }
 
     /** Writes {@link #pipelineConfig} as a pipeline file for {@code bin/cdc run}. */
-    Path writeConfig(Path file) throws java.io.IOException {
-        java.util.Properties props = new java.util.Properties();
+    Path writeConfig(Path file) throws IOException {
+        Properties props = new Properties();
         props.putAll(pipelineConfig());
-        try (java.io.Writer out = java.nio.file.Files.newBufferedWriter(file)) {
+        try (Writer out = Files.newBufferedWriter(file)) {
             props.store(out, "written by PipelineHarness");
         }
         return file;
     }
 
     /** No sink refused a record: each dead-letter file of the runner is absent or empty. */
-    void assertNoDeadLetters() throws java.io.IOException {
+    void assertNoDeadLetters() throws IOException {
         Path dir = workDir.resolve("dead-letters");
-        if (!java.nio.file.Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir)) {
             return;
         }
-        try (var files = java.nio.file.Files.list(dir)) {
+        try (var files = Files.list(dir)) {
             for (Path file : files.toList()) {
-                assertThat(java.nio.file.Files.readString(file)).as("dead letters in %s", file).isEmpty();
+                assertThat(Files.readString(file)).as("dead letters in %s", file).isEmpty();
             }
         }
     }
 
     /** The lines of a sink's dead-letter file (each a refused record with the reason); empty when none. */
-    List<String> deadLetters(String sink) throws java.io.IOException {
+    List<String> deadLetters(String sink) throws IOException {
         Path dir = workDir.resolve("dead-letters");
-        if (!java.nio.file.Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        try (var files = java.nio.file.Files.list(dir)) {
+        try (var files = Files.list(dir)) {
             List<Path> ofSink = files.filter(f -> f.getFileName().toString().endsWith("-" + sink + ".jsonl")).toList();
-            return ofSink.isEmpty() ? List.of() : java.nio.file.Files.readAllLines(ofSink.get(0));
+            return ofSink.isEmpty() ? List.of() : Files.readAllLines(ofSink.get(0));
         }
     }
 
@@ -168,10 +174,10 @@ final class PipelineHarness {
      * Whether the runner stored a streaming position (Debezium's {@code lsn_proc}), not one inside the initial
      * snapshot: a restart from it resumes the stream instead of taking the snapshot again.
      */
-    boolean streamingPositionStored() throws java.io.IOException {
+    boolean streamingPositionStored() throws IOException {
         Path offsets = offsetFile();
         return Files.exists(offsets) && new String(Files.readAllBytes(offsets),
-                java.nio.charset.StandardCharsets.ISO_8859_1).contains("lsn_proc");
+                StandardCharsets.ISO_8859_1).contains("lsn_proc");
     }
 
     EmbeddedPipeline start() {
@@ -234,9 +240,9 @@ final class PipelineHarness {
             List<List<String>> actual = clickHouseRows(table);
             List<List<String>> expected = postgresRows(CLICKHOUSE_FORM.get(table));
             List<List<String>> missing = new ArrayList<>(expected);
-            missing.removeAll(new java.util.HashSet<>(actual));
+            missing.removeAll(new HashSet<>(actual));
             List<List<String>> extra = new ArrayList<>(actual);
-            extra.removeAll(new java.util.HashSet<>(expected));
+            extra.removeAll(new HashSet<>(expected));
             assertThat(actual).as("ClickHouse view of %s: %d rows, %d expected; missing (first 5) %s; extra (first 5) %s; "
                             + "raw versions of the first missing key %s", table, actual.size(), expected.size(),
                     missing.subList(0, Math.min(5, missing.size())), extra.subList(0, Math.min(5, extra.size())),
@@ -278,7 +284,7 @@ final class PipelineHarness {
 
     /** Rows in one order for both sides: the two servers sort text and numbers differently. */
     private static List<List<String>> sorted(List<List<String>> rows) {
-        rows.sort(java.util.Comparator.comparing(row -> String.join("\u0001", row.stream().map(String::valueOf).toList())));
+        rows.sort(Comparator.comparing(row -> String.join("\u0001", row.stream().map(String::valueOf).toList())));
         return rows;
     }
 
@@ -339,7 +345,7 @@ final class PipelineHarness {
                         + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
         for (JsonNode hit : hits) {
             Map<String, String> doc = new TreeMap<>();
-            Iterator<Map.Entry<String, JsonNode>> fields = hit.path("_source").fields();
+            Iterator<Map.Entry<String, JsonNode>> fields = hit.path("_source").properties().iterator();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 doc.put(field.getKey(), normalise(field.getKey(), field.getValue()));
@@ -355,7 +361,7 @@ final class PipelineHarness {
         }
         String text = value.asText();
         return switch (field) {
-            case "updated_at" -> MICROS.format(LocalDateTime.ofInstant(Instant.parse(text), java.time.ZoneOffset.UTC));
+            case "updated_at" -> MICROS.format(LocalDateTime.ofInstant(Instant.parse(text), ZoneOffset.UTC));
             case "created_at" -> MICROS.format(LocalDateTime.parse(text));
             default -> text;
         };

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -180,7 +182,7 @@ class RunnerKillIT {
     private static void publish(List<Kill> kills, long catchUpMs, PipelineHarness h) throws Exception {
         Map<String, Integer> starts = new LinkedHashMap<>();
         for (Kill kill : kills) {
-            java.util.regex.Matcher kind = java.util.regex.Pattern.compile("Start \\((\\w+)\\)").matcher(kill.start());
+            Matcher kind = Pattern.compile("Start \\((\\w+)\\)").matcher(kill.start());
             starts.merge(kind.find() ? kind.group(1) : kill.start(), 1, Integer::sum);
         }
         StringBuilder page = new StringBuilder("""

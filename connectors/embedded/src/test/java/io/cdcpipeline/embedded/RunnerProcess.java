@@ -2,6 +2,7 @@ package io.cdcpipeline.embedded;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -14,7 +15,7 @@ final class RunnerProcess {
     static Process start(Path config, Path log, String... extraArgs) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The heap bin/cdc run gives the runner: these runs hold it under their loads (snapshots, kills, resumes).
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-cp",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp",
                 System.getProperty("java.class.path"),
                 RunnerMain.class.getName(), "--config", config.toString()));
         command.addAll(List.of(extraArgs));

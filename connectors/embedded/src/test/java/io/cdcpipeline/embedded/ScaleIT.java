@@ -15,6 +15,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,8 +74,8 @@ class ScaleIT {
         long started = System.nanoTime();
         try (EmbeddedPipeline pipeline = h.start()) {
             h.sql("UPDATE t" + tables + " SET v = 'changed' WHERE id = 2", "DELETE FROM t1 WHERE id = 1");
-            String countAll = java.util.stream.IntStream.rangeClosed(1, tables).mapToObj(t -> "SELECT count() AS c FROM "
-                    + ch.name() + ".t" + t + "_current").collect(java.util.stream.Collectors.joining(" UNION ALL "));
+            String countAll = IntStream.rangeClosed(1, tables).mapToObj(t -> "SELECT count() AS c FROM "
+                    + ch.name() + ".t" + t + "_current").collect(Collectors.joining(" UNION ALL "));
             Await.until(() -> Long.toString(2L * tables - 1).equals(h.clickHouse("SELECT sum(c) FROM (" + countAll
                     + ")").trim()),
                     LongRun.rounds(300, 1800), "every table's rows in ClickHouse");
@@ -98,7 +102,7 @@ class ScaleIT {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         String body = http.send(HttpRequest.newBuilder(URI.create(es.url() + "/" + es.name() + "_t*/_count")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        java.util.regex.Matcher count = java.util.regex.Pattern.compile("\"count\":(\\d+)").matcher(body);
+        Matcher count = Pattern.compile("\"count\":(\\d+)").matcher(body);
         return count.find() ? Long.parseLong(count.group(1)) : -1;
     }
 

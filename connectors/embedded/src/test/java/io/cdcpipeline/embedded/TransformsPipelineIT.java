@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -244,7 +245,7 @@ class TransformsPipelineIT {
     private Map<String, JsonNode> documents(String url, String index) throws Exception {
         http.send(HttpRequest.newBuilder(URI.create(url + "/" + index + "/_refresh"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-        Map<String, JsonNode> docs = new java.util.TreeMap<>();
+        Map<String, JsonNode> docs = new TreeMap<>();
         for (JsonNode hit : json.readTree(get(url + "/" + index + "/_search?size=1000")).path("hits").path("hits")) {
             docs.put(hit.path("_id").asText(), hit.path("_source"));
         }

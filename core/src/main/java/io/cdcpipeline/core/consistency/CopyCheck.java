@@ -5,9 +5,13 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -139,7 +143,7 @@ public final class CopyCheck {
             List<String> right = canonical(copy);
             List<ColumnDifference> differences = new ArrayList<>();
             for (int i = 0; i < names.size(); i++) {
-                if (!java.util.Objects.equals(left.get(i), right.get(i))) {
+                if (!Objects.equals(left.get(i), right.get(i))) {
                     differences.add(new ColumnDifference(names.get(i), left.get(i), right.get(i)));
                 }
             }
@@ -350,7 +354,7 @@ public final class CopyCheck {
     private static Result sampled(String sink, TableId table, SourceKeys source, SinkCopy copy, Options options,
             String target, KeyColumns key, Columns columns, long sourceRows, long targetRows)
             throws SQLException, InterruptedException {
-        java.util.Set<List<String>> picked = new java.util.LinkedHashSet<>(source.sampleKeys(table, key,
+        Set<List<String>> picked = new LinkedHashSet<>(source.sampleKeys(table, key,
                 options.sample()));
         picked.addAll(copy.sampleKeys(target, key, options.sample()));
         List<List<String>> keys = new ArrayList<>(picked);
@@ -365,13 +369,13 @@ public final class CopyCheck {
         List<Difference> differing = still.differing();
         Status status = missing.isEmpty() && extra.isEmpty() && differing.isEmpty() ? Status.EQUAL : Status.DRIFT;
         // In key-text order, as a full check reports them (the sample came in random order).
-        java.util.Comparator<List<String>> byKey = java.util.Comparator.comparing(KeyDiff::encode);
+        Comparator<List<String>> byKey = Comparator.comparing(KeyDiff::encode);
         missing = new ArrayList<>(missing);
         missing.sort(byKey);
         extra = new ArrayList<>(extra);
-        extra.sort(java.util.Comparator.comparing(TargetRows.Row::key, byKey));
+        extra.sort(Comparator.comparing(TargetRows.Row::key, byKey));
         differing = new ArrayList<>(differing);
-        differing.sort(java.util.Comparator.comparing(Difference::key, byKey));
+        differing.sort(Comparator.comparing(Difference::key, byKey));
         return new Result(sink, table, target, status, key, sourceRows, targetRows, missing.size(), missing,
                 extra.size(), extra, differing.size(), differing, columns.skipped(), "a sample of " + keys.size()
                         + " keys (up to " + options.sample() + " picked at random on each side); totals count it only",
@@ -459,7 +463,7 @@ public final class CopyCheck {
         for (int from = 0; from < keys.size(); from += LOOKUP) {
             List<List<String>> batch = keys.subList(from, Math.min(keys.size(), from + LOOKUP));
             Set<List<String>> inSource = source.existing(table, key, batch);
-            Set<List<String>> inCopy = new java.util.HashSet<>();
+            Set<List<String>> inCopy = new HashSet<>();
             copy.liveRows(target, key, batch).forEach(row -> inCopy.add(row.key()));
             for (List<String> k : batch) {
                 if (inSource.contains(k) && !inCopy.contains(k)) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -148,7 +149,7 @@ public final class KeyDiff implements AutoCloseable {
             return;
         }
         if (line.compareTo(kept.get(keep - 1)) < 0) {
-            int at = -java.util.Collections.binarySearch(kept, line) - 1;
+            int at = -Collections.binarySearch(kept, line) - 1;
             kept.add(Math.max(at, 0), line);
             kept.remove(kept.size() - 1);
         }

@@ -2,6 +2,7 @@ package io.cdcpipeline.core.consistency;
 
 import io.cdcpipeline.core.TableId;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -53,13 +54,13 @@ public interface SinkCopy extends TargetRows, TargetValues, TargetChecksums, Aut
             }
 
             @Override
-            public java.util.Map<List<String>, List<String>> values(String target, KeyColumns key, List<String> columns,
+            public Map<List<String>, List<String>> values(String target, KeyColumns key, List<String> columns,
                     List<List<String>> keys) {
                 return values.values(target, key, columns, keys);
             }
 
             @Override
-            public java.util.Map<String, Integer> fractionDigits(String target) {
+            public Map<String, Integer> fractionDigits(String target) {
                 return values.fractionDigits(target);
             }
 

@@ -1,6 +1,7 @@
 package io.cdcpipeline.core.consistency;
 
 import io.cdcpipeline.core.TableId;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -44,7 +45,7 @@ public final class SourceChecksums {
             try (ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {
                     // sum() of bigint is numeric: the wrapping 64-bit sum is its low 64 bits.
-                    sums.put(rs.getLong(1), rs.getLong(2), new java.math.BigInteger(rs.getString(3)).longValue());
+                    sums.put(rs.getLong(1), rs.getLong(2), new BigInteger(rs.getString(3)).longValue());
                 }
             }
         } finally {

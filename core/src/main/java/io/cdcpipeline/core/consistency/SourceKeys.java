@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -191,7 +192,7 @@ public final class SourceKeys {
     /** The columns' values as text of the rows among {@code keys}, by key. */
     public Map<List<String>, List<String>> rows(TableId table, KeyColumns key, List<String> columns,
             List<ColumnKind> kinds, List<List<String>> keys) throws SQLException {
-        Map<List<String>, List<String>> rows = new java.util.HashMap<>();
+        Map<List<String>, List<String>> rows = new HashMap<>();
         if (keys.isEmpty()) {
             return rows;
         }

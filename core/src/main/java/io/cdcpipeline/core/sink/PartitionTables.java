@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -30,7 +31,7 @@ public final class PartitionTables {
      */
     public void seen(SinkRecord record, TableId table) {
         if (table.equals(lastTable) && record.originalTopic().equals(lastTopic)
-                && java.util.Objects.equals(record.originalKafkaPartition(), lastPartition)) {
+                && Objects.equals(record.originalKafkaPartition(), lastPartition)) {
             return;
         }
         int partition = record.originalKafkaPartition() == null ? 0 : record.originalKafkaPartition();

@@ -16,6 +16,8 @@ import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.common.metrics.stats.CumulativeSum;
 import org.apache.kafka.common.metrics.stats.Max;
 import org.apache.kafka.common.metrics.stats.Rate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A sink task's metrics, registered through Connect's {@link PluginMetrics} (KIP-877): a worker exposes them over
@@ -28,7 +30,7 @@ import org.apache.kafka.common.metrics.stats.Rate;
  */
 public final class SinkMetrics implements AutoCloseable {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SinkMetrics.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SinkMetrics.class);
 
     /** A counter: {@code <name>-total} and {@code <name>-rate}. */
     public interface Counter {

@@ -1,5 +1,6 @@
 package io.cdcpipeline.core.snapshot;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdcpipeline.core.ChangeEvent;
@@ -53,7 +54,7 @@ final class SnapshotSignal {
                 collections.add(Pattern.compile(collection.asText(), Pattern.CASE_INSENSITIVE));
             }
             return new Filtered("blocking".equalsIgnoreCase(payload.path("type").asText("")), collections);
-        } catch (PatternSyntaxException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (PatternSyntaxException | JsonProcessingException e) {
             return null; // Debezium refuses such a signal too
         }
     }

@@ -1,21 +1,23 @@
 package io.cdcpipeline.core.snapshot;
 
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceKeys;
 import io.cdcpipeline.core.consistency.StraySweep;
 import io.cdcpipeline.core.consistency.TargetRows;
-import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.position.Lsn;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
+import java.util.regex.Pattern;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,9 +80,9 @@ public final class SnapshotSweeps {
     private final Set<TableId> flattened = new LinkedHashSet<>();
     private final Map<TableId, Long> sweptAt = new HashMap<>();
     /** Tables of a blocking snapshot restricted by additional conditions, announced by its signal: never swept. */
-    private final List<java.util.regex.Pattern> filteredBlocking = new ArrayList<>();
+    private final List<Pattern> filteredBlocking = new ArrayList<>();
     /** Tables of an incremental snapshot restricted by additional conditions: not checked against the source. */
-    private final List<java.util.regex.Pattern> filteredIncremental = new ArrayList<>();
+    private final List<Pattern> filteredIncremental = new ArrayList<>();
     private final List<Completed> pending = new ArrayList<>();
     private TableId lastSource;
     private String lastTarget;
@@ -179,8 +181,8 @@ public final class SnapshotSweeps {
     }
 
     /** Takes one signal's mark for a table (each restricted snapshot completes once per table it names). */
-    private static boolean removeFirstMatch(List<java.util.regex.Pattern> marks, String table) {
-        for (java.util.Iterator<java.util.regex.Pattern> it = marks.iterator(); it.hasNext();) {
+    private static boolean removeFirstMatch(List<Pattern> marks, String table) {
+        for (Iterator<Pattern> it = marks.iterator(); it.hasNext();) {
             if (it.next().matcher(table).matches()) {
                 it.remove();
                 return true;

@@ -10,6 +10,7 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -30,17 +31,17 @@ public final class LogicalValues {
     /** Debezium and Connect logical type names this class knows, each with its conversion. */
     private static final Map<String, Function<Object, Object>> CONVERSIONS = Map.ofEntries(
             Map.entry("io.debezium.time.Date", v -> LocalDate.ofEpochDay(((Number) v).longValue())),
-            Map.entry("org.apache.kafka.connect.data.Date", v -> toLocalDate((java.util.Date) v)),
+            Map.entry("org.apache.kafka.connect.data.Date", v -> toLocalDate((Date) v)),
             Map.entry("io.debezium.time.Timestamp", v -> localDateTimeOfMicros(((Number) v).longValue() * 1_000L)),
             Map.entry("io.debezium.time.MicroTimestamp", v -> localDateTimeOfMicros(((Number) v).longValue())),
             Map.entry("io.debezium.time.NanoTimestamp", v -> localDateTimeOfNanos(((Number) v).longValue())),
-            Map.entry("org.apache.kafka.connect.data.Timestamp", v -> ((java.util.Date) v).toInstant()),
+            Map.entry("org.apache.kafka.connect.data.Timestamp", v -> ((Date) v).toInstant()),
             Map.entry("io.debezium.time.ZonedTimestamp", v -> zonedTimestamp((String) v)),
             Map.entry("io.debezium.time.Time", v -> LocalTime.ofNanoOfDay(((Number) v).longValue() * 1_000_000L)),
             Map.entry("io.debezium.time.MicroTime", v -> LocalTime.ofNanoOfDay(((Number) v).longValue() * 1_000L)),
             Map.entry("io.debezium.time.NanoTime", v -> LocalTime.ofNanoOfDay(((Number) v).longValue())),
             Map.entry("org.apache.kafka.connect.data.Time", v -> LocalTime.ofNanoOfDay(
-                    ((java.util.Date) v).getTime() * 1_000_000L)),
+                    ((Date) v).getTime() * 1_000_000L)),
             Map.entry("io.debezium.data.VariableScaleDecimal", v -> variableScaleDecimal((Struct) v)),
             Map.entry("io.debezium.data.geometry.Geometry", LogicalValues::spatial),
             Map.entry("io.debezium.data.geometry.Geography", LogicalValues::spatial),
@@ -218,7 +219,7 @@ public final class LogicalValues {
         return SpatialValue.ofWkb(bytes(((Struct) struct).get("wkb")));
     }
 
-    private static LocalDate toLocalDate(java.util.Date date) {
+    private static LocalDate toLocalDate(Date date) {
         return LocalDate.ofEpochDay(Math.floorDiv(date.getTime(), 86_400_000L));
     }
 

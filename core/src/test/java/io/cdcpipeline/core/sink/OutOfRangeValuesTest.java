@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.connect.errors.DataException;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class OutOfRangeValuesTest {
         OutOfRangeValues values = new OutOfRangeValues(OutOfRangeValues.Policy.STRICT, metrics,
                 LoggerFactory.getLogger(getClass()));
         assertThatThrownBy(() -> values.met("db.t", "at", LocalDateTime.ofEpochSecond(9223372036825L, 200_000_000,
-                java.time.ZoneOffset.UTC), LocalDateTime.of(2299, 12, 31, 23, 59), "ClickHouse DateTime64(6) (1900 to 2299)",
+                ZoneOffset.UTC), LocalDateTime.of(2299, 12, 31, 23, 59), "ClickHouse DateTime64(6) (1900 to 2299)",
                 () -> "k"))
                 .isInstanceOf(DataException.class)
                 .hasMessage("column at: infinity is outside what ClickHouse DateTime64(6) (1900 to 2299) holds; set "

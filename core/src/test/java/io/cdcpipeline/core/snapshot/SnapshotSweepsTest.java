@@ -8,6 +8,7 @@ import io.cdcpipeline.core.Envelopes;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.KeyColumns;
 import io.cdcpipeline.core.consistency.TargetRows;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -160,7 +161,7 @@ class SnapshotSweepsTest {
         assertThat(sweeps.hasPending()).as("no source database configured: nothing to check with").isFalse();
 
         SnapshotSweeps withSource = new SnapshotSweeps("test", table -> null, removed::addAndGet,
-                () -> { throw new java.sql.SQLException("unreachable", "08001"); });
+                () -> { throw new SQLException("unreachable", "08001"); });
         withSource.onEvent(event("orders", "r", 0, "incremental"), "db.orders");
         withSource.onNotification(incrementalScanned("orders", "SKIPPED"));
         assertThat(withSource.hasPending()).as("a skipped scan read nothing").isFalse();

@@ -1,6 +1,8 @@
 package io.cdcpipeline.lag.alert;
 
 import io.cdcpipeline.lag.config.MonitorConfig;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -134,7 +136,7 @@ public final class RulesGenerator {
     }
 
     private static String percent(double fraction) {
-        return String.format(Locale.ROOT, "%s %%", new java.math.BigDecimal(fraction * 100).round(
-                new java.math.MathContext(6)).stripTrailingZeros().toPlainString());
+        return String.format(Locale.ROOT, "%s %%", new BigDecimal(fraction * 100).round(
+                new MathContext(6)).stripTrailingZeros().toPlainString());
     }
 }

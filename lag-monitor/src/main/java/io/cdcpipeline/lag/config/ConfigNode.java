@@ -129,11 +129,11 @@ public final class ConfigNode {
             return fallback;
         }
         String text = text(name).trim();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d+)\\s*(b|kb|mb|gb|tb)?").matcher(text);
+        Matcher m = Pattern.compile("(?i)(\\d+)\\s*(b|kb|mb|gb|tb)?").matcher(text);
         if (!m.matches() || Long.parseLong(m.group(1)) <= 0) {
             throw child(name).error("'" + text + "' is not a size above zero, e.g. 2GB, 512MB or 1048576");
         }
-        long unit = switch (m.group(2) == null ? "b" : m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+        long unit = switch (m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT)) {
             case "kb" -> 1L << 10;
             case "mb" -> 1L << 20;
             case "gb" -> 1L << 30;

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -23,7 +25,7 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
         HttpAuth httpAuth) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
-    private static final java.util.Set<String> LOOPBACK = java.util.Set.of("127.0.0.1", "localhost", "::1");
+    private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1");
 
     /** The source database; {@code slot} is the replication slot whose retained WAL is watched (optional). */
     /**
@@ -258,7 +260,7 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
         Path pipeline = node.has("pipeline") ? Path.of(node.text("pipeline")) : null;
         Path connectConfigs = node.has("connect.configs") ? Path.of(node.text("connect.configs")) : null;
         Path named = pipeline != null ? pipeline : connectConfigs;
-        if (!java.nio.file.Files.exists(named)) {
+        if (!Files.exists(named)) {
             throw node.child(pipeline != null ? "pipeline" : "connect.configs").error("'" + named + "' does not exist");
         }
         int light = Integer.parseInt(node.text("light", "1000"));
@@ -308,7 +310,7 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
             throw sink.child("password").error("a password needs its user");
         }
         String caFile = sink.text("ca.file", null);
-        if (caFile != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(caFile))) {
+        if (caFile != null && !Files.isReadable(Path.of(caFile))) {
             throw sink.child("ca.file").error("'" + caFile + "' is not a readable file (the CA certificate, PEM)");
         }
         String verify = sink.text("tls.verify", "true");

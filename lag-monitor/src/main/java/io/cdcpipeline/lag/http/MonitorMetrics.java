@@ -8,6 +8,7 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Instant;
+import java.util.function.Consumer;
 
 /**
  * The monitor's figures in Prometheus form, read from the monitor at each scrape (no copies to keep in step). Base
@@ -200,7 +201,7 @@ public final class MonitorMetrics {
         return registry;
     }
 
-    private static void slot(LagMonitor monitor, java.util.function.Consumer<SlotProbe.SlotState> use) {
+    private static void slot(LagMonitor monitor, Consumer<SlotProbe.SlotState> use) {
         SlotProbe.SlotState state = monitor.slotState();
         if (state != null && state.exists()) {
             use.accept(state);

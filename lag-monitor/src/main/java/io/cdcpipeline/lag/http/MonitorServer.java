@@ -3,6 +3,8 @@ package io.cdcpipeline.lag.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.BasicAuthenticator;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.cdcpipeline.lag.LagMonitor;
@@ -13,6 +15,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
 
@@ -35,7 +39,7 @@ public final class MonitorServer implements AutoCloseable {
     public MonitorServer(LagMonitor monitor, String host, int port, MonitorConfig.HttpAuth auth) throws IOException {
         this.monitor = monitor;
         server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        List<com.sun.net.httpserver.HttpContext> contexts = List.of(
+        List<HttpContext> contexts = List.of(
                 server.createContext("/metrics", new MetricsHandler(MonitorMetrics.register(monitor))),
                 server.createContext("/health", this::health),
                 server.createContext("/status", this::status),
@@ -70,7 +74,7 @@ public final class MonitorServer implements AutoCloseable {
             send(exchange, 404, "text/plain", "not found; try /, /status, /health or /metrics\n");
             return;
         }
-        send(exchange, 200, "text/html", StatusPage.render(monitor, java.time.Instant.now()));
+        send(exchange, 200, "text/html", StatusPage.render(monitor, Instant.now()));
     }
 
     private void status(HttpExchange exchange) throws IOException {
@@ -171,22 +175,22 @@ public final class MonitorServer implements AutoCloseable {
     }
 
     /** HTTP Basic against the one configured user, compared in constant time. */
-    private static final class BasicAuth extends com.sun.net.httpserver.BasicAuthenticator {
+    private static final class BasicAuth extends BasicAuthenticator {
         private final byte[] user;
         private final byte[] password;
 
         BasicAuth(MonitorConfig.HttpAuth auth) {
-            super("cdc-lag-monitor", java.nio.charset.StandardCharsets.UTF_8);
-            this.user = auth.user().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            this.password = auth.password().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            super("cdc-lag-monitor", StandardCharsets.UTF_8);
+            this.user = auth.user().getBytes(StandardCharsets.UTF_8);
+            this.password = auth.password().getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
         public boolean checkCredentials(String givenUser, String givenPassword) {
-            boolean userOk = java.security.MessageDigest.isEqual(user,
-                    givenUser.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            boolean passwordOk = java.security.MessageDigest.isEqual(password,
-                    givenPassword.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            boolean userOk = MessageDigest.isEqual(user,
+                    givenUser.getBytes(StandardCharsets.UTF_8));
+            boolean passwordOk = MessageDigest.isEqual(password,
+                    givenPassword.getBytes(StandardCharsets.UTF_8));
             return userOk & passwordOk;
         }
     }

@@ -42,7 +42,7 @@ public final class ConnectProbe {
             throw new IOException("Connect " + url + " answered " + response.statusCode() + ": " + response.body());
         }
         List<ConnectorState> states = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> connectors = json.readTree(response.body()).fields();
+        Iterator<Map.Entry<String, JsonNode>> connectors = json.readTree(response.body()).properties().iterator();
         while (connectors.hasNext()) {
             Map.Entry<String, JsonNode> entry = connectors.next();
             JsonNode status = entry.getValue().path("status");

@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -84,7 +86,7 @@ public final class ConsumerLagProbe implements AutoCloseable {
             for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
                 TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                 if (timestamps.putIfAbsent(partition, record.timestamp()) == null) {
-                    reader.pause(java.util.List.of(partition)); // only its first record counts
+                    reader.pause(List.of(partition)); // only its first record counts
                 }
             }
         }
@@ -99,7 +101,7 @@ public final class ConsumerLagProbe implements AutoCloseable {
 
     @Override
     public void close() {
-        reader.close(Duration.ofSeconds(5));
+        reader.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         admin.close(Duration.ofSeconds(5));
     }
 }

@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 
 /**
  * Commits the heartbeat: one row ({@code id = 1}) of the heartbeat table updated with the commit's time in
@@ -77,7 +79,7 @@ public final class HeartbeatWriter implements AutoCloseable {
                 + " (id, beat_ms, beat_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET beat_ms = excluded.beat_ms,"
                 + " beat_at = excluded.beat_at")) {
             st.setLong(1, now.toEpochMilli());
-            st.setObject(2, java.time.OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC));
+            st.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
             st.executeUpdate();
         } catch (SQLException e) {
             close();

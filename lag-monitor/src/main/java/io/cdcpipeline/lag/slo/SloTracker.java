@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 
 /**
  * One SLO's view of one sink, or of one table of it, over time. Each check gives it the source time up to which the
@@ -123,8 +124,8 @@ public final class SloTracker {
     }
 
     /** The readings of the last hour, oldest first. */
-    public java.util.List<Reading> history() {
-        return java.util.List.copyOf(history);
+    public List<Reading> history() {
+        return List.copyOf(history);
     }
 
     /** The newest "complete up to" seen. */

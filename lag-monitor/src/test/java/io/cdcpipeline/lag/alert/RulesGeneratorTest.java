@@ -3,10 +3,12 @@ package io.cdcpipeline.lag.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcpipeline.lag.config.MonitorConfig;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +38,7 @@ class RulesGeneratorTest {
     }
 
     static String promtool(Path dir, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("promtool"));
+        List<String> command = new ArrayList<>(List.of("promtool"));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -190,7 +192,7 @@ class RulesGeneratorTest {
         MonitorConfig connect = new MonitorConfig(base.postgres(), base.heartbeat(), base.checkInterval(),
                 Map.of("search", new MonitorConfig.Sink("search", MonitorConfig.Sink.Kind.ELASTICSEARCH, "http://es",
                         null, "cdc_heartbeat", new MonitorConfig.SinkMetrics(null, "shop-es-sink"))),
-                base.slos(), base.alerts(), 0, new MonitorConfig.Connect(java.net.URI.create("http://connect:8083"),
+                base.slos(), base.alerts(), 0, new MonitorConfig.Connect(URI.create("http://connect:8083"),
                         "kafka:9092", List.of()), "127.0.0.1", null, null);
         Files.writeString(dir.resolve("rules.yml"), RulesGenerator.generate(connect));
         Files.writeString(dir.resolve("test.yml"), """

@@ -2,8 +2,11 @@ package io.cdcpipeline.lag.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdcpipeline.embedded.PipelineFile;
+import io.cdcpipeline.lag.alert.RulesGenerator;
 import io.cdcpipeline.testkit.ProjectRoot;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,7 +25,7 @@ class DeployedConfigTest {
     private static final String SECRET_REFERENCE = "${file:" + SECRETS_FILE + ":pg.password}";
 
     /** A copy of a deployed config reading its secrets from a test file instead of the host's secrets file. */
-    private static Path withTestSecrets(String config, Path dir) throws java.io.IOException {
+    private static Path withTestSecrets(String config, Path dir) throws IOException {
         Path secrets = dir.resolve("secrets.properties");
         Files.writeString(secrets, "pg.password=s3cret\nclickhouse.password=ch\nelasticsearch.password=es\n"
                 + "monitor.http.password=scrape\n");
@@ -68,7 +71,7 @@ class DeployedConfigTest {
         MonitorConfig lag = MonitorConfig.load(withTestSecrets("lag-monitor/lag-connect.yaml", dir), Map.of(
                 "CDC_PG_HOST", "postgres", "CDC_PG_USER", "postgres",
                 "CDC_CLICKHOUSE_URL", "http://clickhouse:8123", "CDC_ELASTICSEARCH_URL", "http://elasticsearch:9200"));
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        ObjectMapper json = new ObjectMapper();
         var source = json.readTree(CONFIGS.resolve("connect/postgres-source.json").toFile());
         assertThat(source.path("config").path("database.password").asText())
                 .as("the monitor and the source connector read one secret").isEqualTo(SECRET_REFERENCE);
@@ -89,6 +92,6 @@ class DeployedConfigTest {
                 elasticsearch.path("name").asText());
         assertThat(Files.readString(CONFIGS.resolve("prometheus/cdc-rules.yml")))
                 .as("connect-configs/prometheus/cdc-rules.yml is current: regenerate it with bin/cdc lag rules")
-                .isEqualTo(io.cdcpipeline.lag.alert.RulesGenerator.generate(lag));
+                .isEqualTo(RulesGenerator.generate(lag));
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +47,7 @@ class MonitorConfigTest {
         assertThat(search.warning()).isEqualTo(Duration.ofSeconds(20));
         assertThat(search.objective()).isEqualTo(0.99);
         MonitorConfig.Slo bi = config.slos().get(1);
-        assertThat(bi.objective()).isEqualTo(0.999, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(bi.objective()).isEqualTo(0.999, Offset.offset(1e-9));
         assertThat(bi.window()).isEqualTo(Duration.ofDays(7));
         assertThat(bi.alertFor()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.alerts().groupBy()).containsExactly("sink");

@@ -33,6 +33,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,7 +79,7 @@ class ConnectModeIT {
                 // estimate came from the commit rate).
                 ConsumerLagProbe.GroupLag stalled = probe.read(ConsumerLagProbe.groupOf(connector), t0.plusSeconds(30));
                 assertThat(stalled.records()).isEqualTo(60);
-                assertThat(stalled.seconds()).isEqualTo(first.seconds() + 30, org.assertj.core.data.Offset.offset(0.01));
+                assertThat(stalled.seconds()).isEqualTo(first.seconds() + 30, Offset.offset(0.01));
 
                 group.commitSync(Map.of(p0, new OffsetAndMetadata(30), p1, new OffsetAndMetadata(50)));
                 ConsumerLagProbe.GroupLag second = probe.read(ConsumerLagProbe.groupOf(connector), t0.plusSeconds(40));

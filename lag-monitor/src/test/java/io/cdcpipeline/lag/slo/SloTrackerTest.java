@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cdcpipeline.lag.config.MonitorConfig;
 import java.time.Duration;
 import java.time.Instant;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class SloTrackerTest {
@@ -63,7 +64,7 @@ class SloTrackerTest {
         assertThat(tracker.goodMinutes()).isEqualTo(10);
         assertThat(tracker.badMinutes()).isEqualTo(1);
         // window 100 minutes at 99 %: 1 bad minute allowed, 1 spent
-        assertThat(tracker.errorBudgetLeft()).isEqualTo(0.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(tracker.errorBudgetLeft()).isEqualTo(0.0, Offset.offset(1e-9));
     }
 
     @Test

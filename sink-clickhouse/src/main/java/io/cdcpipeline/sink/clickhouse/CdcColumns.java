@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.sink.clickhouse.dialect.ClickHouseDialect;
 import io.cdcpipeline.sink.clickhouse.types.SqlText;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,7 +39,7 @@ final class CdcColumns {
     }
 
     static List<String> definitions(ClickHouseDialect dialect, boolean keyless) {
-        List<String> columns = new java.util.ArrayList<>(List.of(
+        List<String> columns = new ArrayList<>(List.of(
                 VERSION + " UInt64",
                 DELETED + " UInt8",
                 SOURCE_TS + " " + dialect.dateTime(6).sql(),

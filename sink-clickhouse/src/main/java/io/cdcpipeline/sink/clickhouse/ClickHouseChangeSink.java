@@ -1,6 +1,5 @@
 package io.cdcpipeline.sink.clickhouse;
 
-import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.TableId;
@@ -11,6 +10,8 @@ import io.cdcpipeline.core.sink.OffsetTracker;
 import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.core.sink.PartitionTables;
 import io.cdcpipeline.core.sink.PendingChanges;
+import io.cdcpipeline.core.sink.RetryBackoff;
+import io.cdcpipeline.core.sink.TableResync;
 import io.cdcpipeline.core.sink.TargetSources;
 import io.cdcpipeline.core.sink.TargetUnavailableException;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
@@ -72,7 +73,7 @@ final class ClickHouseChangeSink implements BufferedSink {
     private long bufferedBytes;
     private long oldestBufferedAt;
     private final OffsetTracker offsets = new OffsetTracker();
-    private final java.util.Set<TableId> keylessWarned = new java.util.HashSet<>();
+    private final Set<TableId> keylessWarned = new HashSet<>();
     private final SnapshotSweeps sweeps;
     private final TargetSources targetSources = new TargetSources();
     private final ClickHouseTargetRows targetRows;
@@ -91,7 +92,7 @@ final class ClickHouseChangeSink implements BufferedSink {
         this.batchLingerMs = config.batchLingerMs();
         this.retries = ClickHouseFailure.retries(metrics::retried);
         this.rebuilds = new TableRebuilds(config,
-                new io.cdcpipeline.core.sink.TableResync("ClickHouse", config, metrics.sinkMetrics(), LOG));
+                new TableResync("ClickHouse", config, metrics.sinkMetrics(), LOG));
         this.tables = new TableManager(connection, config, backoff, retries, this::flushTableAndWait, rebuilds);
         this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
         this.encoder = new RowEncoder(placeholder,
@@ -145,7 +146,7 @@ final class ClickHouseChangeSink implements BufferedSink {
      * change must come in its place among the rows.
      */
     private void prepareTables(List<Parsed> parsed) {
-        java.util.Set<TableId> seen = new java.util.HashSet<>();
+        Set<TableId> seen = new HashSet<>();
         for (Parsed p : parsed) {
             ChangeEvent event = p.event;
             if (event == null || event.operation() == Operation.TOMBSTONE || event.operation() == Operation.TRUNCATE

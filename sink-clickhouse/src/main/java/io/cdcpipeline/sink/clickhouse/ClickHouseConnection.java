@@ -4,6 +4,7 @@ import io.cdcpipeline.sink.clickhouse.dialect.ClickHouseDialect;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * What the sink needs of a ClickHouse server: statements, {@code RowBinary} inserts with a column list, and raw
@@ -49,7 +50,7 @@ interface ClickHouseConnection extends AutoCloseable {
      * The rows of a query's answer (SQL ending in {@code FORMAT TabSeparated}) handed over one by one as they
      * arrive, for answers too large to hold; not retried (a failure midway is thrown).
      */
-    default void streamRows(String sql, java.util.function.Consumer<String[]> rows) {
+    default void streamRows(String sql, Consumer<String[]> rows) {
         queryRows(sql).forEach(rows);
     }
 

@@ -1,12 +1,14 @@
 package io.cdcpipeline.sink.clickhouse;
 
-import io.cdcpipeline.core.sink.RetryBackoff;
-import io.cdcpipeline.core.sink.SinkOptions;
 import io.cdcpipeline.core.NameTemplate;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.sink.OutOfRangeValues;
+import io.cdcpipeline.core.sink.RetryBackoff;
+import io.cdcpipeline.core.sink.SinkOptions;
 import io.cdcpipeline.core.sink.TableRefusal;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -208,11 +210,11 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                 throw new ConfigException(name, value, "must be an http:// or https:// URL of ClickHouse's HTTP interface");
             }
             try {
-                java.net.URI uri = new java.net.URI(url);
+                URI uri = new URI(url);
                 if (uri.getHost() == null) {
                     throw new ConfigException(name, value, "names no host");
                 }
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 throw new ConfigException(name, value, "is not a valid URL: " + e.getMessage());
             }
         }

@@ -1,15 +1,19 @@
 package io.cdcpipeline.sink.clickhouse;
 
-import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.consistency.KeyColumns;
 import io.cdcpipeline.core.consistency.TargetRows;
 import io.cdcpipeline.core.consistency.TargetValues;
+import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.sink.clickhouse.types.SqlText;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The ClickHouse side of a check against the source ({@link TargetRows}): live rows read page by page in key order
@@ -56,7 +60,7 @@ final class ClickHouseTargetRows implements TargetRows, TargetValues {
                 + " FINAL WHERE " + CdcColumns.DELETED + " = 0 FORMAT TabSeparated";
         List<ValuedRow> batch = new ArrayList<>(batchSize);
         connection.streamRows(sql, row -> {
-            List<String> all = java.util.Arrays.asList(row);
+            List<String> all = Arrays.asList(row);
             batch.add(new ValuedRow(all.subList(0, key.size()), all.subList(key.size(), row.length)));
             if (batch.size() == batchSize) {
                 batches.accept(new ArrayList<>(batch));
@@ -71,7 +75,7 @@ final class ClickHouseTargetRows implements TargetRows, TargetValues {
     @Override
     public Map<List<String>, List<String>> values(String table, KeyColumns key, List<String> columns,
             List<List<String>> keys) {
-        Map<List<String>, List<String>> values = new java.util.HashMap<>();
+        Map<List<String>, List<String>> values = new HashMap<>();
         if (keys.isEmpty() || tables.columnsOf(table).isEmpty()) {
             return values;
         }
@@ -79,7 +83,7 @@ final class ClickHouseTargetRows implements TargetRows, TargetValues {
                 + " FINAL WHERE " + CdcColumns.DELETED + " = 0 AND (" + keyText(key) + ") IN (" + keyList(keys)
                 + ") FORMAT TabSeparated";
         for (String[] row : backoff.call("query of " + table, () -> connection.queryRows(sql), retries)) {
-            List<String> all = java.util.Arrays.asList(row);
+            List<String> all = Arrays.asList(row);
             values.put(all.subList(0, key.size()), all.subList(key.size(), row.length));
         }
         return values;
@@ -87,9 +91,9 @@ final class ClickHouseTargetRows implements TargetRows, TargetValues {
 
     @Override
     public Map<String, Integer> fractionDigits(String table) {
-        Map<String, Integer> digits = new java.util.HashMap<>();
+        Map<String, Integer> digits = new HashMap<>();
         tables.columnsOf(table).forEach((column, type) -> {
-            java.util.regex.Matcher precise = java.util.regex.Pattern.compile("DateTime64\\((\\d+)").matcher(type);
+            Matcher precise = Pattern.compile("DateTime64\\((\\d+)").matcher(type);
             if (precise.find()) {
                 digits.put(column, Integer.parseInt(precise.group(1)));
             } else if (type.matches("(Nullable\\()?DateTime(\\(.*\\))?\\)?")) {
@@ -154,7 +158,7 @@ final class ClickHouseTargetRows implements TargetRows, TargetValues {
             if (rows.size() < batchSize) {
                 return;
             }
-            after = java.util.Arrays.asList(rows.get(rows.size() - 1)).subList(0, keyColumns.size()); // values may be null
+            after = Arrays.asList(rows.get(rows.size() - 1)).subList(0, keyColumns.size()); // values may be null
         }
     }
 

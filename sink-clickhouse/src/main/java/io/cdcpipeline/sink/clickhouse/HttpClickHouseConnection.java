@@ -3,14 +3,24 @@ package io.cdcpipeline.sink.clickhouse;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.query.QueryResponse;
 import com.clickhouse.data.ClickHouseFormat;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,17 +46,17 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
     private final String version;
     private final String user;
     private final String password;
-    private final java.net.http.HttpClient http;
+    private final HttpClient http;
 
     private HttpClickHouseConnection(Client client, ClickHouseSinkConfig config, long timeoutSeconds) {
         this.client = client;
         this.url = config.url();
         this.user = config.user();
         this.password = config.password();
-        this.http = java.net.http.HttpClient.newBuilder()
-                .connectTimeout(java.time.Duration.ofMillis(config.connectTimeoutMs())).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofMillis(config.connectTimeoutMs())).build();
         this.timeoutSeconds = timeoutSeconds;
-        this.version = new String(query("SELECT version() FORMAT TabSeparated"), java.nio.charset.StandardCharsets.UTF_8)
+        this.version = new String(query("SELECT version() FORMAT TabSeparated"), StandardCharsets.UTF_8)
                 .trim();
     }
 
@@ -94,23 +104,23 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
     private void insertWithStatementInBody(String table, String target, byte[] rows) {
         String what = "INSERT INTO " + table;
         byte[] statement = ("INSERT INTO " + target + " FORMAT RowBinary\n").getBytes(StandardCharsets.UTF_8);
-        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(url.endsWith("/") ? url : url + "/"))
-                .timeout(java.time.Duration.ofSeconds(timeoutSeconds))
-                .POST(java.net.http.HttpRequest.BodyPublishers.concat(
-                        java.net.http.HttpRequest.BodyPublishers.ofByteArray(statement),
-                        java.net.http.HttpRequest.BodyPublishers.ofByteArray(rows)));
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(url.endsWith("/") ? url : url + "/"))
+                .timeout(Duration.ofSeconds(timeoutSeconds))
+                .POST(HttpRequest.BodyPublishers.concat(
+                        HttpRequest.BodyPublishers.ofByteArray(statement),
+                        HttpRequest.BodyPublishers.ofByteArray(rows)));
         if (user != null && !user.isEmpty()) {
-            request.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":"
+            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":"
                     + (password == null ? "" : password)).getBytes(StandardCharsets.UTF_8)));
         }
-        java.net.http.HttpResponse<String> response;
+        HttpResponse<String> response;
         try {
-            response = http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConnectException("interrupted during " + what, e);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw ClickHouseFailure.of(what + " on " + url, e);
         }
         if (response.statusCode() != 200) {
@@ -133,10 +143,10 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
     }
 
     @Override
-    public void streamRows(String sql, java.util.function.Consumer<String[]> rows) {
+    public void streamRows(String sql, Consumer<String[]> rows) {
         try (QueryResponse response = await(() -> client.query(sql), sql);
-                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
-                        response.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(
+                        response.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 if (!line.isEmpty()) {

@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.Digests;
+import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
 import io.cdcpipeline.sink.clickhouse.types.ClickHouseType;
@@ -72,7 +73,7 @@ final class RowEncoder {
         Struct before = event.before();
         boolean oldRowKnown = before != null && !holdsPlaceholders(layout, before);
         List<EncodedRow> rows = new ArrayList<>(2);
-        if (event.isDelete() || event.operation() == io.cdcpipeline.core.Operation.UPDATE) {
+        if (event.isDelete() || event.operation() == Operation.UPDATE) {
             if (oldRowKnown) {
                 rows.add(contentRow(event, layout, record, before, null, true));
             } else {

@@ -2,9 +2,12 @@ package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.types.LogicalValues;
 import io.cdcpipeline.sink.clickhouse.types.ClickHouseType;
+import io.cdcpipeline.sink.clickhouse.types.SqlText;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -29,7 +32,7 @@ final class RowLayout {
 
     RowLayout(String table, Schema schema, List<Field> fields, List<ClickHouseType> types, List<String> keyColumns,
             ClickHouseType sourceTsType) {
-        this(table, schema, fields, types, keyColumns, sourceTsType, java.util.Map.of());
+        this(table, schema, fields, types, keyColumns, sourceTsType, Map.of());
     }
 
     /**
@@ -37,7 +40,7 @@ final class RowLayout {
      *                  older than the table's, delivered again, writes a column renamed since under its new name
      */
     RowLayout(String table, Schema schema, List<Field> fields, List<ClickHouseType> types, List<String> keyColumns,
-            ClickHouseType sourceTsType, java.util.Map<String, String> columnFor) {
+            ClickHouseType sourceTsType, Map<String, String> columnFor) {
         this.table = table;
         this.schema = schema;
         this.fields = List.copyOf(fields);
@@ -48,13 +51,13 @@ final class RowLayout {
         for (int i = 0; i < fields.size(); i++) {
             key[i] = keyColumns.contains(fields.get(i).name());
             names.add(columnFor.getOrDefault(fields.get(i).name(), fields.get(i).name()));
-            columns.add(io.cdcpipeline.sink.clickhouse.types.SqlText.identifier(names.get(i)));
+            columns.add(SqlText.identifier(names.get(i)));
         }
         this.columnNames = List.copyOf(names);
         columns.addAll(CdcColumns.WRITTEN);
         this.keyless = keyColumns.isEmpty();
         if (keyless) {
-            columns.add(io.cdcpipeline.sink.clickhouse.types.SqlText.identifier(CdcColumns.ROW_KEY));
+            columns.add(SqlText.identifier(CdcColumns.ROW_KEY));
         }
         this.insertColumns = Collections.unmodifiableList(columns);
         this.sourceTsType = sourceTsType;
@@ -89,7 +92,7 @@ final class RowLayout {
                 keyColumns.add(fields.get(i).name());
             }
         }
-        java.util.Map<String, String> columnFor = new java.util.HashMap<>();
+        Map<String, String> columnFor = new HashMap<>();
         for (int i = 0; i < fields.size(); i++) {
             columnFor.put(fields.get(i).name(), columnNames.get(i));
         }

@@ -1,21 +1,29 @@
 package io.cdcpipeline.sink.clickhouse;
 
-import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.SourceColumns;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
+import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.sink.TableRefusal;
 import io.cdcpipeline.sink.clickhouse.dialect.ClickHouseDialect;
 import io.cdcpipeline.sink.clickhouse.types.ClickHouseType;
 import io.cdcpipeline.sink.clickhouse.types.SqlText;
 import io.cdcpipeline.sink.clickhouse.types.TypeRegistry;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -42,7 +50,7 @@ final class TableManager {
     private final RetryBackoff backoff;
     private final RetryBackoff.Failures retries;
     private final ClickHouseType sourceTsType;
-    private final java.util.function.Consumer<String> beforeAlter;
+    private final Consumer<String> beforeAlter;
     private final TableRebuilds rebuilds;
     /** The layout of the last schema seen per source table, or the reason it cannot be written. */
     /** What is known of each table's target: the layout its rows are written with, or why its records are refused. */
@@ -57,7 +65,7 @@ final class TableManager {
     private record Refused(TableRefusal refusal) implements Known {
     }
     /** Quoted database.table to the table's own name, for every table this manager named. */
-    private final Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> names = new ConcurrentHashMap<>();
     private RowLayout lastLayout;
     private TableId lastTable;
 
@@ -66,7 +74,7 @@ final class TableManager {
      *                    layout must be inserted first, as RowBinary is read by the table's column types at insert
      */
     TableManager(ClickHouseConnection connection, ClickHouseSinkConfig config, RetryBackoff backoff, RetryBackoff.Failures retries,
-            java.util.function.Consumer<String> beforeAlter, TableRebuilds rebuilds) {
+            Consumer<String> beforeAlter, TableRebuilds rebuilds) {
         this.connection = connection;
         this.rebuilds = rebuilds;
         this.beforeAlter = beforeAlter;
@@ -150,7 +158,7 @@ final class TableManager {
     }
 
     /** Whether a table holds the layout's key columns and {@code columns} as the layout's types. */
-    boolean holdsAsIs(String qualifiedTable, RowLayout layout, java.util.Collection<String> columns) {
+    boolean holdsAsIs(String qualifiedTable, RowLayout layout, Collection<String> columns) {
         String name = names.get(qualifiedTable);
         Map<String, String> held = name == null ? Map.of() : existingColumns(name);
         for (int i = 0; i < layout.fields().size(); i++) {
@@ -170,8 +178,8 @@ final class TableManager {
     String swapIn(TableId source) {
         String name = config.tableName(source);
         String rebuild = TableRebuilds.nameFor(name);
-        String replaced = name + "_replaced_" + java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)
-                .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss"));
+        String replaced = name + "_replaced_" + LocalDateTime.now(ZoneOffset.UTC)
+                .format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss"));
         if (existingColumns(rebuild).isEmpty() && !existingColumns(name).isEmpty()) {
             // Another sink task of the connector, which wrote the table before Connect moved it here, swapped it in.
             forget(source);
@@ -293,7 +301,7 @@ final class TableManager {
         }
         List<String> problems = new ArrayList<>();
         if (!keyColumns.isEmpty()) {
-            java.util.Set<String> sortingKey = sortingKey(table);
+            Set<String> sortingKey = sortingKey(table);
             List<String> outside = keyColumns.stream().filter(k -> !sortingKey.contains(k)).toList();
             if (!outside.isEmpty()) {
                 problems.add("the primary key changed: key column(s) " + outside + " are not in the sorting key "
@@ -505,8 +513,8 @@ final class TableManager {
      * The table's sorting key: the table replaces the versions of a row by it, so a source key column outside it (a
      * renamed key column, or a new primary key) would make versions of different rows replace each other.
      */
-    private java.util.Set<String> sortingKey(String name) {
-        java.util.Set<String> sortingKey = new java.util.HashSet<>();
+    private Set<String> sortingKey(String name) {
+        Set<String> sortingKey = new HashSet<>();
         for (String[] row : query("SELECT name FROM system.columns WHERE database = " + SqlText.literal(config.database())
                 + " AND table = " + SqlText.literal(name) + " AND is_in_sorting_key FORMAT TabSeparated")) {
             sortingKey.add(row[0]);

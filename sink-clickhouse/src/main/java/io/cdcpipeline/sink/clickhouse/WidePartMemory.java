@@ -3,6 +3,7 @@ package io.cdcpipeline.sink.clickhouse;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.sink.clickhouse.types.ClickHouseType;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
@@ -45,7 +46,7 @@ final class WidePartMemory {
      *                    a server that writes wide parts
      * @throws DataException when an insert into the table could never fit the server's memory limit
      */
-    static void check(String version, java.util.function.LongSupplier memoryLimit, TableId source, String table,
+    static void check(String version, LongSupplier memoryLimit, TableId source, String table,
             Map<String, ClickHouseType> columns) {
         if (!writesWideParts(version)) {
             return;

@@ -7,6 +7,7 @@ import io.cdcpipeline.testkit.DebeziumChangeStream;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.StackEndpoints;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -127,7 +128,7 @@ class ColumnDefaultsIT {
                 assertThat(server.deadLetters).as("%s", server).isEmpty();
                 assertThat(server.rows("SELECT toString(id), toString(rate) FROM " + server.table("rates_current")
                         + " ORDER BY id")).as("%s (by value: 26.x prints no trailing zeros)", server)
-                        .extracting(r -> r[0] + "|" + new java.math.BigDecimal(r[1]).stripTrailingZeros()
+                        .extracting(r -> r[0] + "|" + new BigDecimal(r[1]).stripTrailingZeros()
                                 .toPlainString())
                         .containsExactly("1|123456.78", "2|123456789.1234");
                 assertThat(server.scalar("SELECT type FROM system.columns WHERE database = '" + server.database

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cdcpipeline.sink.clickhouse.dialect.ModernDialect;
 import io.cdcpipeline.sink.clickhouse.types.ClickHouseType;
 import io.cdcpipeline.sink.clickhouse.types.TypeRegistry;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ class ColumnRenamesTest {
     private final TypeRegistry types = new TypeRegistry(new ModernDialect());
 
     private List<Field> fields(Object... nameAndSchema) {
-        List<Field> fields = new java.util.ArrayList<>();
+        List<Field> fields = new ArrayList<>();
         for (int i = 0; i < nameAndSchema.length; i += 2) {
             fields.add(new Field((String) nameAndSchema[i], i / 2, (Schema) nameAndSchema[i + 1]));
         }

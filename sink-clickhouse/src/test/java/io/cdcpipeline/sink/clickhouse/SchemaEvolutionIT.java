@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdcpipeline.core.sink.TableRefusal;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.DebeziumChangeStream;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
@@ -51,7 +52,7 @@ class SchemaEvolutionIT {
         List<SinkRecord> records = capture(stack, pg);
         SinkRecord textCode = records.get(records.size() - 1); // codes row 2, code now text
         try (SinkHarness server = which.equals("legacy") ? SinkHarness.legacy(ch) : SinkHarness.modern()) {
-            ClickHouseChangeSink sink = server.sink(Map.of(io.cdcpipeline.core.sink.TableRefusal.CONFIG, "1500"));
+            ClickHouseChangeSink sink = server.sink(Map.of(TableRefusal.CONFIG, "1500"));
             sink.put(records);
             sink.preCommit(Map.of());
             assertThat(server.deadLetters).extracting(d -> d.record()).containsExactly(textCode);

@@ -10,6 +10,8 @@ import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.StackEndpoints;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Metrics;
@@ -56,7 +58,7 @@ class SinkTaskIT {
 
             task.put(records.subList(700, 1000));
             task.preCommit(Map.of(new TopicPartition(records.get(0).topic(), 0),
-                    new org.apache.kafka.clients.consumer.OffsetAndMetadata(1000)));
+                    new OffsetAndMetadata(1000)));
             assertThat(count(reader)).isEqualTo(1000);
             assertThat(value(metrics, "records-written-total", Map.of())).isEqualTo(1000.0);
             long newestCommit = records.stream().mapToLong(r -> ChangeEvent.of(r).sourceCommitTime().toEpochMilli())
@@ -74,7 +76,7 @@ class SinkTaskIT {
     }
 
     private static double value(Metrics metrics, String name, Map<String, String> tags) {
-        for (Map.Entry<MetricName, ? extends org.apache.kafka.common.Metric> metric : metrics.metrics().entrySet()) {
+        for (Map.Entry<MetricName, ? extends Metric> metric : metrics.metrics().entrySet()) {
             if (metric.getKey().name().equals(name) && metric.getKey().tags().entrySet().containsAll(tags.entrySet())) {
                 return ((Number) metric.getValue().metricValue()).doubleValue();
             }

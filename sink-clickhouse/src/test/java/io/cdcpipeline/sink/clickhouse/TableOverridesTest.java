@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcpipeline.core.TableId;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class TableOverridesTest {
@@ -31,13 +34,13 @@ class TableOverridesTest {
     /** Clauses pasted into the DDL are one balanced expression, checked when the config is read. */
     @Test
     void partitionAndOrderClausesAreCheckedAsExpressions() {
-        for (String bad : java.util.List.of("toYYYYMM(_cdc_source_ts", "x) DROP TABLE y (", "a; DROP TABLE t",
+        for (String bad : List.of("toYYYYMM(_cdc_source_ts", "x) DROP TABLE y (", "a; DROP TABLE t",
                 "'unclosed", "a -- rest")) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ClickHouseSinkConfig(Map.of(
+            Assertions.assertThatThrownBy(() -> new ClickHouseSinkConfig(Map.of(
                     ClickHouseSinkConfig.PARTITION_BY, bad))).as(bad)
-                    .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                    .isInstanceOf(ConfigException.class)
                     .hasMessageContaining("partition.by");
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ClickHouseSinkConfig(Map.of(
+            Assertions.assertThatThrownBy(() -> new ClickHouseSinkConfig(Map.of(
                     "table.override.s.t.partition.by", bad))).as(bad)
                     .hasMessageContaining("table.override.s.t.partition.by");
         }

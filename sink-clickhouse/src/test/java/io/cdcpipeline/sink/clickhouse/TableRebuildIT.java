@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -171,7 +172,7 @@ class TableRebuildIT {
             assertThat(server.rows("SELECT toString(id), code FROM " + server.table("codes_current") + " ORDER BY id"))
                     .as("swapped in by the task that writes the table now")
                     .extracting(r -> String.join("|", r)).containsExactlyElementsOf(
-                            java.util.stream.IntStream.rangeClosed(1, 21)
+                            IntStream.rangeClosed(1, 21)
                                     .mapToObj(i -> i + "|" + (i == 21 ? "new" : "c" + i)).toList());
             assertThat(server.deadLetters).isEmpty();
         }

@@ -1,5 +1,6 @@
 package io.cdcpipeline.sink.elasticsearch;
 
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.sink.ResyncedRebuilds;
 import io.cdcpipeline.core.sink.TableResync;
@@ -34,12 +35,12 @@ final class AutoRebuilds {
     }
 
     private final ElasticsearchSinkConfig config;
-    private final co.elastic.clients.elasticsearch.ElasticsearchClient client;
+    private final ElasticsearchClient client;
     private final RestClient rest;
     private final TableResync resync;
     private final ResyncedRebuilds<Running> running;
 
-    AutoRebuilds(ElasticsearchSinkConfig config, co.elastic.clients.elasticsearch.ElasticsearchClient client,
+    AutoRebuilds(ElasticsearchSinkConfig config, ElasticsearchClient client,
             RestClient rest, TableResync resync) {
         this.config = config;
         this.client = client;

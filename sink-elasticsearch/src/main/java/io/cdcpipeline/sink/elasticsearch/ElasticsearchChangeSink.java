@@ -13,8 +13,8 @@ import io.cdcpipeline.core.sink.DeadLetters;
 import io.cdcpipeline.core.sink.OffsetTracker;
 import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.core.sink.PartitionTables;
-import io.cdcpipeline.core.sink.ResyncedRebuilds;
 import io.cdcpipeline.core.sink.PendingChanges;
+import io.cdcpipeline.core.sink.ResyncedRebuilds;
 import io.cdcpipeline.core.sink.TableResync;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
 import io.cdcpipeline.core.snapshot.SnapshotNotification;
@@ -26,8 +26,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,8 +61,8 @@ final class ElasticsearchChangeSink implements BufferedSink {
     private final DeadLetters deadLetters;
     private final ElasticsearchSinkMetrics metrics;
     private final OutOfRangeValues outOfRange;
-    private final java.util.Set<TableId> keylessAnnounced = new java.util.HashSet<>();
-    private final java.util.Set<TableId> keylessWarned = new java.util.HashSet<>();
+    private final Set<TableId> keylessAnnounced = new HashSet<>();
+    private final Set<TableId> keylessWarned = new HashSet<>();
     private final IndexManager indices;
     private final BulkSender sender;
     private final ToastPlaceholder placeholder;
@@ -226,7 +229,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
 
     /** A row's document, each value fitted to its field. */
     private Map<String, Object> document(ChangeEvent event, String alias, Struct row) {
-        Map<String, Object> document = new java.util.LinkedHashMap<>();
+        Map<String, Object> document = new LinkedHashMap<>();
         Map<String, String> fieldFor = indices.fieldNames(event.table());
         for (Field field : event.columns()) {
             String name = fieldFor.getOrDefault(field.name(), field.name());
@@ -265,7 +268,7 @@ final class ElasticsearchChangeSink implements BufferedSink {
                 written.remove(alias + "/" + id);
                 return Prepared.write(new DocumentAction(record, alias, id, event.changeVersion(), null, sourceTs));
             }
-            Map<String, Object> document = new java.util.LinkedHashMap<>();
+            Map<String, Object> document = new LinkedHashMap<>();
             List<String> holes = new ArrayList<>();
             Map<String, String> fieldFor = indices.fieldNames(event.table());
             for (Field field : event.columns()) {
@@ -310,7 +313,8 @@ final class ElasticsearchChangeSink implements BufferedSink {
     }
 
     /** The stored source of a document (a realtime get: no refresh needed), or null. */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // the client reads a source into a Class: Map.class is raw
+
     private Map<String, Object> stored(String alias, String id) {
         try {
             MgetResponse<Map> response = client.mget(m -> m.index(alias).ids(id), Map.class);

@@ -80,7 +80,7 @@ final class ElasticsearchChecksums implements TargetChecksums {
         try {
             JsonNode indices = read(client.performRequest(new Request("GET", "/" + alias + "/_mapping")).getEntity()
                     .getContent());
-            indices.forEach(index -> index.path("mappings").path("properties").fields().forEachRemaining(field ->
+            indices.forEach(index -> index.path("mappings").path("properties").properties().forEach(field ->
                     types.put(field.getKey(), field.getValue().path("type").asText(""))));
         } catch (ResponseException e) {
             if (e.getResponse().getStatusLine().getStatusCode() != 404) {
@@ -180,7 +180,7 @@ final class ElasticsearchChecksums implements TargetChecksums {
                 int id = slice;
                 slices.add(CompletableFuture.runAsync(() -> scanSlice(pit, id, threads, pages), threads));
             }
-            CompletableFuture.allOf(slices.toArray(new CompletableFuture[0])).join();
+            CompletableFuture.allOf(slices.toArray(new CompletableFuture<?>[0])).join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
         } finally {

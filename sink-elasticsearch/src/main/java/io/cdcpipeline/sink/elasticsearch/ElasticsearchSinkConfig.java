@@ -11,13 +11,14 @@ import io.cdcpipeline.core.sink.TableOptions;
 import io.cdcpipeline.core.sink.TableRefusal;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
@@ -124,7 +125,7 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
     private static TableOptions parseOverrides(Map<String, String> config) {
         Map<String, TableOptions.Check> checks = TableOptions.options();
         checks.put("name", (key, value) -> {
-            if (value.isEmpty() || !value.equals(value.toLowerCase(java.util.Locale.ROOT)) || value.startsWith("_")
+            if (value.isEmpty() || !value.equals(value.toLowerCase(Locale.ROOT)) || value.startsWith("_")
                     || value.startsWith("-") || value.matches(".*[\\\\/*?\"<>| ,#:].*")) {
                 throw new ConfigException(key, value, "is not a valid index name (lower case, no spaces or "
                         + "\\ / * ? \" < > | , # :, not starting with _ or -)");
@@ -180,7 +181,7 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
         if (name == null) {
             name = NameTemplate.parse(INDEX_NAME_FORMAT, getString(INDEX_NAME_FORMAT)).apply(table);
         }
-        return name.toLowerCase(java.util.Locale.ROOT);
+        return name.toLowerCase(Locale.ROOT);
     }
 
     /** Per-table mapping properties (JSON object text) that replace the derived ones, or null. */

@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.elasticsearch;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -32,7 +33,7 @@ final class FieldMappings {
      * What the target offers: the field type of micro- and nanosecond timestamps ("date" or "date_nanos"), and
      * whether it has {@code geo_shape} (distributions without the spatial module do not; asked only for a geometry).
      */
-    record Choices(String timestampType, java.util.function.BooleanSupplier geoShapes) {
+    record Choices(String timestampType, BooleanSupplier geoShapes) {
     }
 
     static Map<String, Object> properties(Iterable<Field> fields, Choices choices) {

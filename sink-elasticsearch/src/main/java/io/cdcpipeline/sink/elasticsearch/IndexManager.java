@@ -4,15 +4,19 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch.indices.CreateIndexRequest;
 import co.elastic.clients.elasticsearch.indices.PutMappingRequest;
+import co.elastic.clients.json.JsonData;
 import co.elastic.clients.transport.TransportException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.cdcpipeline.core.CdcFields;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.ColumnRenames;
 import io.cdcpipeline.core.SourceColumns;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.consistency.SourceCheckConfig;
 import io.cdcpipeline.core.sink.TableRefusal;
 import io.cdcpipeline.core.sink.TargetSources;
 import io.cdcpipeline.core.sink.TargetUnavailableException;
+import io.cdcpipeline.core.snapshot.SnapshotNotification;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.HashMap;
@@ -20,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -86,7 +91,7 @@ final class IndexManager {
     }
 
     /** A notification from the stream, for the rebuilds this sink runs. */
-    void onNotification(io.cdcpipeline.core.snapshot.SnapshotNotification notification) {
+    void onNotification(SnapshotNotification notification) {
         autoRebuilds.onNotification(notification);
     }
 
@@ -120,8 +125,8 @@ final class IndexManager {
         if (!autoRebuilds.enabled()) {
             throw new DataException("table " + table + " was truncated, and the Elasticsearch sink removes a "
                     + "truncated table's documents by rebuilding its index from a snapshot: set "
-                    + io.cdcpipeline.core.consistency.SourceCheckConfig.URL + " and "
-                    + io.cdcpipeline.core.consistency.SourceCheckConfig.SIGNAL_TABLE + " so that it does so by itself, "
+                    + SourceCheckConfig.URL + " and "
+                    + SourceCheckConfig.SIGNAL_TABLE + " so that it does so by itself, "
                     + "or rebuild it by hand (bin/cdc rebuild --table " + table + ")");
         }
         autoRebuilds.begin(table, alias, Map.of(), "table " + table + " was truncated");
@@ -250,7 +255,7 @@ final class IndexManager {
      * Creates or updates the index for the event's schema. {@code before} is the columns this process wrote the
      * table's documents with before, if any (else those the mapping recorded): renames are told apart from them.
      */
-    private Prepared prepare(ChangeEvent event, String alias, Schema schema, List<org.apache.kafka.connect.data.Field> before) {
+    private Prepared prepare(ChangeEvent event, String alias, Schema schema, List<Field> before) {
         TableId table = event.table();
         Map<String, Object> properties = FieldMappings.properties(sourceColumns(schema),
                 new FieldMappings.Choices(config.timestampFieldType(), this::geoShapes));
@@ -331,8 +336,8 @@ final class IndexManager {
             throws IOException {
         if (!autoRebuilds.enabled()) {
             throw new DataException(conflict.getMessage() + ". Rebuild the index (bin/cdc rebuild --table " + table
-                    + "), or set " + io.cdcpipeline.core.consistency.SourceCheckConfig.URL + " and "
-                    + io.cdcpipeline.core.consistency.SourceCheckConfig.SIGNAL_TABLE
+                    + "), or set " + SourceCheckConfig.URL + " and "
+                    + SourceCheckConfig.SIGNAL_TABLE
                     + " so that the sink rebuilds it by itself", conflict);
         }
         String index = autoRebuilds.begin(table, alias, properties, conflict.getMessage());
@@ -365,11 +370,11 @@ final class IndexManager {
         try {
             client.indices().getMapping(m -> m.index(alias)).result().values().forEach(index -> {
                 index.mappings().properties().forEach((field, property) -> types.put(field, property._kind().jsonValue()));
-                co.elastic.clients.json.JsonData columns = index.mappings().meta().get(SOURCE_COLUMNS);
+                JsonData columns = index.mappings().meta().get(SOURCE_COLUMNS);
                 if (columns != null) {
                     recorded[0] = SourceColumns.parse(columns.to(String.class));
                 }
-                co.elastic.clients.json.JsonData pending = index.mappings().meta().get(PENDING_REWRITE);
+                JsonData pending = index.mappings().meta().get(PENDING_REWRITE);
                 if (pending != null) {
                     Map<String, Object> change = pending.to(Map.class);
                     renames.putAll((Map<String, String>) change.getOrDefault("renames", Map.of()));
@@ -407,11 +412,11 @@ final class IndexManager {
      * streamed) gets it, a renamed column's value moves. Renames are told apart from the columns of before
      * ({@code before}: those this process saw, or after a restart those the mapping recorded).
      */
-    private static DocumentRewrite.Change rewriteFor(Schema schema, List<org.apache.kafka.connect.data.Field> before,
+    private static DocumentRewrite.Change rewriteFor(Schema schema, List<Field> before,
             Mapped mapped) {
         Map<String, String> renames = new LinkedHashMap<>(mapped.pendingRenames());
         Map<String, Object> defaults = new LinkedHashMap<>(mapped.pendingDefaults());
-        List<org.apache.kafka.connect.data.Field> now = sourceColumns(schema);
+        List<Field> now = sourceColumns(schema);
         if (before != null) {
             ColumnRenames.between(before, now).forEach((newName, oldName) -> {
                 if (!mapped.types().containsKey(newName) && mapped.types().containsKey(oldName)) {
@@ -419,7 +424,7 @@ final class IndexManager {
                 }
             });
         }
-        for (org.apache.kafka.connect.data.Field field : now) {
+        for (Field field : now) {
             Object defaultValue = field.schema().defaultValue();
             if (!mapped.types().containsKey(field.name()) && !renames.containsKey(field.name()) && defaultValue != null) {
                 defaults.put(field.name(), DocumentValues.value(field.schema(), defaultValue));
@@ -429,8 +434,8 @@ final class IndexManager {
     }
 
     /** The row's columns, without the CDC metadata fields of a flattened record. */
-    private static List<org.apache.kafka.connect.data.Field> sourceColumns(Schema schema) {
-        return schema.fields().stream().filter(f -> !io.cdcpipeline.core.CdcFields.isMetadata(f.name())).toList();
+    private static List<Field> sourceColumns(Schema schema) {
+        return schema.fields().stream().filter(f -> !CdcFields.isMetadata(f.name())).toList();
     }
 
     private void create(TableId table, String alias, Map<String, Object> properties, SourceColumns columns)

@@ -3,6 +3,8 @@ package io.cdcpipeline.sink.elasticsearch;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch.indices.CreateIndexRequest;
 import co.elastic.clients.elasticsearch.indices.UpdateAliasesRequest;
+import co.elastic.clients.elasticsearch.indices.update_aliases.Action;
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.cdcpipeline.core.TableId;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -11,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +37,7 @@ public final class IndexRebuild implements AutoCloseable {
     private final ElasticsearchSinkConfig config;
     private final ElasticsearchConnection connection; // null: the sink's, not closed here
     private final ElasticsearchClient client;
-    private final org.elasticsearch.client.RestClient rest;
+    private final RestClient rest;
     private final String alias;
     private String oldIndex;
     private String newIndex;
@@ -46,7 +51,7 @@ public final class IndexRebuild implements AutoCloseable {
     }
 
     /** A rebuild the sink runs itself, over its own connection, of the index behind {@code alias}. */
-    IndexRebuild(ElasticsearchSinkConfig config, ElasticsearchClient client, org.elasticsearch.client.RestClient rest,
+    IndexRebuild(ElasticsearchSinkConfig config, ElasticsearchClient client, RestClient rest,
             String alias) {
         this.config = config;
         this.connection = null;
@@ -113,10 +118,10 @@ public final class IndexRebuild implements AutoCloseable {
 
     /** The old index's mapping as JSON, read with the low-level client (the typed one has no plain-map form). */
     private Map<String, Object> currentMapping() throws IOException {
-        org.elasticsearch.client.Response response = rest.performRequest(
-                new org.elasticsearch.client.Request("GET", "/" + oldIndex + "/_mapping"));
+        Response response = rest.performRequest(
+                new Request("GET", "/" + oldIndex + "/_mapping"));
         Map<String, Object> all = Json.MAPPER.readValue(response.getEntity().getContent(),
-                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+                new TypeReference<Map<String, Object>>() { });
         return new LinkedHashMap<>(castMap(castMap(all.get(oldIndex)).get("mappings")));
     }
 
@@ -132,11 +137,11 @@ public final class IndexRebuild implements AutoCloseable {
     /** Moves the alias from the old to the new index and drops the rebuild alias, in one atomic call. */
     public void swap(boolean deleteOld) throws IOException {
         client.indices().updateAliases(UpdateAliasesRequest.of(u -> u.actions(List.of(
-                co.elastic.clients.elasticsearch.indices.update_aliases.Action.of(a -> a.remove(r -> r.index(oldIndex)
+                Action.of(a -> a.remove(r -> r.index(oldIndex)
                         .alias(alias))),
-                co.elastic.clients.elasticsearch.indices.update_aliases.Action.of(a -> a.add(r -> r.index(newIndex)
+                Action.of(a -> a.add(r -> r.index(newIndex)
                         .alias(alias).isWriteIndex(true))),
-                co.elastic.clients.elasticsearch.indices.update_aliases.Action.of(a -> a.remove(r -> r.index(newIndex)
+                Action.of(a -> a.remove(r -> r.index(newIndex)
                         .alias(IndexManager.rebuildAlias(alias))))))));
         LOG.info("Rebuilt {}: the alias now points at {}", alias, newIndex);
         if (deleteOld) {

@@ -3,6 +3,7 @@ package io.cdcpipeline.sink.elasticsearch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class BulkBodyTest {
 
     @Test
     void aReadFillsItsBufferAcrossActionsAsTheClientSendsEachReadAsOneChunk() throws Exception {
-        java.io.InputStream in = new BulkBody(actions).getContent();
+        InputStream in = new BulkBody(actions).getContent();
         byte[] buffer = new byte[4096];
         int first = in.read(buffer, 0, buffer.length);
         assertThat(first).as("the whole body in one read").isEqualTo(EXPECTED.getBytes(StandardCharsets.UTF_8).length);

@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
@@ -56,7 +57,7 @@ class BulkSenderTest {
 
     private BulkSender sender(BulkTransport transport) {
         return new BulkSender(transport, NO_WAIT,
-                new ElasticsearchSinkMetrics(new PluginMetricsImpl(metrics, java.util.Map.of("connector", "t"))));
+                new ElasticsearchSinkMetrics(new PluginMetricsImpl(metrics, Map.of("connector", "t"))));
     }
 
     private static List<DocumentAction> actions(int n) {

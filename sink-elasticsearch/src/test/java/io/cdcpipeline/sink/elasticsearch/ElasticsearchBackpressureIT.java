@@ -7,6 +7,7 @@ import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.ReliabilityCase;
 import io.cdcpipeline.testkit.SideElasticsearch;
 import io.cdcpipeline.testkit.StackEndpoints;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ class ElasticsearchBackpressureIT {
             props.put(ElasticsearchSinkConfig.RETRY_BACKOFF_MAX_MS, "500");
             props.put(ElasticsearchSinkConfig.INDEX_SETTINGS, "{\"number_of_shards\": 3, \"number_of_replicas\": 0}");
             ElasticsearchSinkConfig config = new ElasticsearchSinkConfig(props);
-            List<Throwable> deadLetters = new java.util.ArrayList<>();
+            List<Throwable> deadLetters = new ArrayList<>();
             ElasticsearchSinkMetrics sinkMetrics = new ElasticsearchSinkMetrics(
                     new PluginMetricsImpl(metrics, Map.of("connector", "bp", "task", "0")));
             try (ElasticsearchConnection connection = new ElasticsearchConnection(config);

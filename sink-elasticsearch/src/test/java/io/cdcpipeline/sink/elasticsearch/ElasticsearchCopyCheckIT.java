@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.elasticsearch.client.Request;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,7 +119,7 @@ class ElasticsearchCopyCheckIT {
     }
 
     private static void es(EsHarness h, String method, String path, String body) throws Exception {
-        org.elasticsearch.client.Request request = new org.elasticsearch.client.Request(method, path);
+        Request request = new Request(method, path);
         if (body != null) {
             request.setJsonEntity(body);
         }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import co.elastic.clients.elasticsearch.indices.PutMappingRequest;
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.consistency.SourceCheckConfig;
+import io.cdcpipeline.core.sink.ResyncedRebuilds;
 import io.cdcpipeline.testkit.DebeziumChangeStream;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PartitionReplay;
@@ -12,6 +14,7 @@ import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.StackEndpoints;
 import java.io.ByteArrayInputStream;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -179,7 +182,7 @@ class ElasticsearchSchemaChangeIT {
             second.put(stream.takeUntil("codes", 21, Duration.ofSeconds(60)));
             second.preCommit(Map.of());
             for (int look = 0; look < 2; look++) {
-                Thread.sleep(io.cdcpipeline.core.sink.ResyncedRebuilds.CHECK_EVERY_MS + 200);
+                Thread.sleep(ResyncedRebuilds.CHECK_EVERY_MS + 200);
                 first.flushIfDue();
                 first.preCommit(Map.of());
             }
@@ -210,14 +213,14 @@ class ElasticsearchSchemaChangeIT {
                     + "data varchar(2048))");
             st.execute("INSERT INTO codes SELECT g, g FROM generate_series(1, " + rows + ") g");
         }
-        return Map.of(io.cdcpipeline.core.consistency.SourceCheckConfig.URL, pg.jdbcUrl(),
-                io.cdcpipeline.core.consistency.SourceCheckConfig.USER, pg.user(),
-                io.cdcpipeline.core.consistency.SourceCheckConfig.SIGNAL_TABLE, "public.debezium_signal");
+        return Map.of(SourceCheckConfig.URL, pg.jdbcUrl(),
+                SourceCheckConfig.USER, pg.user(),
+                SourceCheckConfig.SIGNAL_TABLE, "public.debezium_signal");
     }
 
     private static long count(PostgresTestDatabase pg, String sql) throws Exception {
         try (Connection conn = pg.connect(); Statement st = conn.createStatement();
-                java.sql.ResultSet rs = st.executeQuery(sql)) {
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

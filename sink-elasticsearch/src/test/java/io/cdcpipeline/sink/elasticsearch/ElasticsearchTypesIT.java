@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.elasticsearch.indices.GetMappingResponse;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.PostgresTypesTable;
@@ -33,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @RealStack
 class ElasticsearchTypesIT {
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static Stream<Map<String, String>> modes() {
         return PostgresTypesTable.MODES.stream();

@@ -12,10 +12,11 @@ import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
 import io.cdcpipeline.testkit.StackEndpoints;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -121,7 +122,7 @@ class ElasticsearchValueRangesIT {
         }
         List<SinkRecord> records;
         try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.widened"), Map.of())) {
-            records = new java.util.ArrayList<>(stream.take(1, Duration.ofSeconds(60)));
+            records = new ArrayList<>(stream.take(1, Duration.ofSeconds(60)));
             try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
                 st.execute("ALTER TABLE widened ALTER COLUMN id TYPE integer, ALTER COLUMN n TYPE bigint, "
                         + "ALTER COLUMN r TYPE double precision");

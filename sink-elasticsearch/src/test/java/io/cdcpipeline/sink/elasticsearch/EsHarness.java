@@ -14,12 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.elasticsearch.client.RestClient;
 
 /**
  * The sink's change-event writer against the stack's Elasticsearch node, with aliases named after the test's
@@ -107,7 +109,7 @@ final class EsHarness implements AutoCloseable {
         return connection.client();
     }
 
-    org.elasticsearch.client.RestClient restClient() {
+    RestClient restClient() {
         return connection.restClient();
     }
 
@@ -128,7 +130,7 @@ final class EsHarness implements AutoCloseable {
     }
 
     double metric(String name) {
-        for (Map.Entry<MetricName, ? extends org.apache.kafka.common.Metric> m : metrics.metrics().entrySet()) {
+        for (Map.Entry<MetricName, ? extends Metric> m : metrics.metrics().entrySet()) {
             if (m.getKey().name().equals(name)) {
                 return ((Number) m.getValue().metricValue()).doubleValue();
             }
@@ -138,7 +140,7 @@ final class EsHarness implements AutoCloseable {
 
     /** A metric with these tags (among others), or 0 when it was never registered. */
     double metric(String name, Map<String, String> tags) {
-        for (Map.Entry<MetricName, ? extends org.apache.kafka.common.Metric> m : metrics.metrics().entrySet()) {
+        for (Map.Entry<MetricName, ? extends Metric> m : metrics.metrics().entrySet()) {
             if (m.getKey().name().equals(name) && m.getKey().tags().entrySet().containsAll(tags.entrySet())) {
                 return ((Number) m.getValue().metricValue()).doubleValue();
             }

@@ -3,6 +3,7 @@ package io.cdcpipeline.sink.elasticsearch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.sink.TargetUnavailableException;
 import io.cdcpipeline.testkit.Await;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
@@ -12,6 +13,7 @@ import io.cdcpipeline.testkit.StackEndpoints;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -116,7 +118,7 @@ class SecuredElasticsearchIT {
     /** Writes through the sink and returns how many documents the index then holds. */
     private static long write(Map<String, String> props, List<SinkRecord> records) throws Exception {
         ElasticsearchSinkConfig config = new ElasticsearchSinkConfig(props);
-        List<Throwable> deadLetters = new java.util.ArrayList<>();
+        List<Throwable> deadLetters = new ArrayList<>();
         try (ElasticsearchConnection connection = new ElasticsearchConnection(config);
                 ElasticsearchSinkMetrics metrics = new ElasticsearchSinkMetrics(null);
                 ElasticsearchChangeSink sink = new ElasticsearchChangeSink(connection, config,
@@ -124,7 +126,7 @@ class SecuredElasticsearchIT {
             sink.put(records);
             assertThat(sink.preCommit(EsHarness.offsetsAfter(records))).isEqualTo(EsHarness.offsetsAfter(records));
             assertThat(deadLetters).isEmpty();
-            String alias = config.aliasFor(new io.cdcpipeline.core.TableId("public", "items"));
+            String alias = config.aliasFor(new TableId("public", "items"));
             connection.client().indices().refresh(r -> r.index(alias));
             return connection.client().count(c -> c.index(alias)).count();
         }
@@ -139,7 +141,7 @@ class SecuredElasticsearchIT {
         Map<String, String> small = new HashMap<>(props);
         small.put(ElasticsearchSinkConfig.BATCH_MAX_ACTIONS, "50");
         ElasticsearchSinkConfig config = new ElasticsearchSinkConfig(small);
-        List<Throwable> deadLetters = new java.util.ArrayList<>();
+        List<Throwable> deadLetters = new ArrayList<>();
         try (ElasticsearchConnection connection = new ElasticsearchConnection(config);
                 ElasticsearchSinkMetrics metrics = new ElasticsearchSinkMetrics(null);
                 ElasticsearchChangeSink sink = new ElasticsearchChangeSink(connection, config,

@@ -6,11 +6,14 @@ import io.cdcpipeline.transforms.ChangeShape;
 import io.cdcpipeline.transforms.condition.Tokens.Kind;
 import io.cdcpipeline.transforms.condition.Tokens.Token;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -288,12 +291,12 @@ public final class Condition {
                 }
                 if (value instanceof Instant instant) {
                     return instant.compareTo(text.length() == 10 ? LocalDate.parse(text).atStartOfDay()
-                            .toInstant(java.time.ZoneOffset.UTC) : OffsetDateTime.parse(text).toInstant());
+                            .toInstant(ZoneOffset.UTC) : OffsetDateTime.parse(text).toInstant());
                 }
                 if (value instanceof LocalTime time) {
                     return time.compareTo(LocalTime.parse(text));
                 }
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (DateTimeParseException e) {
                 throw new IllegalArgumentException("'" + text + "' is not a date or time to compare a "
                         + value.getClass().getSimpleName() + " with");
             }
@@ -307,7 +310,7 @@ public final class Condition {
             if (n instanceof Double || n instanceof Float) {
                 return BigDecimal.valueOf(n.doubleValue());
             }
-            return n instanceof java.math.BigInteger ? new BigDecimal(n.toString()) : BigDecimal.valueOf(n.longValue());
+            return n instanceof BigInteger ? new BigDecimal(n.toString()) : BigDecimal.valueOf(n.longValue());
         }
 
         static Pattern like(String pattern) {

@@ -14,6 +14,8 @@ import java.util.function.UnaryOperator;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Time;
+import org.apache.kafka.connect.data.Timestamp;
 
 /**
  * One action bound to one column's type: the column's new schema and the function that turns its values. Every
@@ -163,8 +165,8 @@ public final class ColumnProtector {
             case "io.debezium.data.Json" -> {
                 return v -> "{}";
             }
-            case org.apache.kafka.connect.data.Date.LOGICAL_NAME, org.apache.kafka.connect.data.Timestamp.LOGICAL_NAME,
-                 org.apache.kafka.connect.data.Time.LOGICAL_NAME -> {
+            case org.apache.kafka.connect.data.Date.LOGICAL_NAME, Timestamp.LOGICAL_NAME,
+                 Time.LOGICAL_NAME -> {
                 return v -> new java.util.Date(0);
             }
             default -> {
@@ -235,7 +237,7 @@ public final class ColumnProtector {
                             OffsetDateTime.of(startOf(time.toLocalDate(), months).atStartOfDay(), time.getOffset()));
                 };
             }
-            case org.apache.kafka.connect.data.Date.LOGICAL_NAME, org.apache.kafka.connect.data.Timestamp.LOGICAL_NAME -> {
+            case org.apache.kafka.connect.data.Date.LOGICAL_NAME, Timestamp.LOGICAL_NAME -> {
                 requireTemporalUnit(action, schema, temporal);
                 return v -> {
                     LocalDate day = ((java.util.Date) v).toInstant().atOffset(ZoneOffset.UTC).toLocalDate();

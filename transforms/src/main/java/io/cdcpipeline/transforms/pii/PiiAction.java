@@ -1,5 +1,6 @@
 package io.cdcpipeline.transforms.pii;
 
+import java.math.BigDecimal;
 import java.util.Locale;
 
 /**
@@ -55,7 +56,7 @@ public record PiiAction(Kind kind, String argument) {
             case GENERALISE -> {
                 if (argument != null && !argument.equals("year") && !argument.equals("month")) {
                     try {
-                        if (new java.math.BigDecimal(argument).signum() <= 0) {
+                        if (new BigDecimal(argument).signum() <= 0) {
                             throw new NumberFormatException();
                         }
                     } catch (NumberFormatException e) {

@@ -1,5 +1,6 @@
 package io.cdcpipeline.embedded.demo;
 
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -119,7 +120,7 @@ public final class DemoLoad implements Callable<Integer> {
                 item.setInt(2, line);
                 item.setString(3, "sku-" + random.nextInt(40));
                 item.setInt(4, 1 + random.nextInt(3));
-                item.setBigDecimal(5, java.math.BigDecimal.valueOf(500 + random.nextInt(5000), 2));
+                item.setBigDecimal(5, BigDecimal.valueOf(500 + random.nextInt(5000), 2));
                 item.executeUpdate();
             }
         }

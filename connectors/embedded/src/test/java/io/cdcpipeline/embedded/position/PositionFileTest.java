@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,7 @@ class PositionFileTest {
         assertThat(StandardCharsets.UTF_8.decode(read.offsets().get(utf8(KEY)).duplicate()).toString()).isEqualTo(VALUE);
         assertThat(StartGuard.offsetOf(read, "orders").lsnProc()).isEqualTo(123L);
 
-        byte[] cut = java.util.Arrays.copyOf(bytes.toByteArray(), bytes.size() - 5);
+        byte[] cut = Arrays.copyOf(bytes.toByteArray(), bytes.size() - 5);
         Files.write(file, cut);
         assertThatThrownBy(() -> PositionFile.read(file)).isInstanceOf(UnreadablePositionException.class)
                 .hasMessageContaining("Kafka offsets file but is cut or damaged");

@@ -2,6 +2,7 @@ package io.cdcpipeline.embedded.position;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,7 @@ public final class SavingProcess {
             // Kafka's store refuses a cut serialised map (other than one cut to nothing): start over, as a user must.
             System.out.println("unreadable " + e);
             System.out.flush();
-            java.nio.file.Files.delete(file);
+            Files.delete(file);
             next = 1;
         }
         System.out.flush();

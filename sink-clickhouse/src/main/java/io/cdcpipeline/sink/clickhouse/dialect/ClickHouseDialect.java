@@ -1,5 +1,7 @@
 package io.cdcpipeline.sink.clickhouse.dialect;
 
+import java.util.List;
+
 /**
  * What differs between the ClickHouse versions we write to. Chosen once per connection from
  * {@code SELECT version()}: {@link ModernDialect} for 23.x and later, {@link LegacyDialect} for older servers
@@ -37,7 +39,7 @@ public interface ClickHouseDialect {
      * Statements that (re)create a view so it shows the table's current columns; servers before 23.x expand
      * {@code SELECT *} when the view is created, so a view is re-created after columns are added.
      */
-    java.util.List<String> replaceView(String view, String select);
+    List<String> replaceView(String view, String select);
 
     /**
      * What makes a type-changing {@code ALTER} wait until existing parts are converted, so rows inserted next never

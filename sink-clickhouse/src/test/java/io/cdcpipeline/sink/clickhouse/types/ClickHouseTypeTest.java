@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdcpipeline.sink.clickhouse.dialect.LegacyDialect;
 import io.cdcpipeline.sink.clickhouse.dialect.ModernDialect;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -63,9 +66,9 @@ class ClickHouseTypeTest {
         assertThat(legacy.columnType(micro, false).held()).isEqualTo("ClickHouse DateTime('UTC') (1970-01-01T00:00 to "
                 + "2105-12-31T23:59:59 UTC)");
         Schema dates = SchemaBuilder.array(SchemaBuilder.int32().name("io.debezium.time.Date").optional().build()).build();
-        assertThat(legacy.columnType(dates, false).nearest(java.util.Arrays.asList(inRange, null, LocalDate.of(1, 1, 1))))
-                .isEqualTo(java.util.Arrays.asList(inRange, null, LocalDate.of(1970, 1, 1)));
-        java.util.List<LocalDate> unchanged = java.util.List.of(inRange);
+        assertThat(legacy.columnType(dates, false).nearest(Arrays.asList(inRange, null, LocalDate.of(1, 1, 1))))
+                .isEqualTo(Arrays.asList(inRange, null, LocalDate.of(1970, 1, 1)));
+        List<LocalDate> unchanged = List.of(inRange);
         assertThat(legacy.columnType(dates, false).nearest(unchanged)).isSameAs(unchanged);
     }
 
@@ -86,9 +89,9 @@ class ClickHouseTypeTest {
         Schema narrow = Decimal.builder(2).parameter("connect.decimal.precision", "4").build();
         ClickHouseType type = modern.columnType(narrow, false);
         RowBinaryOutput out = new RowBinaryOutput(16);
-        assertThatThrownBy(() -> type.write(new java.math.BigDecimal("1.234"), out))
+        assertThatThrownBy(() -> type.write(new BigDecimal("1.234"), out))
                 .isInstanceOf(DataException.class).hasMessageContaining("1.234").hasMessageContaining("Decimal(4, 2)");
-        assertThatThrownBy(() -> type.write(new java.math.BigDecimal("123.45"), out))
+        assertThatThrownBy(() -> type.write(new BigDecimal("123.45"), out))
                 .isInstanceOf(DataException.class).hasMessageContaining("more digits");
     }
 }
