@@ -11,6 +11,7 @@ import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.core.sink.PartitionTables;
 import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.RetryBackoff;
+import io.cdcpipeline.core.sink.SourceFixes;
 import io.cdcpipeline.core.sink.TableResync;
 import io.cdcpipeline.core.sink.TargetSources;
 import io.cdcpipeline.core.sink.TargetUnavailableException;
@@ -235,10 +236,8 @@ final class ClickHouseChangeSink implements BufferedSink {
     private void withoutOldRow(ChangeEvent event, RowLayout layout) {
         metrics.keylessOldRowUnknown(ClickHouseSinkMetrics.target(layout.table()));
         if (keylessWarned.add(event.table())) {
-            LOG.warn("Table {} has no primary key and no REPLICA IDENTITY FULL: its updates and deletes do not say "
-                    + "which row they change, so the ClickHouse copy keeps the old rows (an update adds its new row). "
-                    + "Counted in table-keyless-old-row-unknown-total; set ALTER TABLE {} REPLICA IDENTITY FULL, or "
-                    + "give it a primary key.", event.table(), event.table());
+            LOG.warn(SourceFixes.keylessWithoutOldRow(event.table(), "the ClickHouse copy keeps the old rows (an "
+                    + "update adds its new row; counted in table-keyless-old-row-unknown-total)"));
         }
     }
 
@@ -269,10 +268,8 @@ final class ClickHouseChangeSink implements BufferedSink {
             }
         }
         if (!missing.isEmpty()) {
-            throw new DataException("columns " + missing + " hold Debezium's unchanged-TOAST placeholder, and ClickHouse "
-                    + "has no earlier version of this key to keep their values from. Set REPLICA IDENTITY FULL on "
-                    + "the source table (ALTER TABLE " + event.table() + " REPLICA IDENTITY FULL) so that updates "
-                    + "carry every column");
+            throw new DataException(SourceFixes.toastWithoutEarlierValue(missing,
+                    "ClickHouse has no earlier version of this key", event.table()));
         }
         return row.filled(values);
     }

@@ -15,6 +15,7 @@ import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.core.sink.PartitionTables;
 import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.ResyncedRebuilds;
+import io.cdcpipeline.core.sink.SourceFixes;
 import io.cdcpipeline.core.sink.TableResync;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
 import io.cdcpipeline.core.snapshot.SnapshotNotification;
@@ -216,9 +217,8 @@ final class ElasticsearchChangeSink implements BufferedSink {
                 metrics.sinkMetrics().targetCounter(alias, "keyless-old-row-unknown", "Updates and deletes of this "
                         + "keyless table whose old row Debezium did not send (no REPLICA IDENTITY FULL)");
                 if (keylessWarned.add(event.table())) {
-                    LOG.warn("Table {} has no primary key and no REPLICA IDENTITY FULL: its updates and deletes do "
-                            + "not say which row they change, so index {} keeps the old documents; set ALTER TABLE {} "
-                            + "REPLICA IDENTITY FULL, or give it a primary key", event.table(), alias, event.table());
+                    LOG.warn(SourceFixes.keylessWithoutOldRow(event.table(), "index " + alias + " keeps the old "
+                            + "documents"));
                 }
             }).stream().map(w -> new DocumentAction(record, alias, w.id(), event.changeVersion(), w.source(), sourceTs))
                     .toList();
@@ -289,10 +289,8 @@ final class ElasticsearchChangeSink implements BufferedSink {
                     previous = stored(alias, id);
                 }
                 if (previous == null || !previous.keySet().containsAll(holes)) {
-                    throw new DataException("columns " + holes + " hold Debezium's unchanged-TOAST placeholder and "
-                            + "index " + alias + " has no earlier version of document " + id + " to keep them from. "
-                            + "Set REPLICA IDENTITY FULL on the source table (ALTER TABLE " + event.table()
-                            + " REPLICA IDENTITY FULL) so that updates carry every column");
+                    throw new DataException(SourceFixes.toastWithoutEarlierValue(holes, "index " + alias
+                            + " has no earlier version of document " + id, event.table()));
                 }
                 for (String hole : holes) {
                     document.put(hole, previous.get(hole));
