@@ -1,5 +1,6 @@
 package io.cdcpipeline.core.consistency;
 
+import io.cdcpipeline.core.ConfigGroups;
 import io.cdcpipeline.core.position.SourceDatabase;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -102,5 +103,14 @@ public final class SourceCheckConfig {
             String[] parts = signals.split("\\.");
             sink.putIfAbsent(SIGNAL_TABLE, parts.length == 3 ? parts[1] + "." + parts[2] : signals);
         }
+    }
+
+    /** These settings as the "Consistency" group of a sink's config (see ConfigGroups). */
+    public static ConfigGroups.Group group() {
+        return ConfigGroups.group("Consistency",
+                ConfigGroups.setting(URL, "Source JDBC URL"),
+                ConfigGroups.setting(USER, "Source user"),
+                ConfigGroups.setting(PASSWORD, "Source password"),
+                ConfigGroups.setting(SIGNAL_TABLE, "Debezium signal table"));
     }
 }

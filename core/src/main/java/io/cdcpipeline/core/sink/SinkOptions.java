@@ -1,5 +1,7 @@
 package io.cdcpipeline.core.sink;
 
+import io.cdcpipeline.core.ConfigGroups;
+import java.util.List;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -46,6 +48,13 @@ public final class SinkOptions {
         return def.define(TOAST_PLACEHOLDER, Type.STRING, "__debezium_unavailable_value",
                 new ConfigDef.NonEmptyString(), Importance.LOW, "Debezium's unavailable.value.placeholder. A column "
                         + "carrying it was not changed (unchanged TOAST); " + kept);
+    }
+
+    /** The retry settings as a group of a sink's config shows them (see ConfigGroups). */
+    public static List<ConfigGroups.Setting> retrySettings() {
+        return List.of(ConfigGroups.setting(RETRY_MAX_ATTEMPTS, "Retry attempts"),
+                ConfigGroups.setting(RETRY_BACKOFF_MS, "Retry backoff (ms)"),
+                ConfigGroups.setting(RETRY_BACKOFF_MAX_MS, "Longest retry backoff (ms)"));
     }
 
     /** The checks across settings, run when a sink's config is read. */

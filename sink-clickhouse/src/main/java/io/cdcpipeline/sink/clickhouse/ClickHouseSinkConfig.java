@@ -1,5 +1,9 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import static io.cdcpipeline.core.ConfigGroups.group;
+import static io.cdcpipeline.core.ConfigGroups.setting;
+
+import io.cdcpipeline.core.ConfigGroups;
 import io.cdcpipeline.core.NameTemplate;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
@@ -46,7 +50,8 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
     public static final String FILL_DEFAULT = "default";
     public static final String FILL_NULL = "null";
 
-    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+    /** Every setting, before it is placed in its group (CONFIG_DEF). */
+    private static final ConfigDef DEFINED = new ConfigDef()
             .define(URL, Type.STRING, "http://127.0.0.1:8123", new HttpUrl(), Importance.HIGH,
                     "HTTP endpoint of the ClickHouse server, e.g. http://clickhouse:8123.")
             .define(USER, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -93,20 +98,47 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                     "Rows buffered per table before an insert is sent.");
 
     static {
-        SinkOptions.defineToastPlaceholder(CONFIG_DEF, "the sink keeps the value ClickHouse holds for that key "
+        SinkOptions.defineToastPlaceholder(DEFINED, "the sink keeps the value ClickHouse holds for that key "
                 + "instead of writing it.");
-        SinkOptions.defineBatching(CONFIG_DEF, 32L * 1024 * 1024, "Bytes (RowBinary) buffered over all tables before "
+        SinkOptions.defineBatching(DEFINED, 32L * 1024 * 1024, "Bytes (RowBinary) buffered over all tables before "
                 + "inserts are sent.", 1_000L, "Longest time a change waits in the buffer before it is inserted, "
                 + "however small the batch. Lower means fresher data and more, smaller parts in ClickHouse.");
-        SinkOptions.defineRetries(CONFIG_DEF, "Attempts of an insert or statement that fails for a retriable reason "
+        SinkOptions.defineRetries(DEFINED, "Attempts of an insert or statement that fails for a retriable reason "
                 + "(connection refused, timeout, server overloaded) before the task gives the batch back to Connect to "
                 + "redeliver.");
-        SourceCheckConfig.define(CONFIG_DEF);
-        TableRefusal.define(CONFIG_DEF);
-        OutOfRangeValues.define(CONFIG_DEF, "dates and timestamps outside the ClickHouse type: DateTime on servers "
+        SourceCheckConfig.define(DEFINED);
+        TableRefusal.define(DEFINED);
+        OutOfRangeValues.define(DEFINED, "dates and timestamps outside the ClickHouse type: DateTime on servers "
                 + "before 23.x holds 1970 to 2105, Date 1970 to 2105, DateTime64 and Date32 1900 to 2299; Postgres' "
                 + "infinity; the nearest of a date is the type's first or last day");
     }
+
+    /** The settings in their groups, in the order Connect's validation and docs/configuration.md show them. */
+    public static final ConfigDef CONFIG_DEF = ConfigGroups.of(DEFINED,
+            group("Connection",
+                    setting(URL, "ClickHouse URL"),
+                    setting(USER, "User"),
+                    setting(PASSWORD, "Password"),
+                    setting(DATABASE, "Database"),
+                    setting(AUTO_CREATE_DATABASE, "Create the database"),
+                    setting(CONNECT_TIMEOUT_MS, "Connect timeout (ms)"),
+                    setting(REQUEST_TIMEOUT_MS, "Request timeout (ms)")),
+            group("Tables",
+                    setting(TABLE_NAME_FORMAT, "Table name format"),
+                    setting(VIEW_SUFFIX, "Current-state view suffix"),
+                    setting(PARTITION_BY, "PARTITION BY"),
+                    setting(DROPPED_COLUMN_FILL, "Dropped column fill"),
+                    setting(TableRefusal.CONFIG, "Refused table recheck (ms)")),
+            group("Values",
+                    setting(OutOfRangeValues.CONFIG, "Values out of range"),
+                    setting(TEMPORAL_OUT_OF_RANGE, "Temporal values out of range (deprecated)"),
+                    setting(TOAST_PLACEHOLDER, "Unchanged-TOAST placeholder")),
+            group("Writes", List.of(
+                    setting(BATCH_MAX_ROWS, "Batch rows"),
+                    setting(BATCH_MAX_BYTES, "Batch bytes"),
+                    setting(BATCH_LINGER_MS, "Batch linger (ms)")),
+                    SinkOptions.retrySettings()),
+            SourceCheckConfig.group());
 
     private final TableOverrides overrides;
 

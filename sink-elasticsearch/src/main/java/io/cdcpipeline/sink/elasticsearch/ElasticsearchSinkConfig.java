@@ -1,5 +1,9 @@
 package io.cdcpipeline.sink.elasticsearch;
 
+import static io.cdcpipeline.core.ConfigGroups.group;
+import static io.cdcpipeline.core.ConfigGroups.setting;
+
+import io.cdcpipeline.core.ConfigGroups;
 import io.cdcpipeline.core.ConfigValidators;
 import io.cdcpipeline.core.NameTemplate;
 import io.cdcpipeline.core.TableId;
@@ -48,7 +52,8 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
     /** Per-table keys: {@code index.override.<schema>.<table>.name} and {@code .mapping} (JSON properties). */
     public static final String OVERRIDE_PREFIX = "index.override.";
 
-    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+    /** Every setting, before it is placed in its group (CONFIG_DEF). */
+    private static final ConfigDef DEFINED = new ConfigDef()
             .define(URLS, Type.LIST, "http://127.0.0.1:9200", new HttpUrls(), Importance.HIGH,
                     "HTTP endpoints of the Elasticsearch cluster, comma-separated.")
             .define(USERNAME, Type.STRING, "", Importance.HIGH,
@@ -97,19 +102,47 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
                             + "its version, so an older one never wins.");
 
     static {
-        SinkOptions.defineBatching(CONFIG_DEF, 5L * 1024 * 1024, "Largest _bulk request body.", 200L,
+        SinkOptions.defineBatching(DEFINED, 5L * 1024 * 1024, "Largest _bulk request body.", 200L,
                 "Longest time a change waits before it is sent, however small the request.");
-        SinkOptions.defineRetries(CONFIG_DEF, "Attempts of a request (or of the items of one refused with 429 or "
+        SinkOptions.defineRetries(DEFINED, "Attempts of a request (or of the items of one refused with 429 or "
                 + "5xx) before its documents are buffered again and Connect is asked to redeliver; the task never "
                 + "dies of backpressure.");
-        SinkOptions.defineToastPlaceholder(CONFIG_DEF, "the sink keeps the stored field instead of writing the "
+        SinkOptions.defineToastPlaceholder(DEFINED, "the sink keeps the stored field instead of writing the "
                 + "placeholder.");
-        SourceCheckConfig.define(CONFIG_DEF);
-        TableRefusal.define(CONFIG_DEF);
-        OutOfRangeValues.define(CONFIG_DEF, "Infinity and NaN in float and double fields, stored as null; timestamps "
+        SourceCheckConfig.define(DEFINED);
+        TableRefusal.define(DEFINED);
+        OutOfRangeValues.define(DEFINED, "Infinity and NaN in float and double fields, stored as null; timestamps "
                 + "outside a date field's years -9999 to 9999 or a date_nanos field's 1970 to 2262, stored as the "
                 + "first or last instant it holds");
     }
+
+    /** The settings in their groups, in the order Connect's validation and docs/configuration.md show them. */
+    public static final ConfigDef CONFIG_DEF = ConfigGroups.of(DEFINED,
+            group("Connection",
+                    setting(URLS, "Elasticsearch URLs"),
+                    setting(USERNAME, "User"),
+                    setting(PASSWORD, "Password"),
+                    setting(API_KEY, "API key"),
+                    setting(TRUSTSTORE_LOCATION, "Trust store"),
+                    setting(TRUSTSTORE_PASSWORD, "Trust store password")),
+            group("Indices",
+                    setting(INDEX_NAME_FORMAT, "Index (alias) name format"),
+                    setting(GC_DELETES, "index.gc_deletes"),
+                    setting(TIMESTAMP_FIELD_TYPE, "Timestamp field type"),
+                    setting(DYNAMIC, "Dynamic mapping"),
+                    setting(TOTAL_FIELDS_LIMIT, "Total fields limit"),
+                    setting(INDEX_SETTINGS, "Index settings (JSON)"),
+                    setting(TableRefusal.CONFIG, "Refused table recheck (ms)")),
+            group("Values",
+                    setting(OutOfRangeValues.CONFIG, "Values out of range"),
+                    setting(TOAST_PLACEHOLDER, "Unchanged-TOAST placeholder")),
+            group("Writes", List.of(
+                    setting(BATCH_MAX_ACTIONS, "Actions per request"),
+                    setting(BATCH_MAX_BYTES, "Request bytes"),
+                    setting(BATCH_LINGER_MS, "Batch linger (ms)"),
+                    setting(MAX_IN_FLIGHT, "Requests in flight")),
+                    SinkOptions.retrySettings()),
+            SourceCheckConfig.group());
 
     private final TableOptions overrides;
 
