@@ -153,6 +153,13 @@ class ColumnDefaultsIT {
         List<SinkRecord> records = new ArrayList<>();
         try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.keyed"), Map.of())) {
             records.addAll(stream.take(2, Duration.ofSeconds(60)));
+            // A change streamed before the rename: Debezium has read the table's columns and key for streaming by
+            // then. A rename while it reads them (two queries) makes it stop with "ident is referenced as PRIMARY KEY,
+            // but a matching column is not defined": Debezium's race, not the sink's, seen once in CI.
+            try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+                st.execute("UPDATE keyed SET v = 'one' WHERE id = 1");
+            }
+            records.addAll(stream.take(1, Duration.ofSeconds(60)));
             try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
                 st.execute("ALTER TABLE keyed RENAME COLUMN id TO ident");
                 st.execute("INSERT INTO keyed VALUES (3, 'three'), (4, 'four')");
