@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docker-compose.yml, checked without a Docker engine by Debian's docker-compose (installed by {@code bin/cdc stack
- * up}): it parses and validates, has every part of the pipeline, and every project file it mounts exists.
+ * up --for-tests}): it parses and validates, has every part of the pipeline, and every project file it mounts exists.
  */
 class DockerComposeTest {
 

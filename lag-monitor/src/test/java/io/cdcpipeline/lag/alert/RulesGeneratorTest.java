@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The generated rules go through Prometheus's own promtool (Debian's prometheus package, installed by
- * {@code bin/cdc stack up}): {@code check rules} accepts them, and {@code test rules} proves on synthetic series that
+ * {@code bin/cdc stack up --for-tests}): {@code check rules} accepts them, and {@code test rules} proves on synthetic series that
  * a sustained breach pages within half an hour while a two-minute blip fires nothing.
  */
 class RulesGeneratorTest {
