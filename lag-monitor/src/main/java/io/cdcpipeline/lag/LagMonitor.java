@@ -117,10 +117,7 @@ public final class LagMonitor implements AutoCloseable {
 
     /** The alerts firing now, from the latest round. */
     synchronized List<Alert> alerts(Instant now) {
-        Observation at = seen.at().equals(now) ? seen : new Observation(now, seen.heartbeatWritten(), seen.sinks(),
-                seen.tables(), seen.slot(), seen.heartbeatProblem(), seen.connectors(), seen.consumerLags(),
-                seen.sourcePositions());
-        return alertBuilder.alerts(at, slos.trackers(), persistentDrift(), slos::named);
+        return alertBuilder.alerts(seen.seenAt(now), slos.trackers(), persistentDrift(), slos::named);
     }
 
     /**

@@ -32,6 +32,12 @@ public record Observation(Instant at, Instant heartbeatWritten, Map<String, Sink
         return new Observation(at, null, Map.of(), Map.of(), null, null, List.of(), Map.of(), List.of());
     }
 
+    /** The same observation, judged at {@code now} (alerts age with time between rounds). */
+    Observation seenAt(Instant now) {
+        return now.equals(at) ? this : new Observation(now, heartbeatWritten, sinks, tables, slot, heartbeatProblem,
+                connectors, consumerLags, sourcePositions);
+    }
+
     /** The latest state of one sink as the probes saw it. */
     public record SinkState(String sink, Instant newestVisible, String problem) {
     }

@@ -2,7 +2,6 @@ package io.cdcpipeline.core.sink;
 
 import io.cdcpipeline.core.TableId;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -51,11 +50,6 @@ public final class TableOptions {
             byTable.computeIfAbsent(table, t -> new HashMap<>()).put(option, value);
         }
         return new TableOptions(byTable);
-    }
-
-    /** The options in the order they are listed. */
-    public static Map<String, Check> options() {
-        return new LinkedHashMap<>();
     }
 
     /** A table's value of {@code option}, or null when it has none. */

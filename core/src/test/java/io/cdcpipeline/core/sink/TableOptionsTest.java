@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdcpipeline.core.TableId;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class TableOptionsTest {
 
     private static Map<String, TableOptions.Check> checks() {
-        Map<String, TableOptions.Check> checks = TableOptions.options();
+        Map<String, TableOptions.Check> checks = new LinkedHashMap<>();
         checks.put("partition.by", (key, value) -> { });
         checks.put("name", (key, value) -> {
             if (value.contains(" ")) {

@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.sink.TableOptions;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -25,7 +26,7 @@ final class TableOverrides {
     }
 
     static TableOverrides parse(Map<String, String> config) {
-        Map<String, TableOptions.Check> checks = TableOptions.options();
+        Map<String, TableOptions.Check> checks = new LinkedHashMap<>();
         checks.put(PARTITION_BY, (key, value) -> checkClause(key, value, "PARTITION BY"));
         checks.put(ORDER_BY, (key, value) -> checkClause(key, value, "ORDER BY"));
         checks.put(NAME, (key, value) -> {

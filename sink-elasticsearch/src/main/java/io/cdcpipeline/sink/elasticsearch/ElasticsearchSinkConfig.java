@@ -16,6 +16,7 @@ import io.cdcpipeline.core.sink.TableRefusal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -156,7 +157,7 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
     }
 
     private static TableOptions parseOverrides(Map<String, String> config) {
-        Map<String, TableOptions.Check> checks = TableOptions.options();
+        Map<String, TableOptions.Check> checks = new LinkedHashMap<>();
         checks.put("name", (key, value) -> {
             if (value.isEmpty() || !value.equals(value.toLowerCase(Locale.ROOT)) || value.startsWith("_")
                     || value.startsWith("-") || value.matches(".*[\\\\/*?\"<>| ,#:].*")) {
