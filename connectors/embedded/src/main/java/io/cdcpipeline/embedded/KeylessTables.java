@@ -1,7 +1,7 @@
 package io.cdcpipeline.embedded;
 
-import io.cdcpipeline.core.capture.CapturedTables;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.capture.CapturedTables;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

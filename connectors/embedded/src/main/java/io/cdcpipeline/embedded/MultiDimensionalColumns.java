@@ -1,7 +1,7 @@
 package io.cdcpipeline.embedded;
 
-import io.cdcpipeline.core.capture.CapturedTables;
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.core.capture.CapturedTables;
 import io.cdcpipeline.core.position.SourceDatabase;
 import io.cdcpipeline.debezium.MultiDimensionalArrays;
 import java.sql.Connection;

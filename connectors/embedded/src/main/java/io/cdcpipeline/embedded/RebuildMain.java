@@ -1,9 +1,9 @@
 package io.cdcpipeline.embedded;
 
-import io.cdcpipeline.core.snapshot.SignalTable;
-import io.cdcpipeline.core.position.SourceDatabase;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceKeys;
+import io.cdcpipeline.core.position.SourceDatabase;
+import io.cdcpipeline.core.snapshot.SignalTable;
 import io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector;
 import io.cdcpipeline.sink.elasticsearch.IndexRebuild;
 import java.nio.file.Path;

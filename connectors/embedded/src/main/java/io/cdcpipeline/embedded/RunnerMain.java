@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code bin/cdc run --config FILE}: runs one pipeline file until SIGTERM or Ctrl-C. */
 @Command(name = "run", mixinStandardHelpOptions = true,

@@ -1,8 +1,8 @@
 package io.cdcpipeline.embedded;
 
-import io.cdcpipeline.core.snapshot.SignalTable;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.position.SourceDatabase;
+import io.cdcpipeline.core.snapshot.SignalTable;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.concurrent.Callable;

@@ -1,12 +1,12 @@
 package io.cdcpipeline.embedded;
 
+import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.transforms.ProtectPii;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import io.cdcpipeline.core.ChangeEvent;
-import io.cdcpipeline.transforms.ProtectPii;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.metrics.Monitorable;
 import org.apache.kafka.common.metrics.PluginMetrics;

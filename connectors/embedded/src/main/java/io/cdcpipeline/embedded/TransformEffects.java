@@ -1,11 +1,11 @@
 package io.cdcpipeline.embedded;
 
 import io.cdcpipeline.core.TableId;
+import io.cdcpipeline.transforms.CaptureNewTables;
 import io.cdcpipeline.transforms.CdcFilter;
 import io.cdcpipeline.transforms.CdcNormalize;
 import io.cdcpipeline.transforms.CdcRoute;
 import io.cdcpipeline.transforms.ProtectPii;
-import io.cdcpipeline.transforms.CaptureNewTables;
 import io.cdcpipeline.transforms.SchemaChangeSignal;
 import io.cdcpipeline.transforms.pii.ColumnPattern;
 import java.util.ArrayList;

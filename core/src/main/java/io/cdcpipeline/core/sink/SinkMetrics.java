@@ -46,6 +46,7 @@ public final class SinkMetrics implements AutoCloseable {
     private final String requestName;
     private final String latencyName;
     private final Sensor requests;
+    private final Counter deadLettered;
     private String scope = "";
     private volatile boolean collisionLogged;
     private final List<String> sensors = new ArrayList<>();
@@ -70,6 +71,7 @@ public final class SinkMetrics implements AutoCloseable {
         this.latencyName = latencyName;
         if (metrics == null) {
             requests = null;
+            deadLettered = n -> { };
             return;
         }
         // Sensor names are global in a worker's registry, unlike metric names, which carry the task's tags.
@@ -81,6 +83,12 @@ public final class SinkMetrics implements AutoCloseable {
         tolerate(() -> requests.add(name(latencyName + "-latency-max-ms", "Longest time of one request, retries "
                 + "included"), new Max()));
         add(name("buffered-records", "Records buffered and not yet written"), buffered::get);
+        deadLettered = counter("dead-lettered", "Records sent to the dead-letter queue");
+    }
+
+    /** A record went to the dead-letter queue. */
+    public void deadLettered() {
+        deadLettered.increment();
     }
 
     /** This task's sensor of that name (created, or the one an earlier instance of this task left behind). */

@@ -1,11 +1,11 @@
 package io.cdcpipeline.core.types;
 
+import org.apache.kafka.connect.errors.DataException;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
 import org.locationtech.jts.io.WKTWriter;
-import org.apache.kafka.connect.errors.DataException;
 
 /**
  * A PostGIS geometry or geography (or a Postgres {@code point}) as the sinks store it: its WKT text, written the

@@ -11,7 +11,6 @@ import io.cdcpipeline.core.consistency.TargetRows;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.connect.data.Schema;

@@ -1,7 +1,8 @@
 package io.cdcpipeline.sink.clickhouse;
 
-import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.sink.RetryBackoff;
+import io.cdcpipeline.core.sink.SendOutcome;
 import io.cdcpipeline.sink.clickhouse.types.RowBinaryOutput;
 import java.util.List;
 import org.apache.kafka.connect.errors.DataException;
@@ -28,7 +29,7 @@ final class BatchInserter {
     }
 
     /** Inserts the rows; those the server refuses (alone) are added to {@code refused}. */
-    void insert(RowLayout layout, List<EncodedRow> rows, List<InsertPipeline.Refused> refused) {
+    void insert(RowLayout layout, List<EncodedRow> rows, List<SendOutcome.Refused> refused) {
         if (rows.isEmpty()) {
             return;
         }
@@ -52,10 +53,10 @@ final class BatchInserter {
     }
 
     private void isolate(RowLayout layout, List<EncodedRow> rows, ClickHouseFailure failure,
-            List<InsertPipeline.Refused> refused) {
+            List<SendOutcome.Refused> refused) {
         if (rows.size() == 1) {
             EncodedRow row = rows.get(0);
-            refused.add(new InsertPipeline.Refused(row.record(), new DataException(ChangeEvent.describe(row.record())
+            refused.add(new SendOutcome.Refused(row.record(), new DataException(ChangeEvent.describe(row.record())
                     + ": ClickHouse refused the row for " + layout.table() + ": " + failure.getMessage(), failure)));
             return;
         }

@@ -1,6 +1,5 @@
 package io.cdcpipeline.sink.clickhouse;
 
-import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.consistency.BucketSums;
 import io.cdcpipeline.core.consistency.Buckets;
 import io.cdcpipeline.core.consistency.ChecksumForm;
@@ -8,6 +7,7 @@ import io.cdcpipeline.core.consistency.ColumnKind;
 import io.cdcpipeline.core.consistency.KeyColumns;
 import io.cdcpipeline.core.consistency.KeyDiff;
 import io.cdcpipeline.core.consistency.TargetChecksums;
+import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.sink.clickhouse.dialect.ClickHouseDialect;
 import io.cdcpipeline.sink.clickhouse.dialect.DateSpec;
 import io.cdcpipeline.sink.clickhouse.dialect.DateTimeSpec;

@@ -1,7 +1,7 @@
 package io.cdcpipeline.sink.clickhouse;
 
-import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.consistency.SinkCopy;
+import io.cdcpipeline.core.sink.RetryBackoff;
 import java.util.Map;
 
 /** The ClickHouse sink's copy, opened from its connector config, for checks from outside the sink task. */

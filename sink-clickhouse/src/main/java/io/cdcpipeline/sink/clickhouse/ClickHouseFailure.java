@@ -1,15 +1,15 @@
 package io.cdcpipeline.sink.clickhouse;
 
-import io.cdcpipeline.core.sink.RetryBackoff;
 import com.clickhouse.client.api.ClickHouseException;
 import com.clickhouse.client.api.ServerException;
+import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.sink.TargetUnavailableException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.connect.errors.ConnectException;
 
 /** A failed call to ClickHouse, with what the sink should do about it. */

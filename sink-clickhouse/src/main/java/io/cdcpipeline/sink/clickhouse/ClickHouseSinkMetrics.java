@@ -1,6 +1,5 @@
 package io.cdcpipeline.sink.clickhouse;
 
-import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.SinkMetrics;
 import java.util.List;
 import org.apache.kafka.common.metrics.PluginMetrics;
@@ -17,14 +16,12 @@ final class ClickHouseSinkMetrics implements AutoCloseable {
     private final SinkMetrics metrics;
     private final SinkMetrics.Counter written;
     private final SinkMetrics.Counter retries;
-    private final SinkMetrics.Counter deadLettered;
     private final SinkMetrics.Counter staleRemoved;
 
     ClickHouseSinkMetrics(PluginMetrics pluginMetrics) {
         metrics = new SinkMetrics(pluginMetrics, "table", "batches-written", "insert");
         written = metrics.counter("records-written", "Rows (changes and delete markers) written to ClickHouse");
         retries = metrics.counter("retries", "Calls to ClickHouse retried after a retriable failure");
-        deadLettered = metrics.counter("dead-lettered", "Records sent to the dead-letter queue");
         staleRemoved = metrics.counter("snapshot-stale-removed", "Rows removed after a snapshot because it did not "
                 + "send them again (deleted in Postgres while no position was kept)");
     }
@@ -55,18 +52,6 @@ final class ClickHouseSinkMetrics implements AutoCloseable {
 
     void retried() {
         retries.increment();
-    }
-
-    void deadLettered() {
-        deadLettered.increment();
-    }
-
-    void buffered(long records) {
-        metrics.buffered(records);
-    }
-
-    void pending(PendingChanges pending) {
-        metrics.pending(pending);
     }
 
     /** A table as its metrics name it: database.table, unquoted. */

@@ -1,5 +1,6 @@
 package io.cdcpipeline.sink.clickhouse;
 
+import io.cdcpipeline.core.sink.BufferedWrite;
 import io.cdcpipeline.sink.clickhouse.types.RowBinaryOutput;
 import java.util.Arrays;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -8,7 +9,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * One change as a {@code RowBinary} row of its {@link RowLayout}, kept with its record so the row can be dead-lettered
  * alone, and with where each source column's value starts so an unchanged-TOAST value can be filled in later.
  */
-final class EncodedRow {
+final class EncodedRow implements BufferedWrite {
 
     private final SinkRecord record;
     private final RowLayout layout;
@@ -34,7 +35,8 @@ final class EncodedRow {
         this.sourceTsMs = sourceTsMs;
     }
 
-    SinkRecord record() {
+    @Override
+    public SinkRecord record() {
         return record;
     }
 
@@ -46,8 +48,20 @@ final class EncodedRow {
         return data;
     }
 
+    /** The table the row goes to. */
+    @Override
+    public String target() {
+        return layout.table();
+    }
+
+    @Override
+    public long bytes() {
+        return data.length;
+    }
+
     /** The encoded key columns, in layout order. */
-    ByteKey key() {
+    @Override
+    public ByteKey key() {
         if (key == null) {
             RowBinaryOutput out = new RowBinaryOutput(32);
             for (int field = 0; field < cellStarts.length - 1; field++) {
@@ -60,7 +74,8 @@ final class EncodedRow {
         return key;
     }
 
-    long sourceTsMs() {
+    @Override
+    public long sourceTsMs() {
         return sourceTsMs;
     }
 

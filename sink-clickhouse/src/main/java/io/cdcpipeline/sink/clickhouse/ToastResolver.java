@@ -1,7 +1,7 @@
 package io.cdcpipeline.sink.clickhouse;
 
-import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.ChangeEvent;
+import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.types.LogicalValues;
 import io.cdcpipeline.sink.clickhouse.types.ClickHouseType;
 import io.cdcpipeline.sink.clickhouse.types.RowBinaryInput;

@@ -1,7 +1,7 @@
 package io.cdcpipeline.sink.clickhouse;
 
-import io.cdcpipeline.testkit.ChdbEngine;
 import io.cdcpipeline.sink.clickhouse.types.SqlText;
+import io.cdcpipeline.testkit.ChdbEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

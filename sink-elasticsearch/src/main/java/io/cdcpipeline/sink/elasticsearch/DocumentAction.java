@@ -1,6 +1,7 @@
 package io.cdcpipeline.sink.elasticsearch;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.cdcpipeline.core.sink.BufferedWrite;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +13,21 @@ import org.apache.kafka.connect.sink.SinkRecord;
  *
  * @param source the document as JSON, or null for a delete
  */
-record DocumentAction(SinkRecord record, String alias, String id, long version, byte[] source, long sourceTsMs) {
+record DocumentAction(SinkRecord record, String alias, String id, long version, byte[] source, long sourceTsMs)
+        implements BufferedWrite {
+
+    /** The index or alias written. */
+    @Override
+    public String target() {
+        return alias;
+    }
+
+    /** The document's id. */
+    @Override
+    public Object key() {
+        return id;
+    }
+
 
     boolean isDelete() {
         return source == null;
@@ -24,7 +39,8 @@ record DocumentAction(SinkRecord record, String alias, String id, long version, 
     }
 
     /** Roughly what the action adds to a _bulk body. */
-    long bytes() {
+    @Override
+    public long bytes() {
         return 96 + alias.length() + id.length() + (source == null ? 0 : source.length);
     }
 

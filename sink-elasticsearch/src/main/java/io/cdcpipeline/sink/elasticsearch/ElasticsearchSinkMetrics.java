@@ -1,6 +1,5 @@
 package io.cdcpipeline.sink.elasticsearch;
 
-import io.cdcpipeline.core.sink.PendingChanges;
 import io.cdcpipeline.core.sink.SinkMetrics;
 import java.util.List;
 import org.apache.kafka.common.metrics.PluginMetrics;
@@ -19,7 +18,6 @@ final class ElasticsearchSinkMetrics implements AutoCloseable {
     private final SinkMetrics.Counter deleted;
     private final SinkMetrics.Counter stale;
     private final SinkMetrics.Counter retries;
-    private final SinkMetrics.Counter deadLettered;
     private final SinkMetrics.Counter staleRemoved;
 
     ElasticsearchSinkMetrics(PluginMetrics pluginMetrics) {
@@ -28,7 +26,6 @@ final class ElasticsearchSinkMetrics implements AutoCloseable {
         deleted = metrics.counter("documents-deleted", "Documents deleted (versioned tombstones)");
         stale = metrics.counter("stale-skipped", "Writes skipped because the document held a newer version (replays)");
         retries = metrics.counter("retries", "Bulk requests retried after 429, 5xx or a network failure");
-        deadLettered = metrics.counter("dead-lettered", "Records sent to the dead-letter queue");
         staleRemoved = metrics.counter("snapshot-stale-removed", "Documents removed after a snapshot because it did "
                 + "not send them again (deleted in Postgres while no position was kept)");
     }
@@ -55,18 +52,6 @@ final class ElasticsearchSinkMetrics implements AutoCloseable {
 
     void retried() {
         retries.increment();
-    }
-
-    void deadLettered() {
-        deadLettered.increment();
-    }
-
-    void pending(PendingChanges pending) {
-        metrics.pending(pending);
-    }
-
-    void buffered(long records) {
-        metrics.buffered(records);
     }
 
 
