@@ -137,8 +137,9 @@ public class ChangeSinkEngine<W extends BufferedWrite> implements BufferedSink, 
                 writeOutAll(); // nothing written before the truncate may land after it
                 target.truncate(change);
             } else {
-                for (W write : target.encode(p.record(), change, this)) {
-                    buffer(write);
+                List<W> writes = target.encode(p.record(), change, this);
+                for (int i = 0; i < writes.size(); i++) { // indexed: no iterator per change on the hot path
+                    buffer(writes.get(i));
                 }
             }
         } catch (DataException e) {
@@ -275,7 +276,7 @@ public class ChangeSinkEngine<W extends BufferedWrite> implements BufferedSink, 
 
     /** Takes the targets' writes out of the buffer and hands them to the senders as requests. */
     private void send(List<String> targetNames) {
-        List<List<W>> requests = new ArrayList<>();
+        List<Outgoing<W>> requests = new ArrayList<>();
         List<W> mixed = new ArrayList<>();
         for (String t : targetNames) {
             Batch<W> batch = batches.remove(t);
@@ -284,14 +285,21 @@ public class ChangeSinkEngine<W extends BufferedWrite> implements BufferedSink, 
             }
             bufferedCount -= batch.tally.count;
             bufferedBytes -= batch.tally.bytes;
-            if (limits.requestPerTarget()) {
-                requests.addAll(cut(target.worthSending(batch.writes)));
-            } else {
+            if (!limits.requestPerTarget()) {
                 mixed.addAll(batch.writes);
+                continue;
+            }
+            List<W> writes = target.worthSending(batch.writes);
+            if (writes == batch.writes && batch.tally.count <= limits.maxRecords()
+                    && batch.tally.bytes <= limits.maxBytes()) {
+                // The usual case: the batch is one request, and its tally is known (no second pass over cold rows).
+                requests.add(new Outgoing<>(writes, Map.of(t, batch.tally)));
+            } else {
+                cut(writes).forEach(request -> requests.add(new Outgoing<>(request, Tally.of(request))));
             }
         }
         if (!mixed.isEmpty()) {
-            requests.addAll(cut(target.worthSending(mixed)));
+            cut(target.worthSending(mixed)).forEach(request -> requests.add(new Outgoing<>(request, Tally.of(request))));
         }
         if (batches.isEmpty()) {
             oldestBufferedAt = 0;
@@ -303,11 +311,13 @@ public class ChangeSinkEngine<W extends BufferedWrite> implements BufferedSink, 
                     await(inFlight.pollFirst());
                 }
             } catch (RuntimeException e) {
-                requests.subList(i, requests.size()).forEach(this::requeue); // none of them left the buffer for good
+                // None of the requests not yet handed over left the buffer for good.
+                requests.subList(i, requests.size()).forEach(request -> requeue(request.writes()));
                 throw e;
             }
-            List<W> request = requests.get(i);
-            inFlight.addLast(new Request<>(request, Tally.of(request), senders.submit(() -> target.send(request))));
+            Outgoing<W> request = requests.get(i);
+            inFlight.addLast(new Request<>(request.writes(), request.tally(),
+                    senders.submit(() -> target.send(request.writes()))));
         }
         publish();
     }
@@ -419,6 +429,10 @@ public class ChangeSinkEngine<W extends BufferedWrite> implements BufferedSink, 
     private record Parsed(SinkRecord record, ChangeEvent change) {
     }
 
+    /** A request about to be handed to a sender, with its tally per target. */
+    private record Outgoing<W>(List<W> writes, Map<String, Tally> tally) {
+    }
+
     private record Request<W>(List<W> writes, Map<String, Tally> tally, Future<SendOutcome<W>> outcome) {
     }
 
@@ -439,7 +453,16 @@ public class ChangeSinkEngine<W extends BufferedWrite> implements BufferedSink, 
 
         static Map<String, Tally> of(List<? extends BufferedWrite> writes) {
             Map<String, Tally> tallies = new HashMap<>();
-            writes.forEach(w -> tallies.computeIfAbsent(w.target(), t -> new Tally()).add(w));
+            String last = null;
+            Tally tally = null;
+            for (BufferedWrite write : writes) {
+                // A request's writes come in runs of one target (often one run): look the target up once per run.
+                if (write.target() != last) {
+                    last = write.target();
+                    tally = tallies.computeIfAbsent(last, t -> new Tally());
+                }
+                tally.add(write);
+            }
             return tallies;
         }
     }
