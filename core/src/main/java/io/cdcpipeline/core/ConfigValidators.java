@@ -63,6 +63,17 @@ public final class ConfigValidators {
         });
     }
 
+    /** One regular expression (matched against a whole '<schema>.<table>', say). */
+    public static ConfigDef.Validator regex() {
+        return described("a regular expression", (name, value) -> {
+            try {
+                Pattern.compile(value);
+            } catch (PatternSyntaxException e) {
+                throw new ConfigException(name, value, "not a valid regular expression: " + e.getDescription());
+            }
+        });
+    }
+
     /** A {@code schema.table} name, e.g. Debezium's signal table. */
     public static ConfigDef.Validator schemaTable() {
         return described("empty, or <schema>.<table>", (name, value) -> {

@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -43,7 +42,7 @@ public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9_]+");
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
-            .define(TABLE_REGEX, Type.STRING, ".*", CdcRoute::validateRegex, Importance.HIGH,
+            .define(TABLE_REGEX, Type.STRING, ".*", ConfigValidators.regex(), Importance.HIGH,
                     "A Java regular expression matched against the whole '<schema>.<table>' of the source table; "
                             + "changes of tables it does not match pass unchanged. Its groups are $1..$9 in the "
                             + "templates.")
@@ -132,7 +131,7 @@ public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
             }
             TableId table = new TableId(target.get().schema().replace("${tenant}", tenant),
                     target.get().table().replace("${tenant}", tenant));
-            route = new Route(table, topic(record.topic(), table));
+            route = new Route(table, Topics.of(record.topic(), table));
             byTenant.put(tenant, route);
         }
         if (route.table().equals(source)) {
@@ -204,25 +203,6 @@ public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
         }
         m.appendTail(out);
         return out.toString();
-    }
-
-    /** Debezium's {@code <prefix>.<schema>.<table>} topic with the target's names; other topics stay. */
-    private static String topic(String topic, TableId target) {
-        String[] parts = topic.split("\\.");
-        if (parts.length < 3) {
-            return topic;
-        }
-        parts[parts.length - 2] = target.schema();
-        parts[parts.length - 1] = target.table();
-        return String.join(".", parts);
-    }
-
-    private static void validateRegex(String name, Object value) {
-        try {
-            Pattern.compile((String) value);
-        } catch (PatternSyntaxException e) {
-            throw new ConfigException(name, value, "not a valid regular expression: " + e.getDescription());
-        }
     }
 
     private static void validateTemplate(String name, Object value) {

@@ -10,6 +10,7 @@ import io.cdcpipeline.transforms.CaptureNewTables;
 import io.cdcpipeline.transforms.CdcFilter;
 import io.cdcpipeline.transforms.CdcNormalize;
 import io.cdcpipeline.transforms.CdcRoute;
+import io.cdcpipeline.transforms.OutboxEvents;
 import io.cdcpipeline.transforms.ChangeMatches;
 import io.cdcpipeline.transforms.ProtectPii;
 import io.cdcpipeline.transforms.SchemaChangeSignal;
@@ -57,6 +58,8 @@ public final class ConfigurationDocs {
                         SchemaChangeSignal.OVERVIEW_DOC, new SchemaChangeSignal<SinkRecord>().config()),
                 new Component("CaptureNewTables", CaptureNewTables.class.getName(), CaptureNewTables.OVERVIEW_DOC,
                         CaptureNewTables.CONFIG_DEF),
+                new Component("OutboxEvents", OutboxEvents.class.getName(), OutboxEvents.OVERVIEW_DOC,
+                        new OutboxEvents<SinkRecord>().config()),
                 new Component("ChangeMatches (predicate)", ChangeMatches.class.getName(),
                         "a predicate that is true for the changes its condition matches, for any transform's "
                                 + "'predicate' setting.",

@@ -9,6 +9,7 @@ import io.cdcpipeline.transforms.CaptureNewTables;
 import io.cdcpipeline.transforms.CdcFilter;
 import io.cdcpipeline.transforms.CdcNormalize;
 import io.cdcpipeline.transforms.CdcRoute;
+import io.cdcpipeline.transforms.OutboxEvents;
 import io.cdcpipeline.transforms.ChangeMatches;
 import io.cdcpipeline.transforms.ProtectPii;
 import io.cdcpipeline.transforms.SchemaChangeSignal;
@@ -63,6 +64,7 @@ class EverySettingRefusedTest {
                 transform("ProtectPii", new ProtectPii<>(), Map.of("columns", "public.customers.email=hash",
                         "hash.key", "0123456789abcdef0123456789abcdef")),
                 transform("SchemaChangeSignal", new SchemaChangeSignal<>(), Map.of()),
+                transform("OutboxEvents", new OutboxEvents<>(), Map.of()),
                 // Its configure() connects to Postgres; what the settings alone decide is checked by its ConfigDef.
                 new Plugin("CaptureNewTables", CaptureNewTables.CONFIG_DEF, Map.of("database.hostname", "localhost",
                         "database.dbname", "shop", "database.user", "cdc"), CaptureNewTables.CONFIG_DEF::parse))
