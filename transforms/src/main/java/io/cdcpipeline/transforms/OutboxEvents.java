@@ -68,6 +68,7 @@ public class OutboxEvents<R extends ConnectRecord<R>> implements Transformation<
     public static final String SPEC_VERSION = "1.0";
     private static final Pattern NAME_PART = Pattern.compile("[A-Za-z0-9_]+");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
+    private static final Pattern NO_SPACE = Pattern.compile("[^\\s\\p{Cntrl}]*");
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(TABLE_REGEX, Type.STRING, ".*\\.outbox_events", ConfigValidators.regex(), Importance.HIGH,
@@ -98,7 +99,11 @@ public class OutboxEvents<R extends ConnectRecord<R>> implements Transformation<
             .define(EVENT_SOURCE, Type.STRING, "/postgres/${schema}/${table}", OutboxEvents::validateTemplate,
                     Importance.MEDIUM, "The CloudEvent's 'source' (a URI reference): a template with ${schema} "
                             + "and ${table} (the outbox's) and ${aggregatetype}.")
-            .define(EVENT_TYPE_PREFIX, Type.STRING, "", Importance.LOW,
+            .define(EVENT_TYPE_PREFIX, Type.STRING, "", ConfigDef.LambdaValidator.with((name, value) -> {
+                if (value != null && !NO_SPACE.matcher((String) value).matches()) {
+                    throw new ConfigException(name, value, "must have no whitespace or control characters");
+                }
+            }, () -> "empty, or text without whitespace"), Importance.LOW,
                     "Put before the event type column's value in the CloudEvent's 'type', e.g. 'com.example.' for "
                             + "reverse-DNS types.")
             .define(DATA_CONTENT_TYPE, Type.STRING, "application/json", new ConfigDef.NonEmptyString(),
