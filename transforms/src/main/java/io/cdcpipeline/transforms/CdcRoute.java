@@ -4,6 +4,7 @@ import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.ConfigValidators;
 import io.cdcpipeline.core.RouteHeaders;
 import io.cdcpipeline.core.TableId;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,15 +42,18 @@ public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}|\\$(\\d)");
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9_]+");
 
+    private static final ConfigDef.Validator TEMPLATE =
+            NameTemplates.validator(List.of("schema", "table", "tenant"), "$1..$9");
+
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(TABLE_REGEX, Type.STRING, ".*", ConfigValidators.regex(), Importance.HIGH,
                     "A Java regular expression matched against the whole '<schema>.<table>' of the source table; "
                             + "changes of tables it does not match pass unchanged. Its groups are $1..$9 in the "
                             + "templates.")
-            .define(TARGET_TABLE, Type.STRING, "${table}", CdcRoute::validateTemplate, Importance.HIGH,
+            .define(TARGET_TABLE, Type.STRING, "${table}", TEMPLATE, Importance.HIGH,
                     "The target table name: a template with ${schema}, ${table}, ${tenant} and $1..$9, e.g. "
                             + "${schema}_${table} or ${tenant}_${table}.")
-            .define(TARGET_SCHEMA, Type.STRING, "${schema}", CdcRoute::validateTemplate, Importance.LOW,
+            .define(TARGET_SCHEMA, Type.STRING, "${schema}", TEMPLATE, Importance.LOW,
                     "The target schema name, a template like '" + TARGET_TABLE + "'. Sinks that name targets with "
                             + "${schema} see this.")
             .define(TENANT_COLUMN, Type.STRING, "", ConfigValidators.columnName(), Importance.MEDIUM,
@@ -203,21 +207,6 @@ public class CdcRoute<R extends ConnectRecord<R>> implements Transformation<R> {
         }
         m.appendTail(out);
         return out.toString();
-    }
-
-    private static void validateTemplate(String name, Object value) {
-        String template = (String) value;
-        if (template == null || template.isBlank()) {
-            throw new ConfigException(name, value, "must not be empty");
-        }
-        Matcher m = PLACEHOLDER.matcher(template);
-        while (m.find()) {
-            if (m.group(1) != null && !m.group(1).equals("schema") && !m.group(1).equals("table")
-                    && !m.group(1).equals("tenant")) {
-                throw new ConfigException(name, value, "unknown placeholder ${" + m.group(1)
-                        + "}; use ${schema}, ${table}, ${tenant} or $1..$9");
-            }
-        }
     }
 
     @Override

@@ -11,10 +11,10 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -67,7 +67,8 @@ public class OutboxEvents<R extends ConnectRecord<R>> implements Transformation<
 
     public static final String SPEC_VERSION = "1.0";
     private static final Pattern NAME_PART = Pattern.compile("[A-Za-z0-9_]+");
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
+    private static final ConfigDef.Validator TEMPLATE =
+            NameTemplates.validator(List.of("aggregatetype", "schema", "table"), null);
     private static final Pattern NO_SPACE = Pattern.compile("[^\\s\\p{Cntrl}]*");
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
@@ -93,10 +94,10 @@ public class OutboxEvents<R extends ConnectRecord<R>> implements Transformation<
                     "The outbox column holding when the event happened (timestamp or timestamptz): the CloudEvent's "
                             + "'time'. Empty: the commit time of the transaction that wrote the row (a snapshot "
                             + "read of a row still in the outbox then carries the snapshot's time).")
-            .define(TARGET_TABLE, Type.STRING, "${aggregatetype}_events", OutboxEvents::validateTemplate,
+            .define(TARGET_TABLE, Type.STRING, "${aggregatetype}_events", TEMPLATE,
                     Importance.HIGH, "The event table of an event: a template with ${aggregatetype}, ${schema} and "
                             + "${table} (the outbox's), e.g. ${aggregatetype}_events or events_${aggregatetype}.")
-            .define(EVENT_SOURCE, Type.STRING, "/postgres/${schema}/${table}", OutboxEvents::validateTemplate,
+            .define(EVENT_SOURCE, Type.STRING, "/postgres/${schema}/${table}", TEMPLATE,
                     Importance.MEDIUM, "The CloudEvent's 'source' (a URI reference): a template with ${schema} "
                             + "and ${table} (the outbox's) and ${aggregatetype}.")
             .define(EVENT_TYPE_PREFIX, Type.STRING, "", ConfigDef.LambdaValidator.with((name, value) -> {
@@ -308,20 +309,6 @@ public class OutboxEvents<R extends ConnectRecord<R>> implements Transformation<
     private static String fill(String template, TableId outbox, String aggregateType) {
         return template.replace("${aggregatetype}", aggregateType).replace("${schema}", outbox.schema())
                 .replace("${table}", outbox.table());
-    }
-
-    private static void validateTemplate(String name, Object value) {
-        String template = (String) value;
-        if (template == null || template.isBlank()) {
-            throw new ConfigException(name, value, "must not be empty");
-        }
-        Matcher m = PLACEHOLDER.matcher(template);
-        while (m.find()) {
-            if (!Set.of("aggregatetype", "schema", "table").contains(m.group(1))) {
-                throw new ConfigException(name, value, "unknown placeholder ${" + m.group(1)
-                        + "}; use ${aggregatetype}, ${schema} or ${table}");
-            }
-        }
     }
 
     @Override

@@ -137,7 +137,7 @@ public class ChangeSinkEngine<W extends BufferedWrite> implements BufferedSink, 
                 writeOutAll(); // nothing written before the truncate may land after it
                 target.truncate(change);
             } else {
-                List<W> writes = target.encode(p.record(), change, this);
+                List<W> writes = target.encode(p.record(), change);
                 for (int i = 0; i < writes.size(); i++) { // indexed: no iterator per change on the hot path
                     buffer(writes.get(i));
                 }

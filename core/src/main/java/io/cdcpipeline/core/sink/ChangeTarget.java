@@ -9,7 +9,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * What one target database does for {@link ChangeSinkEngine}: turn a change into writes, send a request of writes
- * and say per write what became of it, read stored values for unchanged-TOAST holes (through {@link ChangeBuffer}),
+ * and say per write what became of it, read stored values for unchanged-TOAST holes (through the
+ * {@link ChangeBuffer} it is made with),
  * and keep its own table or index state (creation, schema changes, rebuilds, snapshot sweeps). Everything about
  * buffering, offsets, requeueing and dead letters is the engine's. Called on the task's thread, except {@link #send}.
  */
@@ -30,7 +31,7 @@ public interface ChangeTarget<W extends BufferedWrite> {
      *
      * @throws DataException if the change cannot be written: it is dead-lettered with the message
      */
-    List<W> encode(SinkRecord record, ChangeEvent change, ChangeBuffer<W> buffer);
+    List<W> encode(SinkRecord record, ChangeEvent change);
 
     /** The source table was truncated; every write accepted before it is in the target. */
     void truncate(ChangeEvent change);

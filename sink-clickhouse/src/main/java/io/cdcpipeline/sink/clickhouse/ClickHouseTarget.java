@@ -119,7 +119,7 @@ final class ClickHouseTarget implements ChangeTarget<EncodedRow> {
     }
 
     @Override
-    public List<EncodedRow> encode(SinkRecord record, ChangeEvent change, ChangeBuffer<EncodedRow> buffer) {
+    public List<EncodedRow> encode(SinkRecord record, ChangeEvent change) {
         targetSources.check(change.table(), change); // before the table is created or altered for it
         RowLayout layout = tables.layoutFor(change);
         sweeps.onEvent(change, layout.table());

@@ -84,7 +84,7 @@ final class ElasticsearchTarget implements ChangeTarget<DocumentAction> {
     }
 
     @Override
-    public List<DocumentAction> encode(SinkRecord record, ChangeEvent change, ChangeBuffer<DocumentAction> buffer) {
+    public List<DocumentAction> encode(SinkRecord record, ChangeEvent change) {
         List<DocumentAction> actions = change.hasPrimaryKey() ? List.of(action(record, change))
                 : keylessActions(record, change);
         List<DocumentAction> withRebuilds = new ArrayList<>(actions.size() * 2);
