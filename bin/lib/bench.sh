@@ -1,4 +1,4 @@
-# bin/cdc bench clickhouse|elasticsearch|transforms|validate|pipeline|connect [--rows N] [--rounds N]: benchmarks that print figures and write docs/benchmarks.md.
+# bin/cdc bench clickhouse|elasticsearch|final|transforms|validate|pipeline|connect [--rows N] [--rounds N]: benchmarks that print figures and write docs/benchmarks.md.
 # Never part of the test suite: speed is measured here, on a quiet machine, not asserted in tests.
 
 bench_main() {
@@ -8,10 +8,11 @@ bench_main() {
     clickhouse) bench_run io.cdcpipeline.bench.ClickHouseSinkBenchmark CDC_CH_URL "$@" ;;
     elasticsearch) bench_run io.cdcpipeline.bench.ElasticsearchSinkBenchmark CDC_ES_URL "$@" ;;
     validate) bench_on_stack io.cdcpipeline.bench.ValidateBenchmark "$@" ;;
+    final) bench_run io.cdcpipeline.bench.FinalCostBenchmark CDC_CH_URL "$@" ;;
     transforms) bench_on_stack io.cdcpipeline.bench.TransformsBenchmark "$@" ;;
     pipeline) bench_on_stack io.cdcpipeline.bench.PipelineBenchmark "$@" ;;
     connect) bench_connect "$@" ;;
-    *) die "usage: bin/cdc bench clickhouse|elasticsearch|transforms|validate|pipeline|connect [options; --help lists them]" ;;
+    *) die "usage: bin/cdc bench clickhouse|elasticsearch|final|transforms|validate|pipeline|connect [options; --help lists them]" ;;
   esac
 }
 

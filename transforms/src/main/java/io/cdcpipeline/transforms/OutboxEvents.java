@@ -2,7 +2,6 @@ package io.cdcpipeline.transforms;
 
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.ConfigValidators;
-import io.cdcpipeline.core.RouteHeaders;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.types.LogicalValues;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +22,8 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
-import org.apache.kafka.connect.header.Headers;
 import org.apache.kafka.connect.transforms.Transformation;
 import org.apache.kafka.connect.transforms.util.SimpleConfig;
 import org.slf4j.Logger;
@@ -65,7 +62,7 @@ public class OutboxEvents<R extends ConnectRecord<R>> implements Transformation<
             + "one append-only event table per aggregate type, keyed by the event id; deletes of outbox rows are "
             + "dropped.";
 
-    public static final String SPEC_VERSION = "1.0";
+    public static final String SPEC_VERSION = CloudEventRecords.SPEC_VERSION;
     private static final Pattern NAME_PART = Pattern.compile("[A-Za-z0-9_]+");
     private static final ConfigDef.Validator TEMPLATE =
             NameTemplates.validator(List.of("aggregatetype", "schema", "table"), null);
@@ -124,16 +121,7 @@ public class OutboxEvents<R extends ConnectRecord<R>> implements Transformation<
     private final Map<TableId, Boolean> outboxes = new ConcurrentHashMap<>();
     private final Set<TableId> updatesWarned = ConcurrentHashMap.newKeySet();
     /** The event envelope per outbox schema (its source block and payload type), made once. */
-    private final Map<Schema, Schemas> schemas = new ConcurrentHashMap<>();
-
-    /** The schemas of one outbox's events. */
-    private record Schemas(Schema event, Schema envelope) {
-    }
-
-    static final Schema KEY_SCHEMA = SchemaBuilder.struct().name("io.cdcpipeline.cloudevents.Key")
-            .field("id", Schema.STRING_SCHEMA).build();
-    private static final String ZONED_TIMESTAMP = "io.debezium.time.ZonedTimestamp";
-    private static final String JSON = "io.debezium.data.Json";
+    private final Map<Schema, CloudEventRecords.Schemas> schemas = new ConcurrentHashMap<>();
 
     @Override
     public void configure(Map<String, ?> props) {
@@ -202,60 +190,15 @@ public class OutboxEvents<R extends ConnectRecord<R>> implements Transformation<
                     + "only)");
         }
         TableId target = new TableId(outbox.schema(), fill(targetTable, outbox, aggregateType));
-        Schemas shapes = schemas.computeIfAbsent(value.schema(), s -> schemas(s, row.schema()));
-        Struct event = new Struct(shapes.event())
-                .put("id", id)
-                .put("source", fill(eventSource, outbox, aggregateType))
-                .put("specversion", SPEC_VERSION)
-                .put("type", typePrefix + text(record, outbox, row, typeColumn, true))
-                .put("subject", text(record, outbox, row, aggregateIdColumn, false))
-                .put("time", time(record, outbox, row, source))
-                .put("datacontenttype", dataContentType)
-                .put("data", text(record, outbox, row, payloadColumn, false));
-        Struct eventSourceBlock = new Struct(source.schema());
-        for (Field field : source.schema().fields()) {
-            eventSourceBlock.put(field, source.getWithoutDefault(field.name()));
-        }
-        eventSourceBlock.put("table", target.table());
-        if (source.schema().field("snapshot") != null) {
-            eventSourceBlock.put("snapshot", "false"); // an event, not a row of a snapshot of its table
-        }
-        Struct envelope = new Struct(shapes.envelope()).put("after", event).put("source", eventSourceBlock)
-                .put("op", "c");
-        if (value.schema().field("ts_ms") != null && shapes.envelope().field("ts_ms") != null) {
-            envelope.put("ts_ms", value.get("ts_ms"));
-        }
-        Headers headers = record.headers().duplicate();
-        RouteHeaders.set(headers, target);
-        return record.newRecord(Topics.of(record.topic(), target), record.kafkaPartition(), KEY_SCHEMA,
-                new Struct(KEY_SCHEMA).put("id", id), shapes.envelope(), envelope, record.timestamp(), headers);
-    }
-
-    /** The event and envelope schemas of an outbox whose envelope is {@code envelope} and row {@code row}. */
-    private Schemas schemas(Schema envelope, Schema row) {
-        Field payload = row.field(payloadColumn);
-        SchemaBuilder data = SchemaBuilder.string().optional();
-        if (payload != null && JSON.equals(payload.schema().name())) {
-            data.name(JSON);
-        }
-        Schema event = SchemaBuilder.struct().name("io.cdcpipeline.cloudevents.CloudEvent").optional()
-                .field("id", Schema.STRING_SCHEMA)
-                .field("source", Schema.STRING_SCHEMA)
-                .field("specversion", Schema.STRING_SCHEMA)
-                .field("type", Schema.STRING_SCHEMA)
-                .field("subject", Schema.OPTIONAL_STRING_SCHEMA)
-                .field("time", SchemaBuilder.string().name(ZONED_TIMESTAMP).version(1).build())
-                .field("datacontenttype", Schema.STRING_SCHEMA)
-                .field("data", data.build())
-                .build();
-        SchemaBuilder out = SchemaBuilder.struct().name("io.cdcpipeline.cloudevents.Envelope")
-                .field("before", event).field("after", event)
-                .field("source", envelope.field("source").schema())
-                .field("op", Schema.STRING_SCHEMA);
-        if (envelope.field("ts_ms") != null) {
-            out.field("ts_ms", envelope.field("ts_ms").schema());
-        }
-        return new Schemas(event, out.build());
+        CloudEventRecords.Schemas shapes = schemas.computeIfAbsent(value.schema(), s -> {
+            Field payload = row.schema().field(payloadColumn);
+            return CloudEventRecords.schemas(s, payload != null
+                    && CloudEventRecords.JSON.equals(payload.schema().name()));
+        });
+        return CloudEventRecords.record(record, value, target, shapes, new CloudEventRecords.Attributes(id,
+                fill(eventSource, outbox, aggregateType), typePrefix + text(record, outbox, row, typeColumn, true),
+                text(record, outbox, row, aggregateIdColumn, false), time(record, outbox, row, source),
+                dataContentType, text(record, outbox, row, payloadColumn, false)));
     }
 
     /** A column's value as text; a required column missing or null refuses the record, naming it. */
@@ -302,8 +245,7 @@ public class OutboxEvents<R extends ConnectRecord<R>> implements Transformation<
                 return instant.toString();
             }
         }
-        Object ts = source.schema().field("ts_ms") == null ? null : source.get("ts_ms");
-        return ts instanceof Long ms ? Instant.ofEpochMilli(ms).toString() : Instant.EPOCH.toString();
+        return CloudEventRecords.commitTime(source);
     }
 
     private static String fill(String template, TableId outbox, String aggregateType) {

@@ -29,14 +29,8 @@ class OutboxEventsTest {
             .field("payload", SchemaBuilder.string().optional().name("io.debezium.data.Json").build())
             .field("created_at", SchemaBuilder.int64().name("io.debezium.time.MicroTimestamp").build())
             .build();
-    private static final Schema SOURCE = SchemaBuilder.struct()
-            .field("schema", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA)
-            .field("lsn", SchemaBuilder.int64().optional().build()).field("txId", SchemaBuilder.int64().optional().build())
-            .field("ts_ms", SchemaBuilder.int64().optional().build())
-            .field("snapshot", SchemaBuilder.string().optional().build()).build();
-    private static final Schema ENVELOPE = SchemaBuilder.struct().field("before", ROW).field("after", ROW)
-            .field("source", SOURCE).field("op", Schema.STRING_SCHEMA)
-            .field("ts_ms", SchemaBuilder.int64().optional().build()).build();
+    private static final Schema SOURCE = Envelopes.SOURCE;
+    private static final Schema ENVELOPE = Envelopes.of(ROW);
     private static final Schema KEY = SchemaBuilder.struct().field("id", Schema.STRING_SCHEMA).build();
     private static final String EVENT_ID = "7d0c8a4e-2f1b-4c3d-9e8f-0a1b2c3d4e5f";
     /** 2026-11-29T12:00:00.123456Z in microseconds. */

@@ -25,7 +25,7 @@ class TransformsDocsTest {
         String page = Files.readString(Path.of("..", "docs", "transforms.md"));
         for (ConfigDef def : List.of(CdcNormalize.CONFIG_DEF, ProtectPii.CONFIG_DEF, CdcRoute.CONFIG_DEF,
                 CdcFilter.CONFIG_DEF, ChangeMatches.CONFIG_DEF, SchemaChangeSignal.CONFIG_DEF,
-                CaptureNewTables.CONFIG_DEF, OutboxEvents.CONFIG_DEF)) {
+                CaptureNewTables.CONFIG_DEF, OutboxEvents.CONFIG_DEF, ChangeCloudEvents.CONFIG_DEF)) {
             for (ConfigDef.ConfigKey key : def.configKeys().values()) {
                 assertThat(page).as("docs/transforms.md documents %s", key.name).contains("`" + key.name + "`");
                 assertThat(key.documentation).as("doc string of %s", key.name).isNotBlank();
@@ -39,7 +39,7 @@ class TransformsDocsTest {
         assertThat(transforms).contains(CdcNormalize.class.getName(), ProtectPii.class.getName(),
                 ProtectPii.Key.class.getName(), ProtectPii.Value.class.getName(), CdcRoute.class.getName(),
                 CdcFilter.class.getName(), SchemaChangeSignal.class.getName(), CaptureNewTables.class.getName(),
-                OutboxEvents.class.getName());
+                OutboxEvents.class.getName(), ChangeCloudEvents.class.getName());
         List<String> predicates = ServiceLoader.load(PREDICATE).stream().map(p -> p.type().getName()).toList();
         assertThat(predicates).contains(ChangeMatches.class.getName());
     }

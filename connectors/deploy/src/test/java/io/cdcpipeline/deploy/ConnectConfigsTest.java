@@ -15,13 +15,15 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The Kafka Connect configs (connect-configs/connect/*.json) and the embedded runner's template describe the same
- * connectors: same Debezium source settings, same sink settings. Only what one mode has and the other has not may
- * differ (Connect: tasks, topics, converters, Kafka dead-letter topics, the source's CaptureNewTables, which the
- * runner does by itself; hosts, which both take from a config
- * provider but from each deployment's own environment). Secrets are read from the same file in both modes.
+ * The Kafka Connect configs (connect-configs/connect/*.json, connect-configs/outbox/*.json) and the embedded runner's
+ * files beside them (template.properties, outbox.properties) describe the same connectors: same Debezium source
+ * settings, same sink settings. Only what one mode has and the other has not may differ (Connect: tasks, topics,
+ * converters, Kafka dead-letter topics, the source's CaptureNewTables, which the runner does by itself; hosts, which
+ * both take from a config provider but from each deployment's own environment). Secrets are read from the same file in both modes.
  */
 class ConnectConfigsTest {
 
@@ -31,13 +33,15 @@ class ConnectConfigsTest {
             || key.startsWith("value.converter") || key.startsWith("errors.") || key.startsWith("consumer.override.")
             || key.startsWith("consistency.");
 
-    @Test
-    void connectJsonAndEmbeddedTemplateDescribeTheSameConnectors() throws Exception {
+    /** Each Connect deployment we ship and the runner file that describes the same pipeline. */
+    @ParameterizedTest(name = "{1} and {0}")
+    @CsvSource({"embedded/template.properties, connect", "outbox/outbox.properties, outbox"})
+    void connectJsonAndEmbeddedFileDescribeTheSameConnectors(String runnerFile, String connectFolder) throws Exception {
         // Raw values, as written: the comparison is about the files, not about resolved secrets.
-        Map<String, String> template = rawProperties(CONFIGS.resolve("embedded/template.properties"));
+        Map<String, String> template = rawProperties(CONFIGS.resolve(runnerFile));
         Map<String, String> source = withPrefix(template, "source.");
         List<String> sinkNames = List.of(template.get("sinks").split(","));
-        List<ConnectorFile> connect = ConnectorFile.loadAll(List.of(CONFIGS.resolve("connect")));
+        List<ConnectorFile> connect = ConnectorFile.loadAll(List.of(CONFIGS.resolve(connectFolder)));
         assertThat(connect).hasSize(1 + sinkNames.size());
         ConnectorFile sourceFile = connect.stream().filter(f -> f.connectorClass().equals(source.get("connector.class")))
                 .findFirst().orElseThrow();

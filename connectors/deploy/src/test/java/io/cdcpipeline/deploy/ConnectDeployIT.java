@@ -348,6 +348,77 @@ class ConnectDeployIT {
         }
     }
 
+    /**
+     * connect-configs/outbox as shipped, on the worker: each service transaction writes an order and two outbox rows
+     * it deletes again; every event is once in its aggregate's ClickHouse event table and Elasticsearch index, as a
+     * CloudEvent, and the outbox's deletes remove none. A sink restart in the middle replays what it had not
+     * committed, which adds no event.
+     */
+    @Test
+    void theShippedOutboxConfigsTurnEachOutboxRowIntoOneEventOnConnect(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path dir) throws Exception {
+        int transactions = 40;
+        try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL)");
+            st.execute("CREATE TABLE outbox_events (id uuid PRIMARY KEY, aggregatetype text NOT NULL, "
+                    + "aggregateid text NOT NULL, type text NOT NULL, payload jsonb, "
+                    + "created_at timestamptz NOT NULL DEFAULT now())");
+        }
+        Path configs = deployable(dir, "outbox", pg, ch, es);
+        List<String> names = List.of(pg.name() + "-outbox-postgres-source", pg.name() + "-outbox-clickhouse-sink",
+                pg.name() + "-outbox-elasticsearch-sink");
+        try {
+            CdcCommand.Result deployed = deploy(stack, configs.toString());
+            assertThat(deployed.exitCode()).as(deployed.output()).isZero();
+            Await.until(() -> workersRunning(stack, names).size() == 1, 120, "every task RUNNING");
+            for (int i = 1; i <= transactions; i++) {
+                try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                    c.setAutoCommit(false);
+                    st.execute("INSERT INTO orders VALUES (" + i + ", 'placed')");
+                    for (String aggregate : List.of("order", "customer")) {
+                        st.execute("INSERT INTO outbox_events (id, aggregatetype, aggregateid, type, payload) VALUES "
+                                + "(md5('" + aggregate + i + "')::uuid, '" + aggregate + "', '" + i + "', 'Placed', "
+                                + "jsonb_build_object('n', " + i + "))");
+                    }
+                    st.execute("DELETE FROM outbox_events");
+                    c.commit();
+                }
+                if (i == transactions / 2) {
+                    send("POST", stack.requireConnectUrl() + "/connectors/" + names.get(1) + "/restart"
+                            + "?includeTasks=true", 200, 202, 204);
+                    send("POST", stack.requireConnectUrl() + "/connectors/" + names.get(2) + "/restart"
+                            + "?includeTasks=true", 200, 202, 204);
+                }
+            }
+            for (String aggregate : List.of("order", "customer")) {
+                String table = ch.name() + "." + aggregate + "_events_current";
+                Await.until(() -> clickHouse(ch, "SELECT uniqExact(id) FROM " + table)
+                        .equals(Set.of(String.valueOf(transactions))), 180, "every " + aggregate + " event in ClickHouse");
+                assertThat(clickHouse(ch, "SELECT count() FROM " + table)).as("each %s event once", aggregate)
+                        .containsExactly(String.valueOf(transactions));
+                assertThat(clickHouse(ch, "SELECT DISTINCT concat(specversion, ' ', type, ' ', source) FROM " + table))
+                        .containsExactly("1.0 com.example.shop.Placed /postgres/public/outbox_events");
+                String index = es.name() + "_" + aggregate + "_events";
+                Await.until(() -> elasticsearch(es, aggregate + "_events", "subject", null).size() == transactions,
+                        120, "every " + aggregate + " event in Elasticsearch");
+                JsonNode hit = json.readTree(http.send(HttpRequest.newBuilder(URI.create(es.url() + "/" + index
+                        + "/_search?q=data.n:7")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                        .path("hits").path("hits");
+                assertThat(hit).hasSize(1);
+                assertThat(hit.get(0).path("_id").asText()).isEqualTo(postgres(pg, "SELECT md5('" + aggregate
+                        + "7')::uuid::text").iterator().next());
+            }
+            assertThat(clickHouse(ch, "SELECT count() FROM " + ch.name() + ".orders_current"))
+                    .containsExactly(String.valueOf(transactions));
+            assertThat(postgres(pg, "SELECT count(*) FROM outbox_events")).containsExactly("0");
+        } finally {
+            for (String name : names) {
+                http.send(HttpRequest.newBuilder(URI.create(stack.requireConnectUrl() + "/connectors/" + name))
+                        .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+            }
+        }
+    }
+
     @Test
     void aLostSourcePositionIsFlaggedAndTheNewSnapshotCleansBothSinks(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path dir) throws Exception {
@@ -566,43 +637,50 @@ class ConnectDeployIT {
     /** connect-configs/connect, pointed at this test's database, ClickHouse database and index prefix. */
     private Path deployable(Path dir, PostgresTestDatabase pg, ClickHouseTestDatabase ch, ElasticsearchTestIndex es)
             throws Exception {
+        Path configs = deployable(dir, "connect", pg, ch, es);
+        // Our ProtectPii on Debezium's connector: a transform from our plugin on a connector from another plugin,
+        // its key read by the worker's file provider; no e-mail reaches Kafka in clear.
+        Path secrets = dir.resolve("pii.properties");
+        Files.writeString(secrets, "hash.key=" + HASH_KEY + "\n");
+        edit(configs.resolve("postgres-source.json"), config -> {
+            config.put("transforms.newtables.database.dbname", pg.name());
+            config.put("transforms.newtables.publication.name", pg.name() + "_pub");
+            config.put("transforms.newtables.check.interval.ms", "1000");
+            config.put("transforms", "newtables,pii");
+            config.put("transforms.pii.type", "io.cdcpipeline.transforms.ProtectPii");
+            config.put("transforms.pii.columns", "public.customers.email=hash");
+            config.put("transforms.pii.hash.key", "${file:" + secrets + ":hash.key}");
+        });
+        return configs;
+    }
+
+    /**
+     * A folder of connect-configs as shipped, pointed at this test's database, ClickHouse database and index prefix:
+     * connector names, topics and dead-letter topics start with the test database's name instead of "shop".
+     */
+    private Path deployable(Path dir, String folder, PostgresTestDatabase pg, ClickHouseTestDatabase ch,
+            ElasticsearchTestIndex es) throws Exception {
         Files.createDirectories(dir);
-        Path source = ProjectRoot.path().resolve("connect-configs/connect");
-        String topics = pg.name() + "\\.public\\.(customers|orders|cdc_heartbeat|debezium_signal)";
+        Path source = ProjectRoot.path().resolve("connect-configs").resolve(folder);
         for (String file : List.of("postgres-source.json", "clickhouse-sink.json", "elasticsearch-sink.json")) {
             ObjectNode connector = (ObjectNode) json.readTree(source.resolve(file).toFile());
-            String name = connector.path("name").asText().replaceFirst("^shop", pg.name());
-            connector.put("name", name);
+            connector.put("name", connector.path("name").asText().replaceFirst("^shop", pg.name()));
             ObjectNode config = (ObjectNode) connector.path("config");
-            switch (file) {
-                case "postgres-source.json" -> {
-                    config.put("database.dbname", pg.name());
-                    config.put("topic.prefix", pg.name());
-                    config.put("slot.name", pg.name());
-                    config.put("publication.name", pg.name() + "_pub");
-                    // Our ProtectPii on Debezium's connector: a transform from our plugin on a connector from
-                    // another plugin, its key read by the worker's file provider; no e-mail reaches Kafka in clear.
-                    Path secrets = dir.resolve("pii.properties");
-                    Files.writeString(secrets, "hash.key=" + HASH_KEY + "\n");
-                    config.put("transforms.newtables.database.dbname", pg.name());
-                    config.put("transforms.newtables.publication.name", pg.name() + "_pub");
-                    config.put("transforms.newtables.check.interval.ms", "1000");
-                    config.put("transforms", "newtables,pii");
-                    config.put("transforms.pii.type", "io.cdcpipeline.transforms.ProtectPii");
-                    config.put("transforms.pii.columns", "public.customers.email=hash");
-                    config.put("transforms.pii.hash.key", "${file:" + secrets + ":hash.key}");
-                }
-                case "clickhouse-sink.json" -> {
-                    config.put("topics.regex", topics);
-                    config.put("consistency.source.url", sourceUrl(config, pg));
+            if (file.equals("postgres-source.json")) {
+                config.put("database.dbname", pg.name());
+                config.put("topic.prefix", pg.name());
+                config.put("slot.name", pg.name());
+                config.put("publication.name", pg.name() + "_pub");
+            } else {
+                config.put("topics.regex", config.path("topics.regex").asText().replaceFirst("^shop", pg.name()));
+                config.put("consistency.source.url", sourceUrl(config, pg));
+                config.put("errors.deadletterqueue.topic.name", config.path("errors.deadletterqueue.topic.name")
+                        .asText().replaceFirst("^shop", pg.name()));
+                if (file.equals("clickhouse-sink.json")) {
                     config.put("clickhouse.database", ch.name());
-                    config.put("errors.deadletterqueue.topic.name", pg.name() + "-clickhouse-dead-letters");
-                }
-                default -> {
-                    config.put("topics.regex", topics);
-                    config.put("consistency.source.url", sourceUrl(config, pg));
-                    config.put("index.name.format", es.name() + "_${table}");
-                    config.put("errors.deadletterqueue.topic.name", pg.name() + "-elasticsearch-dead-letters");
+                } else {
+                    config.put("index.name.format", config.path("index.name.format").asText()
+                            .replaceFirst("^shop", es.name()));
                 }
             }
             Files.writeString(dir.resolve(file), json.writerWithDefaultPrettyPrinter().writeValueAsString(connector));

@@ -10,6 +10,7 @@ import io.cdcpipeline.transforms.CaptureNewTables;
 import io.cdcpipeline.transforms.CdcFilter;
 import io.cdcpipeline.transforms.CdcNormalize;
 import io.cdcpipeline.transforms.CdcRoute;
+import io.cdcpipeline.transforms.ChangeCloudEvents;
 import io.cdcpipeline.transforms.ChangeMatches;
 import io.cdcpipeline.transforms.OutboxEvents;
 import io.cdcpipeline.transforms.ProtectPii;
@@ -60,6 +61,8 @@ public final class ConfigurationDocs {
                         CaptureNewTables.CONFIG_DEF),
                 new Component("OutboxEvents", OutboxEvents.class.getName(), OutboxEvents.OVERVIEW_DOC,
                         new OutboxEvents<SinkRecord>().config()),
+                new Component("ChangeCloudEvents", ChangeCloudEvents.class.getName(), ChangeCloudEvents.OVERVIEW_DOC,
+                        new ChangeCloudEvents<SinkRecord>().config()),
                 new Component("ChangeMatches (predicate)", ChangeMatches.class.getName(),
                         "a predicate that is true for the changes its condition matches, for any transform's "
                                 + "'predicate' setting.",

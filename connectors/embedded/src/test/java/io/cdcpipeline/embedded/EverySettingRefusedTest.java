@@ -9,6 +9,7 @@ import io.cdcpipeline.transforms.CaptureNewTables;
 import io.cdcpipeline.transforms.CdcFilter;
 import io.cdcpipeline.transforms.CdcNormalize;
 import io.cdcpipeline.transforms.CdcRoute;
+import io.cdcpipeline.transforms.ChangeCloudEvents;
 import io.cdcpipeline.transforms.ChangeMatches;
 import io.cdcpipeline.transforms.OutboxEvents;
 import io.cdcpipeline.transforms.ProtectPii;
@@ -65,6 +66,7 @@ class EverySettingRefusedTest {
                         "hash.key", "0123456789abcdef0123456789abcdef")),
                 transform("SchemaChangeSignal", new SchemaChangeSignal<>(), Map.of()),
                 transform("OutboxEvents", new OutboxEvents<>(), Map.of()),
+                transform("ChangeCloudEvents", new ChangeCloudEvents<>(), Map.of("table.regex", "public\\.orders")),
                 // Its configure() connects to Postgres; what the settings alone decide is checked by its ConfigDef.
                 new Plugin("CaptureNewTables", CaptureNewTables.CONFIG_DEF, Map.of("database.hostname", "localhost",
                         "database.dbname", "shop", "database.user", "cdc"), CaptureNewTables.CONFIG_DEF::parse))

@@ -52,6 +52,25 @@ class PipelineFileTest {
     }
 
     @Test
+    void outboxFileIsValidWithItsTransformOnBothSinks(@TempDir Path dir) throws Exception {
+        Path secrets = dir.resolve("secrets.properties");
+        Files.writeString(secrets, "pg.password=s3cret\nclickhouse.password=ch-s3cret\nelasticsearch.password=es-s3cret\n");
+        Path outbox = dir.resolve("outbox.properties");
+        Files.writeString(outbox, Files.readString(CONFIGS.resolveSibling("outbox/outbox.properties"))
+                .replace("/etc/cdc/secrets.properties", secrets.toString()));
+
+        PipelineFile file = PipelineFile.load(outbox, Map.of("PGHOST", "db.internal"));
+        EmbeddedPipeline.validate(file);
+
+        assertThat(file.source()).containsEntry("table.include.list", "public.orders,public.outbox_events");
+        for (String sink : file.sinkNames()) {
+            assertThat(file.sinks().get(sink)).as(sink).containsEntry("transforms", "outbox")
+                    .containsEntry("transforms.outbox.type", "io.cdcpipeline.transforms.OutboxEvents")
+                    .containsEntry("transforms.outbox.table.regex", ".*\\.outbox_events");
+        }
+    }
+
+    @Test
     void unknownTopLevelKeyIsNamed() {
         Map<String, String> config = minimal();
         config.put("offset.storage.fil", "x");

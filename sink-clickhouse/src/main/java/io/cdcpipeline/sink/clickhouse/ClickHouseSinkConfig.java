@@ -4,6 +4,7 @@ import static io.cdcpipeline.core.ConfigGroups.group;
 import static io.cdcpipeline.core.ConfigGroups.setting;
 
 import io.cdcpipeline.core.ConfigGroups;
+import io.cdcpipeline.core.ConfigValidators;
 import io.cdcpipeline.core.NameTemplate;
 import io.cdcpipeline.core.TableId;
 import io.cdcpipeline.core.consistency.SourceCheckConfig;
@@ -15,6 +16,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -41,6 +43,11 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
     public static final String TEMPORAL_OUT_OF_RANGE = "temporal.out.of.range";
     public static final String TOAST_PLACEHOLDER = SinkOptions.TOAST_PLACEHOLDER;
     public static final String BATCH_MAX_ROWS = "batch.max.rows";
+    public static final String HISTORY_TABLES = "history.tables";
+    public static final String HISTORY_SUFFIX = "history.suffix";
+    public static final String HISTORY_TTL = "history.ttl";
+    public static final String DELETE_MARKER_CLEANUP = "delete.markers.cleanup";
+    public static final String DELETE_MARKER_CLEANUP_AGE = "delete.markers.cleanup.age.seconds";
     public static final String BATCH_MAX_BYTES = SinkOptions.BATCH_MAX_BYTES;
     public static final String BATCH_LINGER_MS = SinkOptions.BATCH_LINGER_MS;
     public static final String RETRY_MAX_ATTEMPTS = SinkOptions.RETRY_MAX_ATTEMPTS;
@@ -95,7 +102,35 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                     "Deprecated: use " + OutOfRangeValues.CONFIG + ". When set (and " + OutOfRangeValues.CONFIG
                             + " is not), 'dead-letter' means strict and 'clamp' means clamp.")
             .define(BATCH_MAX_ROWS, Type.INT, 50_000, Range.between(1, 10_000_000), Importance.MEDIUM,
-                    "Rows buffered per table before an insert is sent.");
+                    "Rows buffered per table before an insert is sent.")
+            .define(HISTORY_TABLES, Type.STRING, "", ConfigValidators.regex(), Importance.MEDIUM,
+                    "Tables (a regular expression matched against the whole <schema>.<table> of the change, e.g. "
+                            + "public\\.(orders|customers)) whose every change is also kept, in an append-only table "
+                            + "named like the table plus " + HISTORY_SUFFIX + ": the operation, version, commit time, "
+                            + "transaction id, the row after the change and the row before as JSON where Postgres "
+                            + "sends it. The current-state insert writes the history too (a materialized view), so the "
+                            + "two never disagree; a replay adds no history row. On modern servers a view "
+                            + "<table>_as_of(as_of = 'time') shows the table as it was then. Empty: no history.")
+            .define(HISTORY_SUFFIX, Type.STRING, "_history", Identifiers.validator(), Importance.LOW,
+                    "Suffix of the history table of a table in " + HISTORY_TABLES + ".")
+            .define(HISTORY_TTL, Type.STRING, "", Retention.validator(), Importance.MEDIUM,
+                    "How long history rows are kept after their commit time, e.g. 90 DAY (ClickHouse TTL, 19.6 and "
+                            + "later; older servers log that it is not applied: drop old months by partition, see "
+                            + "docs/events.md). " + TableOverrides.PREFIX + "<schema>.<table>.history.ttl overrides it "
+                            + "for one table, and " + TableOverrides.PREFIX + "<schema>.<table>.ttl sets the TTL of a "
+                            + "table's own rows (an event table's). Empty: kept forever. Applied when the table is "
+                            + "created.")
+            .define(DELETE_MARKER_CLEANUP, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "Whether tables are created so that ClickHouse removes delete markers for good: on servers that "
+                            + "have CLEANUP merges of ReplacingMergeTree(version, is_deleted) (23.12 and later) the "
+                            + "table allows OPTIMIZE TABLE ... FINAL CLEANUP and, where the server has it, merges "
+                            + "partitions older than " + DELETE_MARKER_CLEANUP_AGE + " with cleanup in the "
+                            + "background. Elsewhere a warning names what to run instead (docs/events.md). Off: "
+                            + "markers stay, hidden by the current-state view.")
+            .define(DELETE_MARKER_CLEANUP_AGE, Type.LONG, 86_400L, Range.atLeast(60), Importance.LOW,
+                    "Age in seconds of every part of a partition before a background merge may remove its delete "
+                            + "markers (with " + DELETE_MARKER_CLEANUP + "). A marker must outlive any replay of older "
+                            + "versions of its row, which a restart of the sink can deliver again.");
 
     static {
         SinkOptions.defineToastPlaceholder(DEFINED, "the sink keeps the value ClickHouse holds for that key "
@@ -129,6 +164,12 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                     setting(PARTITION_BY, "PARTITION BY"),
                     setting(DROPPED_COLUMN_FILL, "Dropped column fill"),
                     setting(TableRefusal.CONFIG, "Refused table recheck (ms)")),
+            group("History and retention",
+                    setting(HISTORY_TABLES, "Tables with a history"),
+                    setting(HISTORY_SUFFIX, "History table suffix"),
+                    setting(HISTORY_TTL, "History retention"),
+                    setting(DELETE_MARKER_CLEANUP, "Remove delete markers"),
+                    setting(DELETE_MARKER_CLEANUP_AGE, "Delete marker age (s)")),
             group("Values",
                     setting(OutOfRangeValues.CONFIG, "Values out of range"),
                     setting(TEMPORAL_OUT_OF_RANGE, "Temporal values out of range (deprecated)"),
@@ -141,10 +182,13 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
             SourceCheckConfig.group());
 
     private final TableOverrides overrides;
+    private final Pattern historyTables;
 
     public ClickHouseSinkConfig(Map<String, String> props) {
         super(CONFIG_DEF, props);
         this.overrides = TableOverrides.parse(originalsStrings());
+        String history = getString(HISTORY_TABLES);
+        this.historyTables = history.isBlank() ? null : Pattern.compile(history);
         SinkOptions.check(this);
     }
 
@@ -191,6 +235,35 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
     /** The sorting-key override of a table, or null for its primary key. */
     public String orderBy(TableId source) {
         return overrides.orderBy(source);
+    }
+
+    /** Whether every change of the table is kept in its history table too. */
+    public boolean keepsHistory(TableId table) {
+        return historyTables != null && historyTables.matcher(table.schema() + "." + table.table()).matches();
+    }
+
+    public String historySuffix() {
+        return getString(HISTORY_SUFFIX);
+    }
+
+    /** The retention of a table's history rows ({@code 90 DAY}), or empty. */
+    public String historyTtl(TableId table) {
+        String override = overrides.retention(table, TableOverrides.HISTORY_TTL);
+        return override != null ? override : Retention.interval(HISTORY_TTL, getString(HISTORY_TTL));
+    }
+
+    /** The retention of a table's own rows, or empty. */
+    public String ttl(TableId table) {
+        String override = overrides.retention(table, TableOverrides.TTL);
+        return override == null ? "" : override;
+    }
+
+    public boolean cleansDeleteMarkers() {
+        return getBoolean(DELETE_MARKER_CLEANUP);
+    }
+
+    public long deleteMarkerCleanupAgeSeconds() {
+        return getLong(DELETE_MARKER_CLEANUP_AGE);
     }
 
     public String viewSuffix() {

@@ -226,11 +226,7 @@ final class ClickHouseTargetRows implements TargetRows, TargetValues {
         long count = Long.parseLong(backoff.call("count of strays in " + table,
                 () -> connection.queryRows("SELECT count()" + still + " FORMAT TabSeparated"), retries).get(0)[0]);
         if (count > 0) {
-            StringJoiner copied = new StringJoiner(", ");
-            columns.keySet().stream().filter(c -> !CdcColumns.isCdcColumn(c)).forEach(c -> copied.add(SqlText.identifier(c)));
-            String insert = "INSERT INTO " + table + " (" + copied + ", " + String.join(", ", CdcColumns.WRITTEN)
-                    + ") SELECT " + copied + ", " + CdcColumns.VERSION + " + 1, toUInt8(1), " + CdcColumns.SOURCE_TS
-                    + still;
+            String insert = CdcColumns.markerCopy(table, columns, CdcColumns.VERSION + " + 1", still);
             backoff.run("removal of strays from " + table, () -> connection.execute(insert), retries);
         }
         return count;

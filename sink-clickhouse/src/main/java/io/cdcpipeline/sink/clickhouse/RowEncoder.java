@@ -5,6 +5,7 @@ import io.cdcpipeline.core.Digests;
 import io.cdcpipeline.core.Operation;
 import io.cdcpipeline.core.sink.OutOfRangeValues;
 import io.cdcpipeline.core.sink.ToastPlaceholder;
+import io.cdcpipeline.core.types.RowJson;
 import io.cdcpipeline.sink.clickhouse.types.ClickHouseType;
 import io.cdcpipeline.sink.clickhouse.types.RowBinaryOutput;
 import java.time.Instant;
@@ -56,6 +57,7 @@ final class RowEncoder {
         }
         starts[fieldCount] = out.size();
         writeCdcColumns(event, layout, delete);
+        writeHistoryColumns(event, layout);
         Instant committed = event.sourceCommitTime();
         return new EncodedRow(record, layout, out.toByteArray(), starts, holes,
                 committed == null ? 0 : committed.toEpochMilli());
@@ -122,6 +124,7 @@ final class RowEncoder {
         long rowKey = Digests.md5Prefix(out.toByteArray());
         writeCdcColumns(event, layout, deleted);
         out.writeLong(rowKey);
+        writeHistoryColumns(event, layout);
         Instant committed = event.sourceCommitTime();
         return new EncodedRow(record, layout, out.toByteArray(), starts, new int[0],
                 committed == null ? 0 : committed.toEpochMilli(), new ByteKey(longBytes(rowKey)));
@@ -147,6 +150,30 @@ final class RowEncoder {
         out.writeLong(event.changeVersion());
         out.writeByte(deleted ? 1 : 0);
         layout.sourceTsType().write(event.sourceCommitTime(), out);
+    }
+
+    /** After the row key of a keyless table: the order of {@link RowLayout#insertColumns()}. */
+    private void writeHistoryColumns(ChangeEvent event, RowLayout layout) {
+        if (!layout.history()) {
+            return;
+        }
+        out.writeByte(switch (event.operation()) { // the values of CdcColumns.OP_TYPE
+            case READ -> 1;
+            case CREATE -> 2;
+            case UPDATE -> 3;
+            case DELETE -> 4;
+            default -> throw new DataException("a " + event.operation() + " change holds no row for the history");
+        });
+        Long txId = event.transactionId();
+        out.writeByte(txId == null ? 1 : 0);
+        if (txId != null) {
+            out.writeLong(txId);
+        }
+        Struct before = event.before();
+        out.writeByte(before == null ? 1 : 0);
+        if (before != null) {
+            out.writeString(RowJson.of(before));
+        }
     }
 
     private static byte[] longBytes(long value) {

@@ -29,19 +29,23 @@ final class RowLayout {
     private final boolean[] mayHoldPlaceholder;
     private final boolean keyless;
     private final List<String> columnNames;
+    private final boolean history;
 
     RowLayout(String table, Schema schema, List<Field> fields, List<ClickHouseType> types, List<String> keyColumns,
             ClickHouseType sourceTsType) {
-        this(table, schema, fields, types, keyColumns, sourceTsType, Map.of());
+        this(table, schema, fields, types, keyColumns, sourceTsType, Map.of(), false);
     }
 
     /**
      * @param columnFor the column a field is written to where it is not the field's own name: a record of a schema
      *                  older than the table's, delivered again, writes a column renamed since under its new name
+     * @param history   whether the table keeps a change history: each row carries the operation, transaction id and
+     *                  old row too ({@link CdcColumns#WRITTEN_FOR_HISTORY})
      */
     RowLayout(String table, Schema schema, List<Field> fields, List<ClickHouseType> types, List<String> keyColumns,
-            ClickHouseType sourceTsType, Map<String, String> columnFor) {
+            ClickHouseType sourceTsType, Map<String, String> columnFor, boolean history) {
         this.table = table;
+        this.history = history;
         this.schema = schema;
         this.fields = List.copyOf(fields);
         this.types = List.copyOf(types);
@@ -58,6 +62,9 @@ final class RowLayout {
         this.keyless = keyColumns.isEmpty();
         if (keyless) {
             columns.add(SqlText.identifier(CdcColumns.ROW_KEY));
+        }
+        if (history) {
+            columns.addAll(CdcColumns.WRITTEN_FOR_HISTORY);
         }
         this.insertColumns = Collections.unmodifiableList(columns);
         this.sourceTsType = sourceTsType;
@@ -96,7 +103,7 @@ final class RowLayout {
         for (int i = 0; i < fields.size(); i++) {
             columnFor.put(fields.get(i).name(), columnNames.get(i));
         }
-        return new RowLayout(otherTable, schema, fields, types, keyColumns, sourceTsType, columnFor);
+        return new RowLayout(otherTable, schema, fields, types, keyColumns, sourceTsType, columnFor, history);
     }
 
     /** The ClickHouse column a field is written to (its own name, unless renamed since). */
@@ -124,6 +131,11 @@ final class RowLayout {
     /** A table without a primary key: its rows are keyed by their content ({@link CdcColumns#ROW_KEY}). */
     boolean keyless() {
         return keyless;
+    }
+
+    /** Whether each row also carries what the table's change history keeps. */
+    boolean history() {
+        return history;
     }
 
     boolean isKey(int field) {

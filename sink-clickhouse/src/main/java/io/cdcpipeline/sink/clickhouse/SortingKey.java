@@ -20,6 +20,11 @@ final class SortingKey {
         this.elements = elements;
     }
 
+    /** The key's elements, in order: {@code (a, b)} and {@code a, b} both have a and b. */
+    List<String> elements() {
+        return elements;
+    }
+
     /** @throws IllegalArgumentException for unbalanced parentheses or quotes, or an empty element */
     static SortingKey parse(String expression) {
         String text = expression.trim();

@@ -52,6 +52,8 @@ final class TableManager {
     private final ClickHouseType sourceTsType;
     private final Consumer<String> beforeAlter;
     private final TableRebuilds rebuilds;
+    private final ChangeHistory history;
+    private final DeleteMarkerCleanup markerCleanup;
     /** The layout of the last schema seen per source table, or the reason it cannot be written. */
     /** What is known of each table's target: the layout its rows are written with, or why its records are refused. */
     private final Map<TableId, Known> known = new HashMap<>();
@@ -83,6 +85,8 @@ final class TableManager {
         this.backoff = backoff;
         this.retries = retries;
         this.sourceTsType = types.columnType(SchemaBuilder.int64().name("io.debezium.time.MicroTimestamp").build(), true);
+        this.history = new ChangeHistory(config, connection.dialect(), this::qualified, this::execute);
+        this.markerCleanup = new DeleteMarkerCleanup(config, connection, this::query);
     }
 
     /** The layout for a row-carrying event; the table is created or evolved first if needed. */
@@ -185,6 +189,10 @@ final class TableManager {
             forget(source);
             return null;
         }
+        if (!existingColumns(history.tableOf(rebuild)).isEmpty()) {
+            // The history first: a stop between the swaps leaves the rebuild to be swapped in again at the next start.
+            history.swapIn(name, rebuild, replaced, existingColumns(history.tableOf(name)));
+        }
         if (existingColumns(name).isEmpty()) {
             // A stop between the two renames of a swap (they are not one atomic step everywhere).
             execute("RENAME TABLE " + qualified(rebuild) + " TO " + qualified(name));
@@ -253,6 +261,8 @@ final class TableManager {
                 LOG.info("Source table {} changed again during the rebuild of {}: starting the rebuild over", source,
                         qualified(name));
                 beforeAlter.accept(qualified(rebuild));
+                execute("DROP TABLE IF EXISTS " + qualified(history.viewOf(rebuild)));
+                execute("DROP TABLE IF EXISTS " + qualified(history.tableOf(rebuild)));
                 execute("DROP TABLE IF EXISTS " + qualified(rebuild));
             }
             LOG.warn("{}; rebuilding it as {} (BI reads {} as it was until the swap)", reason, qualified(rebuild),
@@ -282,10 +292,14 @@ final class TableManager {
             execute("ALTER TABLE " + qualified(target) + " COMMENT COLUMN " + CdcColumns.VERSION + " "
                     + SqlText.literal(SourceColumns.of(event).toJson()));
         }
+        boolean keepsHistory = config.keepsHistory(source) || existing.containsKey(CdcColumns.OP);
+        if (keepsHistory && !existing.isEmpty()) {
+            keepHistory(source, target, keyColumns, existing, !target.equals(rebuild));
+        }
         List<ClickHouseType> columnTypes = new ArrayList<>();
         fields.forEach(f -> columnTypes.add(encodeAs.get(columnFor.getOrDefault(f.name(), f.name()))));
         return new RowLayout(qualified(target), event.rowSchema(), fields, columnTypes, keyColumns, sourceTsType,
-                columnFor);
+                columnFor, keepsHistory);
     }
 
     /**
@@ -328,16 +342,60 @@ final class TableManager {
         StringJoiner ddl = new StringJoiner(",\n  ", "CREATE TABLE IF NOT EXISTS " + qualified(name) + " (\n  ", "\n)");
         columns.forEach((column, type) -> ddl.add(SqlText.identifier(column) + " " + type.sql()));
         boolean keyless = keyColumns.isEmpty();
-        CdcColumns.definitions(dialect, keyless).forEach(ddl::add);
-        String override = config.orderBy(source);
-        String orderBy;
+        boolean keepsHistory = config.keepsHistory(source);
+        CdcColumns.definitions(dialect, keyless, keepsHistory).forEach(ddl::add);
         if (keyless) {
             // No key: a row is keyed by its content, so a replay replaces it and a delete (under REPLICA IDENTITY
             // FULL, which carries the whole old row) finds it. Rows equal in every column are one row here.
             LOG.info("Source table {} has no primary key: ClickHouse table {} keys its rows by their content ({})",
                     source, qualified(name), CdcColumns.ROW_KEY);
-            orderBy = "(" + CdcColumns.ROW_KEY + ")";
-        } else if (override != null) {
+        }
+        StringBuilder sql = new StringBuilder(ddl.toString())
+                .append("\nENGINE = ").append(dialect.engine(CdcColumns.VERSION, CdcColumns.DELETED));
+        String partitionBy = config.partitionBy(source);
+        if (!partitionBy.isEmpty()) {
+            sql.append("\nPARTITION BY ").append(partitionBy);
+        }
+        String orderBy = orderBy(source, keyColumns);
+        sql.append("\nORDER BY ").append(orderBy);
+        String ttl = config.ttl(source);
+        if (!ttl.isEmpty() && dialect.supportsTtl()) {
+            sql.append("\n").append(Retention.ttlClause(ttl));
+        } else if (!ttl.isEmpty()) {
+            LOG.warn("The ttl override of {} is not applied to {}: this ClickHouse server has no TTL (19.6 and later "
+                    + "do)", source, qualified(name));
+        }
+        List<String> settings = new ArrayList<>();
+        if (keyColumns.stream().anyMatch(k -> columns.get(k).nullable())) {
+            settings.add(dialect.nullableKeySetting());
+        }
+        settings.addAll(markerCleanup.tableSettings(qualified(name)));
+        if (!settings.isEmpty()) {
+            sql.append("\nSETTINGS ").append(String.join(", ", settings));
+        }
+        LOG.info("Creating ClickHouse table {} for {} ({} dialect):\n{}", qualified(name), source, dialect.description(), sql);
+        execute(sql.toString());
+        if (keepsHistory) {
+            history.ensure(source, name, orderBy, keyColumns, withView);
+        }
+        if (!withView) {
+            return columns;
+        }
+        // The view is what BI reads: the newest version of each key, deleted keys left out.
+        execute("CREATE VIEW IF NOT EXISTS " + qualified(name + config.viewSuffix()) + " AS " + viewSelect(name));
+        return columns;
+    }
+
+    /**
+     * The sorting key of a source table's target: its primary key, or the override (which must hold every key
+     * column), or the content key of a table without one.
+     */
+    private String orderBy(TableId source, List<String> keyColumns) {
+        if (keyColumns.isEmpty()) {
+            return "(" + CdcColumns.ROW_KEY + ")";
+        }
+        String override = config.orderBy(source);
+        if (override != null) {
             // ReplacingMergeTree replaces rows with equal sorting keys: without every key column in it, versions of
             // one row would never replace each other (and extra columns in it must never change).
             List<String> missing = SortingKey.parse(override).missing(keyColumns);
@@ -347,31 +405,30 @@ final class TableManager {
                         + "own; missing " + missing + " (an element that only mentions one, such as customer_id or "
                         + "intHash32(id), would make ClickHouse merge distinct rows)");
             }
-            orderBy = override;
-        } else {
-            StringJoiner key = new StringJoiner(", ", "(", ")");
-            keyColumns.forEach(k -> key.add(SqlText.identifier(k)));
-            orderBy = key.toString();
+            return override;
         }
-        StringBuilder sql = new StringBuilder(ddl.toString())
-                .append("\nENGINE = ").append(dialect.engine(CdcColumns.VERSION, CdcColumns.DELETED));
-        String partitionBy = config.partitionBy(source);
-        if (!partitionBy.isEmpty()) {
-            sql.append("\nPARTITION BY ").append(partitionBy);
+        StringJoiner key = new StringJoiner(", ", "(", ")");
+        keyColumns.forEach(k -> key.add(SqlText.identifier(k)));
+        return key.toString();
+    }
+
+    /**
+     * A table written before its history was asked for gets the history's columns, then (like every table with a
+     * history, at each start) its history table and the view that fills it.
+     */
+    private void keepHistory(TableId source, String table, List<String> keyColumns, Map<String, String> existing,
+            boolean withView) {
+        if (!existing.isEmpty() && !existing.containsKey(CdcColumns.OP)) {
+            LOG.info("Keeping the change history of {} from now on: adding its columns to {}", source, qualified(table));
+            beforeAlter.accept(qualified(table));
+            for (String definition : CdcColumns.historyDefinitions()) {
+                execute("ALTER TABLE " + qualified(table) + " ADD COLUMN " + definition);
+            }
+            if (withView) {
+                keepView(table, existingColumns(table), true);
+            }
         }
-        sql.append("\nORDER BY ").append(orderBy);
-        boolean nullableKey = keyColumns.stream().anyMatch(k -> columns.get(k).nullable());
-        if (nullableKey) {
-            sql.append("\nSETTINGS ").append(dialect.nullableKeySetting());
-        }
-        LOG.info("Creating ClickHouse table {} for {} ({} dialect):\n{}", qualified(name), source, dialect.description(), sql);
-        execute(sql.toString());
-        if (!withView) {
-            return columns;
-        }
-        // The view is what BI reads: the newest version of each key, deleted keys left out.
-        execute("CREATE VIEW IF NOT EXISTS " + qualified(name + config.viewSuffix()) + " AS " + viewSelect(name));
-        return columns;
+        history.ensure(source, table, orderBy(source, keyColumns), keyColumns, withView);
     }
 
     private Map<String, ClickHouseType> evolve(TableId source, String name, Map<String, ClickHouseType> wanted,
@@ -393,17 +450,15 @@ final class TableManager {
                 if (connection.dialect().renamesColumns()) {
                     LOG.info("Column {} of source table {} was renamed to {}: renaming it in {}", oldName, source,
                             columnName, qualified(name));
-                    execute("ALTER TABLE " + qualified(name) + " RENAME COLUMN " + SqlText.identifier(oldName) + " TO "
-                            + SqlText.identifier(columnName));
+                    alter(name, "RENAME COLUMN " + SqlText.identifier(oldName) + " TO " + SqlText.identifier(columnName));
                     existing.remove(oldName);
                 } else {
                     // No RENAME COLUMN before 20.4: the new column reads the old one's values in the rows written
                     // before (a default computed on read); the old column stays, as a dropped one does.
                     LOG.info("Column {} of source table {} was renamed to {}: adding {} to {}, which reads {}'s values "
                             + "in earlier rows", oldName, source, columnName, columnName, qualified(name), oldName);
-                    execute("ALTER TABLE " + qualified(name) + " ADD COLUMN " + SqlText.identifier(columnName) + " "
-                            + column.getValue().sql() + " DEFAULT " + SqlText.identifier(oldName) + " AFTER "
-                            + SqlText.identifier(oldName));
+                    alter(name, "ADD COLUMN " + SqlText.identifier(columnName) + " " + column.getValue().sql()
+                            + " DEFAULT " + SqlText.identifier(oldName) + " AFTER " + SqlText.identifier(oldName));
                 }
                 encodeAs.put(columnName, column.getValue());
             } else if (existingType == null) {
@@ -413,8 +468,8 @@ final class TableManager {
                 beforeAlter.accept(qualified(name));
                 alteredColumns++;
                 Field field = fields.stream().filter(f -> f.name().equals(columnName)).findFirst().orElseThrow();
-                execute("ALTER TABLE " + qualified(name) + " ADD COLUMN " + SqlText.identifier(columnName) + " "
-                        + column.getValue().sql() + ColumnDefaults.clause(field, column.getValue()) + " AFTER "
+                alter(name, "ADD COLUMN " + SqlText.identifier(columnName) + " " + column.getValue().sql()
+                        + ColumnDefaults.clause(field, column.getValue()) + " AFTER "
                         + SqlText.identifier(previous == null ? lastSourceColumn(existing) : previous));
                 encodeAs.put(columnName, column.getValue());
             } else {
@@ -429,8 +484,8 @@ final class TableManager {
                             qualified(name), existingType, decision.modifyTo(), source);
                     beforeAlter.accept(qualified(name));
                     alteredColumns++;
-                    execute("ALTER TABLE " + qualified(name) + " MODIFY COLUMN " + SqlText.identifier(columnName) + " "
-                            + decision.modifyTo() + connection.dialect().waitForMutation());
+                    alter(name, "MODIFY COLUMN " + SqlText.identifier(columnName) + " " + decision.modifyTo()
+                            + connection.dialect().waitForMutation());
                 }
                 encodeAs.put(columnName, decision.encodeAs());
             }
@@ -480,8 +535,8 @@ final class TableManager {
                 LOG.info("Column {} of {} is no longer in source table {}; making it Nullable so later rows hold NULL",
                         columnName, qualified(name), source);
                 beforeAlter.accept(qualified(name));
-                execute("ALTER TABLE " + qualified(name) + " MODIFY COLUMN " + SqlText.identifier(columnName)
-                        + " Nullable(" + type + ")" + connection.dialect().waitForMutation());
+                alter(name, "MODIFY COLUMN " + SqlText.identifier(columnName) + " Nullable(" + type + ")"
+                        + connection.dialect().waitForMutation());
                 altered = true;
             } else {
                 LOG.info("Column {} of {} is no longer in source table {}; later rows hold its default", columnName,
@@ -556,6 +611,17 @@ final class TableManager {
         return backoff.call("query of " + sql, () -> connection.queryRows(sql), retries);
     }
 
+    /**
+     * Changes a column of a table and, first, of its history: the history's view copies each inserted row by column
+     * name, so the history must have every column the table has before a row with it is inserted.
+     */
+    private void alter(String table, String clause) {
+        if (!existingColumns(history.tableOf(table)).isEmpty()) {
+            execute(history.alterOf(table, clause));
+        }
+        execute("ALTER TABLE " + qualified(table) + " " + clause);
+    }
+
     private void execute(String sql) {
         backoff.run(sql.lines().findFirst().orElse(sql), () -> connection.execute(sql), retries);
     }
@@ -584,11 +650,7 @@ final class TableManager {
                 + CdcColumns.DELETED + " = 0";
         long count = Long.parseLong(query("SELECT count()" + stale + " FORMAT TabSeparated").get(0)[0]);
         if (count > 0) {
-            StringJoiner copied = new StringJoiner(", ");
-            columns.keySet().stream().filter(c -> !CdcColumns.isCdcColumn(c)).forEach(c -> copied.add(SqlText.identifier(c)));
-            execute("INSERT INTO " + qualifiedTable + " (" + copied + ", " + String.join(", ", CdcColumns.WRITTEN)
-                    + ") SELECT " + copied + ", toUInt64(" + (bound - 1) + "), toUInt8(1), " + CdcColumns.SOURCE_TS
-                    + stale);
+            execute(CdcColumns.markerCopy(qualifiedTable, columns, "toUInt64(" + (bound - 1) + ")", stale));
         }
         return count;
     }

@@ -9,7 +9,8 @@ import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Per-table settings, as keys {@code table.override.<schema>.<table>.<option>} with the options {@code name},
- * {@code partition.by} and {@code order.by}. A key that does not parse, an unknown option or an unsafe name fails
+ * {@code partition.by}, {@code order.by}, {@code ttl} (the table's own rows, e.g. an event table's) and
+ * {@code history.ttl}. A key that does not parse, an unknown option or an unsafe name fails
  * the config, naming the key.
  */
 final class TableOverrides {
@@ -18,6 +19,8 @@ final class TableOverrides {
     static final String NAME = "name";
     static final String PARTITION_BY = "partition.by";
     static final String ORDER_BY = "order.by";
+    static final String HISTORY_TTL = "history.ttl";
+    static final String TTL = "ttl";
 
     private final TableOptions options;
 
@@ -29,6 +32,9 @@ final class TableOverrides {
         Map<String, TableOptions.Check> checks = new LinkedHashMap<>();
         checks.put(PARTITION_BY, (key, value) -> checkClause(key, value, "PARTITION BY"));
         checks.put(ORDER_BY, (key, value) -> checkClause(key, value, "ORDER BY"));
+        // history.ttl before ttl: option names are tried in order, and one ends like the other.
+        checks.put(HISTORY_TTL, Retention::interval);
+        checks.put(TTL, Retention::interval);
         checks.put(NAME, (key, value) -> {
             String problem = Identifiers.problem(value);
             if (problem != null) {
@@ -82,6 +88,12 @@ final class TableOverrides {
     String orderBy(TableId table) {
         String value = option(table, ORDER_BY);
         return value == null || value.isEmpty() ? null : value;
+    }
+
+    /** A table's retention override of {@code option} ({@link #TTL} or {@link #HISTORY_TTL}), or null. */
+    String retention(TableId table, String option) {
+        String value = option(table, option);
+        return value == null ? null : Retention.interval(option, value);
     }
 
     private String option(TableId table, String option) {

@@ -50,6 +50,12 @@ public interface ClickHouseDialect {
     /** The default expression that stamps when a row was written, matching {@link #dateTime dateTime(3)}. */
     String nowExpression();
 
+    /** Whether tables take a {@code TTL} clause (19.6 and later). */
+    boolean supportsTtl();
+
+    /** Whether views take query parameters, {@code {name:Type}} (23.1 and later). */
+    boolean hasParameterizedViews();
+
     static ClickHouseDialect forVersion(String version) {
         int major;
         try {

@@ -75,4 +75,14 @@ public final class LegacyDialect implements ClickHouseDialect {
     public String nowExpression() {
         return "now()";
     }
+
+    @Override
+    public boolean supportsTtl() {
+        return false;
+    }
+
+    @Override
+    public boolean hasParameterizedViews() {
+        return false;
+    }
 }

@@ -76,4 +76,14 @@ public final class ModernDialect implements ClickHouseDialect {
     public String nowExpression() {
         return "now64(3)";
     }
+
+    @Override
+    public boolean supportsTtl() {
+        return true;
+    }
+
+    @Override
+    public boolean hasParameterizedViews() {
+        return true;
+    }
 }
