@@ -84,7 +84,10 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                     "Suffix of the current-state view created beside each table: newest version per key, deleted rows "
                             + "left out. This view is what BI queries should read.")
             .define(PARTITION_BY, Type.STRING, "", TableOverrides.clause("PARTITION BY"), Importance.MEDIUM,
-                    "PARTITION BY expression of tables the sink creates, e.g. toYYYYMM(_cdc_source_ts); empty for none. "
+                    "PARTITION BY expression of tables the sink creates, e.g. intDiv(id, 1000000); empty for none. "
+                            + "Use primary-key columns only: ReplacingMergeTree replaces the versions of a row within "
+                            + "one partition, so an expression of anything that changes (the commit time) would keep "
+                            + "them apart for good. "
                             + TableOverrides.PREFIX + "<schema>.<table>.partition.by overrides it for one table, as "
                             + TableOverrides.PREFIX + "<schema>.<table>.order.by overrides the sorting key (default: the "
                             + "primary key). Changing either later does not alter tables that exist.")
