@@ -73,12 +73,17 @@ final class ChangeHistory {
             sql.append("\nSETTINGS ").append(dialect.nullableKeySetting());
         }
         execute.accept(sql.toString());
-        execute.accept("CREATE MATERIALIZED VIEW IF NOT EXISTS " + qualified.apply(viewOf(table)) + " TO "
-                + qualified.apply(history) + " AS SELECT * FROM " + qualified.apply(table));
+        fill(table);
         if (asOf && dialect.hasParameterizedViews()) {
             execute.accept("CREATE OR REPLACE VIEW " + qualified.apply(table + "_as_of") + " AS " + asOfSelect(history,
                     keyColumns));
         }
+    }
+
+    /** Makes the view that copies each row inserted into {@code table} into its history, where missing. */
+    void fill(String table) {
+        execute.accept("CREATE MATERIALIZED VIEW IF NOT EXISTS " + qualified.apply(viewOf(table)) + " TO "
+                + qualified.apply(tableOf(table)) + " AS SELECT * FROM " + qualified.apply(table));
     }
 
     /**
@@ -100,9 +105,10 @@ final class ChangeHistory {
     }
 
     /**
-     * After a rebuild replaced {@code name} (its old rows now in {@code replaced}): the rebuild's history becomes the
-     * table's, the old history is kept beside the old rows, and one view fills the history from the table again.
-     * Called with nothing of the table buffered: no insert runs between the statements.
+     * Before a rebuild replaces {@code name} (its old rows going to {@code replaced}): the rebuild's history becomes
+     * the table's, the old history is kept beside the old rows; the views that filled them are dropped, and once the
+     * tables are swapped too {@link #fill} makes the one view again. Called with nothing of the table buffered: no
+     * insert runs between the statements.
      */
     void swapIn(String name, String rebuild, String replaced, Map<String, String> historyColumns) {
         execute.accept("DROP TABLE IF EXISTS " + qualified.apply(viewOf(name)));

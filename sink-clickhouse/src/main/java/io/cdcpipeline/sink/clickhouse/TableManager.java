@@ -189,7 +189,8 @@ final class TableManager {
             forget(source);
             return null;
         }
-        if (!existingColumns(history.tableOf(rebuild)).isEmpty()) {
+        boolean withHistory = !existingColumns(history.tableOf(rebuild)).isEmpty();
+        if (withHistory) {
             // The history first: a stop between the swaps leaves the rebuild to be swapped in again at the next start.
             history.swapIn(name, rebuild, replaced, existingColumns(history.tableOf(name)));
         }
@@ -199,6 +200,9 @@ final class TableManager {
         } else {
             execute("RENAME TABLE " + qualified(name) + " TO " + qualified(replaced) + ", " + qualified(rebuild)
                     + " TO " + qualified(name));
+        }
+        if (withHistory) {
+            history.fill(name);
         }
         // A stop before this is healed at the next start: a view whose columns differ from its table is made again.
         for (String sql : connection.dialect().replaceView(qualified(name + config.viewSuffix()), viewSelect(name))) {

@@ -46,7 +46,9 @@ class TableRebuildIT {
             st.execute("INSERT INTO codes SELECT g, g, CASE WHEN g = 1 THEN (SELECT string_agg(md5(random()::text "
                     + "|| h), '') FROM generate_series(1, 300) h) END FROM generate_series(1, 20) g");
         }
-        Map<String, String> rebuilding = rebuilding(pg);
+        // With a change history too: the rebuild builds its own, swapped in with the table.
+        Map<String, String> rebuilding = new java.util.HashMap<>(rebuilding(pg));
+        rebuilding.put(ClickHouseSinkConfig.HISTORY_TABLES, "public\\.codes");
         try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.codes",
                 "public.debezium_signal"), Map.of("signal.data.collection", "public.debezium_signal"));
                 SinkHarness legacy = SinkHarness.legacy(ch); SinkHarness modern = SinkHarness.modern()) {
@@ -98,6 +100,31 @@ class TableRebuildIT {
                 assertThat(server.scalar("SELECT name FROM system.tables WHERE database = '" + server.database
                         + "' AND name LIKE 'codes_replaced_%'")).as("%s: the old table kept", server).isNotNull();
                 assertThat(server.deadLetters).as("%s", server).isEmpty();
+                assertThat(server.scalar("SELECT type FROM system.columns WHERE database = '" + server.database
+                        + "' AND table = 'codes_history' AND name = 'code'")).as("%s: the rebuilt history's type",
+                        server).isEqualTo("Nullable(String)");
+                assertThat(server.scalar("SELECT toString(uniqExact(id)) FROM " + server.table("codes_history")
+                        + " WHERE _cdc_op = 'r'")).as("%s: the snapshot's reads in the new history", server)
+                        .isEqualTo("21");
+                assertThat(server.rows("SELECT name FROM system.tables WHERE database = '" + server.database
+                        + "' AND name LIKE 'codes%history%' ORDER BY name")).extracting(r -> r[0])
+                        .as("%s: the old history kept beside the old rows, one view", server).hasSize(3)
+                        .contains("codes_history", "codes_history_mv")
+                        .anyMatch(name -> name.matches("codes_replaced_\\d+_history"));
+            }
+            // A change after the swap reaches the new history through the view made again.
+            try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+                st.execute("UPDATE codes SET code = 'after' WHERE id = 2");
+            }
+            List<SinkRecord> after = new ArrayList<>();
+            while (after.stream().noneMatch(r -> r.value() != null && r.value().toString().contains("code=after"))) {
+                after.addAll(stream.take(1, Duration.ofSeconds(60)));
+            }
+            for (SinkHarness server : List.of(legacy, modern)) {
+                server.write(after, rebuilding);
+                assertThat(server.rows("SELECT toString(_cdc_op), code FROM " + server.table("codes_history")
+                        + " FINAL WHERE id = 2 ORDER BY _cdc_version DESC LIMIT 1")).as("%s", server)
+                        .extracting(r -> String.join("|", r)).containsExactly("u|after");
             }
         }
     }
