@@ -5,6 +5,8 @@ import io.cdcpipeline.transforms.CaptureNewTables;
 import io.cdcpipeline.transforms.CdcFilter;
 import io.cdcpipeline.transforms.CdcNormalize;
 import io.cdcpipeline.transforms.CdcRoute;
+import io.cdcpipeline.transforms.ChangeCloudEvents;
+import io.cdcpipeline.transforms.OutboxEvents;
 import io.cdcpipeline.transforms.ProtectPii;
 import io.cdcpipeline.transforms.SchemaChangeSignal;
 import io.cdcpipeline.transforms.pii.ColumnPattern;
@@ -13,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -93,6 +97,20 @@ final class TransformEffects {
                 } catch (RuntimeException e) {
                     return Effect.notChecked(table, "transform " + who + " " + e.getMessage());
                 }
+            } else if (type.equals(OutboxEvents.class.getName()) || type.equals(ChangeCloudEvents.class.getName())) {
+                // The tables they match become events in tables of their own, with no table in Postgres to compare
+                // with; every other table passes them unchanged.
+                String regex = t.config().getOrDefault(OutboxEvents.TABLE_REGEX, type.equals(OutboxEvents.class
+                        .getName()) ? (String) OutboxEvents.CONFIG_DEF.defaultValues().get(OutboxEvents.TABLE_REGEX) : "");
+                try {
+                    if (!Pattern.compile(regex).matcher(routed.toString()).matches()) {
+                        continue;
+                    }
+                } catch (PatternSyntaxException e) {
+                    return Effect.notChecked(table, "transform " + who + " has no valid table.regex");
+                }
+                return Effect.notChecked(table, "transform " + who + " turns its changes into events, kept in event "
+                        + "tables that have no table in Postgres to compare with");
             } else if (type.equals(CdcFilter.class.getName())) {
                 return Effect.notChecked(table, "transform " + who + " keeps only some changes");
             } else if (type.equals(ProtectPii.class.getName())) {

@@ -86,4 +86,21 @@ class TransformEffectsTest {
         assertThat(TransformEffects.of(file, "clickhouse").on(CUSTOMERS, COLUMNS, CAPTURED).notChecked())
                 .isEqualTo("transform odd (RegexRouter) may change rows in ways validate cannot follow");
     }
+
+    @Test
+    void tablesTurnedIntoEventsAreNotCheckedAndTheOthersAre() {
+        Map<String, String> c = pipeline();
+        c.put("sink.clickhouse.transforms", "outbox,events");
+        c.put("sink.clickhouse.transforms.outbox.type", "io.cdcpipeline.transforms.OutboxEvents");
+        c.put("sink.clickhouse.transforms.events.type", "io.cdcpipeline.transforms.ChangeCloudEvents");
+        c.put("sink.clickhouse.transforms.events.table.regex", "public\\.customers");
+        PipelineFile file = PipelineFile.parse(c, Map.of());
+        TransformEffects effects = TransformEffects.of(file, "clickhouse");
+        TableId outbox = new TableId("public", "outbox_events");
+        assertThat(effects.on(outbox, COLUMNS, CAPTURED).notChecked())
+                .isEqualTo("transform outbox (OutboxEvents) turns its changes into events, kept in event tables that "
+                        + "have no table in Postgres to compare with");
+        assertThat(effects.on(CUSTOMERS, COLUMNS, CAPTURED).notChecked()).startsWith("transform events (ChangeCloudEvents)");
+        assertThat(effects.on(ORDERS, COLUMNS, CAPTURED).notChecked()).as("a table both pass unchanged").isNull();
+    }
 }
