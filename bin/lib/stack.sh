@@ -5,6 +5,7 @@ source "$CDC_HOME/bin/lib/postgres.sh"
 source "$CDC_HOME/bin/lib/clickhouse.sh"
 source "$CDC_HOME/bin/lib/elasticsearch.sh"
 source "$CDC_HOME/bin/lib/kafka.sh"
+source "$CDC_HOME/bin/lib/cluster.sh"
 
 # Present while the stack was brought up with --with-kafka, so status and env know Kafka belongs to it.
 KAFKA_MARKER="$CDC_WORK_DIR/stack.with-kafka"
@@ -21,7 +22,7 @@ stack_main() {
     side-es) stack_side_es "$@" ;;
     side-pg) stack_side_pg "$@" ;;
     worker) connect_worker_main "$@" ;;
-    *) echo "usage: bin/cdc stack up [--with-kafka] [--for-tests] | down | status | env | stop SERVER" >&2; exit 2 ;;
+    *) echo "usage: bin/cdc stack up [--with-kafka] [--cluster] [--for-tests] | down | status | env | stop SERVER" >&2; exit 2 ;;
   esac
 }
 
@@ -33,20 +34,22 @@ stack_lock() {
 }
 
 stack_up() {
-  local with_kafka="" for_tests=""
+  local with_kafka="" for_tests="" with_cluster=""
   while [ $# -gt 0 ]; do
     case "$1" in
       --with-kafka) with_kafka=1 ;;
+      --cluster) with_cluster=1 ;;
       --for-tests) for_tests=1 ;;
-      *) die "stack up: unknown option '$1' (expected --with-kafka, --for-tests)" ;;
+      *) die "stack up: unknown option '$1' (expected --with-kafka, --cluster, --for-tests)" ;;
     esac
     shift
   done
   [ -f "$KAFKA_MARKER" ] && with_kafka=1   # keep Kafka in a stack that already has it
+  [ -f "$CLUSTER_MARKER" ] && with_cluster=1   # and the cluster
   stack_lock
-  preflight_ports "$with_kafka"
+  preflight_ports "$with_kafka" "$with_cluster"
   local was_up=""
-  stack_all_up "$with_kafka" && was_up=1
+  stack_all_up "$with_kafka" && { [ -z "$with_cluster" ] || cluster_healthy; } && was_up=1
 
   local t0=$SECONDS
   install_base
@@ -65,6 +68,7 @@ stack_up() {
     install_kafka
     install_connect_plugins
   fi
+  [ -n "$with_cluster" ] && install_zookeeper
   local t_install=$((SECONDS - t0))
 
   # Slow starters first, then wait for all: Elasticsearch dominates, so the others start in its shadow.
@@ -80,6 +84,7 @@ stack_up() {
     kafka_wait
     connect_start
   fi
+  [ -n "$with_cluster" ] && cluster_up
   es_wait
   [ -n "$with_kafka" ] && connect_wait
 
@@ -113,6 +118,16 @@ preflight_ports() {
     connect_running || port_free_or_note busy CDC_CONNECT_PORT
     connect_running || port_free_or_note busy CDC_CONNECT_JMX_PORT
   fi
+  if [ -n "${2:-}" ]; then
+    local n
+    zk_running || port_free_or_note busy CDC_ZK_PORT
+    for n in $(seq 1 "$CDC_CLUSTER_REPLICAS"); do
+      replica_running "$n" && continue
+      port_open "$(replica_http_port "$n")" && busy+=("replica r$n HTTP=$(replica_http_port "$n")")
+      port_open "$(replica_native_port "$n")" && busy+=("replica r$n native=$(replica_native_port "$n")")
+      port_open "$(replica_interserver_port "$n")" && busy+=("replica r$n interserver=$(replica_interserver_port "$n")")
+    done
+  fi
   if [ ${#busy[@]} -gt 0 ]; then
     die "ports already in use by processes this stack did not start: ${busy[*]}; stop those processes or choose other ports with the variables named (nothing was started)"
   fi
@@ -143,10 +158,14 @@ stack_summary() {
     printf '%-14s %-48s %s\n' kafka "$(kafka_bootstrap)" "$(kafka_version)"
     printf '%-14s %-48s %s\n' connect "$(connect_url)" "$(connect_version)"
   fi
+  if [ -f "$CLUSTER_MARKER" ]; then
+    cluster_summary
+  fi
 }
 
 stack_down() {
   stack_lock
+  cluster_down
   connect_stop
   kafka_stop
   es_stop
@@ -280,6 +299,9 @@ stack_status() {
     printf '%-14s %-5s %s\n' kafka "-" "not part of this stack (bin/cdc stack up --with-kafka)"
     printf '%-14s %-5s %s\n' connect "-" "not part of this stack (bin/cdc stack up --with-kafka)"
   fi
+  if [ -f "$CLUSTER_MARKER" ]; then
+    status_line "cluster cdc" cluster_healthy "zookeeper $CDC_BIND_HOST:$CDC_ZK_PORT, $CDC_CLUSTER_REPLICAS ClickHouse replicas" || all=1
+  fi
   return $all
 }
 
@@ -310,6 +332,9 @@ stack_env() {
     env_line CDC_KAFKA_BOOTSTRAP "$(kafka_bootstrap)"
     env_line CDC_CONNECT_URL "$(connect_url)"
     env_line CDC_CONNECT_JMX "$CDC_BIND_HOST:$CDC_CONNECT_JMX_PORT"
+  fi
+  if [ -f "$CLUSTER_MARKER" ]; then
+    cluster_env
   fi
 }
 
