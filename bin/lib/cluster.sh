@@ -10,7 +10,7 @@ ZK_DIR="$CDC_WORK_DIR/zookeeper"
 ZK_PID="$ZK_DIR/zookeeper.pid"
 ZK_LOG="$ZK_DIR/zookeeper.log"
 CDC_ZK_PORT="${CDC_ZK_PORT:-29181}"
-CDC_ZK_VERSION="3.9.5"
+CDC_ZK_VERSION="$(pom_version zookeeper)"
 CDC_ZK_START_TIMEOUT="${CDC_ZK_START_TIMEOUT:-60}"
 # Replica N listens on HTTP 28123+10N, native 29000+10N, interserver 29009+10N.
 CDC_CLUSTER_REPLICAS=2
