@@ -3,7 +3,6 @@
 
 CH_DIR="$CDC_WORK_DIR/clickhouse"
 CH_PID="$CH_DIR/clickhouse.pid"
-CH_LOG="$CH_DIR/log/clickhouse-server.log"
 CH_ERRLOG="$CH_DIR/log/clickhouse-server.err.log"
 CH_STDOUT="$CH_DIR/log/stdout.log"
 
@@ -31,28 +30,31 @@ ch_local_user() {
 XML
 }
 
-ch_configure() {
-  mkdir -p "$CH_DIR/data" "$CH_DIR/tmp" "$CH_DIR/user_files" "$CH_DIR/format_schemas" "$CH_DIR/log"
-  # Re-written on every start so that changed ports take effect; the data folder is kept.
-  cat >"$CH_DIR/config.xml" <<XML
+# ch_server_config DIR HTTP_PORT NATIVE_PORT INTERSERVER_PORT COMMENT [EXTRA_XML]: a server's config.xml in DIR, its
+# data and logs under DIR, the users of the stack's own server; EXTRA_XML goes inside the root (a replica's cluster).
+ch_server_config() {
+  local dir="$1" http="$2" native="$3" interserver="$4" comment="$5" extra="${6:-}"
+  mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
+  cat >"$dir/config.xml" <<XML
 <?xml version="1.0"?>
-<!-- Written by bin/cdc stack up. The <yandex> root is what 18.16 reads; newer servers accept it too. -->
+<!-- $comment The <yandex> root is what 18.16 reads; newer servers accept it too. -->
 <yandex>
     <logger>
         <level>information</level>
-        <log>$CH_LOG</log>
-        <errorlog>$CH_ERRLOG</errorlog>
+        <log>$dir/log/clickhouse-server.log</log>
+        <errorlog>$dir/log/clickhouse-server.err.log</errorlog>
         <size>100M</size>
         <count>3</count>
     </logger>
     <listen_host>$CDC_BIND_HOST</listen_host>
-    <http_port>$CDC_CH_HTTP_PORT</http_port>
-    <tcp_port>$CDC_CH_NATIVE_PORT</tcp_port>
-    <interserver_http_port>$CDC_CH_INTERSERVER_PORT</interserver_http_port>
-    <path>$CH_DIR/data/</path>
-    <tmp_path>$CH_DIR/tmp/</tmp_path>
-    <user_files_path>$CH_DIR/user_files/</user_files_path>
-    <format_schema_path>$CH_DIR/format_schemas/</format_schema_path>
+    <http_port>$http</http_port>
+    <tcp_port>$native</tcp_port>
+    <interserver_http_port>$interserver</interserver_http_port>
+    <interserver_http_host>$CDC_BIND_HOST</interserver_http_host>
+    <path>$dir/data/</path>
+    <tmp_path>$dir/tmp/</tmp_path>
+    <user_files_path>$dir/user_files/</user_files_path>
+    <format_schema_path>$dir/format_schemas/</format_schema_path>
     <users_config>$CH_DIR/users.xml</users_config>
     <default_profile>default</default_profile>
     <default_database>default</default_database>
@@ -60,8 +62,15 @@ ch_configure() {
     <max_concurrent_queries>100</max_concurrent_queries>
     <mark_cache_size>268435456</mark_cache_size>
     <uncompressed_cache_size>268435456</uncompressed_cache_size>
+$extra
 </yandex>
 XML
+}
+
+ch_configure() {
+  # Re-written on every start so that changed ports take effect; the data folder is kept.
+  ch_server_config "$CH_DIR" "$CDC_CH_HTTP_PORT" "$CDC_CH_NATIVE_PORT" "$CDC_CH_INTERSERVER_PORT" \
+    "Written by bin/cdc stack up."
   cat >"$CH_DIR/users.xml" <<XML
 <?xml version="1.0"?>
 <!-- Written by bin/cdc stack up: a passwordless 'default' user that only local clients can use, and two users the

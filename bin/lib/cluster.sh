@@ -102,44 +102,15 @@ cluster_remote_servers() {
 }
 
 replica_configure() {
-  local n="$1" dir
-  dir="$(replica_dir "$n")"
-  mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
-  cat >"$dir/config.xml" <<XML
-<?xml version="1.0"?>
-<!-- Written by bin/cdc stack up (the cluster option): replica r$n of shard 01 of the cluster "cdc". -->
-<yandex>
-    <logger>
-        <level>information</level>
-        <log>$dir/log/clickhouse-server.log</log>
-        <errorlog>$dir/log/clickhouse-server.err.log</errorlog>
-        <size>100M</size>
-        <count>3</count>
-    </logger>
-    <listen_host>$CDC_BIND_HOST</listen_host>
-    <http_port>$(replica_http_port "$n")</http_port>
-    <tcp_port>$(replica_native_port "$n")</tcp_port>
-    <interserver_http_port>$(replica_interserver_port "$n")</interserver_http_port>
-    <interserver_http_host>$CDC_BIND_HOST</interserver_http_host>
-    <path>$dir/data/</path>
-    <tmp_path>$dir/tmp/</tmp_path>
-    <user_files_path>$dir/user_files/</user_files_path>
-    <format_schema_path>$dir/format_schemas/</format_schema_path>
-    <users_config>$CH_DIR/users.xml</users_config>
-    <default_profile>default</default_profile>
-    <default_database>default</default_database>
-    <timezone>UTC</timezone>
-    <max_concurrent_queries>100</max_concurrent_queries>
-    <mark_cache_size>268435456</mark_cache_size>
-    <uncompressed_cache_size>268435456</uncompressed_cache_size>
-    <zookeeper>
+  local n="$1"
+  ch_server_config "$(replica_dir "$n")" "$(replica_http_port "$n")" "$(replica_native_port "$n")" \
+    "$(replica_interserver_port "$n")" "Written by bin/cdc stack up (the cluster option): replica r$n of shard 01 of the cluster \"cdc\"." \
+    "    <zookeeper>
         <node><host>$CDC_BIND_HOST</host><port>$CDC_ZK_PORT</port></node>
     </zookeeper>
     <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>
 $(cluster_remote_servers)
-    <macros><shard>01</shard><replica>r$n</replica></macros>
-</yandex>
-XML
+    <macros><shard>01</shard><replica>r$n</replica></macros>"
 }
 
 replica_start() {

@@ -5,7 +5,6 @@ import io.cdcpipeline.sink.clickhouse.dialect.ClickHouseDialect;
 import io.cdcpipeline.sink.clickhouse.types.SqlText;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -110,10 +109,10 @@ final class ChangeHistory {
      * tables are swapped too {@link #fill} makes the one view again. Called with nothing of the table buffered: no
      * insert runs between the statements.
      */
-    void swapIn(String name, String rebuild, String replaced, Map<String, String> historyColumns) {
+    void swapIn(String name, String rebuild, String replaced, boolean oldHistoryExists) {
         execute.accept("DROP TABLE IF EXISTS " + qualified.apply(viewOf(name)));
         execute.accept("DROP TABLE IF EXISTS " + qualified.apply(viewOf(rebuild)));
-        if (!historyColumns.isEmpty()) {
+        if (oldHistoryExists) {
             execute.accept("RENAME TABLE " + qualified.apply(tableOf(name)) + " TO " + qualified.apply(tableOf(replaced))
                     + ", " + qualified.apply(tableOf(rebuild)) + " TO " + qualified.apply(tableOf(name)));
         } else {

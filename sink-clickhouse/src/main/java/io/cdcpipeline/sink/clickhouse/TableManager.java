@@ -192,7 +192,7 @@ final class TableManager {
         boolean withHistory = !existingColumns(history.tableOf(rebuild)).isEmpty();
         if (withHistory) {
             // The history first: a stop between the swaps leaves the rebuild to be swapped in again at the next start.
-            history.swapIn(name, rebuild, replaced, existingColumns(history.tableOf(name)));
+            history.swapIn(name, rebuild, replaced, !existingColumns(history.tableOf(name)).isEmpty());
         }
         if (existingColumns(name).isEmpty()) {
             // A stop between the two renames of a swap (they are not one atomic step everywhere).
