@@ -1,6 +1,7 @@
-# The replicated ClickHouse cluster of 'bin/cdc stack up --cluster': a ZooKeeper from Maven Central and two
-# ClickHouse servers (Debian's package, as the stack's own) that form one shard of two replicas, the cluster named
-# "cdc" in their <remote_servers>. Beside the stack's single server, which stays as it is for every other test.
+# The clusters of 'bin/cdc stack up --cluster': a ZooKeeper from Maven Central and two ClickHouse servers (Debian's
+# package, as the stack's own) that form one shard of two replicas, the cluster named "cdc" in their
+# <remote_servers>; and two Elasticsearch nodes (the stack's distribution) forming the cluster "cdc-cluster". Beside
+# the stack's single servers, which stay as they are for every other test.
 #
 # Order matters on 18.16: a server that starts while ZooKeeper does not answer yet gives up its distributed-DDL
 # thread for good, and an ON CLUSTER statement sent to it later brings the server down. So ZooKeeper is waited for
@@ -12,9 +13,15 @@ ZK_LOG="$ZK_DIR/zookeeper.log"
 CDC_ZK_PORT="${CDC_ZK_PORT:-29181}"
 CDC_ZK_VERSION="$(pom_version zookeeper)"
 CDC_ZK_START_TIMEOUT="${CDC_ZK_START_TIMEOUT:-60}"
+# How soon a crashed replica counts as gone (its ZooKeeper session ends): another replica then leads, and an ON
+# CLUSTER statement stops waiting for it. ClickHouse's default is 30 s; the local cluster is for rehearsing failures.
+CDC_ZK_SESSION_TIMEOUT_MS="${CDC_ZK_SESSION_TIMEOUT_MS:-6000}"
 # Replica N listens on HTTP 28123+10N, native 29000+10N, interserver 29009+10N.
 CDC_CLUSTER_REPLICAS=2
 CLUSTER_MARKER="$CDC_WORK_DIR/stack.with-cluster"
+# Elasticsearch node N listens on HTTP 29220+10N and transport 29320+10N (side nodes of tests use 29210 to 29221).
+CDC_ES_CLUSTER_NODES=2
+CDC_ES_NODE_HEAP="${CDC_ES_NODE_HEAP:-384m}"
 
 install_zookeeper() {
   local cp="$CDC_WORK_DIR/dist/zookeeper-$CDC_ZK_VERSION.classpath"
@@ -107,6 +114,7 @@ replica_configure() {
     "$(replica_interserver_port "$n")" "Written by bin/cdc stack up (the cluster option): replica r$n of shard 01 of the cluster \"cdc\"." \
     "    <zookeeper>
         <node><host>$CDC_BIND_HOST</host><port>$CDC_ZK_PORT</port></node>
+        <session_timeout_ms>$CDC_ZK_SESSION_TIMEOUT_MS</session_timeout_ms>
     </zookeeper>
     <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>
 $(cluster_remote_servers)
@@ -137,30 +145,90 @@ replica_wait() {
   fi
 }
 
+# replica_stop N [kill]: 'kill' is a SIGKILL, as a crashed machine would stop it (tests of failover use it).
 replica_stop() {
-  local n="$1" dir
+  local n="$1" how="${2:-}" dir pid
   dir="$(replica_dir "$n")"
-  if replica_running "$n"; then
+  if replica_running "$n" && [ "$how" = kill ]; then
+    pid="$(pid_of "$dir/clickhouse.pid")"
+    log "clickhouse replica r$n: killing (SIGKILL) pid $pid"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  elif replica_running "$n"; then
     log "clickhouse replica r$n: stopping"
     stop_pid "clickhouse replica r$n" "$dir/clickhouse.pid"
   fi
   rm -f "$dir/clickhouse.pid"
 }
 
-# cluster_up: ZooKeeper first and answering, then the replicas (see the top of this file).
+es_node_http_port() { echo $((CDC_ES_PORT + 20 + 10 * $1)); }
+es_node_transport_port() { echo $((CDC_ES_TRANSPORT_PORT + 20 + 10 * $1)); }
+es_node_url() { printf 'http://%s:%s' "$CDC_BIND_HOST" "$(es_node_http_port "$1")"; }
+
+# es_node_vars N: points the Elasticsearch functions (es_start, es_wait, es_stop, es_healthy) at node N of the
+# cluster instead of the stack's own node. Call it in a subshell.
+# shellcheck disable=SC2034  # the variables are read by the es_* functions of elasticsearch.sh
+es_node_vars() {
+  local n="$1" m seeds=()
+  for m in $(seq 1 "$CDC_ES_CLUSTER_NODES"); do seeds+=("$CDC_BIND_HOST:$(es_node_transport_port "$m")"); done
+  ES_DIR="$CDC_WORK_DIR/elasticsearch-node-$n"
+  ES_CONF="$ES_DIR/config"
+  ES_PID="$ES_DIR/elasticsearch.pid"
+  ES_LOG="$ES_DIR/logs/cdc-cluster.log"
+  ES_STDOUT="$ES_DIR/logs/stdout.log"
+  CDC_ES_PORT="$(es_node_http_port "$n")"
+  CDC_ES_TRANSPORT_PORT="$(es_node_transport_port "$n")"
+  CDC_ES_HEAP="$CDC_ES_NODE_HEAP"
+  # Node 1 founds the cluster; node 2 finds it through the seed hosts and joins.
+  ES_EXTRA_YML="cluster.name: cdc-cluster
+node.name: es-c$n
+discovery.seed_hosts: [$(IFS=,; echo "${seeds[*]}")]
+cluster.initial_master_nodes: [es-c1]
+"
+}
+
+es_node_running() { (es_node_vars "$1" && es_running); }
+es_node_healthy() { (es_node_vars "$1" && es_healthy); }
+
+# es_node_stop N [kill]
+es_node_stop() {
+  local n="$1" how="${2:-}" pid
+  (
+    es_node_vars "$n"
+    if es_running && [ "$how" = kill ]; then
+      pid="$(pid_of "$ES_PID")"
+      log "elasticsearch node es-c$n: killing (SIGKILL) pid $pid"
+      kill -KILL "$pid" 2>/dev/null || true
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+      rm -f "$ES_PID"
+    else
+      log "elasticsearch node es-c$n: stopping"
+      es_stop
+    fi
+  )
+}
+
+# cluster_up: ZooKeeper first and answering, then the replicas (see the top of this file); the Elasticsearch nodes
+# start first and are waited for last, as they are the slowest.
 cluster_up() {
   local n
   touch "$CLUSTER_MARKER"
+  for n in $(seq 1 "$CDC_ES_CLUSTER_NODES"); do
+    es_node_running "$n" && es_node_healthy "$n" && continue
+    (es_node_vars "$n" && es_start)
+  done
   zk_start
   zk_wait
   for n in $(seq 1 "$CDC_CLUSTER_REPLICAS"); do replica_start "$n"; done
   for n in $(seq 1 "$CDC_CLUSTER_REPLICAS"); do replica_wait "$n"; done
+  for n in $(seq 1 "$CDC_ES_CLUSTER_NODES"); do (es_node_vars "$n" && es_wait); done
 }
 
 cluster_down() {
   local n
   for n in $(seq 1 "$CDC_CLUSTER_REPLICAS"); do replica_stop "$n"; done
   zk_stop
+  for n in $(seq 1 "$CDC_ES_CLUSTER_NODES"); do es_node_running "$n" && es_node_stop "$n"; done
   rm -f "$CLUSTER_MARKER"
 }
 
@@ -168,10 +236,15 @@ cluster_healthy() {
   local n
   zk_healthy || return 1
   for n in $(seq 1 "$CDC_CLUSTER_REPLICAS"); do replica_healthy "$n" || return 1; done
+  for n in $(seq 1 "$CDC_ES_CLUSTER_NODES"); do es_node_healthy "$n" || return 1; done
 }
 
 cluster_summary() {
   local n
+  for n in $(seq 1 "$CDC_ES_CLUSTER_NODES"); do
+    printf '%-14s %-48s %s\n' "elasticsearch c$n" "$(es_node_url "$n") (cdc-cluster)" \
+      "$(curl -fsS --max-time 2 "$(es_node_url "$n")/_cat/health?h=status,node.total" 2>/dev/null)"
+  done
   printf '%-14s %-48s %s\n' zookeeper "$CDC_BIND_HOST:$CDC_ZK_PORT" "$CDC_ZK_VERSION"
   for n in $(seq 1 "$CDC_CLUSTER_REPLICAS"); do
     printf '%-14s %-48s %s\n' "clickhouse r$n" "$(replica_url "$n") (cluster cdc)" \
@@ -186,4 +259,7 @@ cluster_env() {
   env_line CDC_CH_CLUSTER cdc
   env_line CDC_CH_CLUSTER_URLS "$(IFS=,; echo "${urls[*]}")"
   env_line CDC_ZK "$CDC_BIND_HOST:$CDC_ZK_PORT"
+  urls=()
+  for n in $(seq 1 "$CDC_ES_CLUSTER_NODES"); do urls+=("$(es_node_url "$n")"); done
+  env_line CDC_ES_CLUSTER_URLS "$(IFS=,; echo "${urls[*]}")"
 }

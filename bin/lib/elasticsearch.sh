@@ -46,6 +46,8 @@ YML
     while IFS= read -r key; do
       [ -n "$key" ] && sed -i "/^${key%%:*}:/d" "$ES_CONF/elasticsearch.yml"
     done <<<"$ES_EXTRA_YML"
+    # A node that joins others finds them through its seed hosts: it is no single-node cluster.
+    grep -q '^discovery.seed_hosts:' <<<"$ES_EXTRA_YML" && sed -i '/^discovery.type:/d' "$ES_CONF/elasticsearch.yml"
     printf '%s\n' "$ES_EXTRA_YML" >>"$ES_CONF/elasticsearch.yml"
   fi
   cat >"$ES_CONF/jvm.options.d/cdc-stack.options" <<OPTS

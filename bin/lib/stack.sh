@@ -127,6 +127,11 @@ preflight_ports() {
       port_open "$(replica_native_port "$n")" && busy+=("replica r$n native=$(replica_native_port "$n")")
       port_open "$(replica_interserver_port "$n")" && busy+=("replica r$n interserver=$(replica_interserver_port "$n")")
     done
+    for n in $(seq 1 "$CDC_ES_CLUSTER_NODES"); do
+      es_node_running "$n" && continue
+      port_open "$(es_node_http_port "$n")" && busy+=("elasticsearch c$n HTTP=$(es_node_http_port "$n")")
+      port_open "$(es_node_transport_port "$n")" && busy+=("elasticsearch c$n transport=$(es_node_transport_port "$n")")
+    done
   fi
   if [ ${#busy[@]} -gt 0 ]; then
     die "ports already in use by processes this stack did not start: ${busy[*]}; stop those processes or choose other ports with the variables named (nothing was started)"
@@ -282,7 +287,13 @@ stack_stop_one() {
     elasticsearch) es_stop ;;
     kafka) kafka_stop ;;
     connect) connect_stop ;;
-    *) die "stack stop: name one server: postgres, clickhouse, elasticsearch, kafka or connect" ;;
+    clickhouse-r[0-9])
+      [ -f "$CLUSTER_MARKER" ] || die "stack stop: $server is a replica of the cluster, which is not part of this stack"
+      replica_stop "${server#clickhouse-r}" "${2:-}" ;;
+    elasticsearch-c[0-9])
+      [ -f "$CLUSTER_MARKER" ] || die "stack stop: $server is a node of the cluster, which is not part of this stack"
+      es_node_stop "${server#elasticsearch-c}" "${2:-}" ;;
+    *) die "stack stop: name one server: postgres, clickhouse, elasticsearch, kafka, connect, clickhouse-rN [kill], elasticsearch-cN [kill]" ;;
   esac
   log "stack: $server stopped; 'bin/cdc stack up' starts it again"
 }

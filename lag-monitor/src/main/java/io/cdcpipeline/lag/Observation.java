@@ -39,7 +39,14 @@ public record Observation(Instant at, Instant heartbeatWritten, Map<String, Sink
     }
 
     /** The latest state of one sink as the probes saw it. */
-    public record SinkState(String sink, Instant newestVisible, String problem) {
+    /**
+     * @param replicaDelays for a ClickHouse cluster, how far each replica (by URL) is behind the newest heartbeat any
+     *                      replica shows; null for one that did not answer; empty for one server
+     */
+    public record SinkState(String sink, Instant newestVisible, String problem, Map<String, Duration> replicaDelays) {
+        public SinkState(String sink, Instant newestVisible, String problem) {
+            this(sink, newestVisible, problem, Map.of());
+        }
     }
 
     /**

@@ -104,7 +104,7 @@ final class Prober implements AutoCloseable {
             failures.failed("sink:" + name, "reading sink " + name, e);
         }
         Instant newest = visible != null ? visible : before == null ? null : before.newestVisible();
-        return new SinkState(name, newest, problem);
+        return new SinkState(name, newest, problem, probe.replicaDelays());
     }
 
     private Map<String, ConsumerLagProbe.GroupLag> readConsumerLags(List<ConnectProbe.ConnectorState> connectors,

@@ -10,9 +10,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Marks an integration test that runs against the real local stack ({@code bin/cdc stack}). The test may take
- * {@link StackEndpoints}, {@link PostgresTestDatabase}, {@link ClickHouseTestDatabase} or
- * {@link ElasticsearchTestIndex} as parameters; the last three are created for the test with unique names and
- * dropped after it, so tests run in any order and twice.
+ * {@link StackEndpoints}, {@link PostgresTestDatabase}, {@link ClickHouseTestDatabase},
+ * {@link ClickHouseTestCluster}, {@link ElasticsearchTestCluster} (which add the clusters to the stack) or {@link ElasticsearchTestIndex}
+ * as parameters; all but the first are created for the test with unique names and dropped after it, so tests run
+ * in any order and twice.
  */
 @Documented
 @Target(ElementType.TYPE)

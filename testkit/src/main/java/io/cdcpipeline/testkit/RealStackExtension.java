@@ -17,7 +17,7 @@ public final class RealStackExtension implements BeforeAllCallback, ParameterRes
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(RealStackExtension.class);
     private static final Set<Class<?>> RESOLVED = Set.of(StackEndpoints.class, PostgresTestDatabase.class,
-            ClickHouseTestDatabase.class, ElasticsearchTestIndex.class);
+            ClickHouseTestDatabase.class, ElasticsearchTestIndex.class, ClickHouseTestCluster.class, ElasticsearchTestCluster.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -41,6 +41,10 @@ public final class RealStackExtension implements BeforeAllCallback, ParameterRes
             resource = PostgresTestDatabase.create(stack);
         } else if (type == ClickHouseTestDatabase.class) {
             resource = ClickHouseTestDatabase.create(stack);
+        } else if (type == ClickHouseTestCluster.class) {
+            resource = ClickHouseTestCluster.create();
+        } else if (type == ElasticsearchTestCluster.class) {
+            resource = ElasticsearchTestCluster.create();
         } else if (type == ElasticsearchTestIndex.class) {
             resource = ElasticsearchTestIndex.create(stack);
         } else {

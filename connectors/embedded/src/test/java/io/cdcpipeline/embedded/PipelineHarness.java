@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdcpipeline.testkit.ClickHouseTestCluster;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.DebeziumSourceConfig;
+import io.cdcpipeline.testkit.ElasticsearchTestCluster;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.StackEndpoints;
@@ -73,8 +75,13 @@ final class PipelineHarness {
 
     private final StackEndpoints stack;
     private final PostgresTestDatabase pg;
-    private final ClickHouseTestDatabase ch;
-    private final ElasticsearchTestIndex es;
+    private final String chDatabase;
+    /** The ClickHouse server the checks read: the stack's, or one replica of the cluster. */
+    private String chUrl;
+    private final String esName;
+    /** The Elasticsearch node the checks read: the stack's, or one node of the cluster. */
+    private String esUrl;
+    private boolean esLocalCopiesOnly;
     private final Path workDir;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
@@ -83,9 +90,43 @@ final class PipelineHarness {
             Path workDir) {
         this.stack = stack;
         this.pg = pg;
-        this.ch = ch;
-        this.es = es;
+        this.chDatabase = ch.name();
+        this.chUrl = ch.url();
+        this.esName = es.name();
+        this.esUrl = es.url();
         this.workDir = workDir;
+    }
+
+    /**
+     * A pipeline into the clusters of the stack: the ClickHouse sink writes the replicated cluster, failing over
+     * between its replicas, the Elasticsearch sink the two-node cluster; checks read replica 1 and node 1.
+     */
+    PipelineHarness(StackEndpoints stack, PostgresTestDatabase pg, ClickHouseTestCluster cluster,
+            ElasticsearchTestCluster es, Path workDir) {
+        this.stack = stack;
+        this.pg = pg;
+        this.chDatabase = cluster.database();
+        this.chUrl = cluster.url(1);
+        this.esName = es.name();
+        this.esUrl = es.url(1);
+        this.workDir = workDir;
+        extraConfig.put("sink.clickhouse.clickhouse.url", cluster.urls());
+        extraConfig.put("sink.clickhouse.clickhouse.cluster", cluster.name());
+        extraConfig.put("sink.elasticsearch.elasticsearch.urls", es.urls());
+    }
+
+    /**
+     * Makes the checks read the Elasticsearch node at {@code url} (a node of the cluster), from the shard copies it
+     * holds itself: with a replica of every shard on each of two nodes, each node's own copy is compared.
+     */
+    void readElasticsearchCopiesOf(String url) {
+        this.esUrl = url;
+        this.esLocalCopiesOnly = true;
+    }
+
+    /** Makes the checks read the ClickHouse server at {@code url} (a replica of the cluster). */
+    void readClickHouseFrom(String url) {
+        this.chUrl = url;
     }
 
     /** Settings added to (or replacing) the harness's own, e.g. a signal table for rebuilds. */
@@ -111,11 +152,11 @@ final class PipelineHarness {
         DebeziumSourceConfig.of(stack, pg, pg.name(), List.of("public.customers", "public.orders", "public.order_items"))
                 .forEach((k, v) -> c.put("source." + k, v));
         c.put("sink.clickhouse.connector.class", "io.cdcpipeline.sink.clickhouse.ClickHouseSinkConnector");
-        c.put("sink.clickhouse.clickhouse.url", ch.url());
-        c.put("sink.clickhouse.clickhouse.database", ch.name());
+        c.put("sink.clickhouse.clickhouse.url", chUrl);
+        c.put("sink.clickhouse.clickhouse.database", chDatabase);
         c.put("sink.elasticsearch.connector.class", "io.cdcpipeline.sink.elasticsearch.ElasticsearchSinkConnector");
-        c.put("sink.elasticsearch.elasticsearch.urls", es.url());
-        c.put("sink.elasticsearch.index.name.format", es.name() + "_${table}");
+        c.put("sink.elasticsearch.elasticsearch.urls", esUrl);
+        c.put("sink.elasticsearch.index.name.format", esName + "_${table}");
         c.putAll(extraConfig);
         // A narrower 'sinks' leaves out the settings of the sinks it does not list.
         List<String> sinks = List.of(c.get("sinks").split(","));
@@ -246,7 +287,7 @@ final class PipelineHarness {
             assertThat(actual).as("ClickHouse view of %s: %d rows, %d expected; missing (first 5) %s; extra (first 5) %s; "
                             + "raw versions of the first missing key %s", table, actual.size(), expected.size(),
                     missing.subList(0, Math.min(5, missing.size())), extra.subList(0, Math.min(5, extra.size())),
-                    missing.isEmpty() ? "-" : clickHouse("SELECT *, _part FROM " + ch.name() + "." + table + " WHERE toString("
+                    missing.isEmpty() ? "-" : clickHouse("SELECT *, _part FROM " + chDatabase + "." + table + " WHERE toString("
                             + CLICKHOUSE_COLUMNS.get(table).split(",")[0].replace("toString(", "").replace(")", "")
                             + ") = '" + missing.get(0).get(0) + "' FORMAT TabSeparated"))
                     .isEqualTo(expected);
@@ -289,7 +330,7 @@ final class PipelineHarness {
     }
 
     List<List<String>> clickHouseRows(String table) throws Exception {
-        String view = ch.name() + "." + table + "_current";
+        String view = chDatabase + "." + table + "_current";
         String body = clickHouse("SELECT " + CLICKHOUSE_COLUMNS.get(table).replace(" ORDER BY", " FROM " + view + " ORDER BY")
                 + " FORMAT TabSeparated");
         List<List<String>> rows = new ArrayList<>();
@@ -303,7 +344,7 @@ final class PipelineHarness {
 
     String clickHouse(String sql) throws Exception {
         // In the body: a query over a thousand tables is longer than a URL may be.
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(ch.url() + "/"))
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(chUrl + "/"))
                 .POST(HttpRequest.BodyPublishers.ofString(sql)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 404 || response.body().contains("doesn't exist")) {
             return "";
@@ -312,13 +353,30 @@ final class PipelineHarness {
         return response.body();
     }
 
+    /** The started shard copies (primaries and replicas) of a table's index. */
+    int elasticsearchShards(String table) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(esUrl + "/_cat/shards/" + esName
+                + "_" + table + "?h=state")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() != 200 ? 0 : (int) response.body().lines().filter("STARTED"::equals).count();
+    }
+
+    /** Waits until a table's index has {@code copies} started shard copies (replicas recovered after a node's return). */
+    void awaitElasticsearchShards(String table, int copies, long timeoutSeconds) throws Exception {
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        while (elasticsearchShards(table) < copies && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        assertThat(elasticsearchShards(table)).as("started shard copies of %s", table).isEqualTo(copies);
+    }
+
     /** Every document of a table's index, id to source, with values normalised for comparison. */
     Map<String, Map<String, String>> elasticsearchDocs(String table) throws Exception {
-        String index = es.name() + "_" + table;
-        http.send(HttpRequest.newBuilder(URI.create(es.url() + "/" + index + "/_refresh"))
+        String index = esName + "_" + table;
+        http.send(HttpRequest.newBuilder(URI.create(esUrl + "/" + index + "/_refresh"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(es.url() + "/" + index
-                + "/_search?size=5000&scroll=1m")).header("Content-Type", "application/json")
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(esUrl + "/" + index
+                + "/_search?size=5000&scroll=1m" + (esLocalCopiesOnly ? "&preference=_only_local" : "")))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"query\":{\"match_all\":{}}}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         Map<String, Map<String, String>> docs = new TreeMap<>();
@@ -333,14 +391,14 @@ final class PipelineHarness {
         // Every document, page by page: a table can hold more than one search returns.
         while (page.path("hits").path("hits").size() > 0) {
             page.path("hits").path("hits").forEach(hits::add);
-            HttpResponse<String> next = http.send(HttpRequest.newBuilder(URI.create(es.url() + "/_search/scroll"))
+            HttpResponse<String> next = http.send(HttpRequest.newBuilder(URI.create(esUrl + "/_search/scroll"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
                             "{\"scroll\":\"1m\",\"scroll_id\":\"" + page.path("_scroll_id").asText() + "\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(next.statusCode()).as("Elasticsearch answered %s", next.body()).isEqualTo(200);
             page = json.readTree(next.body());
         }
-        http.send(HttpRequest.newBuilder(URI.create(es.url() + "/_search/scroll")).header("Content-Type", "application/json")
+        http.send(HttpRequest.newBuilder(URI.create(esUrl + "/_search/scroll")).header("Content-Type", "application/json")
                 .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"scroll_id\":\"" + page.path("_scroll_id").asText()
                         + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
         for (JsonNode hit : hits) {
@@ -406,7 +464,7 @@ final class PipelineHarness {
     /** ClickHouse applies ALTER ... DELETE in the background: waits until it has. */
     void awaitClickHouseMutations() throws Exception {
         for (int i = 0; i < 100; i++) {
-            if (clickHouse("SELECT count() FROM system.mutations WHERE database = '" + ch.name()
+            if (clickHouse("SELECT count() FROM system.mutations WHERE database = '" + chDatabase
                     + "' AND is_done = 0").trim().equals("0")) {
                 return;
             }

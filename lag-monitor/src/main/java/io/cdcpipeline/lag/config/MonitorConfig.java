@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,14 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
 
         public Sink(String name, Kind kind, String url, String database, String target, SinkMetrics metrics) {
             this(name, kind, url, database, target, metrics, Access.NONE);
+        }
+
+        /**
+         * The sink's endpoints: {@code url} may list several, separated by commas (the replicas of a ClickHouse
+         * cluster, the nodes of an Elasticsearch cluster).
+         */
+        public List<String> urls() {
+            return Arrays.stream(url.split(",")).map(String::trim).toList();
         }
 
         /** How the sink's metrics name its heartbeat target: database.table (ClickHouse) or the index. */
@@ -287,13 +296,13 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
             case "clickhouse" -> {
                 node.onlyKeys("type", "url", "database", "table", "metrics", "user", "password", "ca.file",
                         "tls.verify");
-                yield new Sink(name, Sink.Kind.CLICKHOUSE, uri(node, "url").toString(), node.text("database"),
+                yield new Sink(name, Sink.Kind.CLICKHOUSE, urls(node, "url"), node.text("database"),
                         node.text("table", heartbeat.name()), sinkMetrics(node), access(node));
             }
             case "elasticsearch" -> {
                 node.onlyKeys("type", "url", "index", "metrics", "user", "password", "api.key", "ca.file",
                         "tls.verify");
-                yield new Sink(name, Sink.Kind.ELASTICSEARCH, uri(node, "url").toString(), null, node.text("index"),
+                yield new Sink(name, Sink.Kind.ELASTICSEARCH, urls(node, "url"), null, node.text("index"),
                         sinkMetrics(node), access(node));
             }
             default -> throw node.child("type").error("'" + type + "' is not a sink type (clickhouse, elasticsearch)");
@@ -374,8 +383,20 @@ public record MonitorConfig(Postgres postgres, Heartbeat heartbeat, Duration che
                 node.durationOrZero("for", Duration.ZERO));
     }
 
-    private static URI uri(ConfigNode node, String name) {
+    /** One http(s) URL or several separated by commas, each checked. */
+    private static String urls(ConfigNode node, String name) {
         String text = node.text(name);
+        for (String url : text.split(",")) {
+            uri(node, name, url.trim());
+        }
+        return text;
+    }
+
+    private static URI uri(ConfigNode node, String name) {
+        return uri(node, name, node.text(name));
+    }
+
+    private static URI uri(ConfigNode node, String name, String text) {
         try {
             URI uri = URI.create(text);
             if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {

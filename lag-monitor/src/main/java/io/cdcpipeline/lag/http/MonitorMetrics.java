@@ -44,6 +44,13 @@ public final class MonitorMetrics {
                 .labelNames("sink")
                 .callback(cb -> monitor.sinks().values().forEach(s -> cb.call(s.problem() == null ? 1 : 0, s.sink())))
                 .register(registry);
+        GaugeWithCallback.builder().name("cdc_sink_replica_delay_seconds").unit(Unit.SECONDS)
+                .help("For a ClickHouse cluster, how far each replica's newest heartbeat is behind the newest any "
+                        + "replica of the sink shows (replication lag); NaN for a replica that did not answer")
+                .labelNames("sink", "replica")
+                .callback(cb -> monitor.sinks().values().forEach(s -> s.replicaDelays().forEach((replica, delay) ->
+                        cb.call(delay == null ? Double.NaN : delay.toMillis() / 1000.0, s.sink(), replica))))
+                .register(registry);
         GaugeWithCallback.builder().name("cdc_sink_stalled")
                 .help("1 when the sink (table *) or table made no progress for stall.after while newer changes wait")
                 .labelNames("sink", "slo", "table")

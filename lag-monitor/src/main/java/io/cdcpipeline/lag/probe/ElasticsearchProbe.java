@@ -25,14 +25,13 @@ final class ElasticsearchProbe implements SinkProbe {
 
     @Override
     public Instant newestHeartbeat() throws IOException, InterruptedException {
-        HttpResponse<String> response = http.client().send(http.request(sink.url() + "/" + sink.target()
-                        + "/_search?size=1&_source=beat_ms&sort=beat_ms:desc", Duration.ofSeconds(5)).GET()
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.sendToAny(sink.urls(), url -> http.request(url + "/" + sink.target()
+                + "/_search?size=1&_source=beat_ms&sort=beat_ms:desc", Duration.ofSeconds(5)).GET().build());
         if (response.statusCode() == 404) {
             return null; // the sink has not created the heartbeat index yet
         }
         if (response.statusCode() != 200) {
-            throw new IOException("Elasticsearch " + sink.url() + " answered " + response.statusCode() + ": "
+            throw new IOException("Elasticsearch " + response.uri().getAuthority() + " answered " + response.statusCode() + ": "
                     + response.body().strip());
         }
         JsonNode hits = json.readTree(response.body()).path("hits").path("hits");

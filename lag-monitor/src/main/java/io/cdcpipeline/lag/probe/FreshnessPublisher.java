@@ -92,17 +92,17 @@ public final class FreshnessPublisher {
     private void clickHouseInsert(String tsv) throws IOException, InterruptedException {
         String sql = "INSERT INTO " + db() + ".cdc_freshness (sink, table, complete_up_to, complete_up_to_ms, "
                 + "freshness_seconds, updated_at, updated_at_ms) FORMAT TabSeparated";
-        HttpResponse<String> response = http.client().send(http.request(sink.url() + "/?query="
+        HttpResponse<String> response = http.sendToAny(sink.urls(), url -> http.request(url + "/?query="
                 + URLEncoder.encode(sql, StandardCharsets.UTF_8), Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString(tsv)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(tsv)).build());
         if (response.statusCode() != 200) {
             throw new IOException("ClickHouse refused the freshness rows: " + response.body().strip());
         }
     }
 
     private String clickHouse(String sql) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.client().send(http.request(sink.url() + "/", Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString(sql)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.sendToAny(sink.urls(), url -> http.request(url + "/",
+                Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(sql)).build());
         if (response.statusCode() != 200) {
             throw new IOException("ClickHouse refused " + sql + ": " + response.body().strip());
         }
@@ -114,9 +114,9 @@ public final class FreshnessPublisher {
         StringBuilder bulk = new StringBuilder();
         document(bulk, sink.name(), "*", sinkComplete, now);
         states.forEach((index, completeUpTo) -> document(bulk, sink.name() + ":" + index, index, completeUpTo, now));
-        HttpResponse<String> response = http.client().send(http.request(sink.url() + "/_bulk?refresh=true",
+        HttpResponse<String> response = http.sendToAny(sink.urls(), url -> http.request(url + "/_bulk?refresh=true",
                 Duration.ofSeconds(10)).header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofString(bulk.toString())).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(bulk.toString())).build());
         if (response.statusCode() / 100 != 2 || response.body().contains("\"errors\":true")) {
             throw new IOException("Elasticsearch refused the freshness documents: " + response.body().strip());
         }

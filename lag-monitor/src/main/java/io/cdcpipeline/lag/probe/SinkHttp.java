@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -64,6 +67,23 @@ public final class SinkHttp {
             request.header("Authorization", authorization);
         }
         return request;
+    }
+
+    /**
+     * Sends a request to the first of the sink's endpoints that answers (a node or replica that is down is skipped);
+     * throws the last failure when none does.
+     */
+    public HttpResponse<String> sendToAny(List<String> urls, Function<String, HttpRequest> request)
+            throws IOException, InterruptedException {
+        IOException last = null;
+        for (String url : urls) {
+            try {
+                return client.send(request.apply(url), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw new IOException("no endpoint of " + urls + " answered: " + last.getMessage(), last);
     }
 
     private static SSLContext sslContext(String sink, MonitorConfig.Access access) {

@@ -29,9 +29,13 @@ final class ChangeHistory {
     private final Function<String, String> qualified;
     private final Consumer<String> execute;
 
-    ChangeHistory(ClickHouseSinkConfig config, ClickHouseDialect dialect, Function<String, String> qualified,
-            Consumer<String> execute) {
+    private final ClickHouseCluster cluster;
+
+    /** @param cluster the cluster tables are replicated on, or null */
+    ChangeHistory(ClickHouseSinkConfig config, ClickHouseDialect dialect, ClickHouseCluster cluster,
+            Function<String, String> qualified, Consumer<String> execute) {
         this.config = config;
+        this.cluster = cluster;
         this.dialect = dialect;
         this.qualified = qualified;
         this.execute = execute;
@@ -54,8 +58,11 @@ final class ChangeHistory {
         String history = tableOf(table);
         List<String> order = new ArrayList<>(SortingKey.parse(orderBy).elements());
         order.add(CdcColumns.VERSION);
+        // A rebuild's history is renamed with it (asOf false): its replicated path must stay unique.
+        String engine = cluster == null ? "ReplacingMergeTree"
+                : cluster.replicated("ReplacingMergeTree", config.database(), history, !asOf);
         StringBuilder sql = new StringBuilder("CREATE TABLE IF NOT EXISTS " + qualified.apply(history) + " AS "
-                + qualified.apply(table) + "\nENGINE = ReplacingMergeTree\nPARTITION BY toYYYYMM(" + CdcColumns.SOURCE_TS
+                + qualified.apply(table) + "\nENGINE = " + engine + "\nPARTITION BY toYYYYMM(" + CdcColumns.SOURCE_TS
                 + ")\nORDER BY (" + String.join(", ", order) + ")");
         String ttl = config.historyTtl(source);
         if (!ttl.isEmpty()) {

@@ -12,6 +12,18 @@ import java.util.function.Consumer;
  */
 interface ClickHouseConnection extends AutoCloseable {
 
+    /**
+     * The connection a config asks for: to its one URL, or failing over between several; with each DDL statement
+     * run {@code ON CLUSTER} when {@code clickhouse.cluster} is set.
+     */
+    static ClickHouseConnection open(ClickHouseSinkConfig config) {
+        List<String> urls = config.urls();
+        ClickHouseConnection server = urls.size() == 1 ? HttpClickHouseConnection.open(config, urls.get(0))
+                : new FailoverConnection(urls, url -> HttpClickHouseConnection.open(config, url));
+        ClickHouseCluster cluster = ClickHouseCluster.of(config);
+        return cluster == null ? server : new ClusterConnection(server, cluster);
+    }
+
     /** The server's {@code SELECT version()}. */
     String version();
 

@@ -13,7 +13,7 @@ public final class ClickHouseCopy {
     /** Opens the copy a sink with this config writes; a bad config throws Kafka's ConfigException naming the key. */
     public static SinkCopy open(Map<String, String> sinkConfig) {
         ClickHouseSinkConfig config = new ClickHouseSinkConfig(sinkConfig);
-        HttpClickHouseConnection connection = HttpClickHouseConnection.open(config);
+        ClickHouseConnection connection = ClickHouseConnection.open(config);
         RetryBackoff.Failures retries = ClickHouseFailure.retries(() -> { });
         TableManager tables = new TableManager(connection, config, config.backoff(), retries, table -> { },
                 TableRebuilds.none(config));

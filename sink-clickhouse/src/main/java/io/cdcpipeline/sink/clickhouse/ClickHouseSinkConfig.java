@@ -14,6 +14,7 @@ import io.cdcpipeline.core.sink.SinkOptions;
 import io.cdcpipeline.core.sink.TableRefusal;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -34,6 +35,10 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
     public static final String PASSWORD = "clickhouse.password";
     public static final String DATABASE = "clickhouse.database";
     public static final String AUTO_CREATE_DATABASE = "auto.create.database";
+    public static final String CLUSTER = "clickhouse.cluster";
+    public static final String CLUSTER_ZOOKEEPER_PATH = "clickhouse.cluster.zookeeper.path";
+    public static final String CLUSTER_REPLICA_NAME = "clickhouse.cluster.replica.name";
+    public static final String CLUSTER_DDL_TIMEOUT_SECONDS = "clickhouse.cluster.ddl.timeout.seconds";
     public static final String CONNECT_TIMEOUT_MS = "clickhouse.connect.timeout.ms";
     public static final String REQUEST_TIMEOUT_MS = "clickhouse.request.timeout.ms";
     public static final String TABLE_NAME_FORMAT = "table.name.format";
@@ -59,8 +64,10 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
 
     /** Every setting, before it is placed in its group (CONFIG_DEF). */
     private static final ConfigDef DEFINED = new ConfigDef()
-            .define(URL, Type.STRING, "http://127.0.0.1:8123", new HttpUrl(), Importance.HIGH,
-                    "HTTP endpoint of the ClickHouse server, e.g. http://clickhouse:8123.")
+            .define(URL, Type.STRING, "http://127.0.0.1:8123", new HttpUrls(), Importance.HIGH,
+                    "HTTP endpoint of the ClickHouse server, e.g. http://clickhouse:8123; for a cluster, several "
+                            + "separated by commas (the replicas of a shard): the sink writes to the first that "
+                            + "answers and fails over to the next when it does not (connection refused, no answer).")
             .define(USER, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "ClickHouse user the sink writes as. It needs CREATE TABLE, CREATE VIEW, ALTER, INSERT and SELECT "
                             + "on the database.")
@@ -72,6 +79,34 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                     "Whether the sink creates the database of " + DATABASE + " (CREATE DATABASE IF NOT EXISTS) when it "
                             + "starts and whenever it finds it missing. Off: a missing database pauses the sink with "
                             + "that error until someone creates it; no record is dead-lettered for it.")
+            .define(CLUSTER, Type.STRING, "", ConfigDef.LambdaValidator.with((name, value) -> {
+                        String problem = ((String) value).isEmpty() ? null : Identifiers.problem((String) value);
+                        if (problem != null) {
+                            throw new ConfigException(name, value, "is not a cluster name: it " + problem);
+                        }
+                    }, () -> "empty, or the name of a cluster in the servers' remote_servers"), Importance.HIGH,
+                    "Name of the ClickHouse cluster (remote_servers) to write to; empty for one server. Set: every "
+                            + "table, view and column change is made ON CLUSTER, tables are "
+                            + "ReplicatedReplacingMergeTree (replicas hold the same rows; an insert retried after a "
+                            + "lost answer is deduplicated by the replicated engine), and a replica that is down runs "
+                            + "the queued DDL when it is back. Validation checks the cluster exists.")
+            .define(CLUSTER_ZOOKEEPER_PATH, Type.STRING, "/clickhouse/tables/{shard}/{database}/{table}",
+                    ConfigDef.LambdaValidator.with((name, value) -> {
+                        String path = (String) value;
+                        if (!path.startsWith("/") || !path.contains("{table}")) {
+                            throw new ConfigException(name, value, "must start with / and hold {table}, so that no two "
+                                    + "tables share a ZooKeeper path");
+                        }
+                    }, () -> "a path starting with / that holds {table}"), Importance.MEDIUM,
+                    "ZooKeeper (or Keeper) path of each replicated table the sink creates. {database} and {table} are "
+                            + "filled in by the sink; {shard} and other macros by each server from its <macros>.")
+            .define(CLUSTER_REPLICA_NAME, Type.STRING, "{replica}", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Replica name of each replicated table, usually the server's {replica} macro.")
+            .define(CLUSTER_DDL_TIMEOUT_SECONDS, Type.LONG, 60L, Range.between(5, 3_600), Importance.LOW,
+                    "How long an ON CLUSTER statement waits for every host to run it (the server's "
+                            + "distributed_ddl_task_timeout). Past it the sink goes on: the statement stays in the "
+                            + "distributed DDL queue and each host runs it in order, a host that is down once it is "
+                            + "back; an insert that needs a column its replica has not added yet is retried meanwhile.")
             .define(CONNECT_TIMEOUT_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW,
                     "How long to wait for a TCP connection to ClickHouse before the attempt counts as failed (and is retried).")
             .define(REQUEST_TIMEOUT_MS, Type.LONG, 120_000L, Range.atLeast(1_000), Importance.LOW,
@@ -159,6 +194,10 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                     setting(PASSWORD, "Password"),
                     setting(DATABASE, "Database"),
                     setting(AUTO_CREATE_DATABASE, "Create the database"),
+                    setting(CLUSTER, "Cluster"),
+                    setting(CLUSTER_ZOOKEEPER_PATH, "Replicated table path"),
+                    setting(CLUSTER_REPLICA_NAME, "Replica name"),
+                    setting(CLUSTER_DDL_TIMEOUT_SECONDS, "ON CLUSTER timeout (s)"),
                     setting(CONNECT_TIMEOUT_MS, "Connect timeout (ms)"),
                     setting(REQUEST_TIMEOUT_MS, "Request timeout (ms)")),
             group("Tables",
@@ -195,8 +234,30 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
         SinkOptions.check(this);
     }
 
+    /** The URL setting as written (one URL, or several separated by commas), for messages. */
     public String url() {
         return getString(URL);
+    }
+
+    /** The endpoints, in the order the sink tries them. */
+    public List<String> urls() {
+        return HttpUrls.split(getString(URL));
+    }
+
+    public String cluster() {
+        return getString(CLUSTER).trim();
+    }
+
+    public String clusterZooKeeperPath() {
+        return getString(CLUSTER_ZOOKEEPER_PATH);
+    }
+
+    public String clusterReplicaName() {
+        return getString(CLUSTER_REPLICA_NAME);
+    }
+
+    public long clusterDdlTimeoutSeconds() {
+        return getLong(CLUSTER_DDL_TIMEOUT_SECONDS);
     }
 
     public String user() {
@@ -309,27 +370,37 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
         return SinkOptions.backoff(this);
     }
 
-    /** Accepts http:// and https:// URLs only: the sink speaks ClickHouse's HTTP interface. */
-    static final class HttpUrl implements ConfigDef.Validator {
+    /** Accepts http:// and https:// URLs only, one or several: the sink speaks ClickHouse's HTTP interface. */
+    static final class HttpUrls implements ConfigDef.Validator {
+
+        static List<String> split(String urls) {
+            return Arrays.stream(urls.split(",")).map(String::trim).toList();
+        }
+
         @Override
         public void ensureValid(String name, Object value) {
-            String url = (String) value;
-            if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
+            if (value == null) {
                 throw new ConfigException(name, value, "must be an http:// or https:// URL of ClickHouse's HTTP interface");
             }
-            try {
-                URI uri = new URI(url);
-                if (uri.getHost() == null) {
-                    throw new ConfigException(name, value, "names no host");
+            for (String url : split((String) value)) {
+                if (!(url.startsWith("http://") || url.startsWith("https://"))) {
+                    throw new ConfigException(name, value, "'" + url + "' is not an http:// or https:// URL of "
+                            + "ClickHouse's HTTP interface");
                 }
-            } catch (URISyntaxException e) {
-                throw new ConfigException(name, value, "is not a valid URL: " + e.getMessage());
+                try {
+                    URI uri = new URI(url);
+                    if (uri.getHost() == null) {
+                        throw new ConfigException(name, value, "'" + url + "' names no host");
+                    }
+                } catch (URISyntaxException e) {
+                    throw new ConfigException(name, value, "'" + url + "' is not a valid URL: " + e.getMessage());
+                }
             }
         }
 
         @Override
         public String toString() {
-            return "http(s)://host:port";
+            return "http(s)://host:port, or several separated by commas";
         }
     }
 }

@@ -24,8 +24,8 @@ public class ClickHouseSinkTask extends BufferingSinkTask {
     protected Opened open(Map<String, String> props) {
         ClickHouseSinkConfig config = new ClickHouseSinkConfig(props);
         // Servers often start alongside the pipeline: wait for ClickHouse with the same backoff as any retriable call.
-        HttpClickHouseConnection connection = config.backoff().call("connecting to ClickHouse at " + config.url(),
-                () -> HttpClickHouseConnection.open(config), ClickHouseFailure.retries(() -> { }));
+        ClickHouseConnection connection = config.backoff().call("connecting to ClickHouse at " + config.url(),
+                () -> ClickHouseConnection.open(config), ClickHouseFailure.retries(() -> { }));
         LOG.info("ClickHouse sink writing to {} (server {}, {} dialect), database {}", config.url(),
                 connection.version(), connection.dialect().description(), config.database());
         ClickHouseSinkMetrics metrics = new ClickHouseSinkMetrics(context == null ? null : context.pluginMetrics());

@@ -1,8 +1,10 @@
 package io.cdcpipeline.sink.clickhouse;
 
 import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.client.api.query.QueryResponse;
 import com.clickhouse.data.ClickHouseFormat;
+import io.cdcpipeline.sink.clickhouse.dialect.LegacyDialect;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -12,9 +14,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -48,9 +53,11 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
     private final String password;
     private final HttpClient http;
 
-    private HttpClickHouseConnection(Client client, ClickHouseSinkConfig config, long timeoutSeconds) {
+    private final boolean deduplicationTokens;
+
+    private HttpClickHouseConnection(Client client, ClickHouseSinkConfig config, String url, long timeoutSeconds) {
         this.client = client;
-        this.url = config.url();
+        this.url = url;
         this.user = config.user();
         this.password = config.password();
         this.http = HttpClient.newBuilder()
@@ -58,20 +65,27 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
         this.timeoutSeconds = timeoutSeconds;
         this.version = new String(query("SELECT version() FORMAT TabSeparated"), StandardCharsets.UTF_8)
                 .trim();
+        // Replicated tables deduplicate a retried insert by its token (22.2 and later) or, before, by a hash of its
+        // block, which our retries resend unchanged.
+        this.deduplicationTokens = !config.cluster().isEmpty() && !(dialect() instanceof LegacyDialect);
     }
 
-    static HttpClickHouseConnection open(ClickHouseSinkConfig config) {
-        Client client = new Client.Builder()
-                .addEndpoint(config.url())
+    /** A connection to the one server of {@code url}, one of the config's URLs. */
+    static HttpClickHouseConnection open(ClickHouseSinkConfig config, String url) {
+        Client.Builder builder = new Client.Builder()
+                .addEndpoint(url)
                 .setUsername(config.user())
                 .setPassword(config.password())
                 .compressServerResponse(false) // 18.16 answers compressed responses with an empty body
                 .setMaxRetries(0)
                 .setConnectTimeout(config.connectTimeoutMs(), ChronoUnit.MILLIS)
-                .setSocketTimeout(config.requestTimeoutMs(), ChronoUnit.MILLIS)
-                .build();
+                .setSocketTimeout(config.requestTimeoutMs(), ChronoUnit.MILLIS);
+        if (!config.cluster().isEmpty()) {
+            builder.serverSetting("distributed_ddl_task_timeout", Long.toString(config.clusterDdlTimeoutSeconds()));
+        }
+        Client client = builder.build();
         try {
-            return new HttpClickHouseConnection(client, config, config.requestTimeoutMs() / 1000 + 5);
+            return new HttpClickHouseConnection(client, config, url, config.requestTimeoutMs() / 1000 + 5);
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -92,20 +106,42 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
     public void insertRowBinary(String table, List<String> columns, byte[] rows) {
         // The column list goes into the table clause so our quoting, not the client's, applies to every name.
         String target = table + " (" + String.join(", ", columns) + ")";
+        String token = deduplicationTokens ? deduplicationToken(target, rows) : null;
         if (target.length() > LONGEST_STATEMENT_IN_URL) {
-            insertWithStatementInBody(table, target, rows);
+            insertWithStatementInBody(table, target, rows, token);
             return;
         }
-        release(await(() -> client.insert(target, new ByteArrayInputStream(rows), ClickHouseFormat.RowBinary),
+        InsertSettings settings = new InsertSettings();
+        if (token != null) {
+            settings.setDeduplicationToken(token);
+        }
+        release(await(() -> client.insert(target, new ByteArrayInputStream(rows), ClickHouseFormat.RowBinary, settings),
                 "INSERT INTO " + table));
     }
 
+    /**
+     * The same for the same rows into the same columns: a batch sent again after its answer was lost (to this
+     * replica or another) is recognised by the replicated table and not inserted twice.
+     */
+    static String deduplicationToken(String target, byte[] rows) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(target.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(rows);
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
     /** The statement, then the rows, in the body of one POST: the form of an insert with no limit on its columns. */
-    private void insertWithStatementInBody(String table, String target, byte[] rows) {
+    private void insertWithStatementInBody(String table, String target, byte[] rows, String token) {
         String what = "INSERT INTO " + table;
         byte[] statement = ("INSERT INTO " + target + " FORMAT RowBinary\n").getBytes(StandardCharsets.UTF_8);
         HttpRequest.Builder request = HttpRequest.newBuilder(
-                        URI.create(url.endsWith("/") ? url : url + "/"))
+                        URI.create((url.endsWith("/") ? url : url + "/")
+                                + (token == null ? "" : "?insert_deduplication_token=" + token)))
                 .timeout(Duration.ofSeconds(timeoutSeconds))
                 .POST(HttpRequest.BodyPublishers.concat(
                         HttpRequest.BodyPublishers.ofByteArray(statement),

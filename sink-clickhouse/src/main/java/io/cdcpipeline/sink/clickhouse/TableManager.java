@@ -53,8 +53,9 @@ final class TableManager {
     private final Consumer<String> beforeAlter;
     private final TableRebuilds rebuilds;
     private final ChangeHistory history;
+    /** The cluster the tables are replicated on, or null for one server. */
+    private final ClickHouseCluster cluster;
     private final DeleteMarkerCleanup markerCleanup;
-    /** The layout of the last schema seen per source table, or the reason it cannot be written. */
     /** What is known of each table's target: the layout its rows are written with, or why its records are refused. */
     private final Map<TableId, Known> known = new HashMap<>();
 
@@ -85,7 +86,8 @@ final class TableManager {
         this.backoff = backoff;
         this.retries = retries;
         this.sourceTsType = types.columnType(SchemaBuilder.int64().name("io.debezium.time.MicroTimestamp").build(), true);
-        this.history = new ChangeHistory(config, connection.dialect(), this::qualified, this::execute);
+        this.cluster = ClickHouseCluster.of(config);
+        this.history = new ChangeHistory(config, connection.dialect(), cluster, this::qualified, this::execute);
         this.markerCleanup = new DeleteMarkerCleanup(config, connection, this::query);
     }
 
@@ -292,7 +294,8 @@ final class TableManager {
                 ? create(source, target, wanted, keyColumns, !target.equals(rebuild))
                 : existing.isEmpty() ? wanted
                 : evolve(source, target, wanted, keyColumns, existing, fields, before, !target.equals(rebuild));
-        if (recorded == null || recorded.replacedBy(event)) {
+        if ((recorded == null || recorded.replacedBy(event))
+                && (cluster == null || connection.dialect().commentsReplicatedColumns())) {
             execute("ALTER TABLE " + qualified(target) + " COMMENT COLUMN " + CdcColumns.VERSION + " "
                     + SqlText.literal(SourceColumns.of(event).toJson()));
         }
@@ -354,8 +357,11 @@ final class TableManager {
             LOG.info("Source table {} has no primary key: ClickHouse table {} keys its rows by their content ({})",
                     source, qualified(name), CdcColumns.ROW_KEY);
         }
-        StringBuilder sql = new StringBuilder(ddl.toString())
-                .append("\nENGINE = ").append(dialect.engine(CdcColumns.VERSION, CdcColumns.DELETED));
+        String engine = dialect.engine(CdcColumns.VERSION, CdcColumns.DELETED);
+        if (cluster != null) {
+            engine = cluster.replicated(engine, config.database(), name, !withView);
+        }
+        StringBuilder sql = new StringBuilder(ddl.toString()).append("\nENGINE = ").append(engine);
         String partitionBy = config.partitionBy(source);
         if (!partitionBy.isEmpty()) {
             sql.append("\nPARTITION BY ").append(partitionBy);

@@ -100,7 +100,7 @@ class InfrastructureErrorsIT {
             ClickHouseSinkConfig reader = new ClickHouseSinkConfig(Map.of(ClickHouseSinkConfig.URL, ch.url(),
                     ClickHouseSinkConfig.DATABASE, ch.name(), ClickHouseSinkConfig.USER, "cdc_readonly",
                     ClickHouseSinkConfig.BATCH_MAX_ROWS, "10", ClickHouseSinkConfig.RETRY_BACKOFF_MS, "50"));
-            HttpClickHouseConnection readOnly = HttpClickHouseConnection.open(reader);
+            ClickHouseConnection readOnly = ClickHouseConnection.open(reader);
             ClickHouseChangeSink sink = new ClickHouseChangeSink(readOnly, reader,
                     (record, reason) -> legacy.deadLetters.add(new SinkHarness.DeadLetter(record, reason)),
                     new ClickHouseSinkMetrics(null));

@@ -46,7 +46,7 @@ final class SinkHarness implements AutoCloseable {
     static SinkHarness legacy(ClickHouseTestDatabase database) {
         Map<String, String> props = Map.of(ClickHouseSinkConfig.URL, database.url(), ClickHouseSinkConfig.DATABASE,
                 database.name());
-        HttpClickHouseConnection connection = HttpClickHouseConnection.open(new ClickHouseSinkConfig(props));
+        ClickHouseConnection connection = ClickHouseConnection.open(new ClickHouseSinkConfig(props));
         SinkHarness harness = new SinkHarness(Server.LEGACY_HTTP, database.name(), connection, database);
         harness.baseConfig.put(ClickHouseSinkConfig.URL, database.url());
         return harness;

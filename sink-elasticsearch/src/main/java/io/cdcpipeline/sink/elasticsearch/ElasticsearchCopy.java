@@ -13,7 +13,7 @@ public final class ElasticsearchCopy {
     public static SinkCopy open(Map<String, String> sinkConfig) {
         ElasticsearchSinkConfig config = new ElasticsearchSinkConfig(sinkConfig);
         ElasticsearchConnection connection = new ElasticsearchConnection(config);
-        BulkSender sender = new BulkSender(new RestBulkTransport(connection.restClient()), config.backoff(), new ElasticsearchSinkMetrics(null));
+        BulkSender sender = new BulkSender(new RestBulkTransport(connection.restClient(), config.waitForActiveShards()), config.backoff(), new ElasticsearchSinkMetrics(null));
         StaleDocuments documents = new StaleDocuments(connection.client(), config, sender);
         return SinkCopy.of(documents, documents, new ElasticsearchChecksums(connection.restClient()),
                 documents::existingAlias, connection::close);

@@ -40,6 +40,7 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
     public static final String DYNAMIC = "index.mapping.dynamic";
     public static final String TOTAL_FIELDS_LIMIT = "index.mapping.total.fields.limit";
     public static final String INDEX_SETTINGS = "index.settings";
+    public static final String WAIT_FOR_ACTIVE_SHARDS = "wait.for.active.shards";
     public static final String BATCH_MAX_ACTIONS = "batch.max.actions";
     public static final String BATCH_MAX_BYTES = SinkOptions.BATCH_MAX_BYTES;
     public static final String BATCH_LINGER_MS = SinkOptions.BATCH_LINGER_MS;
@@ -49,7 +50,10 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
     public static final String RETRY_BACKOFF_MAX_MS = SinkOptions.RETRY_BACKOFF_MAX_MS;
     public static final String TOAST_PLACEHOLDER = SinkOptions.TOAST_PLACEHOLDER;
     public static final String TIMESTAMP_FIELD_TYPE = "timestamp.field.type";
-    /** Per-table keys: {@code index.override.<schema>.<table>.name} and {@code .mapping} (JSON properties). */
+    /**
+     * Per-table keys: {@code index.override.<schema>.<table>.name}, {@code .mapping} (JSON properties) and
+     * {@code .settings} (JSON index settings).
+     */
     public static final String OVERRIDE_PREFIX = "index.override.";
 
     /** Every setting, before it is placed in its group (CONFIG_DEF). */
@@ -93,8 +97,23 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
                             + "dead-lettered with that reason; the rest of the bulk lands.")
             .define(INDEX_SETTINGS, Type.STRING, "", ConfigValidators.jsonObject(), Importance.LOW,
                     "Extra index settings for created indices, as JSON (for example analyzers: "
-                            + "{\"analysis\":{\"analyzer\":{...}}}); " + OVERRIDE_PREFIX + "<schema>.<table>.mapping "
-                            + "gives per-table field mappings as JSON properties that replace the derived ones.")
+                            + "{\"analysis\":{\"analyzer\":{...}}}, or on a cluster {\"number_of_shards\": 3, "
+                            + "\"number_of_replicas\": 1}); " + OVERRIDE_PREFIX + "<schema>.<table>.settings adds to and "
+                            + "replaces them for one table, and " + OVERRIDE_PREFIX + "<schema>.<table>.mapping gives "
+                            + "per-table field mappings as JSON properties that replace the derived ones. Applied when "
+                            + "an index is created (and to the new index of a rebuild).")
+            .define(WAIT_FOR_ACTIVE_SHARDS, Type.STRING, "1", ConfigDef.LambdaValidator.with((name, value) -> {
+                        String text = ((String) value).trim();
+                        if (!text.equals("all") && !text.matches("[1-9][0-9]{0,2}")) {
+                            throw new ConfigException(name, value, "must be 'all' or a number of shard copies (1 "
+                                    + "and more)");
+                        }
+                    }, () -> "all, or 1 and more"), Importance.LOW,
+                    "Shard copies (primary included) that must be active before a _bulk request or an index "
+                            + "creation proceeds (Elasticsearch's wait_for_active_shards). 1: the primary only, "
+                            + "writes go on while replicas are missing; 'all' or 2 on a cluster with a replica: a write "
+                            + "waits (then fails and is retried) until a replica is active too, never acknowledged by "
+                            + "one node alone.")
             .define(BATCH_MAX_ACTIONS, Type.INT, 1000, Range.between(1, 100_000), Importance.MEDIUM,
                     "Index and delete actions per _bulk request.")
             .define(MAX_IN_FLIGHT, Type.INT, 2, Range.between(1, 32), Importance.MEDIUM,
@@ -132,6 +151,7 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
                     setting(DYNAMIC, "Dynamic mapping"),
                     setting(TOTAL_FIELDS_LIMIT, "Total fields limit"),
                     setting(INDEX_SETTINGS, "Index settings (JSON)"),
+                    setting(WAIT_FOR_ACTIVE_SHARDS, "Wait for active shards"),
                     setting(TableRefusal.CONFIG, "Refused table recheck (ms)")),
             group("Values",
                     setting(OutOfRangeValues.CONFIG, "Values out of range"),
@@ -165,6 +185,7 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
             }
         });
         checks.put("mapping", Json::objectOrEmpty);
+        checks.put("settings", Json::objectOrEmpty);
         return TableOptions.parse(config, OVERRIDE_PREFIX, "index override", checks);
     }
 
@@ -234,8 +255,24 @@ public final class ElasticsearchSinkConfig extends AbstractConfig {
         return getInt(TOTAL_FIELDS_LIMIT);
     }
 
-    public String indexSettings() {
-        return getString(INDEX_SETTINGS);
+    /**
+     * The settings of a new index for a table: {@code index.settings}, the table's {@code .settings} override over
+     * them, and what the sink itself needs (gc_deletes, the total fields limit).
+     */
+    public Map<String, Object> indexSettings(TableId table) {
+        Map<String, Object> settings = new LinkedHashMap<>(Json.objectOrEmpty(INDEX_SETTINGS, getString(INDEX_SETTINGS)));
+        String override = overrides.get(table, "settings");
+        if (override != null) {
+            settings.putAll(Json.objectOrEmpty(OVERRIDE_PREFIX + table.schema() + "." + table.table() + ".settings",
+                    override));
+        }
+        settings.put("index.gc_deletes", gcDeletes());
+        settings.put("index.mapping.total_fields.limit", totalFieldsLimit());
+        return settings;
+    }
+
+    public String waitForActiveShards() {
+        return getString(WAIT_FOR_ACTIVE_SHARDS).trim();
     }
 
     public int batchMaxActions() {

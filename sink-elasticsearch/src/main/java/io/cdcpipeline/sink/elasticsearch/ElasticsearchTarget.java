@@ -70,7 +70,7 @@ final class ElasticsearchTarget implements ChangeTarget<DocumentAction> {
         this.indices = new IndexManager(client, config, new DocumentRewrite(client, connection.restClient()),
                 buffer::writeOutAll, autoRebuilds);
         this.outOfRange = new OutOfRangeValues(config.outOfRange(), metrics.sinkMetrics(), LOG);
-        this.sender = new BulkSender(new RestBulkTransport(connection.restClient()), config.backoff(), metrics);
+        this.sender = new BulkSender(new RestBulkTransport(connection.restClient(), config.waitForActiveShards()), config.backoff(), metrics);
         this.placeholder = new ToastPlaceholder(config.toastPlaceholder());
         this.staleDocuments = new StaleDocuments(client, config, sender);
         this.sweeps = new SnapshotSweeps("elasticsearch", staleDocuments::existingAlias, metrics::staleRemoved,

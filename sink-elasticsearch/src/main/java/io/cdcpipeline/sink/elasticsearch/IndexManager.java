@@ -2,6 +2,8 @@ package io.cdcpipeline.sink.elasticsearch;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch._types.WaitForActiveShardOptions;
+import co.elastic.clients.elasticsearch._types.WaitForActiveShards;
 import co.elastic.clients.elasticsearch.indices.CreateIndexRequest;
 import co.elastic.clients.elasticsearch.indices.PutMappingRequest;
 import co.elastic.clients.json.JsonData;
@@ -441,19 +443,16 @@ final class IndexManager {
     private void create(TableId table, String alias, Map<String, Object> properties, SourceColumns columns)
             throws IOException {
         String index = alias + "_v1";
-        Map<String, Object> settings = new LinkedHashMap<>(Json.objectOrEmpty(ElasticsearchSinkConfig.INDEX_SETTINGS,
-                config.indexSettings()));
-        settings.put("index.gc_deletes", config.gcDeletes());
-        settings.put("index.mapping.total_fields.limit", config.totalFieldsLimit());
         Map<String, Object> body = Map.of(
-                "settings", settings,
+                "settings", config.indexSettings(table),
                 "mappings", Map.of("dynamic", config.dynamic(), "properties", properties,
                         "_meta", Map.of(SOURCE_COLUMNS, columns.toJson())),
                 "aliases", Map.of(alias, Map.of("is_write_index", true)));
         LOG.info("Creating Elasticsearch index {} behind alias {} for {} (gc_deletes {}, dynamic {}, {} fields)", index,
                 alias, table, config.gcDeletes(), config.dynamic(), properties.size());
         try {
-            client.indices().create(CreateIndexRequest.of(b -> b.index(index).withJson(json(body))));
+            client.indices().create(CreateIndexRequest.of(b -> b.index(index).withJson(json(body))
+                    .waitForActiveShards(activeShards(config))));
         } catch (ElasticsearchException e) {
             if ("resource_already_exists_exception".equals(e.error().type())) {
                 putMapping(table, alias, properties);
@@ -480,6 +479,13 @@ final class IndexManager {
         } catch (ElasticsearchException e) {
             throw refusal("updating the mapping of " + alias + " for " + table, e);
         }
+    }
+
+    /** The shard copies an index creation waits for ({@code wait.for.active.shards}). */
+    static WaitForActiveShards activeShards(ElasticsearchSinkConfig config) {
+        String wanted = config.waitForActiveShards();
+        return wanted.equals("all") ? WaitForActiveShards.of(w -> w.option(WaitForActiveShardOptions.All))
+                : WaitForActiveShards.of(w -> w.count(Integer.parseInt(wanted)));
     }
 
     static RuntimeException refusal(String what, ElasticsearchException e) {

@@ -103,16 +103,13 @@ public final class IndexRebuild implements AutoCloseable {
         fields.putAll(Json.objectOrEmpty(ElasticsearchSinkConfig.OVERRIDE_PREFIX + table.schema() + "."
                 + table.table() + ".mapping", config.mappingOverride(table)));
         mapping.put("properties", fields);
-        Map<String, Object> settings = new LinkedHashMap<>(Json.objectOrEmpty(ElasticsearchSinkConfig.INDEX_SETTINGS,
-                config.indexSettings()));
-        settings.put("index.gc_deletes", config.gcDeletes());
-        settings.put("index.mapping.total_fields.limit", config.totalFieldsLimit());
-        Map<String, Object> body = Map.of("settings", settings, "mappings", mapping,
+        Map<String, Object> body = Map.of("settings", config.indexSettings(table), "mappings", mapping,
                 "aliases", Map.of(IndexManager.rebuildAlias(alias), Map.of()));
         LOG.info("Rebuilding {}: created {} beside {} (alias {} until the swap)", alias, newIndex, oldIndex,
                 IndexManager.rebuildAlias(alias));
         byte[] json = Json.MAPPER.writeValueAsBytes(body);
-        client.indices().create(CreateIndexRequest.of(b -> b.index(newIndex).withJson(new ByteArrayInputStream(json))));
+        client.indices().create(CreateIndexRequest.of(b -> b.index(newIndex).withJson(new ByteArrayInputStream(json))
+                .waitForActiveShards(IndexManager.activeShards(config))));
         return newIndex;
     }
 

@@ -14,14 +14,18 @@ import org.elasticsearch.client.RestClient;
 final class RestBulkTransport implements BulkTransport {
 
     private final RestClient client;
+    private final String waitForActiveShards;
 
-    RestBulkTransport(RestClient client) {
+    /** @param waitForActiveShards shard copies each write waits for ({@code wait.for.active.shards}) */
+    RestBulkTransport(RestClient client, String waitForActiveShards) {
         this.client = client;
+        this.waitForActiveShards = waitForActiveShards;
     }
 
     @Override
     public List<Item> send(List<DocumentAction> actions) throws IOException, RequestRefused {
         Request request = new Request("POST", "/_bulk");
+        request.addParameter("wait_for_active_shards", waitForActiveShards);
         request.setEntity(new BulkBody(actions));
         try {
             Response response = client.performRequest(request);

@@ -56,6 +56,12 @@ public interface ClickHouseDialect {
     /** Whether views take query parameters, {@code {name:Type}} (23.1 and later). */
     boolean hasParameterizedViews();
 
+    /**
+     * Whether {@code ALTER ... COMMENT COLUMN} works on replicated tables: 18.16 refuses it {@code ON CLUSTER} and,
+     * run on one replica, drops a column of the table instead.
+     */
+    boolean commentsReplicatedColumns();
+
     static ClickHouseDialect forVersion(String version) {
         int major;
         try {

@@ -85,4 +85,9 @@ public final class LegacyDialect implements ClickHouseDialect {
     public boolean hasParameterizedViews() {
         return false;
     }
+
+    @Override
+    public boolean commentsReplicatedColumns() {
+        return false;
+    }
 }

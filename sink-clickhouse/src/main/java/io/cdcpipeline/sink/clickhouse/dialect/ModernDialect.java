@@ -86,4 +86,9 @@ public final class ModernDialect implements ClickHouseDialect {
     public boolean hasParameterizedViews() {
         return true;
     }
+
+    @Override
+    public boolean commentsReplicatedColumns() {
+        return true;
+    }
 }
