@@ -97,7 +97,8 @@ replica_url() { printf 'http://%s:%s' "$CDC_BIND_HOST" "$(replica_http_port "$1"
 replica_running() { is_alive "$(replica_dir "$1")/clickhouse.pid"; }
 replica_healthy() { [ "$(curl -fsS --max-time 2 "$(replica_url "$1")/ping" 2>/dev/null)" = "Ok." ]; }
 
-# The cluster as every replica sees it: one shard, each replica by its native port.
+# The clusters as every server sees them: "cdc", one shard whose replicas are the servers; and "cdc_sharded", each
+# server a shard of its own (tables whose ZooKeeper path holds {replica} instead of {shard}), for sharded tables.
 cluster_remote_servers() {
   local n
   printf '    <remote_servers>\n        <cdc>\n            <shard>\n'
@@ -105,7 +106,12 @@ cluster_remote_servers() {
   for n in $(seq 1 "$CDC_CLUSTER_REPLICAS"); do
     printf '                <replica><host>%s</host><port>%s</port></replica>\n' "$CDC_BIND_HOST" "$(replica_native_port "$n")"
   done
-  printf '            </shard>\n        </cdc>\n    </remote_servers>\n'
+  printf '            </shard>\n        </cdc>\n        <cdc_sharded>\n'
+  for n in $(seq 1 "$CDC_CLUSTER_REPLICAS"); do
+    printf '            <shard><internal_replication>true</internal_replication>'
+    printf '<replica><host>%s</host><port>%s</port></replica></shard>\n' "$CDC_BIND_HOST" "$(replica_native_port "$n")"
+  done
+  printf '        </cdc_sharded>\n    </remote_servers>\n'
 }
 
 replica_configure() {
@@ -257,6 +263,7 @@ cluster_env() {
   local n urls=()
   for n in $(seq 1 "$CDC_CLUSTER_REPLICAS"); do urls+=("$(replica_url "$n")"); done
   env_line CDC_CH_CLUSTER cdc
+  env_line CDC_CH_SHARDED_CLUSTER cdc_sharded
   env_line CDC_CH_CLUSTER_URLS "$(IFS=,; echo "${urls[*]}")"
   env_line CDC_ZK "$CDC_BIND_HOST:$CDC_ZK_PORT"
   urls=()

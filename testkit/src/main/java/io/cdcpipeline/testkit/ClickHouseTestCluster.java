@@ -14,11 +14,13 @@ import java.util.Map;
 public final class ClickHouseTestCluster implements AutoCloseable {
 
     private final String cluster;
+    private final String shardedCluster;
     private final List<String> urls;
     private final String database;
 
-    private ClickHouseTestCluster(String cluster, List<String> urls, String database) {
+    private ClickHouseTestCluster(String cluster, String shardedCluster, List<String> urls, String database) {
         this.cluster = cluster;
+        this.shardedCluster = shardedCluster;
         this.urls = urls;
         this.database = database;
     }
@@ -29,7 +31,7 @@ public final class ClickHouseTestCluster implements AutoCloseable {
         String name = env.get("CDC_CH_CLUSTER");
         List<String> urls = Arrays.stream(env.get("CDC_CH_CLUSTER_URLS").split(",")).map(String::trim).toList();
         String database = TestNames.unique("it");
-        ClickHouseTestCluster cluster = new ClickHouseTestCluster(name, urls, database);
+        ClickHouseTestCluster cluster = new ClickHouseTestCluster(name, env.get("CDC_CH_SHARDED_CLUSTER"), urls, database);
         cluster.query(1, "CREATE DATABASE " + database + " ON CLUSTER " + name);
         return cluster;
     }
@@ -48,6 +50,14 @@ public final class ClickHouseTestCluster implements AutoCloseable {
 
     public String name() {
         return cluster;
+    }
+
+    /**
+     * The same servers as a cluster of one shard each ({@code cdc_sharded}): tables on it are sharded, each server
+     * holding its own rows (their ZooKeeper path must then hold {replica}, not {shard}).
+     */
+    public String shardedName() {
+        return shardedCluster;
     }
 
     public String database() {

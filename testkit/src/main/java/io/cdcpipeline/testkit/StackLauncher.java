@@ -50,7 +50,8 @@ final class StackLauncher {
             String line = raw.startsWith("export ") ? raw.substring("export ".length()) : raw;
             int eq = line.indexOf('=');
             if (eq > 0 && !line.startsWith("#")) {
-                values.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+                // printf %q escapes what a shell would split on (a comma between URLs becomes "\,"): undo it.
+                values.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim().replaceAll("\\\\(.)", "$1"));
             }
         }
         return values;

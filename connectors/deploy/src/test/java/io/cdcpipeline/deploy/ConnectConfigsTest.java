@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cdcpipeline.testkit.ProjectRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,15 +35,24 @@ class ConnectConfigsTest {
             || key.startsWith("value.converter") || key.startsWith("errors.") || key.startsWith("consumer.override.")
             || key.startsWith("consistency.");
 
-    /** Each Connect deployment we ship and the runner file that describes the same pipeline. */
+    /**
+     * Each Connect deployment we ship and the runner file that describes the same pipeline. The cluster variant
+     * (connect-configs/cluster, deployed with the source of connect-configs/connect) is the template's pipeline with
+     * the cluster settings added: those, and only those, may be in its sinks and not in the template.
+     */
     @ParameterizedTest(name = "{1} and {0}")
-    @CsvSource({"embedded/template.properties, connect", "outbox/outbox.properties, outbox"})
-    void connectJsonAndEmbeddedFileDescribeTheSameConnectors(String runnerFile, String connectFolder) throws Exception {
+    @CsvSource({"embedded/template.properties, connect, ''", "outbox/outbox.properties, outbox, ''",
+            "embedded/template.properties, connect/postgres-source.json;cluster, "
+                    + "clickhouse\\.cluster.*|index\\.settings|wait\\.for\\.active\\.shards"})
+    void connectJsonAndEmbeddedFileDescribeTheSameConnectors(String runnerFile, String connectPaths, String addedKeys)
+            throws Exception {
         // Raw values, as written: the comparison is about the files, not about resolved secrets.
         Map<String, String> template = rawProperties(CONFIGS.resolve(runnerFile));
         Map<String, String> source = withPrefix(template, "source.");
         List<String> sinkNames = List.of(template.get("sinks").split(","));
-        List<ConnectorFile> connect = ConnectorFile.loadAll(List.of(CONFIGS.resolve(connectFolder)));
+        List<ConnectorFile> connect = ConnectorFile.loadAll(Arrays.stream(connectPaths.split(";"))
+                .map(CONFIGS::resolve).toList());
+        Predicate<String> added = addedKeys.isEmpty() ? key -> false : Pattern.compile(addedKeys).asMatchPredicate();
         assertThat(connect).hasSize(1 + sinkNames.size());
         ConnectorFile sourceFile = connect.stream().filter(f -> f.connectorClass().equals(source.get("connector.class")))
                 .findFirst().orElseThrow();
@@ -54,7 +65,11 @@ class ConnectConfigsTest {
                         .orElseThrow(() -> new AssertionError(file.file() + ": no sink of the template runs "
                                 + file.connectorClass()));
             }
-            assertSame(file, embedded);
+            assertSame(file, embedded, added);
+        }
+        if (!addedKeys.isEmpty()) {
+            assertThat(connect.stream().flatMap(f -> f.config().keySet().stream()).filter(added).toList())
+                    .as("the cluster settings in %s", connectPaths).contains("clickhouse.cluster", "index.settings");
         }
     }
 
@@ -100,10 +115,10 @@ class ConnectConfigsTest {
         }
     }
 
-    private static void assertSame(ConnectorFile file, Map<String, String> embedded) {
+    private static void assertSame(ConnectorFile file, Map<String, String> embedded, Predicate<String> added) {
         assertNewTablesFollowTheSource(file);
         Map<String, String> json = new TreeMap<>(file.config());
-        json.keySet().removeIf(key -> CONNECT_ONLY.contains(key) || CONNECT_ONLY_PREFIX.test(key)
+        json.keySet().removeIf(key -> CONNECT_ONLY.contains(key) || CONNECT_ONLY_PREFIX.test(key) || added.test(key)
                 || key.startsWith("transforms.newtables.") || key.equals("transforms") && "newtables".equals(json.get(key)));
         Map<String, String> runner = new TreeMap<>(embedded);
         runner.keySet().removeIf(key -> key.startsWith("transforms") && !json.containsKey(key));

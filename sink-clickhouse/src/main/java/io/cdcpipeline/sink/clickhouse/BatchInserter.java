@@ -3,7 +3,10 @@ package io.cdcpipeline.sink.clickhouse;
 import io.cdcpipeline.core.ChangeEvent;
 import io.cdcpipeline.core.sink.RetryBackoff;
 import io.cdcpipeline.core.sink.SendOutcome;
+import io.cdcpipeline.sink.clickhouse.dialect.DateTimeSpec;
 import io.cdcpipeline.sink.clickhouse.types.RowBinaryOutput;
+import io.cdcpipeline.sink.clickhouse.types.SqlText;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.connect.errors.DataException;
 import org.slf4j.Logger;
@@ -21,11 +24,19 @@ final class BatchInserter {
     private final ClickHouseConnection connection;
     private final RetryBackoff backoff;
     private final ClickHouseSinkMetrics metrics;
+    /** The type of the written-at column when inserts carry it themselves, or null when the server's default fills it. */
+    private final DateTimeSpec stampType;
 
-    BatchInserter(ClickHouseConnection connection, RetryBackoff backoff, ClickHouseSinkMetrics metrics) {
+    /**
+     * @param stampWrittenAt whether inserts carry {@code _cdc_written_at} themselves: on a cluster, where a batch sent
+     *                       again must be the same block to the byte (the server's default, now(), would differ)
+     */
+    BatchInserter(ClickHouseConnection connection, RetryBackoff backoff, ClickHouseSinkMetrics metrics,
+            boolean stampWrittenAt) {
         this.connection = connection;
         this.backoff = backoff;
         this.metrics = metrics;
+        this.stampType = stampWrittenAt ? connection.dialect().dateTime(3) : null;
     }
 
     /** Inserts the rows; those the server refuses (alone) are added to {@code refused}. */
@@ -33,14 +44,24 @@ final class BatchInserter {
         if (rows.isEmpty()) {
             return;
         }
-        RowBinaryOutput body = new RowBinaryOutput(rows.size() * rows.get(0).data().length + 16);
+        RowBinaryOutput body = new RowBinaryOutput(rows.size() * (rows.get(0).data().length + 8) + 16);
+        long now = System.currentTimeMillis();
         for (EncodedRow row : rows) {
             body.writeBytes(row.data());
+            if (stampType != null) {
+                // Once per batch: every attempt of this insert sends the same bytes.
+                if (stampType.isDateTime64()) {
+                    body.writeLong(now);
+                } else {
+                    body.writeInt((int) (now / 1000));
+                }
+            }
         }
+        List<String> columns = stampType == null ? layout.insertColumns() : withWrittenAt(layout.insertColumns());
         long started = System.nanoTime();
         try {
             backoff.run("insert of " + rows.size() + " rows into " + layout.table(),
-                    () -> connection.insertRowBinary(layout.table(), layout.insertColumns(), body.toByteArray()),
+                    () -> connection.insertRowBinary(layout.table(), columns, body.toByteArray()),
                     ClickHouseFailure.retries(metrics::retried));
         } catch (ClickHouseFailure failure) {
             if (failure.kind() != ClickHouseFailure.Kind.DATA) {
@@ -50,6 +71,12 @@ final class BatchInserter {
             return;
         }
         metrics.inserted(layout.table(), rows, System.nanoTime() - started);
+    }
+
+    private static List<String> withWrittenAt(List<String> columns) {
+        List<String> all = new ArrayList<>(columns);
+        all.add(SqlText.identifier(CdcColumns.WRITTEN_AT));
+        return all;
     }
 
     private void isolate(RowLayout layout, List<EncodedRow> rows, ClickHouseFailure failure,

@@ -1,6 +1,8 @@
 package io.cdcpipeline.sink.clickhouse;
 
 import io.cdcpipeline.sink.clickhouse.types.SqlText;
+import java.util.List;
+import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,21 +30,46 @@ final class ClickHouseCluster {
     private final String name;
     private final String zooKeeperPath;
     private final String replicaName;
+    /** The suffix of each table's per-shard table, or null when tables are not Distributed (one shard). */
+    private final String localSuffix;
 
-    ClickHouseCluster(String name, String zooKeeperPath, String replicaName) {
+    ClickHouseCluster(String name, String zooKeeperPath, String replicaName, String localSuffix) {
         this.name = name;
         this.zooKeeperPath = zooKeeperPath;
         this.replicaName = replicaName;
+        this.localSuffix = localSuffix;
     }
 
     /** The cluster of a config, or null when the sink writes to one server. */
     static ClickHouseCluster of(ClickHouseSinkConfig config) {
-        return config.cluster().isEmpty() ? null
-                : new ClickHouseCluster(config.cluster(), config.clusterZooKeeperPath(), config.clusterReplicaName());
+        return config.cluster().isEmpty() ? null : new ClickHouseCluster(config.cluster(),
+                config.clusterZooKeeperPath(), config.clusterReplicaName(),
+                config.clusterDistributed() ? config.clusterLocalSuffix() : null);
     }
 
     String name() {
         return name;
+    }
+
+    /** Whether each table is a Distributed table in front of per-shard tables ({@code clickhouse.cluster.distributed}). */
+    boolean distributed() {
+        return localSuffix != null;
+    }
+
+    /** The per-shard table behind the table the sink writes and reads: itself on one shard. */
+    String localOf(String table) {
+        return localSuffix == null ? table : table + localSuffix;
+    }
+
+    /**
+     * The engine of a Distributed table over the cluster in front of {@code localTable}, each row on the shard a hash
+     * of {@code shardingColumns} picks: every version of a key lands on one shard, where they replace each other.
+     */
+    String distributedEngine(String database, String localTable, List<String> shardingColumns) {
+        StringJoiner key = new StringJoiner(", ", "cityHash64(", ")");
+        shardingColumns.forEach(column -> key.add(SqlText.identifier(column)));
+        return "Distributed(" + SqlText.literal(name) + ", " + SqlText.literal(database) + ", "
+                + SqlText.literal(localTable) + ", " + key + ")";
     }
 
     /**

@@ -39,6 +39,9 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
     public static final String CLUSTER_ZOOKEEPER_PATH = "clickhouse.cluster.zookeeper.path";
     public static final String CLUSTER_REPLICA_NAME = "clickhouse.cluster.replica.name";
     public static final String CLUSTER_DDL_TIMEOUT_SECONDS = "clickhouse.cluster.ddl.timeout.seconds";
+    public static final String CLUSTER_INSERT_QUORUM = "clickhouse.cluster.insert.quorum";
+    public static final String CLUSTER_DISTRIBUTED = "clickhouse.cluster.distributed";
+    public static final String CLUSTER_LOCAL_SUFFIX = "clickhouse.cluster.local.suffix";
     public static final String CONNECT_TIMEOUT_MS = "clickhouse.connect.timeout.ms";
     public static final String REQUEST_TIMEOUT_MS = "clickhouse.request.timeout.ms";
     public static final String TABLE_NAME_FORMAT = "table.name.format";
@@ -80,9 +83,10 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                             + "starts and whenever it finds it missing. Off: a missing database pauses the sink with "
                             + "that error until someone creates it; no record is dead-lettered for it.")
             .define(CLUSTER, Type.STRING, "", ConfigDef.LambdaValidator.with((name, value) -> {
-                        String problem = ((String) value).isEmpty() ? null : Identifiers.problem((String) value);
-                        if (problem != null) {
-                            throw new ConfigException(name, value, "is not a cluster name: it " + problem);
+                        // The name is an XML element of the servers' <remote_servers>.
+                        if (!((String) value).isEmpty() && !((String) value).matches("[A-Za-z_][A-Za-z0-9_.-]*")) {
+                            throw new ConfigException(name, value, "is not a cluster name (an XML element name of the "
+                                    + "servers' remote_servers: letters, digits, _ . -, not starting with a digit)");
                         }
                     }, () -> "empty, or the name of a cluster in the servers' remote_servers"), Importance.HIGH,
                     "Name of the ClickHouse cluster (remote_servers) to write to; empty for one server. Set: every "
@@ -107,6 +111,20 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                             + "distributed_ddl_task_timeout). Past it the sink goes on: the statement stays in the "
                             + "distributed DDL queue and each host runs it in order, a host that is down once it is "
                             + "back; an insert that needs a column its replica has not added yet is retried meanwhile.")
+            .define(CLUSTER_INSERT_QUORUM, Type.INT, 0, Range.between(0, 16), Importance.MEDIUM,
+                    "Replicas that must have written an insert before ClickHouse acknowledges it (the server's "
+                            + "insert_quorum); 0: the replica the sink writes to, the others fetch the rows afterwards. "
+                            + "2 on a shard of two replicas: an acknowledged change survives the loss of a replica's "
+                            + "disk, and while a replica is down inserts wait (retried, nothing dead-lettered).")
+            .define(CLUSTER_DISTRIBUTED, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "For a cluster of several shards: each table is a Distributed table over the cluster, sharded by a "
+                            + "hash of the primary key (of the row for tables without one), in front of a replicated "
+                            + "table of the same name plus " + CLUSTER_LOCAL_SUFFIX + " on every shard. The sink "
+                            + "writes and reads through the Distributed table (inserts are synchronous), so each key "
+                            + "lives on one shard and its versions replace each other there; the current-state view "
+                            + "reads every shard. Not with " + HISTORY_TABLES + " or rebuilds yet. Off: one shard.")
+            .define(CLUSTER_LOCAL_SUFFIX, Type.STRING, "_local", Identifiers.validator(), Importance.LOW,
+                    "Suffix of the per-shard table behind each Distributed table (with " + CLUSTER_DISTRIBUTED + ").")
             .define(CONNECT_TIMEOUT_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW,
                     "How long to wait for a TCP connection to ClickHouse before the attempt counts as failed (and is retried).")
             .define(REQUEST_TIMEOUT_MS, Type.LONG, 120_000L, Range.atLeast(1_000), Importance.LOW,
@@ -198,6 +216,9 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                     setting(CLUSTER_ZOOKEEPER_PATH, "Replicated table path"),
                     setting(CLUSTER_REPLICA_NAME, "Replica name"),
                     setting(CLUSTER_DDL_TIMEOUT_SECONDS, "ON CLUSTER timeout (s)"),
+                    setting(CLUSTER_INSERT_QUORUM, "Insert quorum"),
+                    setting(CLUSTER_DISTRIBUTED, "Sharded (Distributed tables)"),
+                    setting(CLUSTER_LOCAL_SUFFIX, "Per-shard table suffix"),
                     setting(CONNECT_TIMEOUT_MS, "Connect timeout (ms)"),
                     setting(REQUEST_TIMEOUT_MS, "Request timeout (ms)")),
             group("Tables",
@@ -232,6 +253,14 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
         String history = getString(HISTORY_TABLES);
         this.historyTables = history.isBlank() ? null : Pattern.compile(history);
         SinkOptions.check(this);
+        if (getBoolean(CLUSTER_DISTRIBUTED) && cluster().isEmpty()) {
+            throw new ConfigException(CLUSTER_DISTRIBUTED, true, "needs " + CLUSTER + ", the cluster the Distributed "
+                    + "tables spread over");
+        }
+        if (getBoolean(CLUSTER_DISTRIBUTED) && historyTables != null) {
+            throw new ConfigException(HISTORY_TABLES, history, "change history is not supported with "
+                    + CLUSTER_DISTRIBUTED + "=true yet (one shard: leave " + CLUSTER_DISTRIBUTED + " off)");
+        }
     }
 
     /** The URL setting as written (one URL, or several separated by commas), for messages. */
@@ -245,7 +274,7 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
     }
 
     public String cluster() {
-        return getString(CLUSTER).trim();
+        return getString(CLUSTER);
     }
 
     public String clusterZooKeeperPath() {
@@ -254,6 +283,18 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
 
     public String clusterReplicaName() {
         return getString(CLUSTER_REPLICA_NAME);
+    }
+
+    public boolean clusterDistributed() {
+        return getBoolean(CLUSTER_DISTRIBUTED);
+    }
+
+    public String clusterLocalSuffix() {
+        return getString(CLUSTER_LOCAL_SUFFIX);
+    }
+
+    public int clusterInsertQuorum() {
+        return getInt(CLUSTER_INSERT_QUORUM);
     }
 
     public long clusterDdlTimeoutSeconds() {

@@ -73,7 +73,7 @@ final class ClickHouseTarget implements ChangeTarget<EncodedRow> {
         this.encoder = new RowEncoder(placeholder,
                 new OutOfRangeValues(config.outOfRange(), metrics.sinkMetrics(), LOG));
         this.toast = new ToastResolver(connection, backoff, retries);
-        this.inserter = new BatchInserter(connection, backoff, metrics);
+        this.inserter = new BatchInserter(connection, backoff, metrics, !config.cluster().isEmpty());
         this.sweeps = new SnapshotSweeps("clickhouse", tables::existingTable, metrics::staleRemoved,
                 SourceCheckConfig.isSet(config) ? () -> SourceCheckConfig.connect(config) : null);
         this.targetRows = new ClickHouseTargetRows(connection, tables, backoff, retries);
@@ -230,7 +230,8 @@ final class ClickHouseTarget implements ChangeTarget<EncodedRow> {
             return;
         }
         // Version-aware, so a truncate replayed after newer rows arrived removes only what it removed the first time.
-        String sql = "ALTER TABLE " + table + " DELETE WHERE " + CdcColumns.VERSION + " < " + change.changeVersion();
+        String sql = "ALTER TABLE " + tables.mutationTarget(table) + " DELETE WHERE " + CdcColumns.VERSION + " < "
+                + change.changeVersion();
         backoff.run(sql, () -> connection.execute(sql), retries);
         LOG.info("Source table {} was truncated: rows of {} older than version {} are being deleted", change.table(),
                 table, change.changeVersion());

@@ -54,6 +54,8 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
     private final HttpClient http;
 
     private final boolean deduplicationTokens;
+    private final int insertQuorum;
+    private final boolean distributedSync;
 
     private HttpClickHouseConnection(Client client, ClickHouseSinkConfig config, String url, long timeoutSeconds) {
         this.client = client;
@@ -68,6 +70,8 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
         // Replicated tables deduplicate a retried insert by its token (22.2 and later) or, before, by a hash of its
         // block, which our retries resend unchanged.
         this.deduplicationTokens = !config.cluster().isEmpty() && !(dialect() instanceof LegacyDialect);
+        this.insertQuorum = config.cluster().isEmpty() ? 0 : config.clusterInsertQuorum();
+        this.distributedSync = !config.cluster().isEmpty() && config.clusterDistributed();
     }
 
     /** A connection to the one server of {@code url}, one of the config's URLs. */
@@ -82,6 +86,14 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
                 .setSocketTimeout(config.requestTimeoutMs(), ChronoUnit.MILLIS);
         if (!config.cluster().isEmpty()) {
             builder.serverSetting("distributed_ddl_task_timeout", Long.toString(config.clusterDdlTimeoutSeconds()));
+            if (config.clusterDistributed()) {
+                // Inserts into a Distributed table reach the shards before they are acknowledged, so a failure is
+                // the sink's to retry (the block is then deduplicated on each shard), not a queue's on one server.
+                builder.serverSetting("insert_distributed_sync", "1");
+            }
+            if (config.clusterInsertQuorum() > 0) {
+                builder.serverSetting("insert_quorum", Integer.toString(config.clusterInsertQuorum()));
+            }
         }
         Client client = builder.build();
         try {
@@ -140,8 +152,9 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
         String what = "INSERT INTO " + table;
         byte[] statement = ("INSERT INTO " + target + " FORMAT RowBinary\n").getBytes(StandardCharsets.UTF_8);
         HttpRequest.Builder request = HttpRequest.newBuilder(
-                        URI.create((url.endsWith("/") ? url : url + "/")
-                                + (token == null ? "" : "?insert_deduplication_token=" + token)))
+                        URI.create((url.endsWith("/") ? url : url + "/") + "?insert_quorum=" + insertQuorum
+                                + (distributedSync ? "&insert_distributed_sync=1" : "")
+                                + (token == null ? "" : "&insert_deduplication_token=" + token)))
                 .timeout(Duration.ofSeconds(timeoutSeconds))
                 .POST(HttpRequest.BodyPublishers.concat(
                         HttpRequest.BodyPublishers.ofByteArray(statement),

@@ -237,7 +237,7 @@ final class TableManager {
         WidePartMemory.check(connection.version(), this::maxMemoryUsage, source, qualified(name), wanted);
         String rebuild = TableRebuilds.nameFor(name);
         boolean rebuilding = rebuilds.isRunning(source);
-        if (!rebuilding && rebuilds.enabled() && !existingColumns(rebuild).isEmpty()) {
+        if (!rebuilding && rebuildsEnabled() && !existingColumns(rebuild).isEmpty()) {
             rebuilds.begin(source, qualified(rebuild), qualified(name), "a rebuild of " + qualified(name) + " was found at start");
             rebuilding = true;
         }
@@ -257,6 +257,13 @@ final class TableManager {
         if (incompatible != null) {
             String reason = "incompatible change of source table " + source + " for ClickHouse table "
                     + qualified(target) + ": " + incompatible;
+            if (cluster != null && cluster.distributed()) {
+                throw new DataException(reason + ". The sink does not rebuild tables of a sharded cluster ("
+                        + ClickHouseSinkConfig.CLUSTER_DISTRIBUTED + "=true) yet: convert it yourself (ALTER TABLE ... "
+                        + "ON CLUSTER ... MODIFY COLUMN on the per-shard and the Distributed table; for a changed key: "
+                        + "drop both and the view ON CLUSTER, then re-snapshot " + source + " with bin/cdc snapshot) "
+                        + "and replay the dead letters");
+            }
             if (!rebuilds.enabled()) {
                 throw new DataException(reason + ". Set " + SourceCheckConfig.URL + " and " + SourceCheckConfig.SIGNAL_TABLE
                         + " so that the sink rebuilds the table by itself, or convert it yourself (ALTER TABLE ... "
@@ -296,7 +303,7 @@ final class TableManager {
                 : evolve(source, target, wanted, keyColumns, existing, fields, before, !target.equals(rebuild));
         if ((recorded == null || recorded.replacedBy(event))
                 && (cluster == null || connection.dialect().commentsReplicatedColumns())) {
-            execute("ALTER TABLE " + qualified(target) + " COMMENT COLUMN " + CdcColumns.VERSION + " "
+            execute("ALTER TABLE " + qualified(localOf(target)) + " COMMENT COLUMN " + CdcColumns.VERSION + " "
                     + SqlText.literal(SourceColumns.of(event).toJson()));
         }
         boolean keepsHistory = config.keepsHistory(source) || existing.containsKey(CdcColumns.OP);
@@ -346,7 +353,10 @@ final class TableManager {
     private Map<String, ClickHouseType> create(TableId source, String name, Map<String, ClickHouseType> columns,
             List<String> keyColumns, boolean withView) {
         ClickHouseDialect dialect = connection.dialect();
-        StringJoiner ddl = new StringJoiner(",\n  ", "CREATE TABLE IF NOT EXISTS " + qualified(name) + " (\n  ", "\n)");
+        // On a sharded cluster the rows live in a per-shard table, and the table of the name is the Distributed
+        // table in front of it.
+        String local = cluster == null ? name : cluster.localOf(name);
+        StringJoiner ddl = new StringJoiner(",\n  ", "CREATE TABLE IF NOT EXISTS " + qualified(local) + " (\n  ", "\n)");
         columns.forEach((column, type) -> ddl.add(SqlText.identifier(column) + " " + type.sql()));
         boolean keyless = keyColumns.isEmpty();
         boolean keepsHistory = config.keepsHistory(source);
@@ -359,7 +369,7 @@ final class TableManager {
         }
         String engine = dialect.engine(CdcColumns.VERSION, CdcColumns.DELETED);
         if (cluster != null) {
-            engine = cluster.replicated(engine, config.database(), name, !withView);
+            engine = cluster.replicated(engine, config.database(), local, !withView);
         }
         StringBuilder sql = new StringBuilder(ddl.toString()).append("\nENGINE = ").append(engine);
         String partitionBy = config.partitionBy(source);
@@ -379,12 +389,17 @@ final class TableManager {
         if (keyColumns.stream().anyMatch(k -> columns.get(k).nullable())) {
             settings.add(dialect.nullableKeySetting());
         }
-        settings.addAll(markerCleanup.tableSettings(qualified(name)));
+        settings.addAll(markerCleanup.tableSettings(qualified(local)));
         if (!settings.isEmpty()) {
             sql.append("\nSETTINGS ").append(String.join(", ", settings));
         }
-        LOG.info("Creating ClickHouse table {} for {} ({} dialect):\n{}", qualified(name), source, dialect.description(), sql);
+        LOG.info("Creating ClickHouse table {} for {} ({} dialect):\n{}", qualified(local), source, dialect.description(), sql);
         execute(sql.toString());
+        if (!local.equals(name)) {
+            List<String> sharding = keyless ? List.of(CdcColumns.ROW_KEY) : keyColumns;
+            execute("CREATE TABLE IF NOT EXISTS " + qualified(name) + " AS " + qualified(local) + " ENGINE = "
+                    + cluster.distributedEngine(config.database(), local, sharding));
+        }
         if (keepsHistory) {
             history.ensure(source, name, orderBy, keyColumns, withView);
         }
@@ -558,7 +573,7 @@ final class TableManager {
 
     private boolean isSortingKey(String name, String column) {
         List<String[]> rows = query("SELECT is_in_sorting_key FROM system.columns WHERE database = "
-                + SqlText.literal(config.database()) + " AND table = " + SqlText.literal(name) + " AND name = "
+                + SqlText.literal(config.database()) + " AND table = " + SqlText.literal(localOf(name)) + " AND name = "
                 + SqlText.literal(column) + " FORMAT TabSeparated");
         return !rows.isEmpty() && "1".equals(rows.get(0)[0]);
     }
@@ -581,7 +596,7 @@ final class TableManager {
     private Set<String> sortingKey(String name) {
         Set<String> sortingKey = new HashSet<>();
         for (String[] row : query("SELECT name FROM system.columns WHERE database = " + SqlText.literal(config.database())
-                + " AND table = " + SqlText.literal(name) + " AND is_in_sorting_key FORMAT TabSeparated")) {
+                + " AND table = " + SqlText.literal(localOf(name)) + " AND is_in_sorting_key FORMAT TabSeparated")) {
             sortingKey.add(row[0]);
         }
         return sortingKey;
@@ -593,7 +608,7 @@ final class TableManager {
      */
     private SourceColumns recordedColumns(String name) {
         List<String[]> rows = query("SELECT comment FROM system.columns WHERE database = " + SqlText.literal(config.database())
-                + " AND table = " + SqlText.literal(name) + " AND name = " + SqlText.literal(CdcColumns.VERSION)
+                + " AND table = " + SqlText.literal(localOf(name)) + " AND name = " + SqlText.literal(CdcColumns.VERSION)
                 + " FORMAT TabSeparated");
         return rows.isEmpty() ? null : SourceColumns.parse(rows.get(0)[0]);
     }
@@ -629,7 +644,38 @@ final class TableManager {
         if (!existingColumns(history.tableOf(table)).isEmpty()) {
             execute(history.alterOf(table, clause));
         }
+        if (!localOf(table).equals(table)) {
+            execute("ALTER TABLE " + qualified(localOf(table)) + " " + clause);
+            // A Distributed table holds no rows (inserts are synchronous): it is made again with the shards' new
+            // columns. ALTER of it ON CLUSTER is refused by servers before 19.x where shards are replicated.
+            String engine = query("SELECT engine_full FROM system.tables WHERE database = "
+                    + SqlText.literal(config.database()) + " AND name = " + SqlText.literal(table)
+                    + " FORMAT TabSeparated").get(0)[0];
+            execute("DROP TABLE IF EXISTS " + qualified(table));
+            execute("CREATE TABLE IF NOT EXISTS " + qualified(table) + " AS " + qualified(localOf(table))
+                    + " ENGINE = " + engine);
+            return;
+        }
         execute("ALTER TABLE " + qualified(table) + " " + clause);
+    }
+
+    /** Whether the sink rebuilds tables by itself: it reaches the source's signal table, and the cluster has one shard. */
+    private boolean rebuildsEnabled() {
+        return rebuilds.enabled() && (cluster == null || !cluster.distributed());
+    }
+
+    /** The per-shard table behind a table on a sharded cluster; the table itself elsewhere. */
+    private String localOf(String table) {
+        return cluster == null ? table : cluster.localOf(table);
+    }
+
+    /**
+     * The table that mutations ({@code ALTER ... DELETE}) of a table this manager named go to: its per-shard table on
+     * a sharded cluster (a Distributed table holds no rows), itself elsewhere.
+     */
+    String mutationTarget(String qualifiedTable) {
+        String name = names.get(qualifiedTable);
+        return name == null ? qualifiedTable : qualified(localOf(name));
     }
 
     private void execute(String sql) {

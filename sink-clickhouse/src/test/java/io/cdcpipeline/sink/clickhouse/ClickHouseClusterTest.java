@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ClickHouseClusterTest {
 
     private final ClickHouseCluster cluster = new ClickHouseCluster("cdc", "/clickhouse/tables/{shard}/{database}/{table}",
-            "{replica}");
+            "{replica}", null);
 
     @Test
     void everyStatementTheSinkIssuesRunsOnTheCluster() {
@@ -75,6 +75,16 @@ class ClickHouseClusterTest {
     }
 
     @Test
+    void distributedTablesShardByTheKeyInFrontOfTheirPerShardTable() {
+        ClickHouseCluster sharded = new ClickHouseCluster("cdc", "/p/{table}", "{replica}", "_local");
+        assertThat(sharded.distributed()).isTrue();
+        assertThat(sharded.localOf("orders")).isEqualTo("orders_local");
+        assertThat(cluster.localOf("orders")).isEqualTo("orders");
+        assertThat(sharded.distributedEngine("db", "order_items_local", java.util.List.of("order_id", "line")))
+                .isEqualTo("Distributed('cdc', 'db', 'order_items_local', cityHash64(`order_id`, `line`))");
+    }
+
+    @Test
     void clusterSettingsAreCheckedWhenTheConfigIsRead() {
         assertThat(ClickHouseCluster.of(new ClickHouseSinkConfig(Map.of()))).isNull();
         ClickHouseSinkConfig config = new ClickHouseSinkConfig(Map.of(ClickHouseSinkConfig.CLUSTER, "cdc",
@@ -85,5 +95,10 @@ class ClickHouseClusterTest {
                 "/clickhouse/tables/{shard}/same"))).isInstanceOf(ConfigException.class).hasMessageContaining("{table}");
         assertThatThrownBy(() -> new ClickHouseSinkConfig(Map.of(ClickHouseSinkConfig.URL, "http://r1:8123,r2:8123")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("'r2:8123'");
+        assertThatThrownBy(() -> new ClickHouseSinkConfig(Map.of(ClickHouseSinkConfig.CLUSTER_DISTRIBUTED, "true")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(ClickHouseSinkConfig.CLUSTER);
+        assertThatThrownBy(() -> new ClickHouseSinkConfig(Map.of(ClickHouseSinkConfig.CLUSTER, "cdc",
+                ClickHouseSinkConfig.CLUSTER_DISTRIBUTED, "true", ClickHouseSinkConfig.HISTORY_TABLES, "public\\.t")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("not supported");
     }
 }

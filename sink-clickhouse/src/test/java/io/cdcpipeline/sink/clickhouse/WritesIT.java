@@ -126,6 +126,12 @@ class WritesIT {
 
     /** 1000 inserts, then 500 updates (qty = id * 3), as Debezium streams them. */
     static List<SinkRecord> captureItems(StackEndpoints stack, PostgresTestDatabase pg) throws Exception {
+        return captureItems(stack, pg, List.of(), 0);
+    }
+
+    /** The changes of {@link #captureItems(StackEndpoints, PostgresTestDatabase)}, then of {@code more} statements. */
+    static List<SinkRecord> captureItems(StackEndpoints stack, PostgresTestDatabase pg, List<String> more,
+            int moreChanges) throws Exception {
         try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
             st.execute("CREATE TABLE items (id integer PRIMARY KEY, qty integer NOT NULL, note text)");
         }
@@ -134,8 +140,11 @@ class WritesIT {
             try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
                 st.execute("INSERT INTO items SELECT i, i, 'note ' || i FROM generate_series(1, " + ROWS + ") i");
                 st.execute("UPDATE items SET qty = id * 3 WHERE id <= " + UPDATES);
+                for (String statement : more) {
+                    st.execute(statement);
+                }
             }
-            List<SinkRecord> records = stream.take(ROWS + UPDATES, Duration.ofSeconds(120));
+            List<SinkRecord> records = stream.take(ROWS + UPDATES + moreChanges, Duration.ofSeconds(120));
             assertThat(ChangeEvent.of(records.get(ROWS)).operation().name()).isEqualTo("UPDATE");
             return records;
         }
