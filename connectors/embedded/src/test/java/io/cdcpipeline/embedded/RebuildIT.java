@@ -2,7 +2,9 @@ package io.cdcpipeline.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdcpipeline.testkit.ClickHouseTestCluster;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
+import io.cdcpipeline.testkit.ElasticsearchTestCluster;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
@@ -31,14 +33,39 @@ class RebuildIT {
     @Test
     void rebuildUnderLiveWritesSwapsTheAliasWithoutDowntime(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch, ElasticsearchTestIndex es, @TempDir Path work) throws Exception {
+        rebuildUnderLiveWrites(new PipelineHarness(stack, pg, ch, es, work), es.url(), es.name());
+    }
+
+    /**
+     * The same on the stack's clusters: the new index gets the configured shards and replicas on the two-node
+     * Elasticsearch cluster, the alias swap is seen by both nodes, and the ClickHouse sink writes the replicated
+     * cluster meanwhile.
+     */
+    @Test
+    void rebuildOnTheElasticsearchClusterSwapsTheAliasForEveryNode(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestCluster ch, ElasticsearchTestCluster es, @TempDir Path work) throws Exception {
         PipelineHarness h = new PipelineHarness(stack, pg, ch, es, work);
+        h.extraConfig.put("sink.elasticsearch.index.override.public.orders.settings",
+                "{\"number_of_shards\": 2, \"number_of_replicas\": 1}");
+        rebuildUnderLiveWrites(h, es.url(1), es.name());
+        String alias = es.name() + "_orders";
+        h.awaitElasticsearchShards("orders", 4, 60); // the rebuilt index: two primaries and their replicas
+        for (int node = 1; node <= 2; node++) {
+            assertThat(es.request(node, "GET", "/_alias/" + alias, null)).as("the alias seen by node %d", node)
+                    .contains(alias + "_v2").doesNotContain(alias + "_v1");
+        }
+        assertThat(es.request(2, "GET", "/" + alias + "_v2/_settings/index.number_of_replicas", null))
+                .contains("\"number_of_replicas\":\"1\"");
+    }
+
+    private static void rebuildUnderLiveWrites(PipelineHarness h, String esUrl, String esName) throws Exception {
         h.shopWithSignalTable();
         h.sql("INSERT INTO customers VALUES (1, 'ada@example.com', 'Ada', 1.00, true, NULL, NULL)",
                 "INSERT INTO orders SELECT g, 1, 'new', g * 1.25, timestamp '2026-01-01' + g * interval '1 second' "
                         + "FROM generate_series(1, 3000) g");
         h.extraConfig.put("source.incremental.snapshot.chunk.size", "500");
 
-        String alias = es.name() + "_orders";
+        String alias = esName + "_orders";
         HttpClient http = HttpClient.newHttpClient();
         try (EmbeddedPipeline pipeline = h.start()) {
             h.awaitCopiesEqualSource(120);
@@ -49,7 +76,7 @@ class RebuildIT {
             Thread searcher = new Thread(() -> {
                 while (running.get()) {
                     try {
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(es.url() + "/" + alias
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(esUrl + "/" + alias
                                 + "/_count")).build(), HttpResponse.BodyHandlers.ofString());
                         String body = r.body();
                         long count = r.statusCode() == 200 ? Long.parseLong(body.replaceAll(".*\"count\":(\\d+).*", "$1")) : -1;
@@ -89,7 +116,7 @@ class RebuildIT {
                 writer.join();
             }
             assertThat(newIndex).isEqualTo(alias + "_v2");
-            HttpResponse<String> aliases = http.send(HttpRequest.newBuilder(URI.create(es.url() + "/_alias/" + alias))
+            HttpResponse<String> aliases = http.send(HttpRequest.newBuilder(URI.create(esUrl + "/_alias/" + alias))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(aliases.body()).contains(alias + "_v2").doesNotContain(alias + "_v1");
             assertThat(searchProblems).as("searches during the rebuild (%d made)", searches.get()).isEmpty();
