@@ -248,7 +248,7 @@ cluster_healthy() {
 cluster_summary() {
   local n
   for n in $(seq 1 "$CDC_ES_CLUSTER_NODES"); do
-    printf '%-14s %-48s %s\n' "elasticsearch c$n" "$(es_node_url "$n") (cdc-cluster)" \
+    printf '%-14s %-48s %s\n' "es node c$n" "$(es_node_url "$n") (cdc-cluster)" \
       "$(curl -fsS --max-time 2 "$(es_node_url "$n")/_cat/health?h=status,node.total" 2>/dev/null)"
   done
   printf '%-14s %-48s %s\n' zookeeper "$CDC_BIND_HOST:$CDC_ZK_PORT" "$CDC_ZK_VERSION"

@@ -311,7 +311,7 @@ stack_status() {
     printf '%-14s %-5s %s\n' connect "-" "not part of this stack (bin/cdc stack up --with-kafka)"
   fi
   if [ -f "$CLUSTER_MARKER" ]; then
-    status_line "cluster cdc" cluster_healthy "zookeeper $CDC_BIND_HOST:$CDC_ZK_PORT, $CDC_CLUSTER_REPLICAS ClickHouse replicas" || all=1
+    status_line clusters cluster_healthy "zookeeper $CDC_BIND_HOST:$CDC_ZK_PORT, $CDC_CLUSTER_REPLICAS ClickHouse replicas, $CDC_ES_CLUSTER_NODES Elasticsearch nodes" || all=1
   fi
   return $all
 }

@@ -4,6 +4,7 @@ import io.cdcpipeline.sink.clickhouse.dialect.ClickHouseDialect;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +33,9 @@ interface ClickHouseConnection extends AutoCloseable {
     }
 
     void execute(String sql);
+
+    /** A statement with server settings of its own (e.g. how long an ON CLUSTER statement waits for its hosts). */
+    void execute(String sql, Map<String, String> settings);
 
     /**
      * Inserts {@code RowBinary} rows.

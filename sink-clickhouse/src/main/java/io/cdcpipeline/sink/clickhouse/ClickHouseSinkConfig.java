@@ -106,11 +106,13 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                             + "filled in by the sink; {shard} and other macros by each server from its <macros>.")
             .define(CLUSTER_REPLICA_NAME, Type.STRING, "{replica}", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Replica name of each replicated table, usually the server's {replica} macro.")
-            .define(CLUSTER_DDL_TIMEOUT_SECONDS, Type.LONG, 60L, Range.between(5, 3_600), Importance.LOW,
+            .define(CLUSTER_DDL_TIMEOUT_SECONDS, Type.LONG, 30L, Range.between(2, 3_600), Importance.LOW,
                     "How long an ON CLUSTER statement waits for every host to run it (the server's "
                             + "distributed_ddl_task_timeout). Past it the sink goes on: the statement stays in the "
                             + "distributed DDL queue and each host runs it in order, a host that is down once it is "
-                            + "back; an insert that needs a column its replica has not added yet is retried meanwhile.")
+                            + "back; an insert that needs a column its replica has not added yet is retried meanwhile. "
+                            + "While the hosts that have not run a statement are all down, the next statements wait "
+                            + "2 s for them instead, until one reaches every host again.")
             .define(CLUSTER_INSERT_QUORUM, Type.INT, 0, Range.between(0, 16), Importance.MEDIUM,
                     "Replicas that must have written an insert before ClickHouse acknowledges it (the server's "
                             + "insert_quorum); 0: the replica the sink writes to, the others fetch the rows afterwards. "

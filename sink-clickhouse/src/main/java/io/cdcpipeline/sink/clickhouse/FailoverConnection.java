@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.clickhouse;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -46,6 +47,14 @@ final class FailoverConnection implements ClickHouseConnection {
     public void execute(String sql) {
         call(sql, c -> {
             c.execute(sql);
+            return null;
+        });
+    }
+
+    @Override
+    public void execute(String sql, Map<String, String> settings) {
+        call(sql, c -> {
+            c.execute(sql, settings);
             return null;
         });
     }

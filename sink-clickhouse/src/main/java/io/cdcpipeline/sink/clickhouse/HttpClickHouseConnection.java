@@ -1,6 +1,7 @@
 package io.cdcpipeline.sink.clickhouse;
 
 import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.command.CommandSettings;
 import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.client.api.query.QueryResponse;
 import com.clickhouse.data.ClickHouseFormat;
@@ -21,6 +22,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -112,6 +114,13 @@ final class HttpClickHouseConnection implements ClickHouseConnection {
     @Override
     public void execute(String sql) {
         release(await(() -> client.execute(sql), sql));
+    }
+
+    @Override
+    public void execute(String sql, Map<String, String> settings) {
+        CommandSettings command = new CommandSettings();
+        settings.forEach(command::serverSetting);
+        release(await(() -> client.execute(sql, command), sql));
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The sink's connection to the modern ClickHouse engine in {@code libchdb.so}: the same statements and the same
@@ -32,6 +33,15 @@ final class ChdbConnection implements ClickHouseConnection {
     @Override
     public void execute(String sql) {
         run(sql, sql.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** chdb runs statements in one process: no ON CLUSTER waits, so no per-statement setting is ever needed. */
+    @Override
+    public void execute(String sql, Map<String, String> settings) {
+        if (!settings.isEmpty()) {
+            throw new UnsupportedOperationException("the chdb connection takes no per-statement settings: " + settings);
+        }
+        execute(sql);
     }
 
     /**

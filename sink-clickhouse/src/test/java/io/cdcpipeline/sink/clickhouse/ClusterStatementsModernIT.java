@@ -114,6 +114,11 @@ class ClusterStatementsModernIT {
         }
 
         @Override
+        public void execute(String sql, Map<String, String> settings) {
+            engine.execute(sql, settings);
+        }
+
+        @Override
         public void insertRowBinary(String table, List<String> columns, byte[] rows) {
             engine.insertRowBinary(table, columns, rows);
         }
