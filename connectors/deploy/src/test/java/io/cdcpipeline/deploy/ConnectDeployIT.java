@@ -10,7 +10,9 @@ import io.cdcpipeline.lag.Observation;
 import io.cdcpipeline.lag.config.MonitorConfig;
 import io.cdcpipeline.testkit.Await;
 import io.cdcpipeline.testkit.CdcCommand;
+import io.cdcpipeline.testkit.ClickHouseTestCluster;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
+import io.cdcpipeline.testkit.ElasticsearchTestCluster;
 import io.cdcpipeline.testkit.ElasticsearchTestIndex;
 import io.cdcpipeline.testkit.PostgresTestDatabase;
 import io.cdcpipeline.testkit.ProjectRoot;
@@ -529,6 +531,56 @@ class ConnectDeployIT {
     }
 
     /** The tables connect-configs/connect captures, the lag monitor's heartbeat table among them from the start. */
+    /**
+     * The cluster variant of the sinks (connect-configs/cluster) with the shipped source, deployed as users do:
+     * every replica of the ClickHouse cluster and every node's own shard copies end equal to Postgres.
+     */
+    @Test
+    void theShippedClusterConfigsWriteEveryReplicaAndNode(StackEndpoints stack, PostgresTestDatabase pg,
+            ClickHouseTestCluster ch, ElasticsearchTestCluster es, @TempDir Path dir) throws Exception {
+        createShopTables(pg);
+        Path configs = deployable(dir, "connect", "cluster", pg, ch.database(), es.name());
+        // The worker's environment points at the stack's single servers: the clusters' endpoints are put in the files.
+        edit(configs.resolve("clickhouse-sink.json"), config -> {
+            config.put("clickhouse.url", ch.urls());
+            config.put("clickhouse.cluster", ch.name());
+        });
+        edit(configs.resolve("elasticsearch-sink.json"), config -> config.put("elasticsearch.urls", es.urls()));
+        List<String> names = List.of(pg.name() + "-postgres-source", pg.name() + "-clickhouse-sink",
+                pg.name() + "-elasticsearch-sink");
+        try {
+            CdcCommand.Result deployed = deploy(stack, configs.toString());
+            assertThat(deployed.exitCode()).as(deployed.output()).isZero();
+            Await.until(() -> workersRunning(stack, names).size() == 1, 120, "every task RUNNING");
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO customers (name, email) SELECT 'c' || g, 'c' || g || '@example.com' "
+                        + "FROM generate_series(1, 20) g");
+                st.execute("INSERT INTO orders (customer_id, total, status) SELECT 1 + g % 20, g * 1.5, 'new' "
+                        + "FROM generate_series(1, 300) g");
+                st.execute("UPDATE orders SET status = 'paid' WHERE id % 3 = 0");
+                st.execute("DELETE FROM orders WHERE id % 10 = 0");
+            }
+            String expected = postgres(pg, "SELECT count(*) || ' ' || sum(total) || ' ' || count(*) FILTER (WHERE "
+                    + "status = 'paid') FROM orders").iterator().next();
+            for (int n = 1; n <= 2; n++) {
+                int node = n;
+                Await.until(() -> expected.equals(ch.query(node, "SELECT concat(toString(count()), ' ', "
+                        + "toString(sum(total)), ' ', toString(countIf(status = 'paid'))) FROM " + ch.database()
+                        + ".orders_current")), 180, "orders on ClickHouse replica " + node);
+                String count = expected.split(" ")[0];
+                Await.until(() -> es.request(node, "GET", "/" + es.name() + "_orders/_count?preference=_only_local",
+                        null).contains("\"count\":" + count + ","), 120, "orders in node " + node + "'s copies");
+            }
+            assertThat(es.request(1, "GET", "/" + es.name() + "_orders/_settings/index.number_of_replicas", null))
+                    .as("the shipped index.settings").contains("\"number_of_replicas\":\"1\"");
+        } finally {
+            for (String name : names) {
+                http.send(HttpRequest.newBuilder(URI.create(stack.requireConnectUrl() + "/connectors/" + name))
+                        .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+            }
+        }
+    }
+
     private static void createShopTables(PostgresTestDatabase pg) throws Exception {
         try (Connection c = pg.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text)");
@@ -660,9 +712,16 @@ class ConnectDeployIT {
      */
     private Path deployable(Path dir, String folder, PostgresTestDatabase pg, ClickHouseTestDatabase ch,
             ElasticsearchTestIndex es) throws Exception {
+        return deployable(dir, folder, folder, pg, ch.name(), es.name());
+    }
+
+    /** The same, the source's file from {@code sourceFolder} and the sinks' from {@code sinkFolder}. */
+    private Path deployable(Path dir, String sourceFolder, String sinkFolder, PostgresTestDatabase pg,
+            String clickHouseDatabase, String indexPrefix) throws Exception {
         Files.createDirectories(dir);
-        Path source = ProjectRoot.path().resolve("connect-configs").resolve(folder);
+        Path configs = ProjectRoot.path().resolve("connect-configs");
         for (String file : List.of("postgres-source.json", "clickhouse-sink.json", "elasticsearch-sink.json")) {
+            Path source = configs.resolve(file.equals("postgres-source.json") ? sourceFolder : sinkFolder);
             ObjectNode connector = (ObjectNode) json.readTree(source.resolve(file).toFile());
             connector.put("name", connector.path("name").asText().replaceFirst("^shop", pg.name()));
             ObjectNode config = (ObjectNode) connector.path("config");
@@ -677,10 +736,10 @@ class ConnectDeployIT {
                 config.put("errors.deadletterqueue.topic.name", config.path("errors.deadletterqueue.topic.name")
                         .asText().replaceFirst("^shop", pg.name()));
                 if (file.equals("clickhouse-sink.json")) {
-                    config.put("clickhouse.database", ch.name());
+                    config.put("clickhouse.database", clickHouseDatabase);
                 } else {
                     config.put("index.name.format", config.path("index.name.format").asText()
-                            .replaceFirst("^shop", es.name()));
+                            .replaceFirst("^shop", indexPrefix));
                 }
             }
             Files.writeString(dir.resolve(file), json.writerWithDefaultPrettyPrinter().writeValueAsString(connector));

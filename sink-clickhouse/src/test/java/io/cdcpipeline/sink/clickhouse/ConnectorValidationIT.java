@@ -2,6 +2,7 @@ package io.cdcpipeline.sink.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdcpipeline.testkit.ClickHouseTestCluster;
 import io.cdcpipeline.testkit.ClickHouseTestDatabase;
 import io.cdcpipeline.testkit.RealStack;
 import java.util.HashMap;
@@ -68,6 +69,24 @@ class ConnectorValidationIT {
         Map<String, String> badFill = config(ch);
         badFill.put(ClickHouseSinkConfig.DROPPED_COLUMN_FILL, "zero");
         assertThat(errors(badFill)).containsKey(ClickHouseSinkConfig.DROPPED_COLUMN_FILL);
+    }
+
+    @Test
+    void aClusterTheServerLacksOrAMissingMacroIsNamed(ClickHouseTestCluster cluster) {
+        Map<String, String> config = new HashMap<>();
+        config.put("connector.class", ClickHouseSinkConnector.class.getName());
+        config.put(ClickHouseSinkConfig.URL, cluster.urls());
+        config.put(ClickHouseSinkConfig.DATABASE, cluster.database());
+        config.put(ClickHouseSinkConfig.CLUSTER, cluster.name());
+        assertThat(errors(config)).as("the stack's cluster, every macro defined").isEmpty();
+
+        config.put(ClickHouseSinkConfig.CLUSTER, "no_such_cluster");
+        assertThat(errors(config)).containsOnlyKeys(ClickHouseSinkConfig.CLUSTER);
+        assertThat(errors(config).get(ClickHouseSinkConfig.CLUSTER)).contains("no cluster 'no_such_cluster'");
+
+        config.put(ClickHouseSinkConfig.CLUSTER, cluster.name());
+        config.put(ClickHouseSinkConfig.CLUSTER_ZOOKEEPER_PATH, "/clickhouse/tables/{layer}-{shard}/{table}");
+        assertThat(errors(config).get(ClickHouseSinkConfig.CLUSTER)).contains("no macro {layer}");
     }
 
     private static Map<String, String> config(ClickHouseTestDatabase ch) {
