@@ -56,13 +56,15 @@ final class ChangeHistory {
      */
     void ensure(TableId source, String table, String orderBy, List<String> keyColumns, boolean asOf) {
         String history = tableOf(table);
+        // On a sharded cluster each shard keeps the history of its own rows, behind a Distributed table.
+        String localHistory = localOf(history);
         List<String> order = new ArrayList<>(SortingKey.parse(orderBy).elements());
         order.add(CdcColumns.VERSION);
         // A rebuild's history is renamed with it (asOf false): its replicated path must stay unique.
         String engine = cluster == null ? "ReplacingMergeTree"
-                : cluster.replicated("ReplacingMergeTree", config.database(), history, !asOf);
-        StringBuilder sql = new StringBuilder("CREATE TABLE IF NOT EXISTS " + qualified.apply(history) + " AS "
-                + qualified.apply(table) + "\nENGINE = " + engine + "\nPARTITION BY toYYYYMM(" + CdcColumns.SOURCE_TS
+                : cluster.replicated("ReplacingMergeTree", config.database(), localHistory, !asOf);
+        StringBuilder sql = new StringBuilder("CREATE TABLE IF NOT EXISTS " + qualified.apply(localHistory) + " AS "
+                + qualified.apply(localOf(table)) + "\nENGINE = " + engine + "\nPARTITION BY toYYYYMM(" + CdcColumns.SOURCE_TS
                 + ")\nORDER BY (" + String.join(", ", order) + ")");
         String ttl = config.historyTtl(source);
         if (!ttl.isEmpty()) {
@@ -79,6 +81,11 @@ final class ChangeHistory {
             sql.append("\nSETTINGS ").append(dialect.nullableKeySetting());
         }
         execute.accept(sql.toString());
+        if (!localHistory.equals(history)) {
+            execute.accept("CREATE TABLE IF NOT EXISTS " + qualified.apply(history) + " AS "
+                    + qualified.apply(localHistory) + " ENGINE = " + cluster.distributedEngine(config.database(),
+                    localHistory, keyColumns.isEmpty() ? List.of(CdcColumns.ROW_KEY) : keyColumns));
+        }
         fill(table);
         if (asOf && dialect.hasParameterizedViews()) {
             execute.accept("CREATE OR REPLACE VIEW " + qualified.apply(table + "_as_of") + " AS " + asOfSelect(history,
@@ -88,8 +95,13 @@ final class ChangeHistory {
 
     /** Makes the view that copies each row inserted into {@code table} into its history, where missing. */
     void fill(String table) {
+        // On a sharded cluster the rows reach each shard's own table, where the view copies them.
         execute.accept("CREATE MATERIALIZED VIEW IF NOT EXISTS " + qualified.apply(viewOf(table)) + " TO "
-                + qualified.apply(tableOf(table)) + " AS SELECT * FROM " + qualified.apply(table));
+                + qualified.apply(localOf(tableOf(table))) + " AS SELECT * FROM " + qualified.apply(localOf(table)));
+    }
+
+    private String localOf(String table) {
+        return cluster == null ? table : cluster.localOf(table);
     }
 
     /**
@@ -103,11 +115,6 @@ final class ChangeHistory {
         return "SELECT * FROM (SELECT * FROM " + qualified.apply(history) + " WHERE " + CdcColumns.SOURCE_TS
                 + " <= {as_of:" + dialect.dateTime(6).sql() + "} ORDER BY " + CdcColumns.VERSION + " DESC LIMIT 1 BY "
                 + key + ") WHERE " + CdcColumns.DELETED + " = 0";
-    }
-
-    /** The statement that changes a column of the history the way {@code alter} changes it in the table. */
-    String alterOf(String table, String alterClause) {
-        return "ALTER TABLE " + qualified.apply(tableOf(table)) + " " + alterClause;
     }
 
     /**

@@ -124,7 +124,8 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
                             + "table of the same name plus " + CLUSTER_LOCAL_SUFFIX + " on every shard. The sink "
                             + "writes and reads through the Distributed table (inserts are synchronous), so each key "
                             + "lives on one shard and its versions replace each other there; the current-state view "
-                            + "reads every shard. Not with " + HISTORY_TABLES + " or rebuilds yet. Off: one shard.")
+                            + "reads every shard; a history (" + HISTORY_TABLES + ") is kept per shard the same way. The "
+                            + "sink does not rebuild tables of a sharded cluster by itself yet. Off: one shard.")
             .define(CLUSTER_LOCAL_SUFFIX, Type.STRING, "_local", Identifiers.validator(), Importance.LOW,
                     "Suffix of the per-shard table behind each Distributed table (with " + CLUSTER_DISTRIBUTED + ").")
             .define(CONNECT_TIMEOUT_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW,
@@ -259,10 +260,7 @@ public final class ClickHouseSinkConfig extends AbstractConfig {
             throw new ConfigException(CLUSTER_DISTRIBUTED, true, "needs " + CLUSTER + ", the cluster the Distributed "
                     + "tables spread over");
         }
-        if (getBoolean(CLUSTER_DISTRIBUTED) && historyTables != null) {
-            throw new ConfigException(HISTORY_TABLES, history, "change history is not supported with "
-                    + CLUSTER_DISTRIBUTED + "=true yet (one shard: leave " + CLUSTER_DISTRIBUTED + " off)");
-        }
+
     }
 
     /** The URL setting as written (one URL, or several separated by commas), for messages. */

@@ -447,7 +447,7 @@ final class TableManager {
             LOG.info("Keeping the change history of {} from now on: adding its columns to {}", source, qualified(table));
             beforeAlter.accept(qualified(table));
             for (String definition : CdcColumns.historyDefinitions()) {
-                execute("ALTER TABLE " + qualified(table) + " ADD COLUMN " + definition);
+                alterTable(table, "ADD COLUMN " + definition);
             }
             if (withView) {
                 keepView(table, existingColumns(table), true);
@@ -642,8 +642,13 @@ final class TableManager {
      */
     private void alter(String table, String clause) {
         if (!existingColumns(history.tableOf(table)).isEmpty()) {
-            execute(history.alterOf(table, clause));
+            alterTable(history.tableOf(table), clause);
         }
+        alterTable(table, clause);
+    }
+
+    /** Changes one table: on a sharded cluster its per-shard table, then its Distributed table made again. */
+    private void alterTable(String table, String clause) {
         if (!localOf(table).equals(table)) {
             execute("ALTER TABLE " + qualified(localOf(table)) + " " + clause);
             // A Distributed table holds no rows (inserts are synchronous): it is made again with the shards' new

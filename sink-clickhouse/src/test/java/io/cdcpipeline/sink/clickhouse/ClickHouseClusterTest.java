@@ -97,8 +97,6 @@ class ClickHouseClusterTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("'r2:8123'");
         assertThatThrownBy(() -> new ClickHouseSinkConfig(Map.of(ClickHouseSinkConfig.CLUSTER_DISTRIBUTED, "true")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(ClickHouseSinkConfig.CLUSTER);
-        assertThatThrownBy(() -> new ClickHouseSinkConfig(Map.of(ClickHouseSinkConfig.CLUSTER, "cdc",
-                ClickHouseSinkConfig.CLUSTER_DISTRIBUTED, "true", ClickHouseSinkConfig.HISTORY_TABLES, "public\\.t")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("not supported");
+
     }
 }

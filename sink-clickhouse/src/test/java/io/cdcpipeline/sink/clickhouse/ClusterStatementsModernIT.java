@@ -97,6 +97,33 @@ class ClusterStatementsModernIT {
         }
     }
 
+    /**
+     * The statements of the sharded set-up (clickhouse.cluster.distributed) as the sink makes them, parsed by the
+     * modern engine: the Distributed table in front of the per-shard table, and the Distributed table made again
+     * after a schema change. chdb has no cluster to run them on; they run on the 18.16 cluster in ClusterWritesIT.
+     */
+    @Test
+    void theShardedStatementsParseOnTheModernEngine() {
+        ClickHouseCluster sharded = new ClickHouseCluster("cdc", "/clickhouse/tables/{shard}/{database}/{table}",
+                "{replica}", "_local");
+        ChdbEngine chdb = ChdbEngine.shared();
+        for (String statement : List.of(
+                "CREATE TABLE IF NOT EXISTS `db`.`orders_local` (`id` Int64, _cdc_version UInt64, _cdc_deleted UInt8) "
+                        + "ENGINE = " + sharded.replicated("ReplacingMergeTree(_cdc_version, _cdc_deleted)", "db",
+                        "orders_local", false) + " ORDER BY (`id`)",
+                "CREATE TABLE IF NOT EXISTS `db`.`orders` AS `db`.`orders_local` ENGINE = "
+                        + sharded.distributedEngine("db", "orders_local", List.of("id")),
+                "ALTER TABLE `db`.`orders_local` ADD COLUMN `note` Nullable(String) AFTER `id`",
+                "DROP TABLE IF EXISTS `db`.`orders`",
+                "CREATE MATERIALIZED VIEW IF NOT EXISTS `db`.`orders_history_mv` TO `db`.`orders_history_local` AS "
+                        + "SELECT * FROM `db`.`orders_local`")) {
+            String onCluster = sharded.onCluster(statement);
+            assertThat(onCluster).contains(" ON CLUSTER `cdc`");
+            assertThat(chdb.query("SELECT formatQuery(" + SqlText.literal(onCluster) + ")", "TabSeparated"))
+                    .as("the modern engine's reading of %s", onCluster).contains("ON CLUSTER cdc");
+        }
+    }
+
     /** Has the modern engine parse each statement as sent, then runs its one-server form. */
     private record ParsedThenRunLocally(ClickHouseConnection engine, ChdbEngine chdb, Consumer<String> sent)
             implements ClickHouseConnection {

@@ -82,6 +82,7 @@ class ClusterWritesIT {
             props.put(ClickHouseSinkConfig.URL, proxy.url());
             props.put(ClickHouseSinkConfig.CLUSTER, cluster.shardedName());
             props.put(ClickHouseSinkConfig.CLUSTER_DISTRIBUTED, "true");
+            props.put(ClickHouseSinkConfig.HISTORY_TABLES, "public\\.items");
             // Each server is a shard of its own here: the path tells them apart by the replica macro.
             props.put(ClickHouseSinkConfig.CLUSTER_ZOOKEEPER_PATH, "/clickhouse/tables/{replica}/{database}/{table}");
             props.put(ClickHouseSinkConfig.DATABASE, cluster.database());
@@ -113,8 +114,17 @@ class ClusterWritesIT {
             assertThat(first.size() + second.size()).as("keys over the two shards").isEqualTo(1000);
             // Every version once: 1000 inserts, 500 updates, 100 updates after the column was added.
             assertThat(raw).as("row versions over both shards").isEqualTo(records.size());
+            // The history, kept per shard from each shard's own inserts: every change once, the new column too.
+            assertThat(cluster.query(1, "SELECT count(), countIf(extra > 0) FROM " + db + ".items_history"))
+                    .as("history through the Distributed table").isEqualTo(records.size() + "\t100");
+            for (int server = 1; server <= 2; server++) {
+                assertThat(cluster.query(server, "SELECT uniqExact(id) FROM " + db + ".items_history_local"))
+                        .as("history keys on shard %d: its own", server).isEqualTo(cluster.query(server,
+                                "SELECT uniqExact(id) FROM " + db + ".items_local"));
+            }
             ReliabilityCase.fault("ClickHouse sharded cluster (Distributed tables): insert answer lost, schema change")
-                    .expected("each key on one shard; the new column on both shards; the block sent again kept once")
+                    .expected("each key on one shard, its history too; the new column on both shards; the block sent "
+                            + "again kept once")
                     .observed(records.size() + " row versions over 2 shards for " + records.size() + " records, no key "
                             + "on both; current state equal to Postgres through either server")
                     .rowsCompared(records.size()).record();
