@@ -36,11 +36,13 @@ install_zookeeper() {
 
 zk_running() { is_alive "$ZK_PID"; }
 
-# ZooKeeper's four-letter "ruok" (allowed in its config) answers "imok" once it serves.
+# ZooKeeper's four-letter "srvr" (allowed in its config) names the server's mode once it serves requests; before
+# that (loading its data at a restart) it says it is not serving, though "ruok" already answers "imok". A replica
+# whose replicated tables cannot reach ZooKeeper at start does not start at all.
 zk_healthy() {
   local answer
-  answer="$( (exec 3<>"/dev/tcp/$CDC_BIND_HOST/$CDC_ZK_PORT" && printf ruok >&3 && timeout 2 cat <&3) 2>/dev/null)"
-  [ "$answer" = "imok" ]
+  answer="$( (exec 3<>"/dev/tcp/$CDC_BIND_HOST/$CDC_ZK_PORT" && printf srvr >&3 && timeout 2 cat <&3) 2>/dev/null)"
+  [[ "$answer" == *"Mode: standalone"* ]]
 }
 
 zk_start() {
