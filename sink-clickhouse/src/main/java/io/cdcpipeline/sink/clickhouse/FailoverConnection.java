@@ -76,9 +76,6 @@ final class FailoverConnection implements ClickHouseConnection {
     public void streamRows(String sql, Consumer<String[]> rows) {
         long[] handed = {0};
         call(sql, c -> {
-            if (handed[0] > 0) {
-                throw new IllegalStateException("not reached: a failure after the first row is thrown");
-            }
             try {
                 c.streamRows(sql, row -> {
                     handed[0]++;

@@ -355,7 +355,7 @@ final class TableManager {
         ClickHouseDialect dialect = connection.dialect();
         // On a sharded cluster the rows live in a per-shard table, and the table of the name is the Distributed
         // table in front of it.
-        String local = cluster == null ? name : cluster.localOf(name);
+        String local = localOf(name);
         StringJoiner ddl = new StringJoiner(",\n  ", "CREATE TABLE IF NOT EXISTS " + qualified(local) + " (\n  ", "\n)");
         columns.forEach((column, type) -> ddl.add(SqlText.identifier(column) + " " + type.sql()));
         boolean keyless = keyColumns.isEmpty();
