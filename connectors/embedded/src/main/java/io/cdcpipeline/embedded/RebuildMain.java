@@ -82,9 +82,10 @@ public final class RebuildMain implements Callable<Integer> {
             try {
                 // Running sinks look for the rebuild alias every few seconds: every change from now on reaches both.
                 Thread.sleep(2 * IndexRebuild.CHECK_INTERVAL_MS + 500);
-                signalTable.executeSnapshot(db, table, null, "rebuild");
-                LOG.info("Asked Debezium for an incremental snapshot of {} (signal table {})", table, signalTable.name());
-                awaitComplete(rebuild, db, table, timeout);
+                String snapshot = signalTable.executeSnapshot(db, table, null, "rebuild");
+                LOG.info("Asked Debezium for an incremental snapshot of {} (signal {} in {})", table, snapshot,
+                        signalTable.name());
+                awaitComplete(rebuild, db, table, snapshot, timeout);
                 rebuild.swap(deleteOld);
                 return index;
             } catch (Exception e) {
@@ -96,18 +97,33 @@ public final class RebuildMain implements Callable<Integer> {
     }
 
     /**
-     * Waits until the new index holds as many documents as the old one (both get every live write) or as the table
-     * has rows (the old index may hold strays the rebuild is there to drop), twice in a row.
+     * Waits until the running sink says that the snapshot asked for is written into the new index, or, should no sink
+     * say so (one that does not pass notifications on), until the new index holds as many documents as the old one
+     * (both get every live write) or as the table has rows (the old index may hold strays the rebuild is there to
+     * drop) at two looks in a row. Counts alone rarely meet while the table takes writes: the two indices, and their
+     * shard copies, are refreshed at different moments.
      */
-    private static void awaitComplete(IndexRebuild rebuild, Connection db, TableId table, Duration timeout)
-            throws Exception {
+    private static void awaitComplete(IndexRebuild rebuild, Connection db, TableId table, String snapshot,
+            Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         int equalInARow = 0;
         while (equalInARow < 2) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the new index did not catch up within " + timeout);
+                throw new IllegalStateException("the new index did not catch up within " + timeout
+                        + ": no sink said that the snapshot " + snapshot + " is written (is the pipeline running?), "
+                        + "and its document count did not reach the old index's");
             }
             Thread.sleep(1_000);
+            Map<String, String> written = rebuild.scanWritten();
+            if (written != null && snapshot.equals(written.get("snapshot"))) {
+                String status = written.get("status");
+                if (!"SUCCEEDED".equals(status) && !"EMPTY".equals(status)) {
+                    throw new IllegalStateException("Debezium did not read the whole of " + table + " (scan status "
+                            + status + "; its log says why): the alias stays on the old index");
+                }
+                LOG.info("Rebuilding {}: the sink wrote the whole snapshot ({})", rebuild.alias(), status);
+                return;
+            }
             long rows = new SourceKeys(db).count(table);
             long[] counts = rebuild.counts();
             LOG.info("Rebuilding {}: {} documents in the new index, {} in the old, {} rows in {}", rebuild.alias(),

@@ -119,6 +119,11 @@ class RebuildIT {
             HttpResponse<String> aliases = http.send(HttpRequest.newBuilder(URI.create(esUrl + "/_alias/" + alias))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(aliases.body()).contains(alias + "_v2").doesNotContain(alias + "_v1");
+            // the swap came from the sink saying that the rebuild's own snapshot is written, not from counts meeting
+            HttpResponse<String> mapping = http.send(HttpRequest.newBuilder(URI.create(esUrl + "/" + alias
+                    + "_v2/_mapping")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(mapping.body()).containsPattern("\"cdc_rebuild_scanned\":\\{[^}]*\"snapshot\":\"rebuild-")
+                    .containsPattern("\"cdc_rebuild_scanned\":\\{[^}]*\"status\":\"SUCCEEDED\"");
             assertThat(searchProblems).as("searches during the rebuild (%d made)", searches.get()).isEmpty();
             assertThat(searches.get()).isGreaterThan(10);
 

@@ -20,6 +20,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * snapshot has an empty offset, which Connect would store as the position, and Debezium started on an empty offset
  * skips its snapshot. The runner never stores an empty offset.)
  *
+ * @param id            the notification's id: for an incremental snapshot, the id of the signal that asked for it
+ *                      (Debezium's correlation id), so a sink can tell which snapshot ended
  * @param aggregateType {@code Initial Snapshot}, {@code Incremental Snapshot}, ...
  * @param type          {@code STARTED}, {@code TABLE_SCAN_COMPLETED}, {@code COMPLETED}, ...
  * @param table         the scanned table of a table notification, else null
@@ -28,7 +30,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  *                      or null
  * @param lsn           the stamped LSN, or null
  */
-public record SnapshotNotification(String aggregateType, String type, TableId table, long rowsScanned, String status,
+public record SnapshotNotification(String id, String aggregateType, String type, TableId table, long rowsScanned, String status,
         Long lsn) {
 
     public static final String LSN_HEADER = "cdc.source.lsn";
@@ -67,7 +69,8 @@ public record SnapshotNotification(String aggregateType, String type, TableId ta
         if (header != null && header.value() instanceof Number number) {
             lsn = number.longValue();
         }
-        return new SnapshotNotification(value.getString("aggregate_type"), value.getString("type"), table, rows, status,
+        return new SnapshotNotification(value.schema().field("id") == null ? null : value.getString("id"),
+                value.getString("aggregate_type"), value.getString("type"), table, rows, status,
                 lsn);
     }
 

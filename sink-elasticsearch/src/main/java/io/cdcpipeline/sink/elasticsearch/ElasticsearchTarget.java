@@ -253,7 +253,7 @@ final class ElasticsearchTarget implements ChangeTarget<DocumentAction> {
 
     @Override
     public boolean flushWanted() {
-        return sweeps.hasPending();
+        return sweeps.hasPending() || indices.hasRebuildScansPending();
     }
 
     @Override
@@ -264,6 +264,7 @@ final class ElasticsearchTarget implements ChangeTarget<DocumentAction> {
     @Override
     public void everythingWritten() {
         sweeps.sweep(staleDocuments, staleDocuments);
+        indices.everythingWritten();
     }
 
     @Override

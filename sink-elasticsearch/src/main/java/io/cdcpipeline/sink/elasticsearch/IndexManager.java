@@ -78,6 +78,7 @@ final class IndexManager {
     private final DocumentRewrite rewrite;
     private final Runnable beforeRewrite;
     private final AutoRebuilds autoRebuilds;
+    private final RebuildScans rebuildScans;
 
     /**
      * @param beforeRewrite writes everything accepted so far (or throws a RetriableException): documents of the old
@@ -90,11 +91,25 @@ final class IndexManager {
         this.rewrite = rewrite;
         this.beforeRewrite = beforeRewrite;
         this.autoRebuilds = autoRebuilds;
+        this.rebuildScans = new RebuildScans(client);
     }
 
-    /** A notification from the stream, for the rebuilds this sink runs. */
+    /** A notification from the stream, for the rebuilds this sink runs and those another process started. */
     void onNotification(SnapshotNotification notification) {
         autoRebuilds.onNotification(notification);
+        if (notification.table() != null) {
+            rebuildScans.onNotification(notification, rebuildTarget(config.aliasFor(notification.table())));
+        }
+    }
+
+    /** Whether a rebuild waits to hear that its snapshot is written ({@link #everythingWritten}). */
+    boolean hasRebuildScansPending() {
+        return rebuildScans.hasPending();
+    }
+
+    /** Everything accepted is written: the rebuilds whose snapshot ended before it learn that it is written. */
+    void everythingWritten() {
+        rebuildScans.recordAll();
     }
 
     /** Completes the rebuilds this sink runs that are due; their tables' writes go through the alias again. */

@@ -131,6 +131,14 @@ public final class IndexRebuild implements AutoCloseable {
         return new long[] {client.count(c -> c.index(oldIndex)).count(), client.count(c -> c.index(newIndex)).count()};
     }
 
+    /**
+     * The snapshot a running sink recorded as written into the new index ({@link RebuildScans}): {@code snapshot}
+     * (the id of the signal that asked for it) and {@code status}; null while none is.
+     */
+    public Map<String, String> scanWritten() throws IOException {
+        return RebuildScans.recorded(client, newIndex);
+    }
+
     /** Moves the alias from the old to the new index and drops the rebuild alias, in one atomic call. */
     public void swap(boolean deleteOld) throws IOException {
         client.indices().updateAliases(UpdateAliasesRequest.of(u -> u.actions(List.of(
