@@ -123,14 +123,15 @@ final class ChangeHistory {
      * tables are swapped too {@link #fill} makes the one view again. Called with nothing of the table buffered: no
      * insert runs between the statements.
      */
-    void swapIn(String name, String rebuild, String replaced, boolean oldHistoryExists) {
+    void swapIn(String name, String rebuild, String replaced, TableSwap swap) {
         execute.accept("DROP TABLE IF EXISTS " + qualified.apply(viewOf(name)));
         execute.accept("DROP TABLE IF EXISTS " + qualified.apply(viewOf(rebuild)));
-        if (oldHistoryExists) {
-            execute.accept("RENAME TABLE " + qualified.apply(tableOf(name)) + " TO " + qualified.apply(tableOf(replaced))
-                    + ", " + qualified.apply(tableOf(rebuild)) + " TO " + qualified.apply(tableOf(name)));
-        } else {
-            execute.accept("RENAME TABLE " + qualified.apply(tableOf(rebuild)) + " TO " + qualified.apply(tableOf(name)));
-        }
+        swap.swap(tableOf(name), tableOf(rebuild), tableOf(replaced));
+    }
+
+    /** Drops a rebuild's history and the view that fills it (the rebuild starts over). */
+    void drop(String rebuild, TableSwap swap) {
+        execute.accept("DROP TABLE IF EXISTS " + qualified.apply(viewOf(rebuild)));
+        swap.drop(tableOf(rebuild));
     }
 }

@@ -68,8 +68,17 @@ final class ClickHouseCluster {
     String distributedEngine(String database, String localTable, List<String> shardingColumns) {
         StringJoiner key = new StringJoiner(", ", "cityHash64(", ")");
         shardingColumns.forEach(column -> key.add(SqlText.identifier(column)));
+        String reading = distributedReadEngine(database, localTable);
+        return reading.substring(0, reading.length() - 1) + ", " + key + ")";
+    }
+
+    /**
+     * The engine of a Distributed table that only reads {@code localTable} on every shard, without a sharding key:
+     * for rows kept after a rebuild, which nothing writes to again (an insert through it is refused).
+     */
+    String distributedReadEngine(String database, String localTable) {
         return "Distributed(" + SqlText.literal(name) + ", " + SqlText.literal(database) + ", "
-                + SqlText.literal(localTable) + ", " + key + ")";
+                + SqlText.literal(localTable) + ")";
     }
 
     /**

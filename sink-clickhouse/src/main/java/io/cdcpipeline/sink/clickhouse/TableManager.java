@@ -53,6 +53,7 @@ final class TableManager {
     private final Consumer<String> beforeAlter;
     private final TableRebuilds rebuilds;
     private final ChangeHistory history;
+    private final TableSwap swap;
     /** The cluster the tables are replicated on, or null for one server. */
     private final ClickHouseCluster cluster;
     private final DeleteMarkerCleanup markerCleanup;
@@ -88,6 +89,7 @@ final class TableManager {
         this.sourceTsType = types.columnType(SchemaBuilder.int64().name("io.debezium.time.MicroTimestamp").build(), true);
         this.cluster = ClickHouseCluster.of(config);
         this.history = new ChangeHistory(config, connection.dialect(), cluster, this::qualified, this::execute);
+        this.swap = new TableSwap(cluster, config.database(), this::qualified, this::execute, this::query);
         this.markerCleanup = new DeleteMarkerCleanup(config, connection, this::query);
     }
 
@@ -194,15 +196,10 @@ final class TableManager {
         boolean withHistory = !existingColumns(history.tableOf(rebuild)).isEmpty();
         if (withHistory) {
             // The history first: a stop between the swaps leaves the rebuild to be swapped in again at the next start.
-            history.swapIn(name, rebuild, replaced, !existingColumns(history.tableOf(name)).isEmpty());
+            history.swapIn(name, rebuild, replaced, swap);
         }
-        if (existingColumns(name).isEmpty()) {
-            // A stop between the two renames of a swap (they are not one atomic step everywhere).
-            execute("RENAME TABLE " + qualified(rebuild) + " TO " + qualified(name));
-        } else {
-            execute("RENAME TABLE " + qualified(name) + " TO " + qualified(replaced) + ", " + qualified(rebuild)
-                    + " TO " + qualified(name));
-        }
+        // A stop between the statements of a swap (they are not one atomic step everywhere) is finished next time.
+        swap.swap(name, rebuild, replaced);
         if (withHistory) {
             history.fill(name);
         }
@@ -237,6 +234,11 @@ final class TableManager {
         WidePartMemory.check(connection.version(), this::maxMemoryUsage, source, qualified(name), wanted);
         String rebuild = TableRebuilds.nameFor(name);
         boolean rebuilding = rebuilds.isRunning(source);
+        if (!rebuilding && swap.interrupted(rebuild)) {
+            LOG.info("The swap of the rebuild {} into {} stopped half way: finishing it", qualified(rebuild),
+                    qualified(name));
+            swapIn(source);
+        }
         if (!rebuilding && rebuildsEnabled() && !existingColumns(rebuild).isEmpty()) {
             rebuilds.begin(source, qualified(rebuild), qualified(name), "a rebuild of " + qualified(name) + " was found at start");
             rebuilding = true;
@@ -257,13 +259,6 @@ final class TableManager {
         if (incompatible != null) {
             String reason = "incompatible change of source table " + source + " for ClickHouse table "
                     + qualified(target) + ": " + incompatible;
-            if (cluster != null && cluster.distributed()) {
-                throw new DataException(reason + ". The sink does not rebuild tables of a sharded cluster ("
-                        + ClickHouseSinkConfig.CLUSTER_DISTRIBUTED + "=true) yet: convert it yourself (ALTER TABLE ... "
-                        + "ON CLUSTER ... MODIFY COLUMN on the per-shard and the Distributed table; for a changed key: "
-                        + "drop both and the view ON CLUSTER, then re-snapshot " + source + " with bin/cdc snapshot) "
-                        + "and replay the dead letters");
-            }
             if (!rebuilds.enabled()) {
                 throw new DataException(reason + ". Set " + SourceCheckConfig.URL + " and " + SourceCheckConfig.SIGNAL_TABLE
                         + " so that the sink rebuilds the table by itself, or convert it yourself (ALTER TABLE ... "
@@ -274,9 +269,8 @@ final class TableManager {
                 LOG.info("Source table {} changed again during the rebuild of {}: starting the rebuild over", source,
                         qualified(name));
                 beforeAlter.accept(qualified(rebuild));
-                execute("DROP TABLE IF EXISTS " + qualified(history.viewOf(rebuild)));
-                execute("DROP TABLE IF EXISTS " + qualified(history.tableOf(rebuild)));
-                execute("DROP TABLE IF EXISTS " + qualified(rebuild));
+                history.drop(rebuild, swap);
+                swap.drop(rebuild);
             }
             LOG.warn("{}; rebuilding it as {} (BI reads {} as it was until the swap)", reason, qualified(rebuild),
                     qualified(name + config.viewSuffix()));
@@ -664,9 +658,9 @@ final class TableManager {
         execute("ALTER TABLE " + qualified(table) + " " + clause);
     }
 
-    /** Whether the sink rebuilds tables by itself: it reaches the source's signal table, and the cluster has one shard. */
+    /** Whether the sink rebuilds tables by itself: it reaches the source's signal table. */
     private boolean rebuildsEnabled() {
-        return rebuilds.enabled() && (cluster == null || !cluster.distributed());
+        return rebuilds.enabled();
     }
 
     /** The per-shard table behind a table on a sharded cluster; the table itself elsewhere. */

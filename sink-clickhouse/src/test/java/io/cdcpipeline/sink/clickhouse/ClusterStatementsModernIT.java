@@ -116,7 +116,13 @@ class ClusterStatementsModernIT {
                 "ALTER TABLE `db`.`orders_local` ADD COLUMN `note` Nullable(String) AFTER `id`",
                 "DROP TABLE IF EXISTS `db`.`orders`",
                 "CREATE MATERIALIZED VIEW IF NOT EXISTS `db`.`orders_history_mv` TO `db`.`orders_history_local` AS "
-                        + "SELECT * FROM `db`.`orders_local`")) {
+                        + "SELECT * FROM `db`.`orders_local`",
+                // a rebuild's swap: the per-shard tables renamed, the old rows read through a Distributed table
+                "RENAME TABLE `db`.`orders_local` TO `db`.`orders_replaced_20261201000000_local`, "
+                        + "`db`.`orders_rebuild_local` TO `db`.`orders_local`",
+                "CREATE TABLE IF NOT EXISTS `db`.`orders_replaced_20261201000000` AS "
+                        + "`db`.`orders_replaced_20261201000000_local` ENGINE = "
+                        + sharded.distributedReadEngine("db", "orders_replaced_20261201000000_local"))) {
             String onCluster = sharded.onCluster(statement);
             assertThat(onCluster).contains(" ON CLUSTER `cdc`");
             assertThat(chdb.query("SELECT formatQuery(" + SqlText.literal(onCluster) + ")", "TabSeparated"))

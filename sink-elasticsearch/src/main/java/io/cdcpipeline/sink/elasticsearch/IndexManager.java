@@ -97,8 +97,14 @@ final class IndexManager {
     /** A notification from the stream, for the rebuilds this sink runs and those another process started. */
     void onNotification(SnapshotNotification notification) {
         autoRebuilds.onNotification(notification);
-        if (notification.table() != null) {
-            rebuildScans.onNotification(notification, rebuildTarget(config.aliasFor(notification.table())));
+        if (RebuildScans.endsTableScan(notification)) {
+            String alias;
+            try {
+                alias = IndexNames.requireValid(config.aliasFor(notification.table()), notification.table());
+            } catch (DataException e) {
+                return; // no index and no rebuild: the table's records are refused
+            }
+            rebuildScans.onNotification(notification, rebuildTarget(alias));
         }
     }
 
@@ -226,7 +232,9 @@ final class IndexManager {
         String index = null;
         try {
             if (client.indices().existsAlias(a -> a.name(rebuildAlias(alias))).value()) {
-                index = client.indices().getAlias(a -> a.name(rebuildAlias(alias))).result().keySet().iterator().next();
+                // null if it went between the two calls (the swap)
+                index = client.indices().getAlias(a -> a.name(rebuildAlias(alias))).result().keySet().stream()
+                        .findFirst().orElse(null);
             }
         } catch (IOException | ElasticsearchException e) {
             LOG.warn("Could not check for a rebuild of {}: {}", alias, e.getMessage());

@@ -43,11 +43,16 @@ final class RebuildScans {
      * or null. Recorded by {@link #recordAll} once everything accepted before it is written.
      */
     void onNotification(SnapshotNotification notification, String rebuildIndex) {
-        if (rebuildIndex != null && notification.id() != null
-                && SnapshotNotification.INCREMENTAL_SNAPSHOT.equals(notification.aggregateType())
-                && SnapshotNotification.TABLE_SCAN_COMPLETED.equals(notification.type())) {
+        if (rebuildIndex != null && endsTableScan(notification)) {
             pending.put(rebuildIndex, new Scan(notification.id(), notification.status()));
         }
+    }
+
+    /** Whether the notification ends an incremental snapshot's scan of a table, however it ended. */
+    static boolean endsTableScan(SnapshotNotification notification) {
+        return notification.id() != null && notification.table() != null
+                && SnapshotNotification.INCREMENTAL_SNAPSHOT.equals(notification.aggregateType())
+                && SnapshotNotification.TABLE_SCAN_COMPLETED.equals(notification.type());
     }
 
     boolean hasPending() {
