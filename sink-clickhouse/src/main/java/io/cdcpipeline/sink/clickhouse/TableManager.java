@@ -239,7 +239,7 @@ final class TableManager {
                     qualified(name));
             swapIn(source);
         }
-        if (!rebuilding && rebuildsEnabled() && !existingColumns(rebuild).isEmpty()) {
+        if (!rebuilding && rebuilds.enabled() && !existingColumns(rebuild).isEmpty()) {
             rebuilds.begin(source, qualified(rebuild), qualified(name), "a rebuild of " + qualified(name) + " was found at start");
             rebuilding = true;
         }
@@ -656,11 +656,6 @@ final class TableManager {
             return;
         }
         execute("ALTER TABLE " + qualified(table) + " " + clause);
-    }
-
-    /** Whether the sink rebuilds tables by itself: it reaches the source's signal table. */
-    private boolean rebuildsEnabled() {
-        return rebuilds.enabled();
     }
 
     /** The per-shard table behind a table on a sharded cluster; the table itself elsewhere. */
