@@ -78,14 +78,8 @@ class ClusterWritesIT {
         List<SinkRecord> records = WritesIT.captureItems(stack, pg, List.of("ALTER TABLE items ADD COLUMN extra integer",
                 "UPDATE items SET extra = id WHERE id > 900"), 100);
         try (AnswerLosingProxy proxy = new AnswerLosingProxy(cluster.url(1))) {
-            Map<String, String> props = new HashMap<>();
-            props.put(ClickHouseSinkConfig.URL, proxy.url());
-            props.put(ClickHouseSinkConfig.CLUSTER, cluster.shardedName());
-            props.put(ClickHouseSinkConfig.CLUSTER_DISTRIBUTED, "true");
+            Map<String, String> props = sharded(cluster, proxy.url());
             props.put(ClickHouseSinkConfig.HISTORY_TABLES, "public\\.items");
-            // Each server is a shard of its own here: the path tells them apart by the replica macro.
-            props.put(ClickHouseSinkConfig.CLUSTER_ZOOKEEPER_PATH, "/clickhouse/tables/{replica}/{database}/{table}");
-            props.put(ClickHouseSinkConfig.DATABASE, cluster.database());
             props.put(ClickHouseSinkConfig.REQUEST_TIMEOUT_MS, "2000");
             props.put(ClickHouseSinkConfig.BATCH_MAX_ROWS, "100000");
             props.put(ClickHouseSinkConfig.RETRY_BACKOFF_MS, "100");
@@ -129,6 +123,18 @@ class ClusterWritesIT {
                             + "on both; current state equal to Postgres through either server")
                     .rowsCompared(records.size()).record();
         }
+    }
+
+    /** The settings of a sink writing to the stack's servers as two shards, through {@code url}. */
+    static Map<String, String> sharded(ClickHouseTestCluster cluster, String url) {
+        Map<String, String> props = new HashMap<>();
+        props.put(ClickHouseSinkConfig.URL, url);
+        props.put(ClickHouseSinkConfig.CLUSTER, cluster.shardedName());
+        props.put(ClickHouseSinkConfig.CLUSTER_DISTRIBUTED, "true");
+        // Each server is a shard of its own here: the path tells them apart by the replica macro.
+        props.put(ClickHouseSinkConfig.CLUSTER_ZOOKEEPER_PATH, "/clickhouse/tables/{replica}/{database}/{table}");
+        props.put(ClickHouseSinkConfig.DATABASE, cluster.database());
+        return props;
     }
 
     /**

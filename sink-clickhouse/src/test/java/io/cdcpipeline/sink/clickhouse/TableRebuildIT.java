@@ -141,11 +141,7 @@ class TableRebuildIT {
     @Test
     void aTaskThatLosesTheTablesPartitionHandsItsRebuildOver(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestDatabase ch) throws Exception {
-        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
-            st.execute("CREATE TABLE codes (id integer PRIMARY KEY, code integer)");
-            createSignalTable(st);
-            st.execute("INSERT INTO codes SELECT g, g FROM generate_series(1, 20) g");
-        }
+        createCodes(pg, 20);
         Map<String, String> rebuilding = rebuilding(pg);
         try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.codes",
                 "public.debezium_signal"), Map.of("signal.data.collection", "public.debezium_signal"));
@@ -217,18 +213,9 @@ class TableRebuildIT {
     @Test
     void anIncompatibleChangeRebuildsATableOfAShardedCluster(StackEndpoints stack, PostgresTestDatabase pg,
             ClickHouseTestCluster cluster) throws Exception {
-        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
-            st.execute("CREATE TABLE codes (id integer PRIMARY KEY, code integer)");
-            createSignalTable(st);
-            st.execute("INSERT INTO codes SELECT g, g FROM generate_series(1, 40) g");
-        }
-        Map<String, String> props = new java.util.HashMap<>(rebuilding(pg));
-        props.put(ClickHouseSinkConfig.URL, cluster.url(1));
-        props.put(ClickHouseSinkConfig.CLUSTER, cluster.shardedName());
-        props.put(ClickHouseSinkConfig.CLUSTER_DISTRIBUTED, "true");
-        // Each server is a shard of its own here: the path tells them apart by the replica macro.
-        props.put(ClickHouseSinkConfig.CLUSTER_ZOOKEEPER_PATH, "/clickhouse/tables/{replica}/{database}/{table}");
-        props.put(ClickHouseSinkConfig.DATABASE, cluster.database());
+        createCodes(pg, 40);
+        Map<String, String> props = ClusterWritesIT.sharded(cluster, cluster.url(1));
+        props.putAll(rebuilding(pg));
         props.put(ClickHouseSinkConfig.HISTORY_TABLES, "public\\.codes");
         ClickHouseSinkConfig config = new ClickHouseSinkConfig(props);
         String db = cluster.database();
@@ -236,14 +223,15 @@ class TableRebuildIT {
         try (DebeziumChangeStream stream = new DebeziumChangeStream(pg, stack, List.of("public.codes",
                 "public.debezium_signal"), Map.of("signal.data.collection", "public.debezium_signal"));
                 ClickHouseConnection connection = ClickHouseConnection.open(config)) {
+            java.util.function.Supplier<ClickHouseChangeSink> newSink = () -> new ClickHouseChangeSink(connection,
+                    config, (record, reason) -> deadLetters.add(record), new ClickHouseSinkMetrics(null));
             List<SinkRecord> snapshot = stream.take(40, Duration.ofSeconds(60));
             try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
                 st.execute("ALTER TABLE codes ALTER COLUMN code TYPE text USING 'c' || code");
                 st.execute("INSERT INTO codes VALUES (41, 'new')");
             }
             List<SinkRecord> changes = stream.take(1, Duration.ofSeconds(60));
-            try (ClickHouseChangeSink sink = new ClickHouseChangeSink(connection, config,
-                    (record, reason) -> deadLetters.add(record), new ClickHouseSinkMetrics(null))) {
+            try (ClickHouseChangeSink sink = newSink.get()) {
                 sink.put(snapshot);
                 sink.put(changes);
                 sink.preCommit(Map.of());
@@ -288,8 +276,7 @@ class TableRebuildIT {
                 st.execute("ALTER TABLE codes ALTER COLUMN code TYPE integer USING length(code)");
                 st.execute("UPDATE codes SET code = 100 WHERE id = 1");
             }
-            try (ClickHouseChangeSink sink = new ClickHouseChangeSink(connection, config,
-                    (record, reason) -> deadLetters.add(record), new ClickHouseSinkMetrics(null))) {
+            try (ClickHouseChangeSink sink = newSink.get()) {
                 sink.put(stream.takeUntil("codes", 1, Duration.ofSeconds(60))); // after the signal rows of before
                 sink.put(stream.takeUntil("codes", 41, Duration.ofSeconds(60)));
                 sink.preCommit(Map.of()); // written; one look at the counts, too few to swap
@@ -299,8 +286,7 @@ class TableRebuildIT {
             try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
                 st.execute("UPDATE codes SET code = 200 WHERE id = 2");
             }
-            try (ClickHouseChangeSink sink = new ClickHouseChangeSink(connection, config,
-                    (record, reason) -> deadLetters.add(record), new ClickHouseSinkMetrics(null))) {
+            try (ClickHouseChangeSink sink = newSink.get()) {
                 sink.put(stream.takeUntil("codes", 1, Duration.ofSeconds(60)));
                 sink.preCommit(Map.of());
             }
@@ -342,6 +328,15 @@ class TableRebuildIT {
             }
         }
         return String.join("\n", rows);
+    }
+
+    /** Table codes with rows 1 to {@code rows} (code = id), and the signal table. */
+    private static void createCodes(PostgresTestDatabase pg, int rows) throws Exception {
+        try (Connection conn = pg.connect(); Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE codes (id integer PRIMARY KEY, code integer)");
+            createSignalTable(st);
+            st.execute("INSERT INTO codes SELECT g, g FROM generate_series(1, " + rows + ") g");
+        }
     }
 
     private static void createSignalTable(Statement st) throws Exception {
